@@ -1,0 +1,125 @@
+import type { Effect, NotificationType } from '../effects.js';
+import type { ReleaseEvent } from '../events.js';
+import { SCHEMA_VERSION, type HistoryEntry, type Release, type ServiceState } from '../model.js';
+import type { Reason } from '../reasons.js';
+import type { DecideContext, Decision, Outcome, World } from './types.js';
+
+/**
+ * A working copy of the world for one decision. Handlers change it through these methods only,
+ * so every phase change leaves a history entry and an up-to-date lastDecision. Mutation stays
+ * local to one decide() call: the caller's world is never touched.
+ */
+export class Draft {
+  service: ServiceState;
+  private readonly releases = new Map<string, Release>();
+  private readonly changed = new Set<string>();
+  private serviceChanged = false;
+  private readonly history: HistoryEntry[] = [];
+  private readonly effects: Effect[] = [];
+  private outcome: Outcome | null = null;
+
+  constructor(
+    world: World,
+    readonly event: ReleaseEvent,
+    readonly ctx: DecideContext,
+  ) {
+    this.service = structuredClone(world.service);
+    for (const release of world.releases) this.releases.set(release.id, structuredClone(release));
+  }
+
+  get now(): number {
+    return this.ctx.now;
+  }
+
+  get(id: string | null | undefined): Release | undefined {
+    return id ? this.releases.get(id) : undefined;
+  }
+
+  changedReleases(): Release[] {
+    return [...this.changed].map((id) => this.releases.get(id)).filter((r): r is Release => r !== undefined);
+  }
+
+  add(release: Release): void {
+    this.releases.set(release.id, release);
+    this.changed.add(release.id);
+  }
+
+  /** Changes a release without a history entry (bookkeeping such as the effect in flight). */
+  touch(release: Release, patch: Partial<Release>): Release {
+    Object.assign(release, patch, { updatedAt: this.now });
+    this.changed.add(release.id);
+    return release;
+  }
+
+  /** Changes a release and records why, in lastDecision and in the append-only history. */
+  record(
+    release: Release,
+    patch: Partial<Release>,
+    reason: Reason,
+    message: string,
+    details: Record<string, unknown> | null = null,
+  ): Release {
+    const fromPhase = release.phase;
+    const actor = this.event.body.kind === 'command' ? this.event.body.actor : null;
+    const seq = release.historySeq + 1;
+    this.touch(release, {
+      ...patch,
+      historySeq: seq,
+      lastDecision: { reason, message, eventKind: this.event.body.kind, eventId: this.event.id, actor, at: this.now },
+    });
+    if (patch.phase !== undefined && patch.phase !== fromPhase) release.phaseStartedAt = this.now;
+    this.history.push({
+      schemaVersion: SCHEMA_VERSION,
+      seq,
+      releaseId: release.id,
+      at: this.now,
+      eventId: this.event.id,
+      eventKind: this.event.body.kind,
+      actor,
+      fromPhase: seq === 1 ? null : fromPhase,
+      toPhase: release.phase,
+      reason,
+      message,
+      trafficPercent: release.traffic.observedPercent,
+      details,
+    });
+    return release;
+  }
+
+  patchService(patch: Partial<ServiceState>): void {
+    Object.assign(this.service, patch, { updatedAt: this.now });
+    this.serviceChanged = true;
+  }
+
+  emit(effect: Effect): void {
+    this.effects.push(effect);
+  }
+
+  notify(release: Release, type: NotificationType, reason: Reason, message: string): void {
+    this.emit({
+      kind: 'notify',
+      type,
+      releaseId: release.id,
+      service: release.service,
+      phase: release.phase,
+      reason,
+      message,
+      trafficPercent: release.traffic.observedPercent ?? 0,
+      at: this.now,
+    });
+  }
+
+  settle(outcome: Outcome): void {
+    this.outcome ??= outcome;
+  }
+
+  result(): Decision {
+    return {
+      outcome: this.outcome ?? { status: 'applied', reason: 'NothingToDo', message: 'no change' },
+      service: this.serviceChanged ? this.service : null,
+      releases: this.changedReleases(),
+      history: this.history,
+      effects: this.effects,
+    };
+  }
+}

@@ -1,0 +1,88 @@
+import { FAILED_BUILD_STATUSES, releaseIdForBuild, type EventOf } from '../events.js';
+import { SCHEMA_VERSION, isInFlight, type Release } from '../model.js';
+import { Reason } from '../reasons.js';
+import type { Draft } from './draft.js';
+import { activate, beginRollback, enqueue } from './lifecycle.js';
+
+/**
+ * Cloud Build status messages create a release and start it. They arrive duplicated and out of
+ * order (WORKING after SUCCESS), so only a status that moves the release forward counts.
+ */
+export function onBuild(d: Draft, body: EventOf<'build'>): void {
+  const id = releaseIdForBuild(d.service.name, body.buildId);
+  const existing = d.get(id);
+  const failed = FAILED_BUILD_STATUSES.includes(body.status);
+
+  if (existing && (existing.phase !== 'pending' || existing.queued)) {
+    return d.settle({ status: 'ignored', reason: Reason.BuildStatusIgnored, message: `build ${body.buildId} is past ${body.status} (release ${existing.phase})` });
+  }
+  const release = existing ?? createRelease(d, id, body);
+  if (existing) {
+    // Later messages may carry the image and commit that earlier ones lacked.
+    d.touch(release, { build: { id: body.buildId, status: body.status, commit: body.commit ?? release.build.commit, image: body.image ?? release.build.image } });
+  }
+
+  if (failed) {
+    d.record(release, { phase: 'failed', nextCheckAt: null }, Reason.BuildFailed, `build ${body.buildId} ended ${body.status}; stable untouched`);
+    d.notify(release, 'release.failed', Reason.BuildFailed, `build ended ${body.status}`);
+    return;
+  }
+  if (body.status !== 'SUCCESS') {
+    if (!existing) d.record(release, {}, Reason.BuildStarted, `build ${body.buildId} is ${body.status}`);
+    else d.settle({ status: 'ignored', reason: Reason.BuildStatusIgnored, message: `build ${body.buildId} still ${body.status}` });
+    return;
+  }
+  if (!release.build.image) {
+    d.record(release, { phase: 'failed' }, Reason.BuildFailed, 'build succeeded but named no image (set _CUTOVER_IMAGE or list it under images)');
+    return;
+  }
+  startOrQueue(d, release);
+}
+
+function startOrQueue(d: Draft, release: Release): void {
+  const active = d.get(d.service.activeReleaseId);
+  if (!active || !isInFlight(active.phase)) {
+    activate(d, release, `build ${release.build.id} succeeded`);
+    return;
+  }
+  if (d.service.config.concurrency === 'queue' || active.phase === 'rolling_back') {
+    enqueue(d, release, `waiting for ${active.id} (${active.phase}) to finish`);
+    return;
+  }
+  // Supersede: the active release goes back to stable first; the new one starts once it is there.
+  enqueue(d, release, `superseding ${active.id}; starts once stable serves 100%`);
+  beginRollback(d, active, Reason.Superseded, `superseded by ${release.id}`);
+}
+
+function createRelease(d: Draft, id: string, body: EventOf<'build'>): Release {
+  const release: Release = {
+    schemaVersion: SCHEMA_VERSION,
+    id,
+    service: d.service.name,
+    build: { id: body.buildId, status: body.status, commit: body.commit, image: body.image },
+    phase: 'pending',
+    paused: false,
+    queued: false,
+    candidate: { revision: null, url: null },
+    stableRevision: d.service.stableRevision,
+    stepIndex: null,
+    traffic: { desiredPercent: 0, observedPercent: null, observedAt: null },
+    awaitingApproval: false,
+    verification: null,
+    health: null,
+    inFlight: null,
+    rollbackCause: null,
+    lastDecision: { reason: Reason.BuildStarted, message: '', eventKind: 'build', eventId: d.event.id, actor: null, at: d.now },
+    nextCheckAt: null,
+    createdAt: d.now,
+    updatedAt: d.now,
+    phaseStartedAt: d.now,
+    stepStartedAt: null,
+    progressAt: d.now,
+    completedAt: null,
+    watchUntil: null,
+    historySeq: 0,
+  };
+  d.add(release);
+  return release;
+}

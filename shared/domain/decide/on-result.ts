@@ -1,0 +1,133 @@
+import type { EventBody, EventOf } from '../events.js';
+import { assessHealth } from '../health.js';
+import type { Release } from '../model.js';
+import { Reason } from '../reasons.js';
+import type { Draft } from './draft.js';
+import { beginRollback, complete, finish, giveUp } from './lifecycle.js';
+import { advanceIfBaked, enterShifting } from './progress.js';
+import { retryDelay } from './reconcile.js';
+
+type ResultBody = Extract<EventBody, { effectId: string }>;
+
+/** Results of step effects. Only the result of the effect in flight counts; anything else is stale. */
+export function onResult(d: Draft, body: ResultBody): void {
+  const release = d.get(body.releaseId);
+  if (!release || release.inFlight?.effectId !== body.effectId) {
+    return d.settle({ status: 'ignored', reason: Reason.StaleResultIgnored, message: `result of ${body.effectId} is not awaited` });
+  }
+  switch (body.kind) {
+    case 'candidateDeployed':
+      d.record(
+        release,
+        { phase: 'verifying', inFlight: null, candidate: { revision: body.revision, url: body.url }, progressAt: d.now },
+        Reason.CandidateDeployed,
+        `revision ${body.revision} ready at 0%`,
+      );
+      return;
+    case 'verificationCompleted':
+      return onVerified(d, release, body);
+    case 'trafficSet':
+      return onTrafficSet(d, release, body.observedPercent);
+    case 'healthMeasured':
+      return onHealth(d, release, body);
+    case 'effectFailed':
+      return onFailed(d, release, body);
+  }
+}
+
+function onVerified(d: Draft, release: Release, body: EventOf<'verificationCompleted'>): void {
+  const passed = body.results.every((r) => r.ok);
+  const verification = { passed, results: body.results.slice(0, 20), at: d.now };
+  const failedPaths = body.results.filter((r) => !r.ok).map((r) => `${r.path} (${r.status ?? r.error ?? 'no answer'})`);
+  if (!passed) {
+    d.touch(release, { verification });
+    return beginRollback(d, release, Reason.VerificationFailed, `checks failed: ${failedPaths.join(', ')}`, { results: verification.results });
+  }
+  const message = `${body.results.length} check(s) passed`;
+  d.notify(release, 'release.verified', Reason.VerificationPassed, message);
+  if (release.paused) {
+    d.record(release, { verification, inFlight: null }, Reason.VerificationPassed, `${message}; paused, shifting waits for resume`);
+    return;
+  }
+  d.touch(release, { verification });
+  enterShifting(d, release, Reason.VerificationPassed, message, 0);
+}
+
+function onTrafficSet(d: Draft, release: Release, observed: number): void {
+  const traffic = { ...release.traffic, observedPercent: observed, observedAt: d.now };
+  if (observed !== release.traffic.desiredPercent) {
+    // The router did not apply what was asked: retry after a backoff instead of spinning.
+    d.touch(release, { traffic });
+    return retryLater(d, release, `router reports ${observed}%, wanted ${release.traffic.desiredPercent}%`);
+  }
+  d.touch(release, { traffic, inFlight: null });
+  if (release.phase === 'rolling_back') {
+    const phase = release.rollbackCause === Reason.Superseded ? 'superseded' : 'rolled_back';
+    return finish(d, release, phase, Reason.RolledBack, `stable ${release.stableRevision ?? ''} serves 100% again`.replace('  ', ' '));
+  }
+  if (release.phase !== 'shifting') return;
+  if (observed === 100) return complete(d, release);
+  d.record(release, { stepStartedAt: d.now, progressAt: d.now }, Reason.StepReached, `candidate serves ${observed}%`);
+  d.notify(release, 'release.step_reached', Reason.StepReached, `candidate at ${observed}%`);
+}
+
+function onHealth(d: Draft, release: Release, body: EventOf<'healthMeasured'>): void {
+  const { config } = d.service;
+  const slo = config.slo;
+  const assessment = assessHealth(body.reading, slo);
+  const health = {
+    verdict: assessment.verdict,
+    reasons: assessment.reasons,
+    errorRate: assessment.errorRate,
+    measurements: body.reading.ok ? body.reading.measurements : null,
+    error: body.reading.ok ? null : body.reading.error,
+    thresholds: { maxErrorRate: slo.maxErrorRate, minRequests: slo.minRequests, maxP99LatencyMs: slo.maxP99LatencyMs ?? null, windowMs: slo.window },
+    at: d.now,
+  };
+  const changedVerdict = release.health?.verdict !== health.verdict;
+  d.touch(release, { health, inFlight: null });
+  if (release.phase !== 'shifting') return;
+
+  if (assessment.verdict === 'unhealthy') {
+    return beginRollback(d, release, assessment.reasons[0] ?? Reason.ErrorRateBreached, describe(health), { health });
+  }
+  if (assessment.verdict === 'inconclusive') {
+    const stalled = d.now - release.progressAt;
+    if (!release.paused && !release.awaitingApproval && stalled > config.progressDeadline) {
+      const message = `inconclusive for ${Math.round(stalled / 1000)}s, past the progress deadline (${describe(health)})`;
+      if (config.onInconclusiveDeadline === 'pause') {
+        d.record(release, { paused: true }, Reason.ProgressDeadlineExceeded, `${message}; paused`, { health });
+        return d.notify(release, 'release.paused', Reason.ProgressDeadlineExceeded, message);
+      }
+      return beginRollback(d, release, Reason.ProgressDeadlineExceeded, message, { health });
+    }
+    if (changedVerdict) d.record(release, {}, assessment.reasons[0] ?? Reason.TooFewRequests, `holding: ${describe(health)}`, { health });
+    return;
+  }
+  if (changedVerdict) d.record(release, {}, Reason.Healthy, `healthy: ${describe(health)}`, { health });
+  advanceIfBaked(d, release);
+}
+
+function describe(health: { verdict: string; reasons: string[]; errorRate: number | null; measurements: { requests: number; errors: number } | null; error: string | null }): string {
+  if (!health.measurements) return `${health.reasons.join(', ')}: ${health.error ?? 'no data'}`;
+  const rate = health.errorRate === null ? 'n/a' : `${(health.errorRate * 100).toFixed(2)}%`;
+  return `${health.reasons.join(', ')}: ${health.measurements.errors}/${health.measurements.requests} errors (${rate})`;
+}
+
+function onFailed(d: Draft, release: Release, body: EventOf<'effectFailed'>): void {
+  const attempt = release.inFlight?.attempt ?? 1;
+  if (body.permanent && release.phase !== 'rolling_back') {
+    if (release.phase === 'deploying') return finish(d, release, 'failed', Reason.DeployFailed, `${body.effectKind} failed: ${body.error}`);
+    return giveUp(d, release, `${body.effectKind} failed permanently: ${body.error}`);
+  }
+  if (attempt >= d.ctx.policy.maxEffectAttempts && release.phase !== 'rolling_back') {
+    return giveUp(d, release, `${body.effectKind} failed ${attempt} times; last: ${body.error}`);
+  }
+  retryLater(d, release, body.error);
+}
+
+function retryLater(d: Draft, release: Release, error: string): void {
+  if (!release.inFlight) return;
+  const deadlineAt = d.now + retryDelay(release.inFlight.attempt, d.ctx.policy);
+  d.record(release, { inFlight: { ...release.inFlight, deadlineAt, lastError: error } }, Reason.EffectFailedTransient, `${release.inFlight.kind} attempt ${release.inFlight.attempt}: ${error}; retry at ${new Date(deadlineAt).toISOString()}`);
+}

@@ -1,0 +1,25 @@
+import type { EventOf } from '../events.js';
+import { Reason } from '../reasons.js';
+import type { Draft } from './draft.js';
+import { giveUp } from './lifecycle.js';
+
+/**
+ * A tick looks at one release whose next check is due. Reconciliation (run for every touched
+ * release after any handler) then re-issues an overdue effect or measures health; the tick itself
+ * only decides what time alone changes: giving up on an effect, and the end of the watch window.
+ */
+export function onTick(d: Draft, body: EventOf<'tick'>): void {
+  const release = d.get(body.releaseId);
+  if (!release) return d.settle({ status: 'ignored', reason: Reason.NothingToDo, message: `release ${body.releaseId} not found` });
+
+  if (release.phase === 'complete' && release.watchUntil !== null && d.now >= release.watchUntil && release.nextCheckAt !== null) {
+    d.record(release, { nextCheckAt: null }, Reason.WatchWindowEnded, 'watch window ended; the release is final');
+    return;
+  }
+  const inFlight = release.inFlight;
+  if (inFlight && d.now >= inFlight.deadlineAt && inFlight.attempt >= d.ctx.policy.maxEffectAttempts) {
+    giveUp(d, release, `${inFlight.kind} got no result after ${inFlight.attempt} attempts${inFlight.lastError ? `; last: ${inFlight.lastError}` : ''}`);
+  }
+  // Mark the release for reconciliation even when nothing above changed it.
+  d.touch(release, {});
+}

@@ -1,0 +1,37 @@
+import type { Release } from '../model.js';
+import { Reason } from '../reasons.js';
+import type { Draft } from './draft.js';
+
+/** Moving forward through the configured steps. Traffic only ever targets a configured step, 0 or 100. */
+export function enterShifting(d: Draft, release: Release, reason: Reason, message: string, stepIndex: number): void {
+  d.record(release, { phase: 'shifting', inFlight: null }, reason, message);
+  moveToStep(d, release, stepIndex, reason, message, false);
+}
+
+export function moveToStep(d: Draft, release: Release, stepIndex: number, reason: Reason, message: string, record = true): void {
+  const percent = d.service.config.steps[stepIndex] ?? 100;
+  const patch: Partial<Release> = {
+    stepIndex,
+    awaitingApproval: false,
+    progressAt: d.now,
+    traffic: { ...release.traffic, desiredPercent: percent },
+  };
+  if (record) d.record(release, patch, reason, message, { desiredPercent: percent });
+  else d.touch(release, patch);
+}
+
+/** After a healthy reading: advance when the step has baked, or hold for approval before 100%. */
+export function advanceIfBaked(d: Draft, release: Release): void {
+  const { config } = d.service;
+  if (release.paused || release.awaitingApproval || release.stepIndex === null) return;
+  const bakedFor = d.now - (release.stepStartedAt ?? d.now);
+  if (bakedFor < config.bakeTime) return;
+  const next = release.stepIndex + 1;
+  if (next >= config.steps.length) return;
+  if (config.steps[next] === 100 && config.requireApproval) {
+    d.record(release, { awaitingApproval: true }, Reason.AwaitingApproval, 'healthy at the last step before 100%; waiting for `cutover approve`');
+    d.notify(release, 'release.awaiting_approval', Reason.AwaitingApproval, 'approval required before 100%');
+    return;
+  }
+  moveToStep(d, release, next, Reason.StepAdvanced, `baked ${Math.round(bakedFor / 1000)}s healthy; moving to ${config.steps[next]}%`);
+}

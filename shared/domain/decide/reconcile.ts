@@ -1,0 +1,119 @@
+import type { RouterTarget, StepEffect } from '../effects.js';
+import type { Release, ServiceState } from '../model.js';
+import { Reason } from '../reasons.js';
+import type { Draft } from './draft.js';
+
+/**
+ * Reconciliation, argo-style: each phase needs at most one step effect; this finds it, issues it
+ * when nothing equivalent is in flight (or the one in flight is overdue), and derives when a
+ * tick should look again. Handlers only move phases; they never emit step effects themselves.
+ */
+type EffectSpec =
+  | { kind: 'deployCandidate'; target: null }
+  | { kind: 'runVerification'; target: null }
+  | { kind: 'setTraffic'; target: number }
+  | { kind: 'measureHealth'; target: null };
+
+export function healthDueAt(release: Release, service: ServiceState): number {
+  const since = Math.max(release.stepStartedAt ?? release.phaseStartedAt, release.health?.at ?? 0);
+  return since + service.config.healthInterval;
+}
+
+function requiredEffect(release: Release, service: ServiceState, now: number): EffectSpec | null {
+  const { desiredPercent, observedPercent } = release.traffic;
+  switch (release.phase) {
+    case 'deploying':
+      return { kind: 'deployCandidate', target: null };
+    case 'verifying':
+      return release.verification === null ? { kind: 'runVerification', target: null } : null;
+    case 'shifting':
+      if (observedPercent !== desiredPercent) return { kind: 'setTraffic', target: desiredPercent };
+      return now >= healthDueAt(release, service) ? { kind: 'measureHealth', target: null } : null;
+    case 'rolling_back':
+      return { kind: 'setTraffic', target: 0 };
+    default:
+      return null;
+  }
+}
+
+export function routerTarget(service: ServiceState): RouterTarget {
+  const { config } = service;
+  return { kind: config.router.kind, project: config.project, region: config.region, service: config.router.target ?? config.name };
+}
+
+export function revisionNameFor(release: Release): string {
+  // Cloud Run revision names: lower-case, <= 63 chars, must start with the service name.
+  const suffix = release.build.id.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 12);
+  return `${release.service}-${suffix}`.slice(0, 63);
+}
+
+function buildEffect(release: Release, service: ServiceState, spec: EffectSpec, effectId: string, attempt: number, now: number): StepEffect {
+  const base = { effectId, releaseId: release.id, service: release.service, router: routerTarget(service), attempt };
+  switch (spec.kind) {
+    case 'deployCandidate':
+      return { ...base, kind: 'deployCandidate', image: release.build.image ?? '', revisionName: revisionNameFor(release) };
+    case 'runVerification':
+      return { ...base, kind: 'runVerification', candidateUrl: release.candidate.url, checks: service.config.verification.checks };
+    case 'setTraffic':
+      return {
+        ...base,
+        kind: 'setTraffic',
+        candidateRevision: release.candidate.revision,
+        stableRevision: release.stableRevision,
+        candidatePercent: spec.target,
+      };
+    case 'measureHealth': {
+      const windowStartAt = Math.max(release.stepStartedAt ?? now, now - service.config.slo.window);
+      return { ...base, kind: 'measureHealth', candidateRevision: release.candidate.revision, windowStartAt, windowEndAt: now };
+    }
+  }
+}
+
+/** Issues the effect the release's phase needs, unless an equivalent one is in flight and not overdue. */
+export function reconcile(d: Draft, release: Release): void {
+  const spec = requiredEffect(release, d.service, d.now);
+  const current = release.inFlight;
+  if (spec === null) {
+    if (current !== null) d.touch(release, { inFlight: null });
+  } else {
+    const same = current !== null && current.kind === spec.kind && (spec.target === null || current.target === spec.target);
+    if (!same || d.now >= (current?.deadlineAt ?? 0)) {
+      const attempt = same && current ? current.attempt + 1 : 1;
+      const effectId = `${release.id}/${release.historySeq}/${spec.kind}/${attempt}`;
+      d.emit(buildEffect(release, d.service, spec, effectId, attempt, d.now));
+      d.touch(release, {
+        inFlight: {
+          effectId,
+          kind: spec.kind,
+          target: spec.target,
+          attempt,
+          issuedAt: d.now,
+          deadlineAt: d.now + d.ctx.policy.effectTimeoutMs,
+          lastError: same && current ? current.lastError : null,
+        },
+      });
+      if (attempt > 1) {
+        d.record(release, {}, Reason.EffectRetried, `retrying ${spec.kind} (attempt ${attempt})`, {
+          lastError: current?.lastError ?? 'no result before the deadline',
+        });
+      }
+    }
+  }
+  const nextCheckAt = nextCheckFor(release, d.service, d.now);
+  if (nextCheckAt !== release.nextCheckAt) {
+    d.touch(release, { nextCheckAt });
+    if (nextCheckAt !== null) d.emit({ kind: 'scheduleCheck', releaseId: release.id, service: release.service, at: nextCheckAt });
+  }
+}
+
+/** When a tick should next look at the release; derived from its state, stored for the due-query. */
+export function nextCheckFor(release: Release, service: ServiceState, now: number): number | null {
+  if (release.inFlight) return release.inFlight.deadlineAt;
+  if (release.phase === 'shifting') return healthDueAt(release, service);
+  if (release.phase === 'complete' && release.watchUntil !== null && release.watchUntil > now) return release.watchUntil;
+  return null;
+}
+
+export function retryDelay(attempt: number, policy: { retryBaseMs: number; retryMaxMs: number }): number {
+  return Math.min(policy.retryMaxMs, policy.retryBaseMs * 2 ** Math.max(0, attempt - 1));
+}

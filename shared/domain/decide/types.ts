@@ -1,0 +1,50 @@
+import type { Effect } from '../effects.js';
+import type { ReleaseEvent } from '../events.js';
+import type { HistoryEntry, Release, ServiceState } from '../model.js';
+import type { Reason } from '../reasons.js';
+
+/** Timing policy for effects; part of the context so tests and deployments choose it. */
+export interface EffectPolicy {
+  /** An issued effect with no result after this long is considered lost and re-issued. */
+  effectTimeoutMs: number;
+  /** Attempts before a failing step effect gives up (a rollback never gives up). */
+  maxEffectAttempts: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+}
+
+export const DEFAULT_EFFECT_POLICY: EffectPolicy = {
+  effectTimeoutMs: 60_000,
+  maxEffectAttempts: 5,
+  retryBaseMs: 1_000,
+  retryMaxMs: 60_000,
+};
+
+export interface DecideContext {
+  now: number;
+  policy: EffectPolicy;
+}
+
+/** What decide() sees: the service and the releases the event can touch (its own, active, queued, last completed). */
+export interface World {
+  service: ServiceState;
+  releases: Release[];
+}
+
+export interface Outcome {
+  status: 'applied' | 'ignored' | 'rejected';
+  reason: Reason;
+  message: string;
+}
+
+export interface Decision {
+  outcome: Outcome;
+  /** Next service state, or null when unchanged. */
+  service: ServiceState | null;
+  /** Releases that changed (created or updated). */
+  releases: Release[];
+  history: HistoryEntry[];
+  effects: Effect[];
+}
+
+export type { ReleaseEvent };

@@ -1,0 +1,94 @@
+import type { CommandName } from './events.js';
+import type { ServiceConfig } from './service-config.js';
+
+/**
+ * Effects are data: decide() returns them and a runtime executes them after the new state is
+ * committed. Step effects (the first four) report back as events carrying `effectId`;
+ * `notify` and `scheduleCheck` are fire-and-forget.
+ */
+export interface RouterTarget {
+  kind: ServiceConfig['router']['kind'];
+  project: string;
+  region: string;
+  /** The routed service's name (config.router.target or the Cutover service name). */
+  service: string;
+}
+
+interface StepEffectBase {
+  effectId: string;
+  releaseId: string;
+  service: string;
+  router: RouterTarget;
+  attempt: number;
+}
+
+export interface DeployCandidate extends StepEffectBase {
+  kind: 'deployCandidate';
+  image: string;
+  /** Deterministic, so a retried deploy finds the revision it already made. */
+  revisionName: string;
+}
+
+export interface SetTraffic extends StepEffectBase {
+  kind: 'setTraffic';
+  candidateRevision: string | null;
+  stableRevision: string | null;
+  candidatePercent: number;
+}
+
+export interface RunVerification extends StepEffectBase {
+  kind: 'runVerification';
+  candidateUrl: string | null;
+  checks: ServiceConfig['verification']['checks'];
+}
+
+export interface MeasureHealth extends StepEffectBase {
+  kind: 'measureHealth';
+  candidateRevision: string | null;
+  windowStartAt: number;
+  windowEndAt: number;
+}
+
+export type StepEffect = DeployCandidate | SetTraffic | RunVerification | MeasureHealth;
+
+export const NOTIFICATION_TYPES = [
+  'release.started',
+  'release.queued',
+  'release.step_reached',
+  'release.verified',
+  'release.awaiting_approval',
+  'release.completed',
+  'release.rolling_back',
+  'release.rolled_back',
+  'release.failed',
+  'release.superseded',
+  'release.paused',
+  'release.resumed',
+] as const;
+export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
+
+export interface Notify {
+  kind: 'notify';
+  type: NotificationType;
+  releaseId: string;
+  service: string;
+  phase: string;
+  reason: string;
+  message: string;
+  trafficPercent: number;
+  at: number;
+}
+
+export interface ScheduleCheck {
+  kind: 'scheduleCheck';
+  releaseId: string;
+  service: string;
+  at: number;
+}
+
+export type Effect = StepEffect | Notify | ScheduleCheck;
+
+export const isStepEffect = (effect: Effect): effect is StepEffect =>
+  effect.kind !== 'notify' && effect.kind !== 'scheduleCheck';
+
+export type { CommandName };

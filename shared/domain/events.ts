@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { healthReadingSchema } from './health.js';
+import { effectKindSchema } from './model.js';
+
+/**
+ * Events are everything that can change a release: inputs from the world (builds, incidents,
+ * ticks, commands) and the results of effects Cutover ran. Each carries an id used for
+ * exactly-once handling: a redelivered id is a no-op.
+ */
+export const BUILD_STATUSES = [
+  'STATUS_UNKNOWN',
+  'PENDING',
+  'QUEUED',
+  'WORKING',
+  'SUCCESS',
+  'FAILURE',
+  'INTERNAL_ERROR',
+  'TIMEOUT',
+  'CANCELLED',
+  'EXPIRED',
+] as const;
+export const buildStatusSchema = z.enum(BUILD_STATUSES);
+export type BuildStatus = z.infer<typeof buildStatusSchema>;
+export const FAILED_BUILD_STATUSES: readonly BuildStatus[] = ['FAILURE', 'INTERNAL_ERROR', 'TIMEOUT', 'CANCELLED', 'EXPIRED'];
+
+export const COMMANDS = ['promote', 'approve', 'pause', 'resume', 'abort', 'rollback'] as const;
+export const commandNameSchema = z.enum(COMMANDS);
+export type CommandName = z.infer<typeof commandNameSchema>;
+
+const effectResultBase = { releaseId: z.string(), effectId: z.string() };
+
+export const eventBodySchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('build'),
+    buildId: z.string().min(1),
+    status: buildStatusSchema,
+    commit: z.string().nullable(),
+    image: z.string().nullable(),
+  }),
+  z.object({
+    kind: z.literal('incident'),
+    incidentId: z.string(),
+    state: z.enum(['open', 'closed']),
+    policyName: z.string().nullable(),
+    summary: z.string().nullable(),
+  }),
+  z.object({ kind: z.literal('tick'), releaseId: z.string() }),
+  z.object({
+    kind: z.literal('command'),
+    releaseId: z.string(),
+    command: commandNameSchema,
+    actor: z.string().min(1),
+    why: z.string().nullable(),
+  }),
+  z.object({ kind: z.literal('candidateDeployed'), ...effectResultBase, revision: z.string(), url: z.string().nullable() }),
+  z.object({ kind: z.literal('trafficSet'), ...effectResultBase, observedPercent: z.number().min(0).max(100) }),
+  z.object({
+    kind: z.literal('verificationCompleted'),
+    ...effectResultBase,
+    results: z.array(
+      z.object({
+        path: z.string(),
+        status: z.number().int().nullable(),
+        ok: z.boolean(),
+        durationMs: z.number(),
+        error: z.string().nullable(),
+      }),
+    ),
+  }),
+  z.object({ kind: z.literal('healthMeasured'), ...effectResultBase, reading: healthReadingSchema }),
+  z.object({
+    kind: z.literal('effectFailed'),
+    ...effectResultBase,
+    effectKind: effectKindSchema,
+    permanent: z.boolean(),
+    error: z.string(),
+  }),
+]);
+export type EventBody = z.infer<typeof eventBodySchema>;
+
+export const releaseEventSchema = z.object({
+  /** Unique per delivery source (Pub/Sub message id, effect id, command id); the dedup key. */
+  id: z.string().min(1),
+  service: z.string().min(1),
+  /** When Cutover received it (epoch ms). */
+  at: z.number(),
+  body: eventBodySchema,
+});
+export type ReleaseEvent = z.infer<typeof releaseEventSchema>;
+
+export type EventOf<K extends EventBody['kind']> = Extract<EventBody, { kind: K }>;
+
+/** Result events name the release they concern; world events are routed by service. */
+export function releaseIdOf(body: EventBody): string | null {
+  return 'releaseId' in body ? body.releaseId : null;
+}
+
+/** A release's id is derived from its build, so every status message for a build finds it. */
+export function releaseIdForBuild(service: string, buildId: string): string {
+  return `${service}-${buildId}`.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 200);
+}

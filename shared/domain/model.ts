@@ -1,0 +1,172 @@
+import { z } from 'zod';
+import { healthMeasurementsSchema } from './health.js';
+import type { ServiceConfig } from './service-config.js';
+
+/**
+ * The documents Cutover keeps. They are public API (docs/state.md): users read them straight
+ * from Firestore. Every document carries `schemaVersion`; times are epoch milliseconds in the
+ * domain and Firestore Timestamps on disk (fields ending in `At`).
+ */
+export const SCHEMA_VERSION = 1;
+
+export const PHASES = [
+  'pending',
+  'deploying',
+  'verifying',
+  'shifting',
+  'complete',
+  'rolling_back',
+  'rolled_back',
+  'failed',
+  'superseded',
+] as const;
+export const phaseSchema = z.enum(PHASES);
+export type Phase = z.infer<typeof phaseSchema>;
+
+export const TERMINAL_PHASES: readonly Phase[] = ['complete', 'rolled_back', 'failed', 'superseded'];
+/** Phases in which a release holds its service's single "active" slot. */
+export const IN_FLIGHT_PHASES: readonly Phase[] = ['deploying', 'verifying', 'shifting', 'rolling_back'];
+
+export const isTerminal = (phase: Phase): boolean => TERMINAL_PHASES.includes(phase);
+export const isInFlight = (phase: Phase): boolean => IN_FLIGHT_PHASES.includes(phase);
+
+export const EFFECT_KINDS = ['deployCandidate', 'setTraffic', 'runVerification', 'measureHealth'] as const;
+export const effectKindSchema = z.enum(EFFECT_KINDS);
+
+const checkResultSchema = z.object({
+  path: z.string(),
+  status: z.number().int().nullable(),
+  ok: z.boolean(),
+  durationMs: z.number().min(0),
+  error: z.string().nullable(),
+});
+export type CheckResult = z.infer<typeof checkResultSchema>;
+
+export const releaseSchema = z.object({
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  id: z.string(),
+  service: z.string(),
+  build: z.object({
+    id: z.string(),
+    status: z.string(),
+    commit: z.string().nullable(),
+    image: z.string().nullable(),
+  }),
+  phase: phaseSchema,
+  paused: z.boolean(),
+  /** Waiting for the active release of the service to finish (concurrency queue or supersede). */
+  queued: z.boolean(),
+  candidate: z.object({ revision: z.string().nullable(), url: z.string().nullable() }),
+  /** The revision traffic returns to on rollback; null means "whatever the router serves as stable now". */
+  stableRevision: z.string().nullable(),
+  /** Index into the service's steps while shifting; null before. */
+  stepIndex: z.number().int().nullable(),
+  traffic: z.object({
+    desiredPercent: z.number().min(0).max(100),
+    observedPercent: z.number().min(0).max(100).nullable(),
+    observedAt: z.number().nullable(),
+  }),
+  awaitingApproval: z.boolean(),
+  verification: z
+    .object({ passed: z.boolean(), results: z.array(checkResultSchema).max(20), at: z.number() })
+    .nullable(),
+  health: z
+    .object({
+      verdict: z.enum(['healthy', 'unhealthy', 'inconclusive']),
+      reasons: z.array(z.string()).max(10),
+      errorRate: z.number().nullable(),
+      measurements: healthMeasurementsSchema.nullable(),
+      error: z.string().nullable(),
+      thresholds: z.object({
+        maxErrorRate: z.number(),
+        minRequests: z.number(),
+        maxP99LatencyMs: z.number().nullable(),
+        windowMs: z.number(),
+      }),
+      at: z.number(),
+    })
+    .nullable(),
+  /** The one effect this release is waiting on; at most one at a time. */
+  inFlight: z
+    .object({
+      effectId: z.string(),
+      kind: effectKindSchema,
+      /** The traffic percent a setTraffic effect aims for; null for other kinds. */
+      target: z.number().nullable(),
+      attempt: z.number().int().min(1),
+      issuedAt: z.number(),
+      /** When the effect is considered lost (or, after a transient failure, due for retry). */
+      deadlineAt: z.number(),
+      lastError: z.string().nullable(),
+    })
+    .nullable(),
+  rollbackCause: z.string().nullable(),
+  lastDecision: z.object({
+    reason: z.string(),
+    message: z.string(),
+    eventKind: z.string(),
+    eventId: z.string(),
+    actor: z.string().nullable(),
+    at: z.number(),
+  }),
+  /** When a tick should next look at this release; null when it waits on nothing time-based. */
+  nextCheckAt: z.number().nullable(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  phaseStartedAt: z.number(),
+  stepStartedAt: z.number().nullable(),
+  /** Last time the release made progress (phase or step change); the progress deadline counts from here. */
+  progressAt: z.number(),
+  completedAt: z.number().nullable(),
+  /** End of the watch window after completion, during which an incident or `rollback` still rolls back. */
+  watchUntil: z.number().nullable(),
+  /** Sequence number of the newest history entry. */
+  historySeq: z.number().int().min(0),
+});
+export type Release = z.infer<typeof releaseSchema>;
+
+export const incidentSchema = z.object({
+  incidentId: z.string(),
+  state: z.enum(['open', 'closed']),
+  policyName: z.string().nullable(),
+  summary: z.string().nullable(),
+  at: z.number(),
+});
+
+export const serviceStateSchema = z.object({
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  name: z.string(),
+  /** The config as applied (durations as written, e.g. "5m"); parsed with serviceConfigSchema on load. */
+  config: z.record(z.string(), z.unknown()),
+  /** Copy of config.rollbackTriggers.alertPolicies, top level so incidents can be matched by query. */
+  alertPolicies: z.array(z.string()),
+  stableRevision: z.string().nullable(),
+  activeReleaseId: z.string().nullable(),
+  queuedReleaseId: z.string().nullable(),
+  lastCompletedReleaseId: z.string().nullable(),
+  lastIncident: incidentSchema.nullable(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+
+export const historyEntrySchema = z.object({
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  seq: z.number().int().min(1),
+  releaseId: z.string(),
+  at: z.number(),
+  eventId: z.string(),
+  eventKind: z.string(),
+  actor: z.string().nullable(),
+  fromPhase: phaseSchema.nullable(),
+  toPhase: phaseSchema,
+  reason: z.string(),
+  message: z.string(),
+  trafficPercent: z.number().nullable(),
+  details: z.record(z.string(), z.unknown()).nullable(),
+});
+export type HistoryEntry = z.infer<typeof historyEntrySchema>;
+
+/** Service document as stored; the domain works on ServiceState, whose config is parsed. */
+export type ServiceDoc = z.infer<typeof serviceStateSchema>;
+export type ServiceState = Omit<ServiceDoc, 'config'> & { config: ServiceConfig };
+export type Incident = z.infer<typeof incidentSchema>;

@@ -1,0 +1,58 @@
+/**
+ * Every reason Cutover can give for a decision, in one place (argo-rollouts keeps its
+ * condition reasons the same way). These strings are public: they appear in Firestore
+ * (`lastDecision.reason`, history entries), in the CLI and in notifications.
+ */
+export const Reason = {
+  // Builds
+  BuildStarted: 'BuildStarted',
+  BuildSucceeded: 'BuildSucceeded',
+  BuildFailed: 'BuildFailed',
+  BuildStatusIgnored: 'BuildStatusIgnored',
+  // Concurrency
+  Queued: 'Queued',
+  Dequeued: 'Dequeued',
+  Superseded: 'Superseded',
+  // Progress
+  CandidateDeployed: 'CandidateDeployed',
+  DeployFailed: 'DeployFailed',
+  VerificationPassed: 'VerificationPassed',
+  VerificationFailed: 'VerificationFailed',
+  StepReached: 'StepReached',
+  TrafficNotApplied: 'TrafficNotApplied',
+  Baking: 'Baking',
+  StepAdvanced: 'StepAdvanced',
+  AwaitingApproval: 'AwaitingApproval',
+  Completed: 'Completed',
+  WatchWindowEnded: 'WatchWindowEnded',
+  // Health
+  Healthy: 'Healthy',
+  ErrorRateBreached: 'ErrorRateBreached',
+  ErrorBudgetExhausted: 'ErrorBudgetExhausted',
+  LatencyBreached: 'LatencyBreached',
+  TooFewRequests: 'TooFewRequests',
+  LatencyUnavailable: 'LatencyUnavailable',
+  MetricsUnavailable: 'MetricsUnavailable',
+  ProgressDeadlineExceeded: 'ProgressDeadlineExceeded',
+  // Alerts
+  IncidentOpened: 'IncidentOpened',
+  IncidentClosed: 'IncidentClosed',
+  // Rollback
+  RolledBack: 'RolledBack',
+  // Commands
+  Promoted: 'Promoted',
+  Approved: 'Approved',
+  Paused: 'Paused',
+  Resumed: 'Resumed',
+  Aborted: 'Aborted',
+  ManualRollback: 'ManualRollback',
+  CommandRejected: 'CommandRejected',
+  // Effects
+  EffectIssued: 'EffectIssued',
+  EffectRetried: 'EffectRetried',
+  EffectFailedTransient: 'EffectFailedTransient',
+  StaleResultIgnored: 'StaleResultIgnored',
+  NothingToDo: 'NothingToDo',
+} as const;
+
+export type Reason = (typeof Reason)[keyof typeof Reason];

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { durationSchema } from './duration.js';
+
+/**
+ * The service config a platform engineer writes in YAML and applies with `cutover services apply`.
+ * Durations are written as "30s"/"5m" and held in milliseconds once parsed.
+ */
+const checkSchema = z.object({
+  path: z.string().startsWith('/', 'a check path starts with "/"'),
+  expectStatus: z.number().int().min(100).max(599).default(200),
+  timeout: durationSchema.prefault('5s'),
+});
+
+const sloSchema = z.object({
+  maxErrorRate: z.number().min(0).max(1).describe('Largest tolerated 5xx / all ratio, e.g. 0.01'),
+  minRequests: z.number().int().min(1).default(50).describe('Below this many requests a verdict is Inconclusive'),
+  maxP99LatencyMs: z.number().positive().optional(),
+  window: durationSchema.prefault('1m'),
+});
+
+const stepsSchema = z
+  .array(z.number().int().min(1).max(100))
+  .min(1)
+  .refine((steps) => steps.every((s, i) => i === 0 || s > (steps[i - 1] ?? 0)), 'steps must be strictly increasing')
+  .refine((steps) => steps[steps.length - 1] === 100, 'the last step must be 100');
+
+export const serviceConfigSchema = z
+  .object({
+    apiVersion: z.literal('cutover/v1').default('cutover/v1'),
+    name: z
+      .string()
+      .regex(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/, 'lower-case letters, digits and "-", starting with a letter'),
+    project: z.string().min(1),
+    region: z.string().min(1),
+    router: z
+      .object({
+        kind: z.enum(['cloud-run', 'local']).default('cloud-run'),
+        /** The routed service's own name, when it differs from the Cutover service name. */
+        target: z.string().optional(),
+      })
+      .default({ kind: 'cloud-run' }),
+    steps: stepsSchema.default([10, 50, 100]),
+    bakeTime: durationSchema.prefault('5m'),
+    healthInterval: durationSchema.prefault('30s'),
+    verification: z.object({ checks: z.array(checkSchema).max(20).default([]) }).default({ checks: [] }),
+    slo: sloSchema,
+    progressDeadline: durationSchema.prefault('30m'),
+    onInconclusiveDeadline: z.enum(['rollback', 'pause']).default('rollback'),
+    rollbackTriggers: z
+      .object({ alertPolicies: z.array(z.string().min(1)).max(20).default([]) })
+      .default({ alertPolicies: [] }),
+    watchWindow: durationSchema.prefault('30m'),
+    concurrency: z.enum(['supersede', 'queue']).default('supersede'),
+    requireApproval: z.boolean().default(false).describe('Hold before the 100% step until `cutover approve`'),
+  })
+  .strict();
+
+export type ServiceConfig = z.output<typeof serviceConfigSchema>;
+export type ServiceConfigInput = z.input<typeof serviceConfigSchema>;
+
+export class ServiceConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid service config:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ServiceConfigError';
+  }
+}
+
+/** Turns zod issues into "field.path: problem" lines a person can act on. */
+export function describeIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const where = issue.path.length ? issue.path.join('.') : '(root)';
+    return `${where}: ${issue.message}`;
+  });
+}
+
+export function parseServiceConfig(input: unknown): ServiceConfig {
+  const result = serviceConfigSchema.safeParse(input);
+  if (!result.success) throw new ServiceConfigError(describeIssues(result.error));
+  return result.data;
+}

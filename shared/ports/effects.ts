@@ -1,0 +1,36 @@
+import type { CheckResult, DeployCandidate, HealthReading, MeasureHealth, Notify, RunVerification, SetTraffic } from '../domain/index.js';
+
+/**
+ * Ports for what touches the world. Adapters return outcomes as data (argo-rollouts'
+ * "providers return measurements"): a failure is a value with `permanent` telling whether a
+ * retry can help. A thrown error is treated as transient by the runtime.
+ */
+export type Failure = { ok: false; permanent: boolean; error: string };
+
+export type DeployOutcome = { ok: true; revision: string; url: string | null } | Failure;
+export type TrafficOutcome = { ok: true; observedPercent: number } | Failure;
+
+export interface TrafficRouter {
+  /** Creates (or finds, by its deterministic name) the candidate revision at 0% traffic and waits until it is ready. */
+  deployCandidate(effect: DeployCandidate): Promise<DeployOutcome>;
+  /** Sets the stable/candidate split (candidatePercent 0 = all on stable) and reads back what is served. */
+  setTraffic(effect: SetTraffic): Promise<TrafficOutcome>;
+}
+
+export interface HealthSource {
+  /** Measures the candidate over the effect's window; a source failure is a reading with ok: false. */
+  measure(effect: MeasureHealth): Promise<HealthReading>;
+}
+
+export interface VerificationChecker {
+  run(effect: RunVerification): Promise<CheckResult[]>;
+}
+
+export interface Scheduler {
+  /** Asks for a tick of this release at `at` (precise timers); the minute tick is the safety net. */
+  scheduleCheck(releaseId: string, service: string, at: number): Promise<void>;
+}
+
+export interface Notifier {
+  notify(notification: Notify): Promise<void>;
+}

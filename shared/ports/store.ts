@@ -1,0 +1,47 @@
+import type { Decision, ReleaseEvent, World } from '../domain/index.js';
+import type { HistoryEntry, Release, ServiceState } from '../domain/model.js';
+import type { ServiceConfigInput } from '../domain/service-config.js';
+
+/**
+ * The store port: Cutover's state and its exactly-once bookkeeping. `handle` is the heart: one
+ * event, one transaction that reads the dedup record and the world, asks `decide`, and commits
+ * the decision together with the event id. A redelivered event id returns `duplicate`.
+ */
+export type HandleResult =
+  | { kind: 'duplicate' }
+  | { kind: 'unknownService'; service: string }
+  | { kind: 'decided'; decision: Decision };
+
+export interface RejectedEvent {
+  source: string;
+  reason: string;
+  message: string;
+  receivedAt: number;
+  /** The body as received, truncated to a bounded size. */
+  body: string;
+  bodyBytes: number;
+  attributes: Record<string, string>;
+}
+
+export interface ReleaseStore {
+  handle(event: ReleaseEvent, decideFor: (world: World) => Decision): Promise<HandleResult>;
+  applyServiceConfig(source: ServiceConfigInput & { name: string }, now: number): Promise<ServiceState>;
+  getService(name: string): Promise<ServiceState | null>;
+  listServices(): Promise<ServiceState[]>;
+  findServicesByAlertPolicy(policyName: string): Promise<string[]>;
+  getRelease(id: string): Promise<Release | null>;
+  listReleases(service: string, limit: number): Promise<Release[]>;
+  history(releaseId: string, limit: number): Promise<HistoryEntry[]>;
+  /** Releases whose nextCheckAt is at or before `now`, oldest first. */
+  dueReleases(now: number, limit: number): Promise<Release[]>;
+  recordRejected(event: RejectedEvent): Promise<string>;
+  listRejected(limit: number): Promise<(RejectedEvent & { id: string })[]>;
+}
+
+/** Thrown by store adapters when the backing store cannot be reached; entry points answer "retry". */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
+  }
+}

@@ -1,0 +1,15 @@
+import { createGcpLoggingPinoConfig } from '@google-cloud/pino-logging-gcp-config';
+import { pino, type Logger as PinoLogger } from 'pino';
+
+/** The logger shape the runtime needs; pino satisfies it, and tests may pass a silent one. */
+export type Logger = Pick<PinoLogger, 'info' | 'warn' | 'error' | 'debug'>;
+
+/**
+ * pino with Google's config: JSON lines Cloud Logging understands (severity, trace, error
+ * reporting). Level from the caller, so nothing here reads the environment.
+ */
+export function createLogger(options: { level: string; name?: string }): PinoLogger {
+  return pino(createGcpLoggingPinoConfig(undefined, { level: options.level, name: options.name ?? 'cutover' }));
+}
+
+export const silentLogger: Logger = pino({ level: 'silent' });

@@ -1,0 +1,106 @@
+import {
+  DEFAULT_EFFECT_POLICY,
+  decide,
+  isStepEffect,
+  type Effect,
+  type EffectPolicy,
+  type EventBody,
+  type Outcome,
+  type ReleaseEvent,
+  type StepEffect,
+} from '../domain/index.js';
+import type { HealthSource, Notifier, ReleaseStore, Scheduler, TrafficRouter, VerificationChecker } from '../ports/index.js';
+import type { Logger } from './logger.js';
+
+export interface RuntimeDeps {
+  store: ReleaseStore;
+  router: TrafficRouter;
+  health: HealthSource;
+  verifier: VerificationChecker;
+  scheduler: Scheduler;
+  notifier: Notifier;
+  clock: () => number;
+  log: Logger;
+  policy?: EffectPolicy;
+}
+
+export type HandleReport =
+  | { kind: 'duplicate'; eventId: string }
+  | { kind: 'unknownService'; eventId: string; service: string }
+  | { kind: 'decided'; eventId: string; outcome: Outcome; effects: number; followUps: HandleReport[] };
+
+/**
+ * The decide loop: load → decide → commit (one transaction, with the event id) → run effects →
+ * feed their results back as events. Effects run only after commit, so a crash in between
+ * leaves the desired state in the store, and the next tick re-issues what is missing.
+ */
+export class ReleaseRuntime {
+  private readonly policy: EffectPolicy;
+
+  constructor(private readonly deps: RuntimeDeps) {
+    this.policy = deps.policy ?? DEFAULT_EFFECT_POLICY;
+  }
+
+  async handle(event: ReleaseEvent): Promise<HandleReport> {
+    const now = this.deps.clock();
+    const result = await this.deps.store.handle(event, (world) => decide(world, event, { now, policy: this.policy }));
+    if (result.kind === 'duplicate') return { kind: 'duplicate', eventId: event.id };
+    if (result.kind === 'unknownService') return { kind: 'unknownService', eventId: event.id, service: result.service };
+    const { decision } = result;
+    this.deps.log.info(
+      { eventId: event.id, eventKind: event.body.kind, service: event.service, outcome: decision.outcome, effects: decision.effects.map((e) => e.kind) },
+      `event ${event.body.kind}: ${decision.outcome.status} (${decision.outcome.reason})`,
+    );
+    const followUps: HandleReport[] = [];
+    for (const effect of decision.effects) {
+      const resultEvent = await this.runEffect(effect);
+      if (resultEvent) followUps.push(await this.handle(resultEvent));
+    }
+    return { kind: 'decided', eventId: event.id, outcome: decision.outcome, effects: decision.effects.length, followUps };
+  }
+
+  /** Runs one effect; a step effect's outcome comes back as an event. Never throws. */
+  async runEffect(effect: Effect): Promise<ReleaseEvent | null> {
+    if (!isStepEffect(effect)) {
+      await this.runSideEffect(effect);
+      return null;
+    }
+    const body = await this.runStepEffect(effect);
+    return { id: `result:${effect.effectId}`, service: effect.service, at: this.deps.clock(), body };
+  }
+
+  private async runStepEffect(effect: StepEffect): Promise<EventBody> {
+    const base = { releaseId: effect.releaseId, effectId: effect.effectId };
+    const failed = (permanent: boolean, error: string): EventBody => ({ kind: 'effectFailed', ...base, effectKind: effect.kind, permanent, error });
+    try {
+      switch (effect.kind) {
+        case 'deployCandidate': {
+          const out = await this.deps.router.deployCandidate(effect);
+          return out.ok ? { kind: 'candidateDeployed', ...base, revision: out.revision, url: out.url } : failed(out.permanent, out.error);
+        }
+        case 'setTraffic': {
+          const out = await this.deps.router.setTraffic(effect);
+          return out.ok ? { kind: 'trafficSet', ...base, observedPercent: out.observedPercent } : failed(out.permanent, out.error);
+        }
+        case 'runVerification':
+          return { kind: 'verificationCompleted', ...base, results: await this.deps.verifier.run(effect) };
+        case 'measureHealth':
+          return { kind: 'healthMeasured', ...base, reading: await this.deps.health.measure(effect) };
+      }
+    } catch (error) {
+      // An adapter that throws broke its contract; treat it as transient so the retry policy applies.
+      this.deps.log.warn({ err: error, effectId: effect.effectId }, `effect ${effect.kind} threw`);
+      return failed(false, error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  private async runSideEffect(effect: Exclude<Effect, StepEffect>): Promise<void> {
+    try {
+      if (effect.kind === 'notify') await this.deps.notifier.notify(effect);
+      else await this.deps.scheduler.scheduleCheck(effect.releaseId, effect.service, effect.at);
+    } catch (error) {
+      // Best effort: a lost notification is logged; a lost timer is covered by the minute tick.
+      this.deps.log.warn({ err: error, effect: effect.kind, releaseId: effect.releaseId }, `${effect.kind} failed`);
+    }
+  }
+}

@@ -1,0 +1,2 @@
+// Placeholder replaced by the emulator harness below.
+export default function setup(): void {}
