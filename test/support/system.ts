@@ -1,0 +1,38 @@
+import { ReleaseRuntime } from '../../shared/runtime/runtime.js';
+import { silentLogger } from '../../shared/runtime/logger.js';
+import type { EventBody, ReleaseEvent, ServiceConfigInput } from '../../shared/domain/index.js';
+import type { ReleaseStore } from '../../shared/ports/index.js';
+import { FakeStore } from '../fakes/memory-store.js';
+import { FakeHealthSource, FakeNotifier, FakeRouter, FakeScheduler, FakeVerifier } from '../fakes/world-fakes.js';
+import { T0, serviceConfigInput } from './fixtures.js';
+
+/** A runtime wired to fakes at every port, with a clock the test moves. */
+export function fakeSystem<S extends ReleaseStore = FakeStore>(store?: S) {
+  const clock = { now: T0 };
+  const deps = {
+    store: store ?? new FakeStore(),
+    router: new FakeRouter(),
+    health: new FakeHealthSource(),
+    verifier: new FakeVerifier(),
+    scheduler: new FakeScheduler(),
+    notifier: new FakeNotifier(),
+    clock: () => clock.now,
+    log: silentLogger,
+  };
+  const runtime = new ReleaseRuntime(deps);
+  let n = 0;
+  const send = (body: EventBody, id?: string) => {
+    n += 1;
+    const event: ReleaseEvent = { id: id ?? `e${n}`, service: 'checkout', at: clock.now, body };
+    return runtime.handle(event);
+  };
+  const apply = (overrides: Partial<ServiceConfigInput> = {}) => deps.store.applyServiceConfig(serviceConfigInput(overrides), clock.now);
+  /** Moves time forward and ticks every due release, like the minute scheduler would. */
+  const advance = async (ms: number, tickId = `tick-${clock.now + ms}`) => {
+    clock.now += ms;
+    for (const release of await deps.store.dueReleases(clock.now, 100)) {
+      await runtime.handle({ id: `${tickId}:${release.id}`, service: release.service, at: clock.now, body: { kind: 'tick', releaseId: release.id } });
+    }
+  };
+  return { ...deps, store: deps.store as S, runtime, clock, send, apply, advance };
+}

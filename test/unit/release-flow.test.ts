@@ -1,0 +1,162 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_EFFECT_POLICY, Reason, decide, releaseIdForBuild, type World } from '../../shared/domain/index.js';
+import { build } from '../support/fixtures.js';
+import { fakeSystem } from '../support/system.js';
+
+const rid = (buildId: string) => releaseIdForBuild('checkout', buildId);
+
+/** Drives a release through ticks until it leaves `shifting` or the budget runs out. */
+async function bakeThrough(sys: ReturnType<typeof fakeSystem>, steps = 40) {
+  for (let i = 0; i < steps; i += 1) {
+    const r = await sys.store.getRelease(rid('b1'));
+    if (r?.phase !== 'shifting') return;
+    await sys.advance(10_000);
+  }
+}
+
+describe('a release through the runtime (fakes at the ports)', () => {
+  it('goes pending → deploying → verifying → shifting through every step → complete', async () => {
+    const sys = fakeSystem();
+    await sys.apply();
+    await sys.send(build('b1', 'QUEUED'));
+    expect((await sys.store.getRelease(rid('b1')))?.phase).toBe('pending');
+    await sys.send(build('b1', 'SUCCESS'));
+    let release = await sys.store.getRelease(rid('b1'));
+    expect(release?.phase).toBe('shifting');
+    expect(release?.traffic).toMatchObject({ desiredPercent: 10, observedPercent: 10 });
+    await bakeThrough(sys);
+    release = await sys.store.getRelease(rid('b1'));
+    expect(release?.phase).toBe('complete');
+    const percents = sys.router.calls.filter((c) => c.kind === 'setTraffic').map((c) => c.candidatePercent);
+    expect(percents).toEqual([10, 50, 100]);
+    const service = await sys.store.getService('checkout');
+    expect(service?.stableRevision).toBe(release?.candidate.revision);
+    expect(service?.activeReleaseId).toBeNull();
+    const history = await sys.store.history(rid('b1'), 100);
+    expect(history.map((h) => h.seq)).toEqual(history.map((_, i) => i + 1));
+    expect(history.map((h) => h.reason)).toContain(Reason.StepAdvanced);
+    expect(sys.notifier.sent.map((n) => n.type)).toContain('release.completed');
+  });
+
+  it('rolls back at once on an SLO breach while shifting, with the measurements in history', async () => {
+    const sys = fakeSystem();
+    await sys.apply();
+    await sys.send(build('b1', 'SUCCESS'));
+    sys.health.reportErrors(100, 30);
+    await sys.advance(10_000);
+    const release = await sys.store.getRelease(rid('b1'));
+    expect(release?.phase).toBe('rolled_back');
+    expect(release?.rollbackCause).toBe(Reason.ErrorRateBreached);
+    expect(sys.router.percentFor('checkout')).toBe(0);
+    const breach = (await sys.store.history(rid('b1'), 100)).find((h) => h.toPhase === 'rolling_back');
+    expect(breach?.details).toMatchObject({ health: { measurements: { requests: 100, errors: 30 } } });
+  });
+
+  it('fails a release whose build failed, leaving stable untouched', async () => {
+    const sys = fakeSystem();
+    await sys.apply();
+    await sys.send(build('b1', 'WORKING'));
+    await sys.send(build('b1', 'FAILURE'));
+    expect((await sys.store.getRelease(rid('b1')))?.phase).toBe('failed');
+    expect(sys.router.calls).toHaveLength(0);
+  });
+
+  it('ignores a WORKING that arrives after SUCCESS', async () => {
+    const sys = fakeSystem();
+    await sys.apply();
+    await sys.send(build('b1', 'SUCCESS'));
+    const before = await sys.store.getRelease(rid('b1'));
+    const report = await sys.send(build('b1', 'WORKING'));
+    expect(report).toMatchObject({ kind: 'decided', outcome: { status: 'ignored', reason: Reason.BuildStatusIgnored } });
+    expect(await sys.store.getRelease(rid('b1'))).toEqual(before);
+  });
+
+  it('treats a redelivered event id as a no-op', async () => {
+    const sys = fakeSystem();
+    await sys.apply();
+    await sys.send(build('b1', 'SUCCESS'), 'same-id');
+    const calls = sys.router.calls.length;
+    expect(await sys.send(build('b1', 'SUCCESS'), 'same-id')).toEqual({ kind: 'duplicate', eventId: 'same-id' });
+    expect(sys.router.calls).toHaveLength(calls);
+  });
+
+  it('rolls back on an open incident and only records a closed one', async () => {
+    const sys = fakeSystem();
+    await sys.apply();
+    await sys.send(build('b1', 'SUCCESS'));
+    await sys.send({ kind: 'incident', incidentId: 'i1', state: 'closed', policyName: 'p', summary: null });
+    expect((await sys.store.getRelease(rid('b1')))?.phase).toBe('shifting');
+    await sys.send({ kind: 'incident', incidentId: 'i2', state: 'open', policyName: 'p', summary: '5xx' });
+    const release = await sys.store.getRelease(rid('b1'));
+    expect(release?.phase).toBe('rolled_back');
+    expect(release?.rollbackCause).toBe(Reason.IncidentOpened);
+  });
+
+  it('rolls back a completed release on an incident inside the watch window, restoring the previous stable', async () => {
+    const sys = fakeSystem();
+    await sys.apply();
+    await sys.send(build('b1', 'SUCCESS'));
+    await bakeThrough(sys);
+    expect((await sys.store.getService('checkout'))?.stableRevision).not.toBe('checkout-stable');
+    await sys.send({ kind: 'incident', incidentId: 'i1', state: 'open', policyName: null, summary: null });
+    expect((await sys.store.getRelease(rid('b1')))?.phase).toBe('rolled_back');
+    expect((await sys.store.getService('checkout'))?.stableRevision).toBeNull();
+  });
+
+  it('supersedes an in-flight release: traffic back to stable first, then the new one starts', async () => {
+    const sys = fakeSystem();
+    await sys.apply({ concurrency: 'supersede' });
+    await sys.send(build('b1', 'SUCCESS'));
+    await sys.send(build('b2', 'SUCCESS'));
+    expect((await sys.store.getRelease(rid('b1')))?.phase).toBe('superseded');
+    const b2 = await sys.store.getRelease(rid('b2'));
+    expect(b2?.phase).toBe('shifting');
+    const kinds = sys.router.calls.map((c) => `${c.kind}:${c.releaseId.slice(-2)}:${'candidatePercent' in c ? c.candidatePercent : ''}`);
+    expect(kinds.indexOf('setTraffic:b1:0')).toBeLessThan(kinds.indexOf('deployCandidate:b2:'));
+    expect((await sys.store.getService('checkout'))?.activeReleaseId).toBe(rid('b2'));
+  });
+
+  it('queues a new release behind the active one and starts it when that completes', async () => {
+    const sys = fakeSystem();
+    await sys.apply({ concurrency: 'queue' });
+    await sys.send(build('b1', 'SUCCESS'));
+    await sys.send(build('b2', 'SUCCESS'));
+    expect((await sys.store.getRelease(rid('b2')))).toMatchObject({ phase: 'pending', queued: true });
+    await bakeThrough(sys);
+    expect((await sys.store.getRelease(rid('b1')))?.phase).toBe('complete');
+    expect((await sys.store.getRelease(rid('b2')))?.phase).toBe('shifting');
+  });
+
+  it('waits for approval before 100% when the service requires it', async () => {
+    const sys = fakeSystem();
+    await sys.apply({ requireApproval: true });
+    await sys.send(build('b1', 'SUCCESS'));
+    for (let i = 0; i < 20; i += 1) await sys.advance(10_000);
+    let release = await sys.store.getRelease(rid('b1'));
+    expect(release).toMatchObject({ phase: 'shifting', awaitingApproval: true, traffic: { observedPercent: 50 } });
+    const report = await sys.send({ kind: 'command', releaseId: rid('b1'), command: 'approve', actor: 'alice', why: 'looks good' });
+    expect(report).toMatchObject({ outcome: { status: 'applied' } });
+    release = await sys.store.getRelease(rid('b1'));
+    expect(release?.phase).toBe('complete');
+    const approved = (await sys.store.history(rid('b1'), 100)).find((h) => h.reason === Reason.Approved);
+    expect(approved?.actor).toBe('alice');
+  });
+
+  it('recovers an effect lost between commit and execution on the next tick', async () => {
+    const sys = fakeSystem();
+    await sys.apply();
+    // Commit the decision but drop its effects, as if the process died right after the commit.
+    await sys.store.handle({ id: 'b1-ok', service: 'checkout', at: sys.clock.now, body: build('b1', 'SUCCESS') }, (world) =>
+      decideNow(world, sys.clock.now, 'b1-ok'),
+    );
+    expect((await sys.store.getRelease(rid('b1')))?.phase).toBe('deploying');
+    expect(sys.router.calls).toHaveLength(0);
+    await sys.advance(61_000);
+    expect(sys.router.calls.map((c) => c.kind)).toContain('deployCandidate');
+    expect((await sys.store.getRelease(rid('b1')))?.phase).toBe('shifting');
+  });
+});
+
+function decideNow(world: World, now: number, id: string) {
+  return decide(world, { id, service: 'checkout', at: now, body: build('b1', 'SUCCESS') }, { now, policy: DEFAULT_EFFECT_POLICY });
+}
