@@ -1,2 +1,42 @@
-// Placeholder replaced by the emulator harness below.
-export default function setup(): void {}
+import type { TestProject } from 'vitest/node';
+import { missingEmulators, startFirestoreEmulator, startPubsubEmulator, type Emulator } from './emulators.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    firestoreHost: string | null;
+    pubsubHost: string | null;
+    emulatorsMissing: string[];
+  }
+}
+
+/**
+ * Starts the Firestore and Pub/Sub emulators once for the whole run and stops them at the end.
+ * Missing emulators: the tests that need them skip with a loud message, unless
+ * CUTOVER_REQUIRE_EMULATORS=1, which turns the skip into a failure.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const missing = missingEmulators();
+  if (missing.length > 0) {
+    const banner = `\n${'!'.repeat(78)}\nEMULATORS MISSING — integration tests will be SKIPPED:\n${missing.map((m) => `  - ${m}`).join('\n')}\n${'!'.repeat(78)}\n`;
+    if (process.env.CUTOVER_REQUIRE_EMULATORS === '1') throw new Error(`CUTOVER_REQUIRE_EMULATORS=1 and ${banner}`);
+    console.warn(banner);
+    project.provide('firestoreHost', null);
+    project.provide('pubsubHost', null);
+    project.provide('emulatorsMissing', missing);
+    return () => Promise.resolve();
+  }
+  const started: Emulator[] = [];
+  try {
+    const [firestore, pubsub] = await Promise.all([startFirestoreEmulator(), startPubsubEmulator()]);
+    started.push(firestore, pubsub);
+    project.provide('firestoreHost', firestore.host);
+    project.provide('pubsubHost', pubsub.host);
+    project.provide('emulatorsMissing', []);
+  } catch (error) {
+    await Promise.all(started.map((e) => e.stop()));
+    throw error;
+  }
+  return async () => {
+    await Promise.all(started.map((e) => e.stop()));
+  };
+}

@@ -1,0 +1,219 @@
+import { createHash } from 'node:crypto';
+import { Firestore, Timestamp, type DocumentSnapshot, type Transaction } from '@google-cloud/firestore';
+import {
+  SCHEMA_VERSION,
+  historyEntrySchema,
+  parseServiceConfig,
+  releaseSchema,
+  releasesToLoad,
+  serviceStateSchema,
+  type Decision,
+  type HistoryEntry,
+  type Release,
+  type ReleaseEvent,
+  type ServiceConfigInput,
+  type ServiceState,
+  type World,
+} from '../../domain/index.js';
+import type { HandleResult, RejectedEvent, ReleaseStore } from '../../ports/index.js';
+import { fromDoc, toDoc } from './codec.js';
+import { asStoreError } from './errors.js';
+
+export interface FirestoreStoreOptions {
+  projectId: string;
+  databaseId: string;
+  /** host:port of the Firestore emulator; unset in production. */
+  emulatorHost?: string | undefined;
+  /** How long processed-event records are kept for deduplication (TTL field expireAt). */
+  dedupRetentionMs?: number;
+}
+
+const DAY = 86_400_000;
+const MAX_REJECTED_BODY = 64 * 1024;
+/** Firestore's own retry of contended transactions; 50 concurrent events on one release need headroom. */
+const MAX_TRANSACTION_ATTEMPTS = 50;
+
+export const COLLECTIONS = {
+  services: 'services',
+  releases: 'releases',
+  history: 'history',
+  processedEvents: 'processedEvents',
+  rejectedEvents: 'rejectedEvents',
+} as const;
+
+export function createFirestore(options: FirestoreStoreOptions): Firestore {
+  const settings = { projectId: options.projectId, databaseId: options.databaseId, ignoreUndefinedProperties: true };
+  return options.emulatorHost ? new Firestore({ ...settings, host: options.emulatorHost, ssl: false }) : new Firestore(settings);
+}
+
+/** Event ids may hold "/" and be long; the document id is their hash, the id itself a field. */
+export const eventDocId = (eventId: string): string => createHash('sha256').update(eventId).digest('hex');
+export const historyDocId = (seq: number): string => String(seq).padStart(8, '0');
+
+/** The Firestore store adapter: one transaction per event, dedup record included. */
+export class FirestoreStore implements ReleaseStore {
+  readonly db: Firestore;
+  private readonly dedupRetentionMs: number;
+
+  constructor(options: FirestoreStoreOptions, db?: Firestore) {
+    this.db = db ?? createFirestore(options);
+    this.dedupRetentionMs = options.dedupRetentionMs ?? 7 * DAY;
+  }
+
+  private services = () => this.db.collection(COLLECTIONS.services);
+  private releases = () => this.db.collection(COLLECTIONS.releases);
+
+  async handle(event: ReleaseEvent, decideFor: (world: World) => Decision): Promise<HandleResult> {
+    const eventRef = this.db.collection(COLLECTIONS.processedEvents).doc(eventDocId(event.id));
+    const serviceRef = this.services().doc(event.service);
+    try {
+      return await this.db.runTransaction(
+        async (tx): Promise<HandleResult> => {
+          const [seen, serviceSnap] = await tx.getAll(eventRef, serviceRef);
+          if (seen?.exists) return { kind: 'duplicate' };
+          if (!serviceSnap?.exists) return { kind: 'unknownService', service: event.service };
+          const service = readService(serviceSnap);
+          const ids = releasesToLoad(service, event);
+          const snaps = ids.length ? await tx.getAll(...ids.map((id) => this.releases().doc(id))) : [];
+          const releases = snaps.filter((s) => s.exists).map(readRelease);
+          const decision = decideFor({ service, releases });
+          this.write(tx, event, decision);
+          return { kind: 'decided', decision };
+        },
+        { maxAttempts: MAX_TRANSACTION_ATTEMPTS },
+      );
+    } catch (error) {
+      throw asStoreError(error, `handling event ${event.id}`);
+    }
+  }
+
+  private write(tx: Transaction, event: ReleaseEvent, decision: Decision): void {
+    const now = event.at;
+    if (decision.service) {
+      const { config: _config, ...state } = decision.service;
+      tx.set(this.services().doc(decision.service.name), toDoc(state) as Record<string, unknown>, { merge: true });
+    }
+    for (const release of decision.releases) tx.set(this.releases().doc(release.id), toDoc(release) as Record<string, unknown>);
+    for (const entry of decision.history) {
+      tx.create(this.releases().doc(entry.releaseId).collection(COLLECTIONS.history).doc(historyDocId(entry.seq)), toDoc(entry) as Record<string, unknown>);
+    }
+    const eventRef = this.db.collection(COLLECTIONS.processedEvents).doc(eventDocId(event.id));
+    tx.set(eventRef, {
+      schemaVersion: SCHEMA_VERSION,
+      eventId: event.id,
+      kind: event.body.kind,
+      service: event.service,
+      outcome: decision.outcome,
+      handledAt: Timestamp.fromMillis(now),
+      expireAt: Timestamp.fromMillis(now + this.dedupRetentionMs),
+    });
+  }
+
+  async applyServiceConfig(source: ServiceConfigInput & { name: string }, now: number): Promise<ServiceState> {
+    const config = parseServiceConfig(source);
+    const ref = this.services().doc(config.name);
+    try {
+      return await this.db.runTransaction(async (tx) => {
+        const snap = await tx.get(ref);
+        const existing = snap.exists ? (fromDoc(snap.data()) as Record<string, unknown>) : null;
+        // A re-applied config keeps the service's runtime state (stable revision, active release).
+        const doc = {
+          schemaVersion: SCHEMA_VERSION,
+          name: config.name,
+          stableRevision: null,
+          activeReleaseId: null,
+          queuedReleaseId: null,
+          lastCompletedReleaseId: null,
+          lastIncident: null,
+          createdAt: now,
+          ...existing,
+          ...{ config: source, alertPolicies: config.rollbackTriggers.alertPolicies, updatedAt: now },
+        };
+        tx.set(ref, toDoc(doc) as Record<string, unknown>);
+        return { ...serviceStateSchema.parse(doc), config };
+      });
+    } catch (error) {
+      throw asStoreError(error, `applying service ${config.name}`);
+    }
+  }
+
+  async getService(name: string): Promise<ServiceState | null> {
+    const snap = await this.read(() => this.services().doc(name).get(), `reading service ${name}`);
+    return snap.exists ? readService(snap) : null;
+  }
+
+  async listServices(): Promise<ServiceState[]> {
+    const snap = await this.read(() => this.services().orderBy('name').get(), 'listing services');
+    return snap.docs.map(readService);
+  }
+
+  async findServicesByAlertPolicy(policyName: string): Promise<string[]> {
+    const snap = await this.read(() => this.services().where('alertPolicies', 'array-contains', policyName).get(), 'matching alert policy');
+    return snap.docs.map((d) => d.id);
+  }
+
+  async getRelease(id: string): Promise<Release | null> {
+    const snap = await this.read(() => this.releases().doc(id).get(), `reading release ${id}`);
+    return snap.exists ? readRelease(snap) : null;
+  }
+
+  async listReleases(service: string, limit: number): Promise<Release[]> {
+    const snap = await this.read(
+      () => this.releases().where('service', '==', service).orderBy('createdAt', 'desc').limit(limit).get(),
+      `listing releases of ${service}`,
+    );
+    return snap.docs.map(readRelease);
+  }
+
+  async history(releaseId: string, limit: number): Promise<HistoryEntry[]> {
+    const snap = await this.read(
+      () => this.releases().doc(releaseId).collection(COLLECTIONS.history).orderBy('seq', 'desc').limit(limit).get(),
+      `reading history of ${releaseId}`,
+    );
+    return snap.docs.map((d) => historyEntrySchema.parse(fromDoc(d.data()))).reverse();
+  }
+
+  async dueReleases(now: number, limit: number): Promise<Release[]> {
+    const snap = await this.read(
+      () => this.releases().where('nextCheckAt', '<=', Timestamp.fromMillis(now)).orderBy('nextCheckAt').limit(limit).get(),
+      'querying due releases',
+    );
+    return snap.docs.map(readRelease);
+  }
+
+  async recordRejected(event: RejectedEvent): Promise<string> {
+    const body = event.body.length > MAX_REJECTED_BODY ? `${event.body.slice(0, MAX_REJECTED_BODY)}…[truncated]` : event.body;
+    const ref = this.db.collection(COLLECTIONS.rejectedEvents).doc();
+    await this.read(
+      () => ref.set(toDoc({ schemaVersion: SCHEMA_VERSION, ...event, body, expireAt: event.receivedAt + 30 * DAY }) as Record<string, unknown>),
+      'recording a rejected event',
+    );
+    return ref.id;
+  }
+
+  async listRejected(limit: number): Promise<(RejectedEvent & { id: string })[]> {
+    const snap = await this.read(() => this.db.collection(COLLECTIONS.rejectedEvents).orderBy('receivedAt', 'desc').limit(limit).get(), 'listing rejected events');
+    return snap.docs.map((d) => ({ ...(fromDoc(d.data()) as RejectedEvent), id: d.id }));
+  }
+
+  private async read<T>(op: () => Promise<T>, what: string): Promise<T> {
+    try {
+      return await op();
+    } catch (error) {
+      throw asStoreError(error, what);
+    }
+  }
+
+  close(): Promise<void> {
+    return this.db.terminate();
+  }
+}
+
+function readService(snap: DocumentSnapshot): ServiceState {
+  const doc = serviceStateSchema.parse(fromDoc(snap.data()));
+  return { ...doc, config: parseServiceConfig(doc.config) };
+}
+
+function readRelease(snap: DocumentSnapshot): Release {
+  return releaseSchema.parse(fromDoc(snap.data()));
+}

@@ -1,0 +1,19 @@
+import { afterAll } from 'vitest';
+import { FirestoreStore } from '../../shared/adapters/firestore/firestore-store.js';
+import { storeContract } from '../contracts/store-contract.js';
+import { emulators, uniqueProjectId } from '../harness/emulator-context.js';
+
+const opened: FirestoreStore[] = [];
+afterAll(async () => {
+  await Promise.all(opened.map((s) => s.close()));
+});
+
+storeContract(
+  'FirestoreStore on the emulator',
+  () => {
+    const store = new FirestoreStore({ projectId: uniqueProjectId('contract'), databaseId: 'cutover', emulatorHost: emulators.firestoreHost ?? '' });
+    opened.push(store);
+    return store;
+  },
+  emulators.available,
+);

@@ -1,0 +1,4 @@
+import { FakeStore } from '../fakes/memory-store.js';
+import { storeContract } from '../contracts/store-contract.js';
+
+storeContract('FakeStore', () => new FakeStore());
