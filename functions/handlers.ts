@@ -1,0 +1,60 @@
+import { parseBuildMessage } from '../shared/ingest/cloud-build.js';
+import { parseIncidentMessage, type ParsedIncident } from '../shared/ingest/monitoring.js';
+import type { PubsubMessage } from '../shared/ingest/envelope.js';
+import type { EntryDeps, Verdict } from './entry.js';
+
+/** onCloudBuild: Cloud Build status → build event for the service named in _CUTOVER_SERVICE. */
+export async function handleCloudBuild(message: PubsubMessage, deps: EntryDeps): Promise<Verdict> {
+  const parsed = parseBuildMessage(message);
+  if (parsed.kind === 'malformed') return { ack: 'rejected', reason: 'MalformedBuild', why: parsed.reason };
+  if (parsed.kind === 'notOurs') return { ack: 'ignored', why: `build ${parsed.buildId} has no _CUTOVER_SERVICE` };
+  const report = await deps.runtime.handle({ id: `build:${message.messageId}`, service: parsed.service, at: deps.clock(), body: parsed.body });
+  if (report.kind === 'unknownService') {
+    return { ack: 'rejected', reason: 'UnknownService', why: `build ${parsed.body.buildId} names service "${parsed.service}", which is not registered (cutover services apply)` };
+  }
+  return { ack: 'handled', detail: report };
+}
+
+/** onAlert: a Cloud Monitoring incident → incident event for every service it maps to. */
+export async function handleAlert(message: PubsubMessage, deps: EntryDeps): Promise<Verdict> {
+  const parsed = parseIncidentMessage(message);
+  if (parsed.kind === 'malformed') return { ack: 'rejected', reason: 'MalformedIncident', why: parsed.reason };
+  if (parsed.kind === 'test') {
+    deps.log.info({ messageId: message.messageId }, 'onAlert: test notification received; the channel works');
+    return { ack: 'ignored', why: 'test notification' };
+  }
+  const services = await servicesFor(parsed.incident, deps);
+  if (services.length === 0) {
+    const { body } = parsed.incident;
+    return {
+      ack: 'rejected',
+      reason: 'UnmappedIncident',
+      why: `incident ${body.incidentId} (${body.policyName ?? 'no policy'}) maps to no service: add the user label cutover-service to the policy, or list the policy under rollbackTriggers.alertPolicies`,
+    };
+  }
+  const reports = [];
+  for (const service of services) {
+    reports.push(await deps.runtime.handle({ id: `incident:${message.messageId}:${service}`, service, at: deps.clock(), body: parsed.incident.body }));
+  }
+  return { ack: 'handled', detail: reports };
+}
+
+async function servicesFor(incident: ParsedIncident, deps: EntryDeps): Promise<string[]> {
+  for (const name of [incident.serviceLabel, incident.runServiceName]) {
+    if (name && (await deps.store.getService(name))) return [name];
+  }
+  const matched = new Set<string>();
+  for (const policy of incident.policyNames) for (const name of await deps.store.findServicesByAlertPolicy(policy)) matched.add(name);
+  return [...matched].sort();
+}
+
+/** onTick: advance every release whose next check is due. Each release is its own event and transaction. */
+export async function handleTick(message: PubsubMessage, deps: EntryDeps, batch = 200): Promise<Verdict> {
+  const now = deps.clock();
+  const due = await deps.store.dueReleases(now, batch);
+  const reports = [];
+  for (const release of due) {
+    reports.push(await deps.runtime.handle({ id: `tick:${message.messageId}:${release.id}`, service: release.service, at: now, body: { kind: 'tick', releaseId: release.id } }));
+  }
+  return { ack: 'handled', detail: { due: due.length, reports: reports.map((r) => r.kind) } };
+}

@@ -1,0 +1,19 @@
+import { http } from '@google-cloud/functions-framework';
+import { pubsubEntry, type EntryDeps } from './entry.js';
+import { handleAlert, handleCloudBuild, handleTick } from './handlers.js';
+
+export const FUNCTION_NAMES = ['onCloudBuild', 'onAlert', 'onTick'] as const;
+
+/**
+ * Registers the entry points with the functions-framework. Each is an HTTP function so binary and
+ * structured CloudEvents and legacy Pub/Sub push bodies all reach our own zod validation (the
+ * framework does not validate CloudEvents). `get` supplies the wired world on each request.
+ */
+export function registerFunctions(get: () => EntryDeps): void {
+  const register = (source: (typeof FUNCTION_NAMES)[number], handler: Parameters<typeof pubsubEntry>[2]) => {
+    http(source, (req, res) => pubsubEntry(source, get(), handler)(req, res));
+  };
+  register('onCloudBuild', handleCloudBuild);
+  register('onAlert', handleAlert);
+  register('onTick', (message, deps) => handleTick(message, deps));
+}

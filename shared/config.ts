@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { durationSchema } from './domain/duration.js';
+import { describeIssues } from './domain/service-config.js';
+
+/**
+ * Process configuration, read from the environment at the edge (functions, CLI, local stack)
+ * and passed inward. Adapter choice is configuration: no code change moves Cutover from fakes
+ * to local to Google Cloud.
+ */
+const envSchema = z.object({
+  CUTOVER_PROJECT: z.string().min(1).optional(),
+  GOOGLE_CLOUD_PROJECT: z.string().min(1).optional(),
+  CUTOVER_DATABASE: z.string().min(1).default('cutover'),
+  FIRESTORE_EMULATOR_HOST: z.string().min(1).optional(),
+  CUTOVER_ROUTER: z.enum(['local', 'cloud-run']).optional(),
+  CUTOVER_HEALTH: z.enum(['local', 'cloud-monitoring']).optional(),
+  CUTOVER_VERIFIER: z.enum(['http']).default('http'),
+  CUTOVER_NOTIFIER: z.enum(['log', 'pubsub']).default('log'),
+  CUTOVER_SCHEDULER: z.enum(['tick-only', 'cloud-tasks']).default('tick-only'),
+  CUTOVER_LOCAL_ROUTER_URL: z.string().url().optional(),
+  CUTOVER_EFFECT_TIMEOUT: durationSchema.prefault('60s'),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+});
+
+export interface CutoverConfig {
+  projectId: string;
+  databaseId: string;
+  firestoreEmulatorHost: string | undefined;
+  router: 'local' | 'cloud-run' | undefined;
+  health: 'local' | 'cloud-monitoring' | undefined;
+  verifier: 'http';
+  notifier: 'log' | 'pubsub';
+  scheduler: 'tick-only' | 'cloud-tasks';
+  localRouterUrl: string | undefined;
+  effectTimeoutMs: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(problems: string[]) {
+    super(`Cutover configuration is incomplete:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined>): CutoverConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error));
+  const e = parsed.data;
+  const projectId = e.CUTOVER_PROJECT ?? e.GOOGLE_CLOUD_PROJECT;
+  if (!projectId) throw new ConfigError(['CUTOVER_PROJECT: set the Google Cloud project that holds the Cutover Firestore database']);
+  return {
+    projectId,
+    databaseId: e.CUTOVER_DATABASE,
+    firestoreEmulatorHost: e.FIRESTORE_EMULATOR_HOST,
+    router: e.CUTOVER_ROUTER,
+    health: e.CUTOVER_HEALTH,
+    verifier: e.CUTOVER_VERIFIER,
+    notifier: e.CUTOVER_NOTIFIER,
+    scheduler: e.CUTOVER_SCHEDULER,
+    localRouterUrl: e.CUTOVER_LOCAL_ROUTER_URL,
+    effectTimeoutMs: e.CUTOVER_EFFECT_TIMEOUT,
+    logLevel: e.LOG_LEVEL,
+  };
+}

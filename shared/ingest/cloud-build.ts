@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { buildStatusSchema, type EventOf } from '../domain/index.js';
+import { dataAsJson, type PubsubMessage } from './envelope.js';
+
+/**
+ * A Cloud Build status message (topic `cloud-builds`): the Build resource as JSON in
+ * message.data, with attributes buildId and status. A build is Cutover's when its
+ * substitutions carry _CUTOVER_SERVICE.
+ */
+export const SERVICE_SUBSTITUTION = '_CUTOVER_SERVICE';
+export const IMAGE_SUBSTITUTION = '_CUTOVER_IMAGE';
+
+const buildSchema = z.object({
+  id: z.string().min(1),
+  status: z.string().optional(),
+  substitutions: z.record(z.string(), z.string()).optional(),
+  images: z.array(z.string()).optional(),
+  results: z.object({ images: z.array(z.object({ name: z.string(), digest: z.string() })).optional() }).optional(),
+  sourceProvenance: z
+    .object({ resolvedRepoSource: z.object({ commitSha: z.string().optional() }).optional() })
+    .optional(),
+});
+export type BuildResource = z.infer<typeof buildSchema>;
+
+export type BuildMessage =
+  | { kind: 'ours'; service: string; body: EventOf<'build'> }
+  | { kind: 'notOurs'; buildId: string }
+  | { kind: 'malformed'; reason: string };
+
+export function parseBuildMessage(message: PubsubMessage): BuildMessage {
+  const json = dataAsJson(message);
+  if (json === null) return { kind: 'malformed', reason: 'message.data is not JSON' };
+  const parsed = buildSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { kind: 'malformed', reason: `not a Build resource: ${issue?.path.join('.') || 'data'}: ${issue?.message ?? ''}` };
+  }
+  const build = parsed.data;
+  const subs = build.substitutions ?? {};
+  const service = subs[SERVICE_SUBSTITUTION];
+  if (!service) return { kind: 'notOurs', buildId: build.id };
+  const status = buildStatusSchema.safeParse(build.status ?? message.attributes.status);
+  if (!status.success) return { kind: 'malformed', reason: `unknown build status ${JSON.stringify(build.status ?? message.attributes.status)}` };
+  return {
+    kind: 'ours',
+    service,
+    body: {
+      kind: 'build',
+      buildId: build.id,
+      status: status.data,
+      image: imageOf(build),
+      commit: build.sourceProvenance?.resolvedRepoSource?.commitSha ?? subs.COMMIT_SHA ?? subs.REVISION_ID ?? null,
+    },
+  };
+}
+
+/** The built image by digest when the results carry one ("repo@sha256:…"), else the named image. */
+export function imageOf(build: BuildResource): string | null {
+  const named = build.substitutions?.[IMAGE_SUBSTITUTION];
+  const results = build.results?.images ?? [];
+  const repoOf = (name: string) => name.replace(/:[^/:@]+$/, '');
+  const match = named ? results.find((r) => repoOf(r.name) === repoOf(named)) : results.length === 1 ? results[0] : undefined;
+  if (match) return `${repoOf(match.name)}@${match.digest}`;
+  return named ?? build.images?.[0] ?? null;
+}

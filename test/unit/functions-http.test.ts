@@ -1,0 +1,165 @@
+import { getTestServer } from '@google-cloud/functions-framework/testing';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { registerFunctions } from '../../functions/register.js';
+import type { EntryDeps } from '../../functions/entry.js';
+import { releaseIdForBuild } from '../../shared/domain/index.js';
+import { silentLogger } from '../../shared/runtime/logger.js';
+import { binaryRequest, buildResource, incidentNotification, pushRequest, structuredRequest } from '../support/messages.js';
+import { fakeSystem } from '../support/system.js';
+
+let sys = fakeSystem();
+registerFunctions((): EntryDeps => ({ runtime: sys.runtime, store: sys.store, clock: () => sys.clock.now, log: silentLogger }));
+
+const servers: Record<string, { server: Server; url: string }> = {};
+beforeAll(async () => {
+  for (const name of ['onCloudBuild', 'onAlert', 'onTick']) {
+    const server = getTestServer(name);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    servers[name] = { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
+  }
+});
+afterAll(async () => {
+  await Promise.all(Object.values(servers).map(({ server }) => new Promise((r) => server.close(r))));
+});
+beforeEach(async () => {
+  sys = fakeSystem();
+  await sys.apply({ rollbackTriggers: { alertPolicies: ['checkout 5xx ratio'] } });
+});
+
+async function post(fn: string, req: { headers: Record<string, string>; body: string }) {
+  const response = await fetch(servers[fn]?.url ?? '', { method: 'POST', headers: req.headers, body: req.body });
+  const text = await response.text();
+  let json: unknown = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = text;
+  }
+  return { status: response.status, json: json as Record<string, unknown> };
+}
+
+const store = () => sys.store;
+const rid = releaseIdForBuild('checkout', 'b1');
+
+describe('functions over HTTP with real-shaped bodies', () => {
+  it.each([
+    ['binary CloudEvent', binaryRequest],
+    ['structured CloudEvent', structuredRequest],
+    ['legacy Pub/Sub push', pushRequest],
+  ])('onCloudBuild accepts a %s and starts the release', async (_name, shape) => {
+    const res = await post('onCloudBuild', shape({ messageId: 'm1', data: buildResource({ id: 'b1', status: 'SUCCESS' }), attributes: { buildId: 'b1', status: 'SUCCESS' } }));
+    expect(res.status).toBe(200);
+    expect(res.json.status).toBe('handled');
+    const release = await store().getRelease(rid);
+    expect(release?.phase).toBe('shifting');
+    expect(release?.build.image).toBe('europe-west1-docker.pkg.dev/demo-project/apps/checkout@sha256:0123456789abcdef');
+    expect(release?.build.commit).toBe('abc123');
+  });
+
+  it('acks a redelivered message without a second transition', async () => {
+    const req = pushRequest({ messageId: 'm1', data: buildResource({ id: 'b1', status: 'SUCCESS' }) });
+    await post('onCloudBuild', req);
+    const calls = sys.router.calls.length;
+    const again = await post('onCloudBuild', req);
+    expect(again.status).toBe(200);
+    expect((again.json.detail as { kind: string }).kind).toBe('duplicate');
+    expect(sys.router.calls).toHaveLength(calls);
+  });
+
+  it('ignores builds of no Cutover service without storing them', async () => {
+    const res = await post('onCloudBuild', pushRequest({ messageId: 'm1', data: buildResource({ id: 'b9', status: 'SUCCESS', service: null }) }));
+    expect(res).toMatchObject({ status: 200, json: { status: 'ignored' } });
+    expect(store().rejected).toEqual([]);
+  });
+
+  it.each([
+    ['empty body', { headers: { 'content-type': 'application/json' }, body: '' }, 'EmptyBody'],
+    ['empty JSON object', { headers: { 'content-type': 'application/json' }, body: '{}' }, 'EmptyBody'],
+    ['JSON that is no Pub/Sub message', { headers: { 'content-type': 'application/json' }, body: '{"hello":"world"}' }, 'NotPubsubMessage'],
+    ['text that is not JSON', { headers: { 'content-type': 'text/plain' }, body: 'not json at all' }, 'NotPubsubMessage'],
+    ['data that is not base64', { headers: { 'content-type': 'application/json' }, body: '{"message":{"data":"%%%","messageId":"1"}}' }, 'NotPubsubMessage'],
+    ['data that is not JSON', pushRequest({ messageId: 'm2', data: 'garbage' }), 'MalformedBuild'],
+    ['a Build with an unknown status', pushRequest({ messageId: 'm3', data: buildResource({ id: 'b1', status: 'EXPLODED' }) }), 'MalformedBuild'],
+    ['a build of an unregistered service', pushRequest({ messageId: 'm4', data: buildResource({ id: 'b1', status: 'SUCCESS', service: 'nope' }) }), 'UnknownService'],
+    ['a structured CloudEvent without data', { headers: { 'content-type': 'application/cloudevents+json' }, body: '{"specversion":"1.0","id":"x","type":"t","source":"s"}' }, 'NotPubsubMessage'],
+  ])('acks and stores %s with its reason', async (_name, req, reason) => {
+    const res = await post('onCloudBuild', req);
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ status: 'rejected', reason });
+    expect(store().rejected).toEqual([expect.objectContaining({ source: 'onCloudBuild', reason })]);
+  });
+
+  it('leaves JSON that does not parse to the framework, which refuses it with 400 before our code runs', async () => {
+    // Pub/Sub always sends a well-formed envelope, so this cannot loop; it only concerns other callers.
+    const res = await post('onCloudBuild', { headers: { 'content-type': 'application/json' }, body: '{not json' });
+    expect(res.status).toBe(400);
+    expect(store().rejected).toEqual([]);
+  });
+
+  it('acks an oversized body, storing a truncated copy', async () => {
+    const huge = pushRequest({ messageId: 'big', data: { id: 'b1', padding: 'x'.repeat(5 * 1024 * 1024) } });
+    const res = await post('onCloudBuild', huge);
+    expect(res).toMatchObject({ status: 200, json: { status: 'rejected', reason: 'BodyTooLarge' } });
+    expect(store().rejected[0]?.bodyBytes).toBeGreaterThan(5 * 1024 * 1024);
+  });
+
+  it('answers 503 when the store is unavailable, so Pub/Sub redelivers', async () => {
+    store().failNext(1);
+    const res = await post('onCloudBuild', pushRequest({ messageId: 'm1', data: buildResource({ id: 'b1', status: 'SUCCESS' }) }));
+    expect(res.status).toBe(503);
+    const retry = await post('onCloudBuild', pushRequest({ messageId: 'm1', data: buildResource({ id: 'b1', status: 'SUCCESS' }) }));
+    expect(retry.status).toBe(200);
+    expect((await store().getRelease(rid))?.phase).toBe('shifting');
+  });
+
+  describe('onAlert', () => {
+    beforeEach(async () => {
+      await post('onCloudBuild', pushRequest({ messageId: 'm1', data: buildResource({ id: 'b1', status: 'SUCCESS' }) }));
+    });
+
+    it.each([
+      ['the policy user label', { labels: { 'cutover-service': 'checkout' }, policy: 'anything' }],
+      ['the Cloud Run service name', { serviceName: 'checkout', policy: 'anything' }],
+      ['a policy listed in the service config', { policy: 'checkout 5xx ratio' }],
+      ['a policy resource path ending in a listed name', { policy: 'projects/demo-project/alertPolicies/checkout 5xx ratio' }],
+    ])('maps an incident by %s and rolls back', async (_name, options) => {
+      const res = await post('onAlert', binaryRequest({ messageId: 'a1', data: incidentNotification({ id: 'i1', ...options }) }));
+      expect(res.status).toBe(200);
+      expect((await store().getRelease(rid))?.phase).toBe('rolled_back');
+    });
+
+    it.each([['OPEN'], ['Open']])('reads state %s in any case', async (state) => {
+      await post('onAlert', pushRequest({ messageId: 'a1', data: incidentNotification({ id: 'i1', state, policy: 'checkout 5xx ratio' }) }));
+      expect((await store().getRelease(rid))?.phase).toBe('rolled_back');
+    });
+
+    it.each([[null], ['null'], [1_700_000_100]])('accepts ended_at %s on a closed incident and changes nothing', async (endedAt) => {
+      const res = await post('onAlert', pushRequest({ messageId: 'a1', data: incidentNotification({ id: 'i1', state: 'CLOSED', endedAt, policy: 'checkout 5xx ratio' }) }));
+      expect(res.status).toBe(200);
+      expect((await store().getRelease(rid))?.phase).toBe('shifting');
+      expect((await store().getService('checkout'))?.lastIncident).toMatchObject({ incidentId: 'i1', state: 'closed' });
+    });
+
+    it('acks a test notification without acting', async () => {
+      const res = await post('onAlert', pushRequest({ messageId: 'a1', data: { version: 'test', incident: { summary: 'test' } } }));
+      expect(res.json.status).toBe('ignored');
+      expect((await store().getRelease(rid))?.phase).toBe('shifting');
+    });
+
+    it('stores an incident that maps to no service', async () => {
+      const res = await post('onAlert', pushRequest({ messageId: 'a1', data: incidentNotification({ id: 'i1', policy: 'someone else' }) }));
+      expect(res.json).toMatchObject({ status: 'rejected', reason: 'UnmappedIncident' });
+      expect((await store().getRelease(rid))?.phase).toBe('shifting');
+    });
+  });
+
+  it('onTick advances due releases', async () => {
+    await post('onCloudBuild', pushRequest({ messageId: 'm1', data: buildResource({ id: 'b1', status: 'SUCCESS' }) }));
+    sys.clock.now += 60_000;
+    const res = await post('onTick', pushRequest({ messageId: 't1', data: {} }));
+    expect(res.status).toBe(200);
+    expect(sys.health.calls).toHaveLength(1);
+  });
+});
