@@ -1,0 +1,16 @@
+/**
+ * Cutover's Pub/Sub topology: the same names in Terraform (infra/), on the local stack and in
+ * the end-to-end tests. Each subscription pushes to one function.
+ */
+export const TOPICS = {
+  cloudBuilds: 'cloud-builds',
+  alerts: 'cutover-alerts',
+  ticks: 'cutover-ticks',
+  events: 'cutover-events',
+} as const;
+
+export const SUBSCRIPTIONS: readonly { name: string; topic: string; fn: 'onCloudBuild' | 'onAlert' | 'onTick' }[] = [
+  { name: 'cutover-on-cloud-build', topic: TOPICS.cloudBuilds, fn: 'onCloudBuild' },
+  { name: 'cutover-on-alert', topic: TOPICS.alerts, fn: 'onAlert' },
+  { name: 'cutover-on-tick', topic: TOPICS.ticks, fn: 'onTick' },
+];
