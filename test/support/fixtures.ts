@@ -57,3 +57,39 @@ export function ctxAt(now: number): DecideContext {
 
 export const build = (buildId: string, status: string, image: string | null = `img@sha256:${buildId}`): EventBody =>
   ({ kind: 'build', buildId, status, commit: `c-${buildId}`, image }) as EventBody;
+
+import type { Release } from '../../shared/domain/index.js';
+
+/** A release of build `b1` in any phase, shaped as decide() would have left it. */
+export function releaseIn(phase: Release['phase'], overrides: Partial<Release> = {}): Release {
+  const shiftingLike = phase === 'shifting' || phase === 'complete';
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    id: 'checkout-b1',
+    service: 'checkout',
+    build: { id: 'b1', status: 'SUCCESS', commit: 'c1', image: 'img@sha256:1' },
+    phase,
+    paused: false,
+    queued: false,
+    candidate: phase === 'pending' || phase === 'deploying' ? { revision: null, url: null } : { revision: 'checkout-b1', url: 'http://127.0.0.1:1' },
+    stableRevision: 'checkout-stable',
+    stepIndex: shiftingLike ? 0 : null,
+    traffic: shiftingLike ? { desiredPercent: phase === 'complete' ? 100 : 10, observedPercent: phase === 'complete' ? 100 : 10, observedAt: T0 } : { desiredPercent: 0, observedPercent: null, observedAt: null },
+    awaitingApproval: false,
+    verification: null,
+    health: null,
+    inFlight: null,
+    rollbackCause: null,
+    lastDecision: { reason: 'x', message: '', eventKind: 'build', eventId: 'e0', actor: null, at: T0 },
+    nextCheckAt: overrides.inFlight ? overrides.inFlight.deadlineAt : null,
+    createdAt: T0,
+    updatedAt: T0,
+    phaseStartedAt: T0,
+    stepStartedAt: shiftingLike ? T0 : null,
+    progressAt: T0,
+    completedAt: phase === 'complete' ? T0 : null,
+    watchUntil: phase === 'complete' ? T0 + 30 * 60_000 : null,
+    historySeq: 3,
+    ...overrides,
+  };
+}

@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { decide, Reason, type EventBody, type Release, type ServiceConfigInput, type ServiceState } from '../../shared/domain/index.js';
+import { T0, build, ctxAt, ev, releaseIn, serviceState } from '../support/fixtures.js';
+
+interface Row {
+  name: string;
+  config?: Partial<ServiceConfigInput>;
+  service?: Partial<ServiceState>;
+  releases?: Release[];
+  event: EventBody;
+  at?: number;
+  expect: {
+    status?: 'applied' | 'ignored' | 'rejected';
+    phase?: Release['phase'];
+    release?: string;
+    effects?: string[];
+    reason?: string;
+    desired?: number;
+  };
+}
+
+const active = (r: Release) => ({ activeReleaseId: r.id });
+const inflight = (kind: 'deployCandidate' | 'setTraffic' | 'runVerification' | 'measureHealth', extra: Partial<NonNullable<Release['inFlight']>> = {}) => ({
+  effectId: `checkout-b1/3/${kind}/1`,
+  kind,
+  target: kind === 'setTraffic' ? 10 : null,
+  attempt: 1,
+  issuedAt: T0,
+  deadlineAt: T0 + 60_000,
+  lastError: null,
+  ...extra,
+});
+const step = (kinds: string[]) => kinds;
+const deploying = releaseIn('deploying', { inFlight: inflight('deployCandidate') });
+const verifying = releaseIn('verifying', { inFlight: inflight('runVerification') });
+const shifting = releaseIn('shifting', { inFlight: inflight('measureHealth') });
+const complete = releaseIn('complete');
+const health = (requests: number, errors: number): EventBody => ({
+  kind: 'healthMeasured',
+  releaseId: 'checkout-b1',
+  effectId: 'checkout-b1/3/measureHealth/1',
+  reading: { ok: true, measurements: { requests, errors, p99LatencyMs: 10, windowStartAt: T0, windowEndAt: T0 + 1 } },
+});
+const cmd = (command: 'promote' | 'approve' | 'pause' | 'resume' | 'abort' | 'rollback'): EventBody => ({ kind: 'command', releaseId: 'checkout-b1', command, actor: 'alice', why: null });
+
+const rows: Row[] = [
+  // Builds
+  { name: 'QUEUED creates a pending release', event: build('b1', 'QUEUED'), expect: { phase: 'pending', effects: [] } },
+  { name: 'SUCCESS with nothing active starts deploying', event: build('b1', 'SUCCESS'), expect: { phase: 'deploying', effects: step(['notify', 'deployCandidate', 'scheduleCheck']) } },
+  { name: 'SUCCESS without an image fails the release', event: build('b1', 'SUCCESS', null), expect: { phase: 'failed', effects: [] } },
+  ...(['FAILURE', 'INTERNAL_ERROR', 'TIMEOUT', 'CANCELLED', 'EXPIRED'] as const).map((status) => ({
+    name: `${status} ends a pending release failed, stable untouched`,
+    releases: [releaseIn('pending')],
+    event: build('b1', status),
+    expect: { phase: 'failed' as const, reason: Reason.BuildFailed, effects: ['notify'] },
+  })),
+  { name: 'WORKING after SUCCESS is ignored', releases: [deploying], service: active(deploying), event: build('b1', 'WORKING'), expect: { status: 'ignored', phase: 'deploying' } },
+  { name: 'a second SUCCESS is ignored', releases: [shifting], service: active(shifting), event: build('b1', 'SUCCESS'), expect: { status: 'ignored', phase: 'shifting' } },
+  {
+    name: 'a new build supersedes the active release (traffic back first)',
+    releases: [shifting],
+    service: active(shifting),
+    event: build('b2', 'SUCCESS'),
+    expect: { phase: 'rolling_back', reason: Reason.Superseded, desired: 0 },
+  },
+  {
+    name: 'a new build queues behind the active release in queue mode',
+    config: { concurrency: 'queue' },
+    releases: [shifting],
+    service: active(shifting),
+    event: build('b2', 'SUCCESS'),
+    expect: { phase: 'pending', release: 'checkout-b2' },
+  },
+  // Results
+  { name: 'a deployed candidate moves to verifying', releases: [deploying], service: active(deploying), event: { kind: 'candidateDeployed', releaseId: 'checkout-b1', effectId: 'checkout-b1/3/deployCandidate/1', revision: 'r1', url: 'http://x' }, expect: { phase: 'verifying', effects: ['runVerification'] } },
+  { name: 'a permanent deploy failure fails the release', releases: [deploying], service: active(deploying), event: { kind: 'effectFailed', releaseId: 'checkout-b1', effectId: 'checkout-b1/3/deployCandidate/1', effectKind: 'deployCandidate', permanent: true, error: 'PERMISSION_DENIED' }, expect: { phase: 'failed', reason: Reason.DeployFailed } },
+  { name: 'a transient deploy failure retries later', releases: [deploying], service: active(deploying), event: { kind: 'effectFailed', releaseId: 'checkout-b1', effectId: 'checkout-b1/3/deployCandidate/1', effectKind: 'deployCandidate', permanent: false, error: 'UNAVAILABLE' }, expect: { phase: 'deploying', reason: Reason.EffectFailedTransient, effects: ['scheduleCheck'] } },
+  { name: 'a result of an effect no longer awaited is stale', releases: [deploying], service: active(deploying), event: { kind: 'candidateDeployed', releaseId: 'checkout-b1', effectId: 'old', revision: 'r1', url: null }, expect: { status: 'ignored', reason: Reason.StaleResultIgnored, phase: 'deploying' } },
+  { name: 'passed checks start the first step', releases: [verifying], service: active(verifying), event: { kind: 'verificationCompleted', releaseId: 'checkout-b1', effectId: 'checkout-b1/3/runVerification/1', results: [{ path: '/', status: 200, ok: true, durationMs: 1, error: null }] }, expect: { phase: 'shifting', desired: 10 } },
+  { name: 'a failed check rolls back', releases: [verifying], service: active(verifying), event: { kind: 'verificationCompleted', releaseId: 'checkout-b1', effectId: 'checkout-b1/3/runVerification/1', results: [{ path: '/', status: 500, ok: false, durationMs: 1, error: null }] }, expect: { phase: 'rolling_back', reason: Reason.VerificationFailed } },
+  { name: 'unhealthy while shifting rolls back at once', releases: [shifting], service: active(shifting), event: health(1000, 100), expect: { phase: 'rolling_back', reason: Reason.ErrorRateBreached, effects: ['notify', 'setTraffic'] } },
+  { name: 'inconclusive holds the step', releases: [shifting], service: active(shifting), event: health(3, 0), at: T0 + 70_000, expect: { phase: 'shifting', desired: 10 } },
+  { name: 'inconclusive past the progress deadline rolls back', releases: [shifting], service: active(shifting), event: health(3, 0), at: T0 + 11 * 60_000, expect: { phase: 'rolling_back', reason: Reason.ProgressDeadlineExceeded } },
+  { name: 'inconclusive past the deadline pauses when configured', config: { onInconclusiveDeadline: 'pause' }, releases: [shifting], service: active(shifting), event: health(3, 0), at: T0 + 11 * 60_000, expect: { phase: 'shifting', reason: Reason.ProgressDeadlineExceeded } },
+  { name: 'healthy before the bake time holds', releases: [shifting], service: active(shifting), event: health(1000, 0), at: T0 + 30_000, expect: { phase: 'shifting', desired: 10 } },
+  { name: 'healthy after the bake time advances a step', releases: [shifting], service: active(shifting), event: health(1000, 0), at: T0 + 61_000, expect: { phase: 'shifting', desired: 50, reason: Reason.StepAdvanced } },
+  { name: 'traffic observed at 100% completes', releases: [releaseIn('shifting', { stepIndex: 2, traffic: { desiredPercent: 100, observedPercent: 50, observedAt: T0 }, inFlight: inflight('setTraffic', { target: 100 }) })], service: { activeReleaseId: 'checkout-b1' }, event: { kind: 'trafficSet', releaseId: 'checkout-b1', effectId: 'checkout-b1/3/setTraffic/1', observedPercent: 100 }, expect: { phase: 'complete', reason: Reason.Completed } },
+  { name: 'traffic observed at another percent retries', releases: [releaseIn('shifting', { traffic: { desiredPercent: 10, observedPercent: null, observedAt: null }, inFlight: inflight('setTraffic') })], service: { activeReleaseId: 'checkout-b1' }, event: { kind: 'trafficSet', releaseId: 'checkout-b1', effectId: 'checkout-b1/3/setTraffic/1', observedPercent: 0 }, expect: { phase: 'shifting', reason: Reason.EffectFailedTransient } },
+  // Incidents
+  { name: 'an open incident while verifying rolls back', releases: [verifying], service: active(verifying), event: { kind: 'incident', incidentId: 'i', state: 'open', policyName: null, summary: null }, expect: { phase: 'rolling_back', reason: Reason.IncidentOpened } },
+  { name: 'an open incident while deploying is recorded only', releases: [deploying], service: active(deploying), event: { kind: 'incident', incidentId: 'i', state: 'open', policyName: null, summary: null }, expect: { phase: 'deploying', reason: Reason.IncidentOpened } },
+  { name: 'a closed incident changes nothing', releases: [shifting], service: active(shifting), event: { kind: 'incident', incidentId: 'i', state: 'closed', policyName: null, summary: null }, expect: { phase: 'shifting', reason: Reason.IncidentClosed } },
+  { name: 'an open incident inside the watch window rolls back a completed release', releases: [complete], service: { lastCompletedReleaseId: 'checkout-b1' }, event: { kind: 'incident', incidentId: 'i', state: 'open', policyName: null, summary: null }, at: T0 + 60_000, expect: { phase: 'rolling_back' } },
+  { name: 'an open incident after the watch window changes nothing', releases: [complete], service: { lastCompletedReleaseId: 'checkout-b1' }, event: { kind: 'incident', incidentId: 'i', state: 'open', policyName: null, summary: null }, at: T0 + 31 * 60_000, expect: { phase: 'complete' } },
+  // Commands
+  { name: 'promote jumps to 100%', releases: [shifting], service: active(shifting), event: cmd('promote'), expect: { phase: 'shifting', desired: 100, reason: Reason.Promoted } },
+  { name: 'approve without a pending approval is rejected', releases: [shifting], service: active(shifting), event: cmd('approve'), expect: { status: 'rejected' } },
+  { name: 'pause sets the flag', releases: [shifting], service: active(shifting), event: cmd('pause'), expect: { phase: 'shifting', reason: Reason.Paused } },
+  { name: 'resume of an unpaused release is rejected', releases: [shifting], service: active(shifting), event: cmd('resume'), expect: { status: 'rejected' } },
+  { name: 'abort rolls back', releases: [shifting], service: active(shifting), event: cmd('abort'), expect: { phase: 'rolling_back', reason: Reason.Aborted } },
+  { name: 'abort of a pending release ends it without traffic', releases: [releaseIn('pending')], event: cmd('abort'), expect: { phase: 'rolled_back', effects: ['notify'] } },
+  { name: 'rollback inside the watch window', releases: [complete], service: { lastCompletedReleaseId: 'checkout-b1' }, event: cmd('rollback'), at: T0 + 60_000, expect: { phase: 'rolling_back', reason: Reason.ManualRollback } },
+  { name: 'rollback after the watch window is rejected', releases: [complete], service: { lastCompletedReleaseId: 'checkout-b1' }, event: cmd('rollback'), at: T0 + 31 * 60_000, expect: { status: 'rejected' } },
+  { name: 'rollback of a release still shifting is rejected', releases: [shifting], service: active(shifting), event: cmd('rollback'), expect: { status: 'rejected' } },
+  // Ticks
+  { name: 'a tick on an overdue effect re-issues it', releases: [deploying], service: active(deploying), event: { kind: 'tick', releaseId: 'checkout-b1' }, at: T0 + 61_000, expect: { phase: 'deploying', reason: Reason.EffectRetried, effects: ['deployCandidate', 'scheduleCheck'] } },
+  { name: 'a tick with nothing due is ignored', releases: [deploying], service: active(deploying), event: { kind: 'tick', releaseId: 'checkout-b1' }, at: T0 + 1_000, expect: { status: 'ignored', phase: 'deploying' } },
+  { name: 'a tick gives up after the last attempt', releases: [releaseIn('deploying', { inFlight: inflight('deployCandidate', { attempt: 5 }) })], service: { activeReleaseId: 'checkout-b1' }, event: { kind: 'tick', releaseId: 'checkout-b1' }, at: T0 + 61_000, expect: { phase: 'failed', reason: Reason.DeployFailed } },
+  { name: 'a rollback never gives up', releases: [releaseIn('rolling_back', { inFlight: { ...inflight('setTraffic', { attempt: 9, target: 0 }) } })], service: { activeReleaseId: 'checkout-b1' }, event: { kind: 'tick', releaseId: 'checkout-b1' }, at: T0 + 61_000, expect: { phase: 'rolling_back', effects: ['setTraffic', 'scheduleCheck'] } },
+];
+
+describe('decide (table)', () => {
+  it.each(rows.map((r) => [r.name, r] as const))('%s', (_name, row) => {
+    const service = serviceState(row.config, row.service);
+    const at = row.at ?? T0;
+    const decision = decide({ service, releases: row.releases ?? [] }, ev(row.event, { at }), ctxAt(at));
+    expect(decision.outcome.status).toBe(row.expect.status ?? 'applied');
+    const id = row.expect.release ?? 'checkout-b1';
+    const next = decision.releases.find((r) => r.id === id) ?? row.releases?.find((r) => r.id === id);
+    if (row.expect.phase) expect(next?.phase).toBe(row.expect.phase);
+    if (row.expect.desired !== undefined) expect(next?.traffic.desiredPercent).toBe(row.expect.desired);
+    if (row.expect.reason) {
+      const reasons = [decision.outcome.reason, ...decision.history.map((h) => h.reason)];
+      expect(reasons).toContain(row.expect.reason);
+    }
+    if (row.expect.effects) expect(decision.effects.map((e) => e.kind)).toEqual(row.expect.effects);
+    if (decision.outcome.status !== 'applied') {
+      expect(decision.releases.filter((r) => r.phase !== row.releases?.find((o) => o.id === r.id)?.phase)).toEqual([]);
+    }
+  });
+
+  it('never changes its input', () => {
+    const service = serviceState({}, { activeReleaseId: 'checkout-b1' });
+    const releases = [structuredClone(shifting)];
+    const before = structuredClone({ service, releases });
+    decide({ service, releases }, ev(health(1000, 500)), ctxAt(T0));
+    expect({ service, releases }).toEqual(before);
+  });
+});
