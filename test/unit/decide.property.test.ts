@@ -1,0 +1,136 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { IN_FLIGHT_PHASES, isTerminal, type CommandName } from '../../shared/domain/index.js';
+import { T0, serviceState } from '../support/fixtures.js';
+import { Sim } from '../support/sim.js';
+
+type Step =
+  | { t: 'build'; n: number; status: 'QUEUED' | 'WORKING' | 'SUCCESS' | 'FAILURE' | 'CANCELLED' }
+  | { t: 'deliver'; index: number; keep: boolean }
+  | { t: 'redeliver'; index: number }
+  | { t: 'tick'; ms: number }
+  | { t: 'incident'; open: boolean }
+  | { t: 'command'; name: CommandName; n: number }
+  | { t: 'health'; errorsPerThousand: number }
+  | { t: 'fail'; permanent: boolean }
+  | { t: 'verification'; fails: boolean };
+
+const step: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 3, arbitrary: fc.record({ t: fc.constant('build' as const), n: fc.integer({ min: 0, max: 3 }), status: fc.constantFrom('QUEUED', 'WORKING', 'SUCCESS', 'SUCCESS', 'FAILURE', 'CANCELLED') }) },
+  { weight: 8, arbitrary: fc.record({ t: fc.constant('deliver' as const), index: fc.nat(), keep: fc.boolean() }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('redeliver' as const), index: fc.nat() }) },
+  { weight: 4, arbitrary: fc.record({ t: fc.constant('tick' as const), ms: fc.integer({ min: 1_000, max: 120_000 }) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('incident' as const), open: fc.boolean() }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('command' as const), name: fc.constantFrom<CommandName>('promote', 'approve', 'pause', 'resume', 'abort', 'rollback'), n: fc.integer({ min: 0, max: 3 }) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('health' as const), errorsPerThousand: fc.constantFrom(0, 0, 10, 200) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('fail' as const), permanent: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('verification' as const), fails: fc.boolean() }) },
+);
+
+const configs = fc.record({
+  concurrency: fc.constantFrom('supersede' as const, 'queue' as const),
+  requireApproval: fc.boolean(),
+  steps: fc.constantFrom<number[]>([100], [10, 100], [5, 25, 50, 100], [10, 50, 100]),
+  onInconclusiveDeadline: fc.constantFrom('rollback' as const, 'pause' as const),
+});
+
+function run(sim: Sim, s: Step): { incidentOn: string | null } {
+  const rid = (n: number) => `checkout-b${n}`;
+  switch (s.t) {
+    case 'build':
+      sim.send({ kind: 'build', buildId: `b${s.n}`, status: s.status, commit: 'c', image: `img@sha256:${s.n}` });
+      break;
+    case 'deliver':
+      sim.deliver(s.index, s.keep);
+      break;
+    case 'redeliver': {
+      const event = sim.delivered[s.index % Math.max(1, sim.delivered.length)];
+      if (event) {
+        const before = structuredClone([...sim.releases.values()]);
+        sim.apply(event);
+        expect([...sim.releases.values()]).toEqual(before);
+      }
+      break;
+    }
+    case 'tick':
+      sim.tick(s.ms);
+      break;
+    case 'incident': {
+      const active = sim.releases.get(sim.service.activeReleaseId ?? '');
+      const target = active && (active.phase === 'verifying' || active.phase === 'shifting') ? active.id : null;
+      sim.send({ kind: 'incident', incidentId: sim.nextId('inc'), state: s.open ? 'open' : 'closed', policyName: null, summary: null });
+      return { incidentOn: s.open ? target : null };
+    }
+    case 'command':
+      sim.send({ kind: 'command', releaseId: rid(s.n), command: s.name, actor: 'prop', why: null });
+      break;
+    case 'health':
+      sim.behaviour.errorsPerThousand = s.errorsPerThousand;
+      break;
+    case 'fail':
+      sim.behaviour.failNext = { permanent: s.permanent };
+      break;
+    case 'verification':
+      sim.behaviour.verificationFails = s.fails;
+      break;
+  }
+  return { incidentOn: null };
+}
+
+describe('decide (properties over random event sequences)', () => {
+  it('keeps every invariant under duplicates, reordering, failures, ticks, alerts and commands', () => {
+    fc.assert(
+      fc.property(configs, fc.array(step, { minLength: 1, maxLength: 80 }), (config, steps) => {
+        const sim = new Sim(serviceState(config), T0);
+        const allowed = new Set([0, 100, ...config.steps]);
+        const incidentTargets = new Set<string>();
+
+        const check = () => {
+          const inFlight = [...sim.releases.values()].filter((r) => IN_FLIGHT_PHASES.includes(r.phase));
+          // One active release per service, and the service knows which.
+          expect(inFlight.length).toBeLessThanOrEqual(1);
+          expect(sim.service.activeReleaseId).toBe(inFlight[0]?.id ?? null);
+          for (const r of sim.releases.values()) {
+            // Traffic only at configured steps, 0 or 100.
+            expect(allowed.has(r.traffic.desiredPercent)).toBe(true);
+            if (r.traffic.observedPercent !== null) expect(allowed.has(r.traffic.observedPercent)).toBe(true);
+            // History: strictly increasing, contiguous, matching the release's counter.
+            const seqs = (sim.history.get(r.id) ?? []).map((h) => h.seq);
+            expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+            expect(r.historySeq).toBe(seqs.length);
+          }
+          // Terminal phases stay terminal, except complete → rolling_back inside the watch window.
+          const last = sim.log[sim.log.length - 1];
+          if (last) {
+            for (const [id, before] of last.before) {
+              const after = sim.releases.get(id);
+              if (!after || !isTerminal(before.phase) || after.phase === before.phase) continue;
+              expect(before.phase).toBe('complete');
+              expect(after.phase).toBe('rolling_back');
+              expect(sim.now).toBeLessThan(before.watchUntil ?? 0);
+            }
+          }
+        };
+
+        for (const s of steps) {
+          const { incidentOn } = run(sim, s);
+          if (incidentOn) {
+            // An open incident while verifying/shifting starts the rollback at once.
+            expect(sim.releases.get(incidentOn)?.phase).toBe('rolling_back');
+            incidentTargets.add(incidentOn);
+          }
+          check();
+        }
+        sim.drain();
+        check();
+        // ...and always ends rolled back.
+        for (const id of incidentTargets) expect(sim.releases.get(id)?.phase).toBe('rolled_back');
+        // Replaying any event id changes nothing.
+        const snapshot = structuredClone([...sim.releases.values()]);
+        for (const event of sim.delivered.slice(-20)) sim.apply(event);
+        expect([...sim.releases.values()]).toEqual(snapshot);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
