@@ -1,0 +1,77 @@
+import { userInfo } from 'node:os';
+import { CommanderError } from 'commander';
+import { FirestoreStore } from '../shared/adapters/firestore/firestore-store.js';
+import { ConfigError, loadConfig } from '../shared/config.js';
+import { ServiceConfigError } from '../shared/domain/index.js';
+import { StoreUnavailableError } from '../shared/ports/index.js';
+import { createLogger } from '../shared/runtime/logger.js';
+import { wire } from '../shared/wiring.js';
+import { CliError, buildProgram, type CliContext } from './program.js';
+
+/**
+ * The `cutover` CLI. Exit codes: 0 ok, 1 error (not found, Firestore unreachable), 2 invalid
+ * input, 3 command rejected by the state machine.
+ */
+export async function main(argv: string[], env: Record<string, string | undefined>): Promise<number> {
+  let store: FirestoreStore | null = null;
+  const where = () => `project ${env.CUTOVER_PROJECT ?? env.GOOGLE_CLOUD_PROJECT ?? '?'}, database ${env.CUTOVER_DATABASE ?? 'cutover'}${env.FIRESTORE_EMULATOR_HOST ? `, emulator ${env.FIRESTORE_EMULATOR_HOST}` : ''}`;
+  const context = (): Promise<CliContext> => {
+    const config = loadConfig({ ...env, CUTOVER_PROJECT: env.CUTOVER_PROJECT ?? env.GOOGLE_CLOUD_PROJECT ?? (env.FIRESTORE_EMULATOR_HOST ? 'cutover-local' : undefined) });
+    store = new FirestoreStore({ projectId: config.projectId, databaseId: config.databaseId, emulatorHost: config.firestoreEmulatorHost });
+    let runtime = null;
+    try {
+      runtime = wire(config, { store, log: createLogger({ level: env.LOG_LEVEL ?? 'warn' }) }).runtime;
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+    }
+    return Promise.resolve({
+      store,
+      runtime,
+      clock: Date.now,
+      actor: env.CUTOVER_ACTOR ?? userInfo().username,
+      out: (t) => process.stdout.write(`${t}\n`),
+      err: (t) => process.stderr.write(`${t}\n`),
+    });
+  };
+  const program = buildProgram(context);
+  try {
+    await withTimeout(program.parseAsync(argv, { from: 'user' }), Number(env.CUTOVER_CLI_TIMEOUT_MS ?? 15_000), where);
+    return 0;
+  } catch (error) {
+    return report(error, where);
+  } finally {
+    await (store as FirestoreStore | null)?.close().catch(() => undefined);
+  }
+}
+
+function report(error: unknown, where: () => string): number {
+  if (error instanceof CommanderError) return error.exitCode;
+  const say = (text: string) => process.stderr.write(`cutover: ${text}\n`);
+  if (error instanceof CliError) return (say(error.message), error.exitCode);
+  if (error instanceof ServiceConfigError || error instanceof ConfigError) return (say(error.message), 2);
+  if (error instanceof StoreUnavailableError || error instanceof FirestoreTimeout) {
+    say(`cannot reach Firestore (${where()}): ${error.message}\n  check FIRESTORE_EMULATOR_HOST for the local stack, or gcloud credentials and CUTOVER_PROJECT`);
+    return 1;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  if (/credentials|ECONNREFUSED|UNAVAILABLE|DEADLINE/i.test(message)) {
+    say(`cannot reach Firestore (${where()}): ${message}`);
+    return 1;
+  }
+  say(message);
+  return 1;
+}
+
+class FirestoreTimeout extends Error {}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, where: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new FirestoreTimeout(`no answer within ${ms} ms (${where()})`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

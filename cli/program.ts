@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { Command, CommanderError } from 'commander';
+import { parse as parseYaml } from 'yaml';
+import { COMMANDS, ServiceConfigError, type CommandName, type ServiceConfigInput } from '../shared/domain/index.js';
+import type { ReleaseStore } from '../shared/ports/index.js';
+import type { ReleaseRuntime } from '../shared/runtime/runtime.js';
+import { historyTable, releasesTable, servicesTable } from './format.js';
+
+/** What the CLI needs from the world; main.ts wires it from the environment, tests pass fakes. */
+export interface CliContext {
+  store: ReleaseStore;
+  /** Null when no adapters are configured here: commands are then committed and the control plane acts on them. */
+  runtime: ReleaseRuntime | null;
+  clock: () => number;
+  actor: string;
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+const COMMAND_HELP: Record<CommandName, string> = {
+  promote: 'skip the remaining steps and send 100% to the candidate',
+  approve: 'approve the 100% step of a release waiting for approval',
+  pause: 'hold the release at its current step (a breach still rolls back)',
+  resume: 'resume a paused release',
+  abort: 'roll an in-flight release back to stable',
+  rollback: 'roll a completed release back to the previous stable, inside its watch window',
+};
+
+export function buildProgram(ctx: () => Promise<CliContext>): Command {
+  const program = new Command('cutover')
+    .description('Blue/green releases on Google Cloud: read and steer the release state in Firestore')
+    .option('--json', 'print JSON for scripts instead of tables')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
+  const json = () => program.opts<{ json?: boolean }>().json === true;
+  const print = (c: CliContext, data: unknown, text: string) => c.out(json() ? JSON.stringify(data, null, 2) : text);
+
+  const services = program.command('services').description('register and list services');
+  services
+    .command('apply')
+    .argument('<file>', 'service config YAML')
+    .description('create or update a service from its YAML config')
+    .action(async (file: string) => {
+      const c = await ctx();
+      let source: unknown;
+      try {
+        source = parseYaml(await readFile(file, 'utf8'));
+      } catch (error) {
+        throw new CliError(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`, 2);
+      }
+      try {
+        const applied = await c.store.applyServiceConfig(source as ServiceConfigInput & { name: string }, c.clock());
+        print(c, applied, `service ${applied.name} applied (steps ${applied.config.steps.join('/')}, router ${applied.config.router.kind})`);
+      } catch (error) {
+        if (error instanceof ServiceConfigError) throw new CliError(`${file}: ${error.message}`, 2);
+        throw error;
+      }
+    });
+  services
+    .command('list')
+    .description('list registered services')
+    .action(async () => {
+      const c = await ctx();
+      const list = await c.store.listServices();
+      print(c, list, list.length ? servicesTable(list) : 'no services yet: cutover services apply FILE');
+    });
+
+  program
+    .command('status')
+    .argument('[service]', 'one service; all when omitted')
+    .option('-n, --limit <n>', 'releases per service', '5')
+    .description('show releases: phase, traffic, health and the last decision')
+    .action(async (service: string | undefined, opts: { limit: string }) => {
+      const c = await ctx();
+      const names = service ? [service] : (await c.store.listServices()).map((s) => s.name);
+      if (service && !(await c.store.getService(service))) throw new CliError(`service ${service} is not registered`);
+      const releases = (await Promise.all(names.map((n) => c.store.listReleases(n, Number(opts.limit) || 5)))).flat();
+      print(c, releases, releases.length ? releasesTable(releases) : 'no releases yet');
+    });
+
+  program
+    .command('history')
+    .argument('<release>', 'release id')
+    .option('-n, --limit <n>', 'newest entries to show', '100')
+    .description('the audit trail of one release: every decision with its reason')
+    .action(async (releaseId: string, opts: { limit: string }) => {
+      const c = await ctx();
+      if (!(await c.store.getRelease(releaseId))) throw new CliError(`release ${releaseId} not found`);
+      const entries = await c.store.history(releaseId, Number(opts.limit) || 100);
+      print(c, entries, historyTable(entries));
+    });
+
+  for (const name of COMMANDS) {
+    program
+      .command(name)
+      .argument('<release>', 'release id')
+      .option('-r, --reason <text>', 'why, recorded in the history')
+      .description(COMMAND_HELP[name])
+      .action(async (releaseId: string, opts: { reason?: string }) => {
+        await steer(await ctx(), name, releaseId, opts.reason ?? null, print);
+      });
+  }
+  return program;
+}
+
+async function steer(c: CliContext, command: CommandName, releaseId: string, why: string | null, print: (c: CliContext, data: unknown, text: string) => void): Promise<void> {
+  const release = await c.store.getRelease(releaseId);
+  if (!release) throw new CliError(`release ${releaseId} not found`);
+  const event = { id: `cmd:${randomUUID()}`, service: release.service, at: c.clock(), body: { kind: 'command' as const, releaseId, command, actor: c.actor, why } };
+  let outcome;
+  if (c.runtime) {
+    const report = await c.runtime.handle(event);
+    if (report.kind !== 'decided') throw new CliError(`command not applied: ${report.kind}`);
+    outcome = report.outcome;
+  } else {
+    const { decide, DEFAULT_EFFECT_POLICY } = await import('../shared/domain/index.js');
+    const result = await c.store.handle(event, (world) => decide(world, event, { now: event.at, policy: DEFAULT_EFFECT_POLICY }));
+    if (result.kind !== 'decided') throw new CliError(`command not applied: ${result.kind}`);
+    outcome = result.decision.outcome;
+  }
+  if (outcome.status === 'rejected') throw new CliError(`${command} rejected: ${outcome.message}`, 3);
+  const after = await c.store.getRelease(releaseId);
+  const note = c.runtime ? '' : '\n(no adapters configured here: the control plane carries out the effects on its next tick)';
+  print(c, { outcome, release: after }, `${command} ${releaseId}: ${outcome.message === 'no change' ? after?.lastDecision.message : outcome.message} — now ${after?.phase}${note}`);
+}
+
+export { CommanderError };

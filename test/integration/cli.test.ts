@@ -1,0 +1,94 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FirestoreStore } from '../../shared/adapters/firestore/firestore-store.js';
+import { releaseIdForBuild } from '../../shared/domain/index.js';
+import { emulators, uniqueProjectId } from '../harness/emulator-context.js';
+import { freePort } from '../harness/emulators.js';
+import { build } from '../support/fixtures.js';
+import { fakeSystem } from '../support/system.js';
+
+const run = promisify(execFile);
+
+/** The real CLI as a user runs it (a child process), against the Firestore emulator. */
+describe.skipIf(!emulators.available)('cutover CLI', () => {
+  const projectId = uniqueProjectId('cli');
+  const env = { ...process.env, CUTOVER_PROJECT: projectId, FIRESTORE_EMULATOR_HOST: emulators.firestoreHost ?? '', CUTOVER_ACTOR: 'alice', LOG_LEVEL: 'silent' };
+  let dir = '';
+  let store: FirestoreStore;
+
+  async function cli(args: string[], extraEnv: Record<string, string> = {}) {
+    try {
+      const { stdout, stderr } = await run('node', ['--import', 'tsx', 'cli/bin.ts', ...args], { env: { ...env, ...extraEnv }, timeout: 30_000 });
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const e = error as { code: number; stdout: string; stderr: string };
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+  }
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cutover-cli-'));
+    store = new FirestoreStore({ projectId, databaseId: 'cutover', emulatorHost: emulators.firestoreHost ?? '' });
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  it('applies a service from YAML and lists it', async () => {
+    const applied = await cli(['services', 'apply', 'examples/checkout.service.yaml']);
+    expect(applied.stderr).toBe('');
+    expect(applied.stdout).toContain('service checkout applied');
+    const listed = await cli(['services', 'list']);
+    expect(listed.stdout).toMatch(/checkout\s+cloud-run\s+10\/50\/100\s+5m/);
+    const asJson = await cli(['--json', 'services', 'list']);
+    expect(JSON.parse(asJson.stdout)).toEqual([expect.objectContaining({ name: 'checkout', config: expect.objectContaining({ bakeTime: 300_000 }) })]);
+  });
+
+  it('names the field and the problem for an invalid config, exit 2', async () => {
+    const file = join(dir, 'bad.yaml');
+    await writeFile(file, 'name: Bad_Name\nproject: p\nregion: r\nsteps: [50, 10]\nbakeTime: soon\nslo: {}\n');
+    const result = await cli(['services', 'apply', file]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('name: lower-case letters');
+    expect(result.stderr).toContain('steps: steps must be strictly increasing');
+    expect(result.stderr).toContain('bakeTime: "soon" is not a duration');
+    expect(result.stderr).toContain('slo.maxErrorRate');
+  });
+
+  it('shows status and history, and steers a release with recorded actor and reason', async () => {
+    const sys = fakeSystem(store);
+    sys.clock.now = Date.now();
+    await sys.send(build('b1', 'SUCCESS'));
+    const id = releaseIdForBuild('checkout', 'b1');
+    const status = await cli(['status', 'checkout']);
+    expect(status.stdout).toMatch(new RegExp(`${id}\\s+shifting`));
+    const paused = await cli(['pause', id, '--reason', 'checking dashboards']);
+    expect(paused.code).toBe(0);
+    expect(paused.stdout).toContain('pause');
+    const again = await cli(['pause', id]);
+    expect(again.code).toBe(3);
+    expect(again.stderr).toContain('pause rejected');
+    const history = await cli(['--json', 'history', id]);
+    const entries = JSON.parse(history.stdout) as { reason: string; actor: string | null; message: string }[];
+    expect(entries.find((e) => e.reason === 'Paused')).toMatchObject({ actor: 'alice', message: expect.stringContaining('checking dashboards') });
+    const table = await cli(['history', id]);
+    expect(table.stdout.split('\n')[0]).toMatch(/^SEQ\s+AT\s+EVENT\s+FROM\s+TO/);
+  });
+
+  it('exits 1 for an unknown release', async () => {
+    const result = await cli(['abort', 'nope']);
+    expect(result).toMatchObject({ code: 1, stderr: expect.stringContaining('release nope not found') });
+  });
+
+  it('says clearly when Firestore cannot be reached', async () => {
+    const port = await freePort();
+    const result = await cli(['services', 'list'], { FIRESTORE_EMULATOR_HOST: `127.0.0.1:${port}`, CUTOVER_CLI_TIMEOUT_MS: '3000' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('cannot reach Firestore');
+    expect(result.stderr).toContain(`127.0.0.1:${port}`);
+  });
+});
