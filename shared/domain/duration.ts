@@ -22,6 +22,7 @@ export function formatDuration(ms: number): string {
 /** A zod schema accepting a duration string and producing milliseconds. */
 export const durationSchema = z
   .string()
+  .regex(DURATION, { error: (issue) => `${JSON.stringify(issue.input)} is not a duration; use forms like "30s", "5m", "1h"` })
   .describe('A duration such as "30s", "5m", "1h" or "250ms"')
   .transform((text, ctx) => {
     const ms = parseDuration(text);

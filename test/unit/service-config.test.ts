@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { parseDuration, parseServiceConfig, ServiceConfigError } from '../../shared/domain/index.js';
+import { serviceConfigJsonSchema } from '../../shared/domain/service-config-json-schema.js';
+
+describe('service config', () => {
+  it.each([
+    ['30s', 30_000],
+    ['5m', 300_000],
+    ['1.5h', 5_400_000],
+    ['250ms', 250],
+    ['5 minutes', null],
+    ['', null],
+    ['-1s', null],
+  ])('parses duration %j', (text, ms) => expect(parseDuration(text)).toBe(ms));
+
+  it('parses the example service with defaults filled in', () => {
+    const config = parseServiceConfig(parse(readFileSync('examples/checkout.service.yaml', 'utf8')));
+    expect(config).toMatchObject({ name: 'checkout', steps: [10, 50, 100], bakeTime: 300_000, slo: { maxErrorRate: 0.01, window: 300_000 } });
+    expect(config.verification.checks[0]).toEqual({ path: '/healthz', expectStatus: 200, timeout: 5_000 });
+  });
+
+  it.each([
+    [{ steps: [10, 50] }, 'steps: the last step must be 100'],
+    [{ steps: [50, 10, 100] }, 'steps: steps must be strictly increasing'],
+    [{ bakeTime: 'later' }, 'bakeTime: "later" is not a duration'],
+    [{ slo: { maxErrorRate: 2 } }, 'slo.maxErrorRate'],
+    [{ concurrency: 'parallel' }, 'concurrency'],
+    [{ unknownField: true }, 'unknownField'],
+    [{ verification: { checks: [{ path: 'healthz' }] } }, 'verification.checks.0.path: a check path starts with "/"'],
+  ])('names the field and the problem: %j', (patch, message) => {
+    const base = { name: 'svc', project: 'p', region: 'r', slo: { maxErrorRate: 0.01 } };
+    try {
+      parseServiceConfig({ ...base, ...patch });
+      expect.fail('should have thrown');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ServiceConfigError);
+      expect((error as ServiceConfigError).problems.join('\n')).toContain(message);
+    }
+  });
+
+  it('the committed JSON Schema is current (npm run schema:json)', () => {
+    const committed = JSON.parse(readFileSync('docs/service-config.schema.json', 'utf8')) as unknown;
+    expect(committed).toEqual(serviceConfigJsonSchema());
+  });
+});
