@@ -7,8 +7,14 @@ import type { ServiceState } from './model.js';
  * completed releases (the ones concurrency, queueing and the watch window involve).
  */
 export function releasesToLoad(service: ServiceState, event: ReleaseEvent): string[] {
-  const body = event.body;
-  const own = body.kind === 'build' ? releaseIdForBuild(service.name, body.buildId) : 'releaseId' in body ? body.releaseId : null;
+  const own = ownReleaseId(event);
   const ids = [own, service.activeReleaseId, service.queuedReleaseId, service.lastCompletedReleaseId];
   return [...new Set(ids.filter((id): id is string => id !== null))];
+}
+
+/** The release an event names by itself, known before the service is read (saves a read round trip). */
+export function ownReleaseId(event: ReleaseEvent): string | null {
+  const body = event.body;
+  if (body.kind === 'build') return releaseIdForBuild(event.service, body.buildId);
+  return 'releaseId' in body ? body.releaseId : null;
 }

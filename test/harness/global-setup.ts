@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { missingEmulators, startFirestoreEmulator, startPubsubEmulator, type Emulator } from './emulators.js';
+import { missingEmulators, startFirestoreEmulator, startPubsubEmulator, type Emulator } from '../../shared/local/emulators.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

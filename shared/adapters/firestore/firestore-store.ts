@@ -5,6 +5,7 @@ import {
   historyEntrySchema,
   parseServiceConfig,
   releaseSchema,
+  ownReleaseId,
   releasesToLoad,
   serviceStateSchema,
   type Decision,
@@ -69,12 +70,14 @@ export class FirestoreStore implements ReleaseStore {
     try {
       return await this.db.runTransaction(
         async (tx): Promise<HandleResult> => {
-          const [seen, serviceSnap] = await tx.getAll(eventRef, serviceRef);
+          // One round trip for what the event names itself; a second only for other releases the service points at.
+          const own = ownReleaseId(event);
+          const [seen, serviceSnap, ownSnap] = await tx.getAll(eventRef, serviceRef, ...(own ? [this.releases().doc(own)] : []));
           if (seen?.exists) return { kind: 'duplicate' };
           if (!serviceSnap?.exists) return { kind: 'unknownService', service: event.service };
           const service = readService(serviceSnap);
-          const ids = releasesToLoad(service, event);
-          const snaps = ids.length ? await tx.getAll(...ids.map((id) => this.releases().doc(id))) : [];
+          const rest = releasesToLoad(service, event).filter((id) => id !== own);
+          const snaps = [...(ownSnap ? [ownSnap] : []), ...(rest.length ? await tx.getAll(...rest.map((id) => this.releases().doc(id))) : [])];
           const releases = snaps.filter((s) => s.exists).map(readRelease);
           const decision = decideFor({ service, releases });
           this.write(tx, event, decision);
