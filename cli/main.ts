@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { CommanderError } from 'commander';
 import { FirestoreStore } from '../shared/adapters/firestore/firestore-store.js';
@@ -8,11 +9,16 @@ import { createLogger } from '../shared/runtime/logger.js';
 import { wire } from '../shared/wiring.js';
 import { CliError, buildProgram, type CliContext } from './program.js';
 
+const LOCAL_ENV_FILE = '.cutover/local.env';
+
 /**
  * The `cutover` CLI. Exit codes: 0 ok, 1 error (not found, Firestore unreachable), 2 invalid
  * input, 3 command rejected by the state machine.
  */
-export async function main(argv: string[], env: Record<string, string | undefined>): Promise<number> {
+export async function main(argv: string[], givenEnv: Record<string, string | undefined>): Promise<number> {
+  const env = withLocalStackEnv(givenEnv);
+  // Against the emulators there is no metadata server to ask for credentials.
+  if (env.FIRESTORE_EMULATOR_HOST) process.env.METADATA_SERVER_DETECTION ??= 'none';
   let store: FirestoreStore | null = null;
   const where = () => `project ${env.CUTOVER_PROJECT ?? env.GOOGLE_CLOUD_PROJECT ?? '?'}, database ${env.CUTOVER_DATABASE ?? 'cutover'}${env.FIRESTORE_EMULATOR_HOST ? `, emulator ${env.FIRESTORE_EMULATOR_HOST}` : ''}`;
   const context = (): Promise<CliContext> => {
@@ -33,7 +39,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
       err: (t) => process.stderr.write(`${t}\n`),
     });
   };
-  const program = buildProgram(context);
+  const program = buildProgram(context, () => env);
   try {
     await withTimeout(program.parseAsync(argv, { from: 'user' }), Number(env.CUTOVER_CLI_TIMEOUT_MS ?? 15_000), where);
     return 0;
@@ -74,4 +80,16 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, where: () => stri
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** With no project configured, use the local stack's settings (written by `npm start`), if any. */
+function withLocalStackEnv(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  if (env.CUTOVER_PROJECT || env.GOOGLE_CLOUD_PROJECT || env.FIRESTORE_EMULATOR_HOST || !existsSync(LOCAL_ENV_FILE)) return env;
+  const local = Object.fromEntries(
+    readFileSync(LOCAL_ENV_FILE, 'utf8')
+      .split('\n')
+      .map((line) => line.split('='))
+      .filter((parts): parts is [string, string] => parts.length === 2 && parts[0] !== ''),
+  );
+  return { ...local, ...env };
 }

@@ -5,6 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { COMMANDS, ServiceConfigError, type CommandName, type ServiceConfigInput } from '../shared/domain/index.js';
 import type { ReleaseStore } from '../shared/ports/index.js';
 import type { ReleaseRuntime } from '../shared/runtime/runtime.js';
+import { addDevCommands } from './dev.js';
 import { historyTable, releasesTable, servicesTable } from './format.js';
 
 /** What the CLI needs from the world; main.ts wires it from the environment, tests pass fakes. */
@@ -36,7 +37,7 @@ const COMMAND_HELP: Record<CommandName, string> = {
   rollback: 'roll a completed release back to the previous stable, inside its watch window',
 };
 
-export function buildProgram(ctx: () => Promise<CliContext>): Command {
+export function buildProgram(ctx: () => Promise<CliContext>, env: () => Record<string, string | undefined> = () => ({})): Command {
   const program = new Command('cutover')
     .description('Blue/green releases on Google Cloud: read and steer the release state in Firestore')
     .option('--json', 'print JSON for scripts instead of tables')
@@ -110,6 +111,7 @@ export function buildProgram(ctx: () => Promise<CliContext>): Command {
         await steer(await ctx(), name, releaseId, opts.reason ?? null, print);
       });
   }
+  addDevCommands(program, ctx, env);
   return program;
 }
 

@@ -2,6 +2,7 @@ import { FirestoreStore } from './adapters/firestore/firestore-store.js';
 import { HttpVerificationChecker } from './adapters/http/http-verifier.js';
 import { LogNotifier } from './adapters/basic/log-notifier.js';
 import { TickOnlyScheduler } from './adapters/basic/tick-only-scheduler.js';
+import { LocalRouterClient } from './adapters/local/local-router-client.js';
 import { ConfigError, type CutoverConfig } from './config.js';
 import { DEFAULT_EFFECT_POLICY } from './domain/index.js';
 import type { HealthSource, Notifier, ReleaseStore, Scheduler, TrafficRouter, VerificationChecker } from './ports/index.js';
@@ -27,13 +28,21 @@ export interface Wired extends Ports {
   clock: () => number;
 }
 
-export type AdapterFactories = {
-  router?: Partial<Record<NonNullable<CutoverConfig['router']>, (config: CutoverConfig) => TrafficRouter>>;
-  health?: Partial<Record<NonNullable<CutoverConfig['health']>, (config: CutoverConfig) => HealthSource>>;
-};
+type Factory<T> = (config: CutoverConfig) => T;
 
-/** Adapters registered by the modules that provide them (local stack, Google Cloud). */
-export const adapterFactories: Required<AdapterFactories> = { router: {}, health: {} };
+function localRouterClient(config: CutoverConfig): LocalRouterClient {
+  if (!config.localRouterUrl) throw new ConfigError(['CUTOVER_LOCAL_ROUTER_URL: required with the local router and health adapters (npm start prints it)']);
+  return new LocalRouterClient(config.localRouterUrl);
+}
+
+/** Which adapter each configuration value selects. */
+export const adapterFactories: {
+  router: Partial<Record<NonNullable<CutoverConfig['router']>, Factory<TrafficRouter>>>;
+  health: Partial<Record<NonNullable<CutoverConfig['health']>, Factory<HealthSource>>>;
+} = {
+  router: { local: localRouterClient },
+  health: { local: localRouterClient },
+};
 
 export function wire(config: CutoverConfig, overrides: Partial<Ports> & { log?: Logger; clock?: () => number } = {}): Wired {
   const log = overrides.log ?? createLogger({ level: config.logLevel });

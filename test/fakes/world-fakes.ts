@@ -29,15 +29,21 @@ export class FakeRouter implements TrafficRouter {
   /** When set, setTraffic applies this percent instead of the requested one. */
   stuckAt: number | null = null;
 
+  readonly deployed = new Set<string>();
+
   deployCandidate(effect: DeployCandidate): Promise<DeployOutcome> {
     this.calls.push(effect);
     if (this.deployFailure) return Promise.resolve({ ok: false, ...this.deployFailure });
+    this.deployed.add(effect.revisionName);
     return Promise.resolve({ ok: true, revision: effect.revisionName, url: `http://127.0.0.1/${effect.revisionName}` });
   }
 
   setTraffic(effect: SetTraffic): Promise<TrafficOutcome> {
     this.calls.push(effect);
     if (this.trafficFailure) return Promise.resolve({ ok: false, ...this.trafficFailure });
+    if (effect.candidateRevision && !this.deployed.has(effect.candidateRevision)) {
+      return Promise.resolve({ ok: false, permanent: true, error: `candidate revision ${effect.candidateRevision} is not deployed` });
+    }
     const percent = this.stuckAt ?? effect.candidatePercent;
     this.split.set(effect.service, { candidate: effect.candidateRevision, percent });
     return Promise.resolve({ ok: true, observedPercent: percent });

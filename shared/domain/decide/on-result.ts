@@ -89,29 +89,30 @@ function onHealth(d: Draft, release: Release, body: EventOf<'healthMeasured'>): 
   if (release.phase !== 'shifting') return;
 
   if (assessment.verdict === 'unhealthy') {
-    return beginRollback(d, release, assessment.reasons[0] ?? Reason.ErrorRateBreached, describe(health), { health });
+    return beginRollback(d, release, assessment.reasons[0] ?? Reason.ErrorRateBreached, `SLO breached (${assessment.reasons.join(', ')}): ${describe(health)}`, { health });
   }
   if (assessment.verdict === 'inconclusive') {
     const stalled = d.now - release.progressAt;
     if (!release.paused && !release.awaitingApproval && stalled > config.progressDeadline) {
-      const message = `inconclusive for ${Math.round(stalled / 1000)}s, past the progress deadline (${describe(health)})`;
+      const message = `inconclusive (${assessment.reasons.join(', ')}) for ${Math.round(stalled / 1000)}s, past the progress deadline: ${describe(health)}`;
       if (config.onInconclusiveDeadline === 'pause') {
         d.record(release, { paused: true }, Reason.ProgressDeadlineExceeded, `${message}; paused`, { health });
         return d.notify(release, 'release.paused', Reason.ProgressDeadlineExceeded, message);
       }
       return beginRollback(d, release, Reason.ProgressDeadlineExceeded, message, { health });
     }
-    if (changedVerdict) d.record(release, {}, assessment.reasons[0] ?? Reason.TooFewRequests, `holding: ${describe(health)}`, { health });
+    if (changedVerdict) d.record(release, {}, assessment.reasons[0] ?? Reason.TooFewRequests, `holding the step (${assessment.reasons.join(', ')}): ${describe(health)}`, { health });
     return;
   }
   if (changedVerdict) d.record(release, {}, Reason.Healthy, `healthy: ${describe(health)}`, { health });
   advanceIfBaked(d, release);
 }
 
-function describe(health: { verdict: string; reasons: string[]; errorRate: number | null; measurements: { requests: number; errors: number } | null; error: string | null }): string {
-  if (!health.measurements) return `${health.reasons.join(', ')}: ${health.error ?? 'no data'}`;
+function describe(health: { errorRate: number | null; measurements: { requests: number; errors: number; p99LatencyMs: number | null } | null; error: string | null }): string {
+  if (!health.measurements) return health.error ?? 'no data';
+  const { requests, errors, p99LatencyMs } = health.measurements;
   const rate = health.errorRate === null ? 'n/a' : `${(health.errorRate * 100).toFixed(2)}%`;
-  return `${health.reasons.join(', ')}: ${health.measurements.errors}/${health.measurements.requests} errors (${rate})`;
+  return `${errors}/${requests} errors (${rate})${p99LatencyMs === null ? '' : `, p99 ≤ ${p99LatencyMs} ms`}`;
 }
 
 function onFailed(d: Draft, release: Release, body: EventOf<'effectFailed'>): void {

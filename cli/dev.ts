@@ -1,0 +1,47 @@
+import type { Command } from 'commander';
+import { releaseIdForBuild } from '../shared/domain/index.js';
+import { publishDevAlert, publishDevRelease } from '../shared/local/dev-messages.js';
+import { emulatorPubSub } from '../shared/local/pubsub-topology.js';
+import { CliError, type CliContext } from './program.js';
+
+/** `cutover dev …`: drive the local stack (npm start) the way Cloud Build and Monitoring would. */
+export function addDevCommands(program: Command, ctx: () => Promise<CliContext>, env: () => Record<string, string | undefined>): void {
+  const dev = program.command('dev').description('local stack helpers: publish Cloud Build and Monitoring messages to the emulator');
+  const pubsub = () => {
+    const e = env();
+    if (!e.PUBSUB_EMULATOR_HOST) throw new CliError('dev commands need the local stack: run `npm start` (it writes .cutover/local.env)', 2);
+    return emulatorPubSub(e.CUTOVER_PROJECT ?? 'cutover-local', e.PUBSUB_EMULATOR_HOST);
+  };
+  dev
+    .command('release')
+    .description('publish QUEUED, WORKING and SUCCESS for a new build of the sample service')
+    .requiredOption('--version <name>', 'version name, e.g. green')
+    .option('--service <name>', 'service', 'sample')
+    .option('--fail-rate <r>', 'fraction of requests the version fails (0–1)', '0')
+    .option('--latency <ms>', 'latency the version adds', '0')
+    .action(async (opts: { version: string; service: string; failRate: string; latency: string }) => {
+      const c = await ctx();
+      const client = pubsub();
+      try {
+        const buildId = await publishDevRelease(client, opts.service, opts.version, { failRate: Number(opts.failRate), latencyMs: Number(opts.latency) });
+        c.out(`published build ${buildId}: release ${releaseIdForBuild(opts.service, buildId)} (watch it: cutover status ${opts.service})`);
+      } finally {
+        await client.close();
+      }
+    });
+  dev
+    .command('alert')
+    .argument('<service>', 'service the incident is about')
+    .option('--closed', 'publish a closed incident instead of an open one')
+    .description('publish a Cloud Monitoring incident for the service')
+    .action(async (service: string, opts: { closed?: boolean }) => {
+      const c = await ctx();
+      const client = pubsub();
+      try {
+        const id = await publishDevAlert(client, service, opts.closed ? 'closed' : 'open');
+        c.out(`published ${opts.closed ? 'closed' : 'open'} incident ${id} for ${service}`);
+      } finally {
+        await client.close();
+      }
+    });
+}

@@ -1,0 +1,77 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Starts versions of the sample service as separate processes, the local stand-in for Cloud Run
+ * revisions. A local image reads `local/sample:VERSION?failRate=0.2&latencyMs=50`.
+ */
+export interface LocalImage {
+  version: string;
+  failRate: number;
+  latencyMs: number;
+  failHealthz: boolean;
+}
+
+export function parseLocalImage(image: string): LocalImage | null {
+  const [ref = '', query = ''] = image.split('?');
+  const match = /^local\/[a-z0-9-]+:([A-Za-z0-9._-]+)$/.exec(ref);
+  if (!match?.[1]) return null;
+  const params = new URLSearchParams(query);
+  return {
+    version: match[1],
+    failRate: Number(params.get('failRate') ?? 0),
+    latencyMs: Number(params.get('latencyMs') ?? 0),
+    failHealthz: params.get('failHealthz') === '1',
+  };
+}
+
+export function localImage(version: string, options: { failRate?: number; latencyMs?: number } = {}): string {
+  const params = new URLSearchParams();
+  if (options.failRate) params.set('failRate', String(options.failRate));
+  if (options.latencyMs) params.set('latencyMs', String(options.latencyMs));
+  const query = params.toString();
+  return `local/sample:${version}${query ? `?${query}` : ''}`;
+}
+
+export interface Launched {
+  revision: string;
+  url: string;
+  stop(): Promise<void>;
+}
+
+const here = fileURLToPath(import.meta.url);
+const script = here.replace(/launcher\.(ts|js)$/, (_, ext: string) => `sample-service.${ext}`);
+const nodeArgs = here.endsWith('.ts') ? ['--import', 'tsx', script] : [script];
+
+export function launchSample(revision: string, image: LocalImage, timeoutMs = 15_000): Promise<Launched> {
+  const child: ChildProcess = spawn(process.execPath, nodeArgs, {
+    env: { ...process.env, VERSION: image.version, FAIL_RATE: String(image.failRate), LATENCY_MS: String(image.latencyMs), FAIL_HEALTHZ: image.failHealthz ? '1' : '0', PORT: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => {
+      void stop();
+      reject(new Error(`revision ${revision} did not become ready within ${timeoutMs} ms: ${output}`));
+    }, timeoutMs);
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening (\d+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ revision, url: `http://127.0.0.1:${match[1]}`, stop });
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`revision ${revision} exited with ${code}: ${output}`));
+    });
+  });
+}

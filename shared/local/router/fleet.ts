@@ -1,0 +1,107 @@
+import { launchSample, parseLocalImage, type Launched } from '../launcher.js';
+import { LocalRouter, type RouterOptions } from './proxy.js';
+
+/**
+ * The local stand-in for Cloud Run: per service, a LocalRouter and the revisions (processes) it
+ * routes to. Deploy is idempotent by revision name; revisions no longer stable, candidate or the
+ * previous stable are stopped, like Cloud Run keeping only what is tagged.
+ */
+export interface ServiceRoute {
+  router: LocalRouter;
+  url: string;
+  revisions: Map<string, Launched>;
+  previousStable: string | null;
+}
+
+export class FleetError extends Error {
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+  ) {
+    super(message);
+  }
+}
+
+export class LocalFleet {
+  readonly services = new Map<string, ServiceRoute>();
+
+  constructor(private readonly routerOptions: (service: string) => RouterOptions = () => ({})) {}
+
+  /** Creates the service's router with its first stable revision serving 100%. */
+  async addService(service: string, stableRevision: string, image: string, port = 0): Promise<ServiceRoute> {
+    const router = new LocalRouter(this.routerOptions(service));
+    const url = await router.listen(port);
+    const route: ServiceRoute = { router, url, revisions: new Map(), previousStable: null };
+    this.services.set(service, route);
+    const launched = await this.deploy(service, stableRevision, image);
+    router.route({ revision: stableRevision, url: launched.url }, null, 0);
+    return route;
+  }
+
+  private route(service: string): ServiceRoute {
+    const route = this.services.get(service);
+    if (!route) throw new FleetError(`service ${service} is not served by the local router`, true);
+    return route;
+  }
+
+  async deploy(service: string, revision: string, image: string): Promise<Launched> {
+    const route = this.route(service);
+    const existing = route.revisions.get(revision);
+    if (existing) return existing;
+    const parsed = parseLocalImage(image);
+    if (!parsed) throw new FleetError(`image ${image} is not a local image (local/sample:VERSION?failRate=…&latencyMs=…)`, true);
+    const launched = await launchSample(revision, parsed);
+    route.revisions.set(revision, launched);
+    return launched;
+  }
+
+  /** Routes candidatePercent to the candidate; a null stable keeps the current one. Returns the observed percent. */
+  async setTraffic(service: string, stableRevision: string | null, candidateRevision: string | null, candidatePercent: number): Promise<number> {
+    const route = this.route(service);
+    const current = route.router.stable;
+    const stableName = stableRevision ?? current?.revision;
+    const stable = stableName ? route.revisions.get(stableName) : undefined;
+    if (!stable) throw new FleetError(`stable revision ${stableName ?? '(none)'} is not deployed`, true);
+    const candidate = candidateRevision ? route.revisions.get(candidateRevision) : undefined;
+    if (candidateRevision && !candidate) throw new FleetError(`candidate revision ${candidateRevision} is not deployed`, true);
+    if (candidatePercent === 100 && candidate) {
+      // Promotion: the candidate becomes the router's stable; the old stable stays up for instant rollback.
+      route.router.route({ revision: candidate.revision, url: candidate.url }, { revision: stable.revision, url: stable.url }, 0);
+      route.previousStable = stable.revision;
+      await this.collect(route, [candidate.revision, stable.revision]);
+      return 100;
+    }
+    route.router.route({ revision: stable.revision, url: stable.url }, candidate && candidatePercent > 0 ? { revision: candidate.revision, url: candidate.url } : null, candidatePercent);
+    if (!candidate || candidatePercent === 0) {
+      // Keep a rolled-back candidate's process only if it may be retried; the next deploy makes a new one anyway.
+      await this.collect(route, [stable.revision, candidateRevision ?? '', route.previousStable ?? '']);
+    }
+    return candidate ? candidatePercent : 0;
+  }
+
+  /** What the router observes for this release's pair: the candidate's share. */
+  observed(service: string, candidateRevision: string | null): number {
+    const router = this.route(service).router;
+    if (candidateRevision && router.stable?.revision === candidateRevision) return 100;
+    return router.candidate?.revision === candidateRevision ? router.candidatePercent : 0;
+  }
+
+  private async collect(route: ServiceRoute, keep: string[]): Promise<void> {
+    const stops: Promise<void>[] = [];
+    for (const [name, launched] of route.revisions) {
+      if (!keep.includes(name)) {
+        route.revisions.delete(name);
+        stops.push(launched.stop());
+      }
+    }
+    await Promise.all(stops);
+  }
+
+  async close(): Promise<void> {
+    for (const route of this.services.values()) {
+      await route.router.close();
+      await Promise.all([...route.revisions.values()].map((r) => r.stop()));
+    }
+    this.services.clear();
+  }
+}

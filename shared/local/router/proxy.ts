@@ -1,0 +1,135 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Pool } from 'undici';
+import { VersionCounters } from './counters.js';
+import { WeightedSplit } from './split.js';
+
+/**
+ * The local traffic router: a weighted HTTP reverse proxy in front of a stable and a candidate
+ * version, built on undici's connection pools (keep-alive, back-pressure, streaming bodies).
+ * Weights change live: in-flight requests finish on the version that took them. Counters per
+ * version feed the local health source; every request can be logged with the version that served it.
+ */
+export interface Backend {
+  revision: string;
+  url: string;
+}
+
+export interface RouterOptions {
+  /** Header or cookie whose value keeps a client on one version; none = pure weighted split. */
+  stickyHeader?: string;
+  stickyCookie?: string;
+  accessLog?: (line: { at: number; method: string; path: string; status: number; ms: number; revision: string }) => void;
+  clock?: () => number;
+}
+
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
+
+export class LocalRouter {
+  private server: Server | null = null;
+  private readonly pools = new Map<string, Pool>();
+  private readonly counters = new Map<string, VersionCounters>();
+  private readonly split = new WeightedSplit();
+  stable: Backend | null = null;
+  candidate: Backend | null = null;
+  weightChangedAt = 0;
+
+  constructor(private readonly options: RouterOptions = {}) {}
+
+  private now = () => (this.options.clock ?? Date.now)();
+
+  async listen(port = 0): Promise<string> {
+    this.server = createServer((req, res) => void this.forward(req, res));
+    this.server.keepAliveTimeout = 65_000;
+    await new Promise<void>((resolve) => this.server?.listen(port, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** Sets both backends and the candidate's share at once; a request sees either the old or the new split. */
+  route(stable: Backend, candidate: Backend | null, candidatePercent: number): void {
+    this.stable = stable;
+    this.candidate = candidate;
+    this.split.set(candidate ? candidatePercent : 0);
+    this.weightChangedAt = this.now();
+  }
+
+  get candidatePercent(): number {
+    return this.candidate ? this.split.candidatePercent : 0;
+  }
+
+  countersFor(revision: string): VersionCounters {
+    let counters = this.counters.get(revision);
+    if (!counters) {
+      counters = new VersionCounters();
+      this.counters.set(revision, counters);
+    }
+    return counters;
+  }
+
+  private pool(url: string): Pool {
+    let pool = this.pools.get(url);
+    if (!pool) {
+      pool = new Pool(url, { connections: 128, pipelining: 1, keepAliveTimeout: 30_000 });
+      this.pools.set(url, pool);
+    }
+    return pool;
+  }
+
+  private stickyKey(req: IncomingMessage): string | undefined {
+    const { stickyHeader, stickyCookie } = this.options;
+    if (stickyHeader) {
+      const value = req.headers[stickyHeader.toLowerCase()];
+      if (typeof value === 'string' && value) return value;
+    }
+    if (stickyCookie && req.headers.cookie) {
+      const match = new RegExp(`(?:^|;\\s*)${stickyCookie}=([^;]+)`).exec(req.headers.cookie);
+      if (match?.[1]) return match[1];
+    }
+    return undefined;
+  }
+
+  private async forward(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const stable = this.stable;
+    if (!stable) {
+      res.writeHead(503, { 'content-type': 'text/plain' }).end('no stable version routed yet\n');
+      return;
+    }
+    const backend = this.candidate && this.split.pick(this.stickyKey(req)) === 'candidate' ? this.candidate : stable;
+    let status = 502;
+    try {
+      const headers: Record<string, string | string[]> = {};
+      for (const [name, value] of Object.entries(req.headers)) if (value !== undefined && !HOP_BY_HOP.has(name) && name !== 'host') headers[name] = value;
+      const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
+      const upstream = await this.pool(backend.url).request({
+        method: req.method as 'GET',
+        path: req.url ?? '/',
+        headers,
+        body: hasBody ? req : null,
+      });
+      status = upstream.statusCode;
+      const outHeaders: Record<string, string | string[]> = { 'x-cutover-revision': backend.revision };
+      for (const [name, value] of Object.entries(upstream.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) outHeaders[name] = value;
+      res.writeHead(status, outHeaders);
+      for await (const chunk of upstream.body) res.write(chunk);
+      res.end();
+    } catch (error) {
+      status = 502;
+      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain', 'x-cutover-revision': backend.revision });
+      res.end(`upstream ${backend.revision} failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    } finally {
+      const ms = performance.now() - started;
+      this.countersFor(backend.revision).record(this.now(), status, ms);
+      this.options.accessLog?.({ at: this.now(), method: req.method ?? 'GET', path: req.url ?? '/', status, ms: Math.round(ms * 10) / 10, revision: backend.revision });
+    }
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      if (!this.server) return resolve();
+      this.server.closeAllConnections();
+      this.server.close(() => resolve());
+    });
+    await Promise.all([...this.pools.values()].map((p) => p.close()));
+  }
+}

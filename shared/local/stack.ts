@@ -1,0 +1,142 @@
+import { getTestServer } from '@google-cloud/functions-framework/testing';
+import type { PubSub } from '@google-cloud/pubsub';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { registerFunctions } from '../../functions/register.js';
+import { FirestoreStore } from '../adapters/firestore/firestore-store.js';
+import { loadConfig } from '../config.js';
+import type { ServiceConfigInput } from '../domain/index.js';
+import { createLogger, type Logger } from '../runtime/logger.js';
+import { TOPICS } from '../topology.js';
+import { wire, type Wired } from '../wiring.js';
+import { missingEmulators, startFirestoreEmulator, startPubsubEmulator, type Emulator } from './emulators.js';
+import { localImage } from './launcher.js';
+import { createTopology, emulatorPubSub } from './pubsub-topology.js';
+import { startAdminApi } from './router/admin.js';
+import { LocalFleet } from './router/fleet.js';
+import { InProcessTimerScheduler } from './timer-scheduler.js';
+
+/**
+ * Cutover whole on one machine, on 127.0.0.1 only: Google's Firestore and Pub/Sub emulators with
+ * the production topology (push subscriptions to the functions), the functions served by the
+ * functions-framework, the local router in front of the sample service's versions, precise
+ * timers and a periodic tick. The same code paths as production; only the adapters differ.
+ */
+export const LOCAL_PROJECT = 'cutover-local';
+export const SAMPLE_SERVICE = 'sample';
+
+export function sampleServiceConfig(overrides: Partial<ServiceConfigInput> = {}): ServiceConfigInput & { name: string } {
+  return {
+    name: SAMPLE_SERVICE,
+    project: LOCAL_PROJECT,
+    region: 'local',
+    router: { kind: 'local' },
+    steps: [10, 50, 100],
+    bakeTime: '10s',
+    healthInterval: '2s',
+    verification: { checks: [{ path: '/healthz', expectStatus: 200, timeout: '2s' }] },
+    slo: { maxErrorRate: 0.05, minRequests: 20, window: '10s' },
+    progressDeadline: '1m',
+    rollbackTriggers: { alertPolicies: ['sample 5xx ratio'] },
+    watchWindow: '2m',
+    concurrency: 'supersede',
+    ...overrides,
+  };
+}
+
+export interface LocalStackOptions {
+  tickIntervalMs?: number;
+  log?: Logger;
+  service?: Partial<ServiceConfigInput>;
+  /** Write .cutover/local.env so the CLI finds the stack with no flags. */
+  writeEnvFile?: boolean;
+  accessLog?: (line: { at: number; method: string; path: string; status: number; ms: number; revision: string }) => void;
+}
+
+export interface LocalStack {
+  env: Record<string, string>;
+  urls: { firestore: string; pubsub: string; admin: string; sample: string; functions: Record<string, string> };
+  wired: Wired;
+  pubsub: PubSub;
+  fleet: LocalFleet;
+  store: FirestoreStore;
+  publishTick(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class EmulatorsMissingError extends Error {}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const missing = missingEmulators();
+  if (missing.length > 0) throw new EmulatorsMissingError(`the local stack needs Google's emulators:\n${missing.map((m) => `  - ${m}`).join('\n')}\n  (after 'apt-get update'; Java 17+ must be installed)`);
+  const log = options.log ?? createLogger({ level: 'info', name: 'cutover-local' });
+  const closers: (() => Promise<void> | void)[] = [];
+  const close = async () => {
+    for (const fn of closers.reverse()) await Promise.resolve(fn()).catch(() => undefined);
+  };
+  try {
+    const emulators: Emulator[] = await Promise.all([startFirestoreEmulator(), startPubsubEmulator()]);
+    const [firestore, pubsubEmu] = emulators as [Emulator, Emulator];
+    closers.push(() => firestore.stop(), () => pubsubEmu.stop());
+
+    const fleet = new LocalFleet(() => ({ accessLog: options.accessLog }));
+    closers.push(() => fleet.close());
+    const sample = await fleet.addService(SAMPLE_SERVICE, `${SAMPLE_SERVICE}-blue`, localImage('blue'));
+    const admin = await startAdminApi(fleet);
+    closers.push(() => admin.close());
+
+    const pubsub = emulatorPubSub(LOCAL_PROJECT, pubsubEmu.host);
+    closers.push(() => pubsub.close());
+    const publishTick = async () => {
+      await pubsub.topic(TOPICS.ticks).publishMessage({ json: { at: new Date().toISOString() } });
+    };
+    const env = {
+      CUTOVER_PROJECT: LOCAL_PROJECT,
+      FIRESTORE_EMULATOR_HOST: firestore.host,
+      PUBSUB_EMULATOR_HOST: pubsubEmu.host,
+      CUTOVER_ROUTER: 'local',
+      CUTOVER_HEALTH: 'local',
+      CUTOVER_LOCAL_ROUTER_URL: admin.url,
+      CUTOVER_EFFECT_TIMEOUT: '15s',
+    };
+    const scheduler = new InProcessTimerScheduler(() => publishTick());
+    closers.push(() => scheduler.close());
+    const config = loadConfig(env);
+    const store = new FirestoreStore({ projectId: config.projectId, databaseId: config.databaseId, emulatorHost: config.firestoreEmulatorHost });
+    closers.push(() => store.close());
+    const wired = wire(config, { store, scheduler, log });
+
+    registerFunctions(() => wired);
+    const functions: Record<string, string> = {};
+    for (const fn of ['onCloudBuild', 'onAlert', 'onTick']) {
+      const server: Server = getTestServer(fn);
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      closers.push(() => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))));
+      functions[fn] = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    }
+    await createTopology(pubsub, (fn) => functions[fn] ?? '');
+    await store.applyServiceConfig(sampleServiceConfig(options.service), Date.now());
+
+    const ticker = setInterval(() => void publishTick().catch(() => undefined), options.tickIntervalMs ?? 5_000);
+    closers.push(() => clearInterval(ticker));
+
+    if (options.writeEnvFile) {
+      mkdirSync('.cutover', { recursive: true });
+      writeFileSync('.cutover/local.env', `${Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n')}\n`);
+    }
+    return {
+      env,
+      urls: { firestore: firestore.host, pubsub: pubsubEmu.host, admin: admin.url, sample: sample.url, functions },
+      wired,
+      pubsub,
+      fleet,
+      store,
+      publishTick,
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

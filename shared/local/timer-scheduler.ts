@@ -1,0 +1,31 @@
+import type { Scheduler } from '../ports/index.js';
+
+/**
+ * Precise timers for the local stack: at the requested time, ask for a tick the same way the
+ * production scheduler does (publish to the ticks topic), so every check takes the same path.
+ * One timer per release: a newer request replaces the older one.
+ */
+export class InProcessTimerScheduler implements Scheduler {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+
+  constructor(
+    private readonly fire: (releaseId: string) => Promise<void>,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  scheduleCheck(releaseId: string, _service: string, at: number): Promise<void> {
+    clearTimeout(this.timers.get(releaseId));
+    const timer = setTimeout(() => {
+      this.timers.delete(releaseId);
+      this.fire(releaseId).catch(() => undefined);
+    }, Math.max(0, at - this.clock()) + 5);
+    timer.unref();
+    this.timers.set(releaseId, timer);
+    return Promise.resolve();
+  }
+
+  close(): void {
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+}

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { LocalRouterClient } from '../../shared/adapters/local/local-router-client.js';
+import { localImage } from '../../shared/local/launcher.js';
+import { startAdminApi } from '../../shared/local/router/admin.js';
+import { VersionCounters } from '../../shared/local/router/counters.js';
+import { LocalFleet } from '../../shared/local/router/fleet.js';
+import { WeightedSplit, bucketOf } from '../../shared/local/router/split.js';
+import { routerContract } from '../contracts/router-contract.js';
+import { FakeRouter } from '../fakes/world-fakes.js';
+
+const target = (service: string) => ({ kind: 'local' as const, project: 'p', region: 'local', service });
+
+describe('WeightedSplit', () => {
+  it.each([0, 1, 10, 33, 50, 99, 100])('sends %i%% to the candidate within one request', (percent) => {
+    const split = new WeightedSplit();
+    split.set(percent);
+    let candidate = 0;
+    for (let i = 0; i < 10_000; i += 1) if (split.pick() === 'candidate') candidate += 1;
+    expect(Math.abs(candidate - percent * 100)).toBeLessThanOrEqual(1);
+  });
+
+  it('keeps a sticky key on its version, and only moves keys to the candidate as the weight grows', () => {
+    const split = new WeightedSplit();
+    const keys = Array.from({ length: 500 }, (_, i) => `user-${i}`);
+    split.set(10);
+    const at10 = keys.filter((k) => split.pick(k) === 'candidate');
+    expect(keys.filter((k) => split.pick(k) === 'candidate')).toEqual(at10);
+    split.set(50);
+    const at50 = new Set(keys.filter((k) => split.pick(k) === 'candidate'));
+    expect(at10.every((k) => at50.has(k))).toBe(true);
+    expect(at50.size / keys.length).toBeGreaterThan(0.4);
+    expect(bucketOf('user-1')).toBe(bucketOf('user-1'));
+  });
+});
+
+describe('VersionCounters', () => {
+  it('sums requests, 5xx and p99 over a window of seconds', () => {
+    const counters = new VersionCounters();
+    for (let i = 0; i < 100; i += 1) counters.record(10_000 + i * 10, i < 5 ? 503 : 200, i === 99 ? 700 : 3);
+    counters.record(50_000, 500, 1);
+    expect(counters.window(10_000, 11_999)).toEqual({ requests: 100, errors: 5, p99LatencyMs: 5 });
+    expect(counters.window(49_000, 50_999)).toEqual({ requests: 1, errors: 1, p99LatencyMs: 1 });
+    expect(counters.window(0, 1_000)).toEqual({ requests: 0, errors: 0, p99LatencyMs: null });
+  });
+});
+
+routerContract('FakeRouter', () => Promise.resolve({ router: new FakeRouter(), image: 'img', target: target('svc'), teardown: () => Promise.resolve() }));
+
+routerContract('local router (admin API + processes)', async () => {
+  const fleet = new LocalFleet();
+  await fleet.addService('svc', 'svc-blue', localImage('blue'));
+  const admin = await startAdminApi(fleet);
+  return {
+    router: new LocalRouterClient(admin.url),
+    image: localImage('green'),
+    target: target('svc'),
+    teardown: async () => {
+      await admin.close();
+      await fleet.close();
+    },
+  };
+});
+
+describe('local router with real traffic', () => {
+  it('splits requests, counts 5xx per version, and the health adapter reads them', async () => {
+    const fleet = new LocalFleet();
+    const route = await fleet.addService('svc', 'svc-blue', localImage('blue'));
+    const admin = await startAdminApi(fleet);
+    const client = new LocalRouterClient(admin.url);
+    try {
+      const from = Date.now();
+      const deployed = await client.deployCandidate({ kind: 'deployCandidate', effectId: 'e', releaseId: 'r', service: 'svc', router: target('svc'), attempt: 1, image: localImage('green', { failRate: 0.5 }), revisionName: 'svc-green' });
+      expect(deployed.ok).toBe(true);
+      await client.setTraffic({ kind: 'setTraffic', effectId: 't', releaseId: 'r', service: 'svc', router: target('svc'), attempt: 1, candidateRevision: 'svc-green', stableRevision: null, candidatePercent: 50 });
+      const served: Record<string, number> = {};
+      for (let i = 0; i < 200; i += 1) {
+        const response = await fetch(`${route.url}/`);
+        await response.text();
+        const revision = response.headers.get('x-cutover-revision') ?? '?';
+        served[revision] = (served[revision] ?? 0) + 1;
+      }
+      expect(served).toEqual({ 'svc-blue': 100, 'svc-green': 100 });
+      const reading = await client.measure({ kind: 'measureHealth', effectId: 'm', releaseId: 'r', service: 'svc', router: target('svc'), attempt: 1, candidateRevision: 'svc-green', windowStartAt: from, windowEndAt: Date.now() });
+      expect(reading).toMatchObject({ ok: true, measurements: { requests: 100, errors: 50 } });
+    } finally {
+      await admin.close();
+      await fleet.close();
+    }
+  });
+
+  it('reports a refused connection as a transient failure', async () => {
+    const client = new LocalRouterClient('http://127.0.0.1:1');
+    const out = await client.setTraffic({ kind: 'setTraffic', effectId: 't', releaseId: 'r', service: 'svc', router: target('svc'), attempt: 1, candidateRevision: null, stableRevision: null, candidatePercent: 0 });
+    expect(out).toMatchObject({ ok: false, permanent: false });
+  });
+});
