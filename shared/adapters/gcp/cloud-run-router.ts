@@ -1,0 +1,133 @@
+import type { RevisionsClient, ServicesClient, protos } from '@google-cloud/run';
+import type { DeployCandidate, RouterTarget, SetTraffic } from '../../domain/index.js';
+import type { DeployOutcome, Failure, TrafficOutcome, TrafficRouter } from '../../ports/index.js';
+import { Code, codeOf, describeError, isConflict, isTransient, withRetries, type RetryPolicy } from './grpc-errors.js';
+import { CANDIDATE_TAG, observedPercent, planDeploy, planSplit, servingRevision, type Target } from './run-traffic.js';
+
+type Service = protos.google.cloud.run.v2.IService;
+type RunTarget = protos.google.cloud.run.v2.ITrafficTarget;
+const asRun = (targets: Target[]) => targets as RunTarget[];
+const asPlain = (targets: RunTarget[] | null | undefined) => (targets ?? []) as Target[];
+
+export interface CloudRunRouterOptions {
+  retry?: RetryPolicy;
+  /** How long a new revision may take to become ready before the deploy counts as failed. */
+  readyTimeoutMs?: number;
+  readyPollMs?: number;
+}
+
+/**
+ * TrafficRouter for Cloud Run (Admin API v2). Deploys the candidate as a revision with a
+ * deterministic name at 0% (tagged `candidate`, so it has its own URL), moves the split with the
+ * service's etag (a concurrent change is re-read and retried), and reads back what is served.
+ * Errors are outcomes: PERMISSION_DENIED, NOT_FOUND and INVALID_ARGUMENT are permanent, with a reason.
+ */
+export class CloudRunRouter implements TrafficRouter {
+  private readonly retry: RetryPolicy;
+  private readonly readyTimeoutMs: number;
+  private readonly readyPollMs: number;
+
+  constructor(
+    private readonly services: ServicesClient,
+    private readonly revisions: RevisionsClient,
+    options: CloudRunRouterOptions = {},
+  ) {
+    this.retry = options.retry ?? { attempts: 5, baseDelayMs: 200 };
+    this.readyTimeoutMs = options.readyTimeoutMs ?? 300_000;
+    this.readyPollMs = options.readyPollMs ?? 2_000;
+  }
+
+  private servicePath(target: RouterTarget): string {
+    return this.services.servicePath(target.project, target.region, target.service);
+  }
+
+  async deployCandidate(effect: DeployCandidate): Promise<DeployOutcome> {
+    const name = this.servicePath(effect.router);
+    try {
+      const existing = await this.revisionState(`${name}/revisions/${effect.revisionName}`);
+      if (existing === 'missing') {
+        await withRetries(async () => {
+          const current = await this.get(name);
+          const template = { ...current.template, revision: effect.revisionName, containers: withImage(current.template?.containers, effect.image) };
+          const traffic = asRun(planDeploy(asPlain(current.traffic), asPlain(current.trafficStatuses), current.latestReadyRevision, effect.revisionName));
+          await this.update({ name, etag: current.etag, template, traffic }, ['template', 'traffic']);
+        }, this.retry);
+      }
+      const ready = await this.waitReady(`${name}/revisions/${effect.revisionName}`);
+      if (ready !== true) return { ok: false, permanent: true, error: `revision ${effect.revisionName} failed to become ready: ${ready}` };
+      const service = await withRetries(() => this.get(name), this.retry);
+      const url = service.trafficStatuses?.find((s) => s.tag === CANDIDATE_TAG && s.revision === effect.revisionName)?.uri ?? null;
+      return { ok: true, revision: effect.revisionName, url };
+    } catch (error) {
+      return failure(error, `deploying ${effect.revisionName} to ${name}`);
+    }
+  }
+
+  async setTraffic(effect: SetTraffic): Promise<TrafficOutcome> {
+    const name = this.servicePath(effect.router);
+    try {
+      const updated = await withRetries(async () => {
+        const current = await this.get(name);
+        const stable = effect.stableRevision ?? servingRevision(asPlain(current.trafficStatuses), current.latestReadyRevision, effect.candidateRevision);
+        if (!stable) throw Object.assign(new Error(`no stable revision serves ${name}`), { code: Code.FAILED_PRECONDITION, permanent: true });
+        const traffic = planSplit(asPlain(current.traffic), asPlain(current.trafficStatuses), current.latestReadyRevision, stable, effect.candidateRevision, effect.candidatePercent);
+        if (sameTraffic(asPlain(current.traffic), traffic)) return current;
+        return this.update({ name, etag: current.etag, traffic: asRun(traffic) }, ['traffic']);
+      }, this.retry);
+      return { ok: true, observedPercent: observedPercent(asPlain(updated.trafficStatuses), updated.latestReadyRevision, effect.candidateRevision) };
+    } catch (error) {
+      return failure(error, `setting traffic on ${name}`);
+    }
+  }
+
+  private async get(name: string): Promise<Service> {
+    const [service] = await this.services.getService({ name });
+    return service;
+  }
+
+  private async update(service: Service, paths: string[]): Promise<Service> {
+    const [operation] = await this.services.updateService({ service, updateMask: { paths } });
+    const [result] = await operation.promise();
+    return result;
+  }
+
+  private async revisionState(name: string): Promise<'missing' | 'present'> {
+    try {
+      await withRetries(() => this.revisions.getRevision({ name }), this.retry);
+      return 'present';
+    } catch (error) {
+      if (codeOf(error) === Code.NOT_FOUND) return 'missing';
+      throw error;
+    }
+  }
+
+  /** true when ready; otherwise the reason it is not (failed condition, or timeout). */
+  private async waitReady(name: string): Promise<true | string> {
+    const until = Date.now() + this.readyTimeoutMs;
+    for (;;) {
+      const [revision] = await withRetries(() => this.revisions.getRevision({ name }), this.retry);
+      const ready = revision.conditions?.find((c) => c.type === 'Ready');
+      const state = String(ready?.state ?? '');
+      if (state === 'CONDITION_SUCCEEDED') return true;
+      if (state === 'CONDITION_FAILED') return ready?.message ?? 'the Ready condition failed';
+      if (Date.now() >= until) return `not ready after ${this.readyTimeoutMs} ms (${state || 'no condition yet'})`;
+      await new Promise((r) => setTimeout(r, this.readyPollMs));
+    }
+  }
+}
+
+function withImage(containers: protos.google.cloud.run.v2.IContainer[] | null | undefined, image: string): protos.google.cloud.run.v2.IContainer[] {
+  const list = containers?.length ? containers.map((c) => ({ ...c })) : [{}];
+  list[0] = { ...list[0], image };
+  return list;
+}
+
+const key = (t: Target) => `${t.revision ?? ''}:${t.percent ?? 0}:${t.tag ?? ''}:${t.type ?? ''}`;
+function sameTraffic(a: Target[], b: Target[]): boolean {
+  return a.length === b.length && a.map(key).sort().join('|') === b.map(key).sort().join('|');
+}
+
+function failure(error: unknown, what: string): Failure {
+  const permanent = (error as { permanent?: boolean }).permanent === true || !(isTransient(error) || isConflict(error));
+  return { ok: false, permanent, error: `${what}: ${describeError(error)}` };
+}
