@@ -20,23 +20,31 @@ export type Verdict =
 type MessageHandler = (message: PubsubMessage, deps: EntryDeps) => Promise<Verdict>;
 
 /**
- * The one place errors are caught (functions-framework style). Pub/Sub semantics:
+ * The one place errors are caught (functions-framework style). Pub/Sub (and Cloud Tasks) semantics:
  *  - 2xx acknowledges: handled, ignored, or rejected (malformed/foreign input is stored with its
  *    reason in rejectedEvents, so it is never redelivered forever and never lost);
  *  - 503 asks for redelivery: the store was unavailable (transient);
  *  - 500: a bug; Pub/Sub retries and the dead-letter topic catches a message that keeps failing.
  */
 export function pubsubEntry(source: string, deps: EntryDeps, handler: MessageHandler) {
+  return httpEntry(source, deps, async (req) => {
+    const raw = rawBodyOf(req);
+    const envelope = parseEnvelope(req.headers, req.body, raw.length);
+    if (!envelope.ok) return { verdict: { ack: 'rejected', reason: envelope.reason, why: envelope.message }, attributes: {} };
+    return { verdict: await handler(envelope.message, deps), attributes: envelope.message.attributes };
+  });
+}
+
+const rawBodyOf = (req: Request): Buffer => req.rawBody ?? (typeof req.body === 'string' ? Buffer.from(req.body) : Buffer.alloc(0));
+
+/** The shared HTTP wrapper: turns a verdict into the answer, stores rejected input, maps errors to retry codes. */
+export function httpEntry(source: string, deps: EntryDeps, handle: (req: Request) => Promise<{ verdict: Verdict; attributes: Record<string, string> }>) {
   return async (req: Request, res: Response): Promise<void> => {
     const receivedAt = deps.clock();
-    const raw = req.rawBody ?? (typeof req.body === 'string' ? Buffer.from(req.body) : Buffer.alloc(0));
+    const raw = rawBodyOf(req);
     try {
-      const envelope = parseEnvelope(req.headers, req.body, raw.length);
-      const verdict = envelope.ok
-        ? await handler(envelope.message, deps)
-        : ({ ack: 'rejected', reason: envelope.reason, why: envelope.message } as const);
+      const { verdict, attributes } = await handle(req);
       if (verdict.ack === 'rejected') {
-        const attributes = envelope.ok ? envelope.message.attributes : {};
         const id = await deps.store.recordRejected({
           source,
           reason: verdict.reason,

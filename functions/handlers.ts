@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { parseBuildMessage } from '../shared/ingest/cloud-build.js';
 import { parseIncidentMessage, type ParsedIncident } from '../shared/ingest/monitoring.js';
 import type { PubsubMessage } from '../shared/ingest/envelope.js';
@@ -57,4 +58,16 @@ export async function handleTick(message: PubsubMessage, deps: EntryDeps, batch 
     reports.push(await deps.runtime.handle({ id: `tick:${message.messageId}:${release.id}`, service: release.service, at: now, body: { kind: 'tick', releaseId: release.id } }));
   }
   return { ack: 'handled', detail: { due: due.length, reports: reports.map((r) => r.kind) } };
+}
+
+const timerBody = z.object({ releaseId: z.string().min(1), service: z.string().min(1), at: z.number() });
+
+/** onTimer: a Cloud Tasks timer for one release (HTTP JSON {releaseId, service, at}); the same tick path as onTick. */
+export async function handleTimer(body: unknown, deps: EntryDeps): Promise<Verdict> {
+  const parsed = timerBody.safeParse(typeof body === 'object' && body !== null ? body : null);
+  if (!parsed.success) return { ack: 'rejected', reason: 'MalformedTimer', why: `not a timer request: ${parsed.error.issues[0]?.path.join('.') ?? ''} ${parsed.error.issues[0]?.message ?? ''}`.trim() };
+  const { releaseId, service, at } = parsed.data;
+  const report = await deps.runtime.handle({ id: `timer:${releaseId}:${at}`, service, at: deps.clock(), body: { kind: 'tick', releaseId } });
+  if (report.kind === 'unknownService') return { ack: 'rejected', reason: 'UnknownService', why: `timer names service "${service}", which is not registered` };
+  return { ack: 'handled', detail: report };
 }

@@ -1,8 +1,8 @@
 import { http } from '@google-cloud/functions-framework';
-import { pubsubEntry, type EntryDeps } from './entry.js';
-import { handleAlert, handleCloudBuild, handleTick } from './handlers.js';
+import { httpEntry, pubsubEntry, type EntryDeps } from './entry.js';
+import { handleAlert, handleCloudBuild, handleTick, handleTimer } from './handlers.js';
 
-export const FUNCTION_NAMES = ['onCloudBuild', 'onAlert', 'onTick'] as const;
+export const FUNCTION_NAMES = ['onCloudBuild', 'onAlert', 'onTick', 'onTimer'] as const;
 
 /**
  * Registers the entry points with the functions-framework. Each is an HTTP function so binary and
@@ -10,10 +10,15 @@ export const FUNCTION_NAMES = ['onCloudBuild', 'onAlert', 'onTick'] as const;
  * framework does not validate CloudEvents). `get` supplies the wired world on each request.
  */
 export function registerFunctions(get: () => EntryDeps): void {
-  const register = (source: (typeof FUNCTION_NAMES)[number], handler: Parameters<typeof pubsubEntry>[2]) => {
+  const register = (source: Exclude<(typeof FUNCTION_NAMES)[number], 'onTimer'>, handler: Parameters<typeof pubsubEntry>[2]) => {
     http(source, (req, res) => pubsubEntry(source, get(), handler)(req, res));
   };
   register('onCloudBuild', handleCloudBuild);
   register('onAlert', handleAlert);
   register('onTick', (message, deps) => handleTick(message, deps));
+  // Cloud Tasks posts plain JSON, not a Pub/Sub envelope.
+  http('onTimer', (req, res) => {
+    const deps = get();
+    return httpEntry('onTimer', deps, async (r) => ({ verdict: await handleTimer(r.body, deps), attributes: {} }))(req, res);
+  });
 }

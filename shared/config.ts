@@ -19,6 +19,11 @@ const envSchema = z.object({
   CUTOVER_SCHEDULER: z.enum(['tick-only', 'cloud-tasks']).default('tick-only'),
   CUTOVER_LOCAL_ROUTER_URL: z.string().url().optional(),
   CUTOVER_EFFECT_TIMEOUT: durationSchema.prefault('60s'),
+  CUTOVER_METRICS_DELAY: durationSchema.prefault('180s'),
+  CUTOVER_EVENTS_TOPIC: z.string().min(1).default('cutover-events'),
+  CUTOVER_TASKS_QUEUE: z.string().regex(/^projects\/[^/]+\/locations\/[^/]+\/queues\/[^/]+$/, 'projects/P/locations/L/queues/Q').optional(),
+  CUTOVER_TIMER_URL: z.string().url().optional(),
+  CUTOVER_TIMER_SERVICE_ACCOUNT: z.string().email().optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
@@ -33,11 +38,14 @@ export interface CutoverConfig {
   scheduler: 'tick-only' | 'cloud-tasks';
   localRouterUrl: string | undefined;
   effectTimeoutMs: number;
+  metricsDelayMs: number;
+  eventsTopic: string;
+  tasks: { queue: string | undefined; timerUrl: string | undefined; serviceAccount: string | undefined };
   logLevel: string;
 }
 
 export class ConfigError extends Error {
-  constructor(problems: string[]) {
+  constructor(readonly problems: string[]) {
     super(`Cutover configuration is incomplete:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
   }
@@ -60,6 +68,9 @@ export function loadConfig(env: Record<string, string | undefined>): CutoverConf
     scheduler: e.CUTOVER_SCHEDULER,
     localRouterUrl: e.CUTOVER_LOCAL_ROUTER_URL,
     effectTimeoutMs: e.CUTOVER_EFFECT_TIMEOUT,
+    metricsDelayMs: e.CUTOVER_METRICS_DELAY,
+    eventsTopic: e.CUTOVER_EVENTS_TOPIC,
+    tasks: { queue: e.CUTOVER_TASKS_QUEUE, timerUrl: e.CUTOVER_TIMER_URL, serviceAccount: e.CUTOVER_TIMER_SERVICE_ACCOUNT },
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -1,7 +1,16 @@
-import { FirestoreStore } from './adapters/firestore/firestore-store.js';
-import { HttpVerificationChecker } from './adapters/http/http-verifier.js';
+import { MetricServiceClient } from '@google-cloud/monitoring';
+import { PubSub } from '@google-cloud/pubsub';
+import { RevisionsClient, ServicesClient } from '@google-cloud/run';
+import { CloudTasksClient } from '@google-cloud/tasks';
 import { LogNotifier } from './adapters/basic/log-notifier.js';
 import { TickOnlyScheduler } from './adapters/basic/tick-only-scheduler.js';
+import { FirestoreStore } from './adapters/firestore/firestore-store.js';
+import { CloudRunRouter } from './adapters/gcp/cloud-run-router.js';
+import { CloudTasksScheduler } from './adapters/gcp/cloud-tasks-scheduler.js';
+import { googleIdTokens } from './adapters/gcp/id-token.js';
+import { MonitoringHealthSource } from './adapters/gcp/monitoring-health.js';
+import { PubSubNotifier } from './adapters/gcp/pubsub-notifier.js';
+import { HttpVerificationChecker } from './adapters/http/http-verifier.js';
 import { LocalRouterClient } from './adapters/local/local-router-client.js';
 import { ConfigError, type CutoverConfig } from './config.js';
 import { DEFAULT_EFFECT_POLICY } from './domain/index.js';
@@ -12,6 +21,8 @@ import { ReleaseRuntime } from './runtime/runtime.js';
 /**
  * The composition root: configuration in, a runtime with its adapters out. Every entry point
  * (functions, CLI, local stack) builds its world here; tests pass their fakes as overrides.
+ * Choosing Google Cloud, local or fake adapters is configuration only, and every missing
+ * setting is reported at once.
  */
 export interface Ports {
   store: ReleaseStore;
@@ -28,49 +39,68 @@ export interface Wired extends Ports {
   clock: () => number;
 }
 
-type Factory<T> = (config: CutoverConfig) => T;
+type Factory<T> = (config: CutoverConfig, log: Logger) => T;
 
 function localRouterClient(config: CutoverConfig): LocalRouterClient {
   if (!config.localRouterUrl) throw new ConfigError(['CUTOVER_LOCAL_ROUTER_URL: required with the local router and health adapters (npm start prints it)']);
   return new LocalRouterClient(config.localRouterUrl);
 }
 
+function cloudTasks(config: CutoverConfig): CloudTasksScheduler {
+  const { queue, timerUrl, serviceAccount } = config.tasks;
+  const missing = [
+    queue ? null : 'CUTOVER_TASKS_QUEUE: the Cloud Tasks queue (projects/P/locations/L/queues/Q) for precise timers',
+    timerUrl ? null : 'CUTOVER_TIMER_URL: the URL of the onTimer function',
+    serviceAccount ? null : 'CUTOVER_TIMER_SERVICE_ACCOUNT: the service account whose OIDC token timer tasks carry',
+  ].filter((m): m is string => m !== null);
+  if (missing.length || !queue || !timerUrl || !serviceAccount) throw new ConfigError(missing);
+  return new CloudTasksScheduler(new CloudTasksClient(), { queue, url: timerUrl, serviceAccountEmail: serviceAccount });
+}
+
 /** Which adapter each configuration value selects. */
-export const adapterFactories: {
-  router: Partial<Record<NonNullable<CutoverConfig['router']>, Factory<TrafficRouter>>>;
-  health: Partial<Record<NonNullable<CutoverConfig['health']>, Factory<HealthSource>>>;
-} = {
-  router: { local: localRouterClient },
-  health: { local: localRouterClient },
+export const adapterFactories = {
+  router: { local: localRouterClient, 'cloud-run': () => new CloudRunRouter(new ServicesClient(), new RevisionsClient()) } satisfies Record<string, Factory<TrafficRouter>>,
+  health: {
+    local: localRouterClient,
+    'cloud-monitoring': (config: CutoverConfig) => new MonitoringHealthSource(new MetricServiceClient(), { ingestionDelayMs: config.metricsDelayMs }),
+  } satisfies Record<string, Factory<HealthSource>>,
+  notifier: {
+    log: (_config: CutoverConfig, log: Logger) => new LogNotifier(log),
+    pubsub: (config: CutoverConfig) => new PubSubNotifier(new PubSub({ projectId: config.projectId }), config.eventsTopic),
+  } satisfies Record<string, Factory<Notifier>>,
+  scheduler: { 'tick-only': () => new TickOnlyScheduler(), 'cloud-tasks': cloudTasks } satisfies Record<string, Factory<Scheduler>>,
 };
 
 export function wire(config: CutoverConfig, overrides: Partial<Ports> & { log?: Logger; clock?: () => number } = {}): Wired {
   const log = overrides.log ?? createLogger({ level: config.logLevel });
   const problems: string[] = [];
-  const pick = <K extends string, T>(what: string, envName: string, kind: K | undefined, table: Partial<Record<K, (c: CutoverConfig) => T>>): T | undefined => {
+  const pick = <T>(what: string, envName: string, kind: string | undefined, table: Record<string, Factory<T>>): T | undefined => {
+    const available = Object.keys(table).join(', ');
     if (!kind) {
-      problems.push(`${envName}: choose the ${what} adapter (${Object.keys(table).join(', ') || 'none available in this build'})`);
+      problems.push(`${envName}: choose the ${what} adapter (${available})`);
       return undefined;
     }
     const factory = table[kind];
     if (!factory) {
-      problems.push(`${envName}=${kind}: this build has no ${what} adapter of that kind (available: ${Object.keys(table).join(', ') || 'none'})`);
+      problems.push(`${envName}=${kind}: no ${what} adapter of that kind (available: ${available})`);
       return undefined;
     }
-    return factory(config);
+    try {
+      return factory(config, log);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.problems);
+      return undefined;
+    }
   };
-  const router = overrides.router ?? pick('traffic router', 'CUTOVER_ROUTER', config.router, adapterFactories.router);
-  const health = overrides.health ?? pick('health source', 'CUTOVER_HEALTH', config.health, adapterFactories.health);
-  let notifier = overrides.notifier;
-  if (!notifier && config.notifier === 'pubsub') problems.push('CUTOVER_NOTIFIER=pubsub: not available in this build (use log)');
-  notifier ??= new LogNotifier(log);
-  let scheduler = overrides.scheduler;
-  if (!scheduler && config.scheduler === 'cloud-tasks') problems.push('CUTOVER_SCHEDULER=cloud-tasks: not available in this build (use tick-only)');
-  scheduler ??= new TickOnlyScheduler();
-  if (problems.length > 0 || !router || !health) throw new ConfigError(problems);
+  const router = overrides.router ?? pick<TrafficRouter>('traffic router', 'CUTOVER_ROUTER', config.router, adapterFactories.router);
+  const health = overrides.health ?? pick<HealthSource>('health source', 'CUTOVER_HEALTH', config.health, adapterFactories.health);
+  const notifier = overrides.notifier ?? pick<Notifier>('notifier', 'CUTOVER_NOTIFIER', config.notifier, adapterFactories.notifier);
+  const scheduler = overrides.scheduler ?? pick<Scheduler>('scheduler', 'CUTOVER_SCHEDULER', config.scheduler, adapterFactories.scheduler);
+  if (problems.length > 0 || !router || !health || !notifier || !scheduler) throw new ConfigError([...new Set(problems)]);
 
   const store = overrides.store ?? new FirestoreStore({ projectId: config.projectId, databaseId: config.databaseId, emulatorHost: config.firestoreEmulatorHost });
-  const verifier = overrides.verifier ?? new HttpVerificationChecker();
+  const verifier = overrides.verifier ?? new HttpVerificationChecker(googleIdTokens());
   const clock = overrides.clock ?? Date.now;
   const runtime = new ReleaseRuntime({
     store,

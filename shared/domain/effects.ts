@@ -40,6 +40,8 @@ export interface RunVerification extends StepEffectBase {
   kind: 'runVerification';
   candidateUrl: string | null;
   checks: ServiceConfig['verification']['checks'];
+  /** Send a Google ID token (the service is not public). */
+  private: boolean;
 }
 
 export interface MeasureHealth extends StepEffectBase {

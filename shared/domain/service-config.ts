@@ -42,7 +42,13 @@ export const serviceConfigSchema = z
     steps: stepsSchema.default([10, 50, 100]),
     bakeTime: durationSchema.prefault('5m'),
     healthInterval: durationSchema.prefault('30s'),
-    verification: z.object({ checks: z.array(checkSchema).max(20).default([]) }).default({ checks: [] }),
+    verification: z
+      .object({
+        checks: z.array(checkSchema).max(20).default([]),
+        /** The service requires authentication: checks carry a Google ID token for the service URL. */
+        private: z.boolean().default(false),
+      })
+      .default({ checks: [], private: false }),
     slo: sloSchema,
     progressDeadline: durationSchema.prefault('30m'),
     onInconclusiveDeadline: z.enum(['rollback', 'pause']).default('rollback'),

@@ -1,13 +1,23 @@
 import type { CheckResult, RunVerification } from '../../domain/index.js';
 import type { VerificationChecker } from '../../ports/index.js';
 
+/** Returns an ID token whose audience is the given URL (google-auth-library in production). */
+export type IdTokenProvider = (audience: string) => Promise<string>;
+
 /**
- * Verification checks as plain HTTP GETs against the candidate's own URL (Node's fetch), each
- * with its own timeout. Results are measurements: a timeout or refused connection is a failed
- * check with the error, never a throw.
+ * Verification checks as HTTP GETs against the candidate's own URL (Node's fetch), each with its
+ * own timeout. For a private service, each check carries a Google ID token for the service's
+ * origin. Results are measurements: a timeout, a refused connection or a token failure is a
+ * failed check with the error, never a throw.
  */
 export class HttpVerificationChecker implements VerificationChecker {
-  constructor(private readonly headers: (url: string) => Promise<Record<string, string>> = () => Promise.resolve({})) {}
+  constructor(private readonly idToken: IdTokenProvider | null = null) {}
+
+  private async headers(url: string, needsToken: boolean): Promise<Record<string, string>> {
+    if (!needsToken) return {};
+    if (!this.idToken) throw new Error('the service is private but no ID token provider is configured');
+    return { authorization: `Bearer ${await this.idToken(new URL(url).origin)}` };
+  }
 
   async run(effect: RunVerification): Promise<CheckResult[]> {
     const base = effect.candidateUrl;
@@ -24,7 +34,7 @@ export class HttpVerificationChecker implements VerificationChecker {
         if (!base) return done(null, 'candidate has no URL');
         const url = new URL(check.path, base).toString();
         try {
-          const response = await fetch(url, { headers: await this.headers(url), signal: AbortSignal.timeout(check.timeout), redirect: 'manual' });
+          const response = await fetch(url, { headers: await this.headers(url, effect.private), signal: AbortSignal.timeout(check.timeout), redirect: 'manual' });
           await response.body?.cancel();
           return done(response.status, response.status === check.expectStatus ? null : `expected ${check.expectStatus}, got ${response.status}`);
         } catch (error) {

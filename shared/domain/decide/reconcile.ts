@@ -53,7 +53,7 @@ function buildEffect(release: Release, service: ServiceState, spec: EffectSpec, 
     case 'deployCandidate':
       return { ...base, kind: 'deployCandidate', image: release.build.image ?? '', revisionName: revisionNameFor(release) };
     case 'runVerification':
-      return { ...base, kind: 'runVerification', candidateUrl: release.candidate.url, checks: service.config.verification.checks };
+      return { ...base, kind: 'runVerification', candidateUrl: release.candidate.url, checks: service.config.verification.checks, private: service.config.verification.private };
     case 'setTraffic':
       return {
         ...base,

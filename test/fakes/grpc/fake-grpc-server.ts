@@ -1,7 +1,7 @@
 import * as protoLoader from '@grpc/proto-loader';
 import { grpc } from 'google-gax';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 
 /**
  * A small gRPC server built from the .proto files shipped inside a Google client package, so the
@@ -9,8 +9,12 @@ import { dirname, join } from 'node:path';
  * records the requests it receives and can inject faults per method: a status code, a delay.
  */
 const require = createRequire(import.meta.url);
-// Google client packages keep their main at build/src/index.js and their protos at build/protos.
-export const protosOf = (pkg: string): string => join(dirname(require.resolve(pkg)), '..', 'protos');
+/** Google client packages ship their protos at <package root>/build/protos. */
+export const protosOf = (pkg: string): string => {
+  const main = require.resolve(pkg);
+  const marker = `node_modules/${pkg}/`;
+  return join(main.slice(0, main.lastIndexOf(marker) + marker.length), 'build', 'protos');
+};
 export const GAX_PROTOS = protosOf('google-gax');
 
 export type Handler = (request: Record<string, unknown>) => unknown;

@@ -1,0 +1,39 @@
+import type { PubSub, Topic } from '@google-cloud/pubsub';
+import type { Notify } from '../../domain/index.js';
+import type { Notifier } from '../../ports/index.js';
+
+/**
+ * Lifecycle notifications on the `cutover-events` topic. The payload is documented in
+ * docs/deploy-gcp.md ("Notifications"); attributes let subscribers filter
+ * (e.g. `attributes.service = "checkout" AND attributes.type = "release.rolled_back"`).
+ */
+export const NOTIFICATION_SCHEMA_VERSION = 1;
+
+export function notificationPayload(n: Notify) {
+  return {
+    schemaVersion: NOTIFICATION_SCHEMA_VERSION,
+    type: n.type,
+    service: n.service,
+    releaseId: n.releaseId,
+    phase: n.phase,
+    reason: n.reason,
+    message: n.message,
+    trafficPercent: n.trafficPercent,
+    at: new Date(n.at).toISOString(),
+  };
+}
+
+export class PubSubNotifier implements Notifier {
+  private readonly topic: Topic;
+
+  constructor(pubsub: PubSub, topicName: string) {
+    this.topic = pubsub.topic(topicName);
+  }
+
+  async notify(n: Notify): Promise<void> {
+    await this.topic.publishMessage({
+      json: notificationPayload(n),
+      attributes: { service: n.service, releaseId: n.releaseId, phase: n.phase, type: n.type },
+    });
+  }
+}

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { CloudRunRouter } from '../../shared/adapters/gcp/cloud-run-router.js';
+import { CloudTasksScheduler } from '../../shared/adapters/gcp/cloud-tasks-scheduler.js';
+import { MonitoringHealthSource } from '../../shared/adapters/gcp/monitoring-health.js';
+import { PubSubNotifier } from '../../shared/adapters/gcp/pubsub-notifier.js';
+import { LocalRouterClient } from '../../shared/adapters/local/local-router-client.js';
+import { ConfigError, loadConfig } from '../../shared/config.js';
+import { silentLogger } from '../../shared/runtime/logger.js';
+import { wire } from '../../shared/wiring.js';
+import { FakeStore } from '../fakes/memory-store.js';
+
+const base = { CUTOVER_PROJECT: 'demo' };
+const problemsOf = (env: Record<string, string>) => {
+  try {
+    wire(loadConfig(env), { log: silentLogger, store: new FakeStore() });
+    return [];
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+};
+
+describe('adapter selection is configuration', () => {
+  it('wires the Google Cloud adapters from the environment alone', () => {
+    const wired = wire(
+      loadConfig({
+        ...base,
+        CUTOVER_ROUTER: 'cloud-run',
+        CUTOVER_HEALTH: 'cloud-monitoring',
+        CUTOVER_NOTIFIER: 'pubsub',
+        CUTOVER_SCHEDULER: 'cloud-tasks',
+        CUTOVER_TASKS_QUEUE: 'projects/demo/locations/europe-west1/queues/cutover-timers',
+        CUTOVER_TIMER_URL: 'https://europe-west1-demo.cloudfunctions.net/onTimer',
+        CUTOVER_TIMER_SERVICE_ACCOUNT: 'cutover-timer@demo.iam.gserviceaccount.com',
+      }),
+      { log: silentLogger, store: new FakeStore() },
+    );
+    expect(wired.router).toBeInstanceOf(CloudRunRouter);
+    expect(wired.health).toBeInstanceOf(MonitoringHealthSource);
+    expect(wired.notifier).toBeInstanceOf(PubSubNotifier);
+    expect(wired.scheduler).toBeInstanceOf(CloudTasksScheduler);
+  });
+
+  it('wires the local adapters', () => {
+    const wired = wire(loadConfig({ ...base, CUTOVER_ROUTER: 'local', CUTOVER_HEALTH: 'local', CUTOVER_LOCAL_ROUTER_URL: 'http://127.0.0.1:9' }), { log: silentLogger, store: new FakeStore() });
+    expect(wired.router).toBeInstanceOf(LocalRouterClient);
+  });
+
+  it('names every missing setting at once', () => {
+    expect(problemsOf({ ...base, CUTOVER_SCHEDULER: 'cloud-tasks' })).toEqual([
+      'CUTOVER_ROUTER: choose the traffic router adapter (local, cloud-run)',
+      'CUTOVER_HEALTH: choose the health source adapter (local, cloud-monitoring)',
+      'CUTOVER_TASKS_QUEUE: the Cloud Tasks queue (projects/P/locations/L/queues/Q) for precise timers',
+      'CUTOVER_TIMER_URL: the URL of the onTimer function',
+      'CUTOVER_TIMER_SERVICE_ACCOUNT: the service account whose OIDC token timer tasks carry',
+    ]);
+  });
+
+  it.each([
+    [{ CUTOVER_ROUTER: 'kubernetes' }, 'CUTOVER_ROUTER'],
+    [{ CUTOVER_TASKS_QUEUE: 'my-queue' }, 'CUTOVER_TASKS_QUEUE: projects/P/locations/L/queues/Q'],
+    [{ CUTOVER_EFFECT_TIMEOUT: 'soon' }, 'CUTOVER_EFFECT_TIMEOUT'],
+  ])('rejects a malformed setting %j', (env, message) => {
+    expect(() => loadConfig({ ...base, ...env })).toThrow(message);
+  });
+
+  it('needs a project', () => {
+    expect(() => loadConfig({})).toThrow('CUTOVER_PROJECT');
+  });
+});
