@@ -54,12 +54,12 @@ export function parseBuildMessage(message: PubsubMessage): BuildMessage {
   };
 }
 
-/** The built image by digest when the results carry one ("repo@sha256:…"), else the named image. */
+/** The built image by digest ("repo@sha256:…"): the result matching _CUTOVER_IMAGE, else the only result; else the named image. */
 export function imageOf(build: BuildResource): string | null {
   const named = build.substitutions?.[IMAGE_SUBSTITUTION];
   const results = build.results?.images ?? [];
   const repoOf = (name: string) => name.replace(/:[^/:@]+$/, '');
-  const match = named ? results.find((r) => repoOf(r.name) === repoOf(named)) : results.length === 1 ? results[0] : undefined;
+  const match = (named ? results.find((r) => repoOf(r.name) === repoOf(named)) : undefined) ?? (results.length === 1 ? results[0] : undefined);
   if (match) return `${repoOf(match.name)}@${match.digest}`;
   return named ?? build.images?.[0] ?? null;
 }

@@ -1,0 +1,59 @@
+locals {
+  functions = toset(["onCloudBuild", "onAlert", "onTick", "onTimer"])
+  # Gen 2 functions also answer on this stable URL; using it avoids a function referring to itself.
+  timer_url = "https://${var.region}-${var.project_id}.cloudfunctions.net/onTimer"
+  function_env = {
+    CUTOVER_PROJECT               = var.project_id
+    CUTOVER_DATABASE              = var.firestore_database_id
+    CUTOVER_ROUTER                = "cloud-run"
+    CUTOVER_HEALTH                = "cloud-monitoring"
+    CUTOVER_NOTIFIER              = "pubsub"
+    CUTOVER_EVENTS_TOPIC          = google_pubsub_topic.events.name
+    CUTOVER_SCHEDULER             = "cloud-tasks"
+    CUTOVER_TASKS_QUEUE           = google_cloud_tasks_queue.timers.id
+    CUTOVER_TIMER_URL             = local.timer_url
+    CUTOVER_TIMER_SERVICE_ACCOUNT = google_service_account.pusher.email
+    LOG_LEVEL                     = "info"
+  }
+}
+
+# The four entry points of functions/register.ts, all from one build (package.json "main").
+resource "google_cloudfunctions2_function" "fn" {
+  for_each = local.functions
+  name     = each.value
+  location = var.region
+
+  build_config {
+    runtime     = "nodejs20"
+    entry_point = each.value
+    source {
+      storage_source {
+        bucket = var.functions_source_bucket
+        object = var.functions_source_object
+      }
+    }
+  }
+
+  service_config {
+    service_account_email            = google_service_account.functions.email
+    available_memory                 = "512Mi"
+    timeout_seconds                  = 120
+    max_instance_count               = 20
+    max_instance_request_concurrency = 8
+    available_cpu                    = "1"
+    ingress_settings                 = "ALLOW_ALL"
+    all_traffic_on_latest_revision   = true
+    environment_variables            = local.function_env
+  }
+
+  depends_on = [google_project_service.apis, google_firestore_database.cutover]
+}
+
+# Only the pusher identity (Pub/Sub push, Cloud Tasks) may invoke the functions.
+resource "google_cloud_run_service_iam_member" "pusher_invokes" {
+  for_each = local.functions
+  location = var.region
+  service  = google_cloudfunctions2_function.fn[each.value].service_config[0].service
+  role     = "roles/run.invoker"
+  member   = "serviceAccount:${google_service_account.pusher.email}"
+}

@@ -1,0 +1,75 @@
+# Dedicated identities with least privilege: no primitive role anywhere (tests enforce it).
+
+# Runs the functions: reads/writes Cutover's state, steers the target services, reads their
+# metrics, publishes notifications, schedules timers.
+resource "google_service_account" "functions" {
+  account_id   = "cutover-functions"
+  display_name = "Cutover control plane"
+}
+
+# Identity on Pub/Sub push and Cloud Tasks requests: may only invoke the functions.
+resource "google_service_account" "pusher" {
+  account_id   = "cutover-pusher"
+  display_name = "Cutover push and timer identity"
+}
+
+resource "google_project_iam_member" "functions_firestore" {
+  project = var.project_id
+  role    = "roles/datastore.user"
+  member  = "serviceAccount:${google_service_account.functions.email}"
+  condition {
+    title      = "cutover-database-only"
+    expression = "resource.name.startsWith(\"projects/${var.project_id}/databases/${var.firestore_database_id}\")"
+  }
+}
+
+resource "google_project_iam_member" "functions_metrics" {
+  project = var.project_id
+  role    = "roles/monitoring.viewer"
+  member  = "serviceAccount:${google_service_account.functions.email}"
+}
+
+# Deploy revisions and change traffic of the target services only.
+resource "google_cloud_run_v2_service_iam_member" "functions_develop_targets" {
+  for_each = toset(var.target_services)
+  location = var.region
+  name     = each.value
+  role     = "roles/run.developer"
+  member   = "serviceAccount:${google_service_account.functions.email}"
+}
+
+# Verification checks call private candidates with an ID token.
+resource "google_cloud_run_v2_service_iam_member" "functions_invoke_targets" {
+  for_each = toset(var.target_services)
+  location = var.region
+  name     = each.value
+  role     = "roles/run.invoker"
+  member   = "serviceAccount:${google_service_account.functions.email}"
+}
+
+# Deploying a revision means acting as the service's runtime identity.
+resource "google_service_account_iam_member" "functions_act_as_runtime" {
+  service_account_id = "projects/${var.project_id}/serviceAccounts/${var.target_runtime_service_account}"
+  role               = "roles/iam.serviceAccountUser"
+  member             = "serviceAccount:${google_service_account.functions.email}"
+}
+
+resource "google_pubsub_topic_iam_member" "functions_publish_events" {
+  topic  = google_pubsub_topic.events.id
+  role   = "roles/pubsub.publisher"
+  member = "serviceAccount:${google_service_account.functions.email}"
+}
+
+resource "google_cloud_tasks_queue_iam_member" "functions_enqueue" {
+  name     = google_cloud_tasks_queue.timers.id
+  location = var.region
+  role     = "roles/cloudtasks.enqueuer"
+  member   = "serviceAccount:${google_service_account.functions.email}"
+}
+
+# Timer tasks carry the pusher's OIDC token, so the functions must be allowed to act as it.
+resource "google_service_account_iam_member" "functions_act_as_pusher" {
+  service_account_id = google_service_account.pusher.name
+  role               = "roles/iam.serviceAccountUser"
+  member             = "serviceAccount:${google_service_account.functions.email}"
+}

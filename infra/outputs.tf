@@ -1,0 +1,19 @@
+output "firestore_database" {
+  description = "The Firestore database holding Cutover's state (set CUTOVER_DATABASE to it for the CLI)."
+  value       = google_firestore_database.cutover.name
+}
+
+output "function_urls" {
+  description = "URLs of the Cutover functions."
+  value       = { for name, fn in google_cloudfunctions2_function.fn : name => fn.service_config[0].uri }
+}
+
+output "events_topic" {
+  description = "Topic carrying Cutover's lifecycle notifications."
+  value       = google_pubsub_topic.events.id
+}
+
+output "notification_channel" {
+  description = "Monitoring notification channel to add to alert policies that should roll back releases."
+  value       = google_monitoring_notification_channel.cutover.id
+}

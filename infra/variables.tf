@@ -1,0 +1,80 @@
+variable "project_id" {
+  description = "Google Cloud project that runs Cutover and the services it releases."
+  type        = string
+}
+
+variable "region" {
+  description = "Region for the functions, the Cloud Tasks queue, Artifact Registry and the target Cloud Run services."
+  type        = string
+  default     = "europe-west1"
+}
+
+variable "firestore_database_id" {
+  description = "Id of the dedicated Firestore database that holds Cutover's state (CUTOVER_DATABASE)."
+  type        = string
+  default     = "cutover"
+}
+
+variable "firestore_location" {
+  description = "Location of the Firestore database (a region such as europe-west1, or a multi-region such as eur3)."
+  type        = string
+  default     = "europe-west1"
+}
+
+variable "target_services" {
+  description = "Names of the Cloud Run services Cutover releases; Cutover gets rights on these services only."
+  type        = list(string)
+  default     = ["checkout"]
+}
+
+variable "target_runtime_service_account" {
+  description = "Email of the service account the target Cloud Run services run as; Cutover must be allowed to act as it to deploy revisions."
+  type        = string
+}
+
+variable "functions_source_bucket" {
+  description = "Cloud Storage bucket holding the zipped Cutover build (npm run build output with package.json and package-lock.json)."
+  type        = string
+}
+
+variable "functions_source_object" {
+  description = "Object name of the zipped Cutover build inside functions_source_bucket."
+  type        = string
+  default     = "cutover/functions.zip"
+}
+
+variable "tick_schedule" {
+  description = "Cron schedule of the safety-net tick that advances every due release."
+  type        = string
+  default     = "* * * * *"
+}
+
+variable "example_alert_service" {
+  description = "Cloud Run service that gets the example 5xx-ratio alert policy wired to Cutover (empty to skip)."
+  type        = string
+  default     = "checkout"
+}
+
+variable "example_alert_threshold" {
+  description = "5xx ratio above which the example alert policy opens an incident."
+  type        = number
+  default     = 0.05
+}
+
+variable "github_owner" {
+  description = "GitHub owner of the repository of the example Cloud Build trigger (empty to skip the trigger)."
+  type        = string
+  default     = ""
+}
+
+variable "github_repository" {
+  description = "GitHub repository name of the example Cloud Build trigger."
+  type        = string
+  default     = ""
+}
+
+variable "release_branch" {
+  description = "Branch whose pushes the example trigger builds and Cutover releases."
+  type        = string
+  default     = "^main$"
+}

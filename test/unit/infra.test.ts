@@ -1,0 +1,133 @@
+import { parse } from '@cdktf/hcl2json';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTION_NAMES } from '../../functions/register.js';
+import { SUBSCRIPTIONS, TOPICS } from '../../shared/topology.js';
+
+/** infra/ parsed with a real HCL parser (no terraform binary here), then its wiring checked. */
+type Block = Record<string, unknown>;
+interface Module {
+  resource: Record<string, Record<string, Block[]>>;
+  variable: Record<string, Block[]>;
+  locals: Block[];
+  output: Record<string, Block[]>;
+}
+
+const files = readdirSync('infra').filter((f) => f.endsWith('.tf'));
+let mod: Module;
+let text = '';
+
+beforeAll(async () => {
+  mod = { resource: {}, variable: {}, locals: [], output: {} };
+  for (const file of files) {
+    const content = readFileSync(join('infra', file), 'utf8');
+    text += content;
+    const json = (await parse(file, content)) as Partial<Module>;
+    for (const [type, byName] of Object.entries(json.resource ?? {})) mod.resource[type] = { ...mod.resource[type], ...byName };
+    Object.assign(mod.variable, json.variable ?? {});
+    Object.assign(mod.output, json.output ?? {});
+    mod.locals.push(...(json.locals ?? []));
+  }
+});
+
+const res = (type: string, name: string): Block => {
+  const block = mod.resource[type]?.[name]?.[0];
+  if (!block) throw new Error(`infra has no ${type}.${name}`);
+  return block;
+};
+const local = (name: string): unknown => mod.locals.find((l) => name in l)?.[name];
+/** "${google_pubsub_topic.alerts.id}" → the topic resource's name attribute. */
+const topicNameOf = (ref: string): string => {
+  const match = /^\$\{google_pubsub_topic\.([a-z_]+)\.(id|name)\}$/.exec(ref);
+  if (!match?.[1]) throw new Error(`${ref} is not a reference to a topic defined here`);
+  return String(res('google_pubsub_topic', match[1]).name);
+};
+
+describe('infra/ (Terraform, parsed with @cdktf/hcl2json)', () => {
+  it('parses every .tf file', () => {
+    expect(files.length).toBeGreaterThanOrEqual(8);
+    expect(Object.keys(mod.resource).length).toBeGreaterThan(10);
+  });
+
+  it('defines the topics the code uses, with the same names', () => {
+    const names = Object.values(mod.resource.google_pubsub_topic ?? {}).map((b) => b[0]?.name);
+    for (const topic of Object.values(TOPICS)) expect(names).toContain(topic);
+  });
+
+  it("wires each function's push subscription to an existing topic, matching shared/topology.ts", () => {
+    const pushes = local('pushes') as Record<string, { topic: string; function: string }>;
+    const functions = local('functions');
+    for (const sub of SUBSCRIPTIONS) {
+      const entry = pushes[sub.name];
+      expect(entry, `subscription ${sub.name}`).toBeDefined();
+      expect(entry?.function).toBe(sub.fn);
+      expect(topicNameOf(entry?.topic ?? '')).toBe(sub.topic);
+      expect(String(functions)).toContain(sub.fn);
+    }
+    const push = res('google_pubsub_subscription', 'push');
+    expect(push.for_each).toBe('${local.pushes}');
+    expect(push.topic).toBe('${each.value.topic}');
+    expect(JSON.stringify(push.push_config)).toContain('google_cloudfunctions2_function.fn[each.value.function]');
+  });
+
+  it('deploys every entry point the code registers', () => {
+    for (const name of FUNCTION_NAMES) expect(String(local('functions'))).toContain(`"${name}"`);
+    const fn = res('google_cloudfunctions2_function', 'fn');
+    expect(JSON.stringify(fn.build_config)).toContain('"entry_point":"${each.value}"');
+    expect(JSON.stringify(fn.build_config)).toContain('nodejs20');
+  });
+
+  it('gives every subscription a dead-letter topic defined here', () => {
+    const subs = mod.resource.google_pubsub_subscription ?? {};
+    for (const [name, [sub]] of Object.entries(subs)) {
+      if (name === 'dead_letter_keep') continue; // the dead-letter topic's own keeper
+      const policy = (sub?.dead_letter_policy as Block[] | undefined)?.[0];
+      expect(policy, `subscription ${name} has no dead_letter_policy`).toBeDefined();
+      expect(topicNameOf(String(policy?.dead_letter_topic))).toBe('cutover-dead-letter');
+      expect(Number(policy?.max_delivery_attempts)).toBeGreaterThanOrEqual(5);
+    }
+  });
+
+  it('uses no primitive role anywhere', () => {
+    expect(text).not.toMatch(/roles\/(owner|editor|viewer)"/);
+    const roles = [...text.matchAll(/role\s*=\s*"([^"]+)"/g)].map((m) => m[1]);
+    expect(roles.length).toBeGreaterThan(5);
+    for (const role of roles) expect(role).toMatch(/^roles\/[a-z]+\.[A-Za-z]+$/);
+  });
+
+  it('documents every variable', () => {
+    for (const [name, [variable]] of Object.entries(mod.variable)) {
+      expect(typeof variable?.description === 'string' ? variable.description : '', `variable ${name}`).toMatch(/\w{3,}.*\./);
+      expect(variable?.type, `variable ${name} has a type`).toBeDefined();
+    }
+  });
+
+  it('creates the Firestore database with TTL on dedup and rejected records and the status index', () => {
+    expect(res('google_firestore_database', 'cutover').name).toBe('${var.firestore_database_id}');
+    expect(res('google_firestore_field', 'processed_events_ttl')).toMatchObject({ collection: 'processedEvents', field: 'expireAt' });
+    expect(res('google_firestore_field', 'rejected_events_ttl')).toMatchObject({ collection: 'rejectedEvents', field: 'expireAt' });
+    expect(JSON.stringify(res('google_firestore_index', 'releases_by_service').fields)).toMatch(/service.*ASCENDING.*createdAt.*DESCENDING/);
+  });
+
+  it('lets Cloud Monitoring publish incidents to the alerts topic, and the example policy names its service', () => {
+    const channel = res('google_monitoring_notification_channel', 'cutover');
+    expect(channel.type).toBe('pubsub');
+    expect(topicNameOf(String((channel.labels as Block).topic))).toBe(TOPICS.alerts);
+    const publisher = res('google_pubsub_topic_iam_member', 'monitoring_publishes_alerts');
+    expect(topicNameOf(String(publisher.topic))).toBe(TOPICS.alerts);
+    expect(publisher.member).toContain('gcp-sa-monitoring-notification');
+    const policy = res('google_monitoring_alert_policy', 'run_5xx_ratio');
+    expect(policy.user_labels).toEqual({ 'cutover-service': '${var.example_alert_service}' });
+    expect(policy.notification_channels).toEqual(['${google_monitoring_notification_channel.cutover.id}']);
+  });
+
+  it('ticks every minute on the ticks topic and has the timers queue the functions are told about', () => {
+    const job = res('google_cloud_scheduler_job', 'tick');
+    expect(topicNameOf(String((job.pubsub_target as Block[])[0]?.topic_name))).toBe(TOPICS.ticks);
+    const env = local('function_env') as Record<string, string>;
+    expect(env).toMatchObject({ CUTOVER_ROUTER: 'cloud-run', CUTOVER_HEALTH: 'cloud-monitoring', CUTOVER_NOTIFIER: 'pubsub', CUTOVER_SCHEDULER: 'cloud-tasks' });
+    expect(env.CUTOVER_TASKS_QUEUE).toBe('${google_cloud_tasks_queue.timers.id}');
+    expect(env.CUTOVER_DATABASE).toBe('${var.firestore_database_id}');
+  });
+});
