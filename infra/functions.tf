@@ -39,6 +39,8 @@ resource "google_cloudfunctions2_function" "fn" {
     available_memory                 = "512Mi"
     timeout_seconds                  = 120
     max_instance_count               = 20
+    # onAlert stays warm: an incident must not wait for a cold start to roll back.
+    min_instance_count               = each.value == "onAlert" ? 1 : 0
     max_instance_request_concurrency = 8
     available_cpu                    = "1"
     ingress_settings                 = "ALLOW_ALL"
