@@ -1,11 +1,12 @@
 import { loadConfig } from '../shared/config.js';
-import { wire, type Wired } from '../shared/wiring.js';
+import { wire } from '../shared/wiring.js';
 import { registerFunctions } from './register.js';
 
 /**
- * Cloud Functions entry module (package.json "main" after build). The world is wired once per
- * instance on first use from the environment; a configuration problem surfaces as a clear
- * ConfigError in the logs and a 500, so Pub/Sub keeps the message until it is fixed.
+ * Cloud Functions entry module (package.json "main" after build). The configuration is checked
+ * and the world wired at start-up: a missing or malformed setting stops the instance with a
+ * ConfigError that names every problem, so a bad deployment fails visibly instead of at the
+ * first message.
  */
-let wired: Wired | null = null;
-registerFunctions(() => (wired ??= wire(loadConfig(process.env))));
+const wired = wire(loadConfig(process.env));
+registerFunctions(() => wired);

@@ -68,3 +68,17 @@ describe('adapter selection is configuration', () => {
     expect(() => loadConfig({})).toThrow('CUTOVER_PROJECT');
   });
 });
+
+describe('functions entry module', () => {
+  it('refuses to start without its configuration, naming what is missing', async () => {
+    const { execFile } = await import('node:child_process');
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      execFile('node', ['--import', 'tsx', '-e', "await import('./functions/index.ts')"], { env: { PATH: process.env.PATH, METADATA_SERVER_DETECTION: 'none' }, timeout: 30_000 }, (error, _stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stderr }),
+      );
+    });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('Cutover configuration is incomplete');
+    expect(result.stderr).toContain('CUTOVER_PROJECT');
+  });
+});
