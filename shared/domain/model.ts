@@ -122,6 +122,8 @@ export const releaseSchema = z.object({
   watchUntil: z.number().nullable(),
   /** Sequence number of the newest history entry. */
   historySeq: z.number().int().min(0),
+  /** Count of step effects issued so far; makes every effect id (and so its result's event id) unique. */
+  effectSeq: z.number().int().min(0),
 });
 export type Release = z.infer<typeof releaseSchema>;
 

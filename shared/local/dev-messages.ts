@@ -24,6 +24,8 @@ export async function publishDevRelease(pubsub: PubSub, service: string, version
   const buildId = randomUUID();
   for (const status of ['QUEUED', 'WORKING', 'SUCCESS']) {
     await pubsub.topic(TOPICS.cloudBuilds).publishMessage({ json: devBuild(service, version, status, buildId, options), attributes: { buildId, status } });
+    // A real build spends time between statuses; back-to-back messages would only contend on one document.
+    if (status !== 'SUCCESS') await new Promise((r) => setTimeout(r, 150));
   }
   return buildId;
 }

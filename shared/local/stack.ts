@@ -15,6 +15,8 @@ import { localImage } from './launcher.js';
 import { createTopology, emulatorPubSub } from './pubsub-topology.js';
 import { startAdminApi } from './router/admin.js';
 import { LocalFleet } from './router/fleet.js';
+import type { AccessLogLine } from './router/proxy.js';
+import { PubSubNotifier } from '../adapters/gcp/pubsub-notifier.js';
 import { InProcessTimerScheduler } from './timer-scheduler.js';
 
 /**
@@ -51,7 +53,7 @@ export interface LocalStackOptions {
   service?: Partial<ServiceConfigInput>;
   /** Write .cutover/local.env so the CLI finds the stack with no flags. */
   writeEnvFile?: boolean;
-  accessLog?: (line: { at: number; method: string; path: string; status: number; ms: number; revision: string }) => void;
+  accessLog?: (line: AccessLogLine) => void;
 }
 
 export interface LocalStack {
@@ -80,7 +82,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const [firestore, pubsubEmu] = emulators as [Emulator, Emulator];
     closers.push(() => firestore.stop(), () => pubsubEmu.stop());
 
-    const fleet = new LocalFleet(() => ({ accessLog: options.accessLog }));
+    // Sticky by header or cookie: a client that sends either keeps its version while the weight grows.
+    const fleet = new LocalFleet(() => ({ accessLog: options.accessLog, stickyHeader: 'x-cutover-sticky', stickyCookie: 'cutover-sticky' }));
     closers.push(() => fleet.close());
     const sample = await fleet.addService(SAMPLE_SERVICE, `${SAMPLE_SERVICE}-blue`, localImage('blue'));
     const admin = await startAdminApi(fleet);
@@ -105,7 +108,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const config = loadConfig(env);
     const store = new FirestoreStore({ projectId: config.projectId, databaseId: config.databaseId, emulatorHost: config.firestoreEmulatorHost });
     closers.push(() => store.close());
-    const wired = wire(config, { store, scheduler, log });
+    // Notifications go to the emulator's events topic, as in production.
+    const wired = wire(config, { store, scheduler, log, notifier: new PubSubNotifier(pubsub, TOPICS.events) });
 
     registerFunctions(() => wired);
     const functions: Record<string, string> = {};

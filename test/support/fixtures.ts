@@ -90,6 +90,7 @@ export function releaseIn(phase: Release['phase'], overrides: Partial<Release> =
     completedAt: phase === 'complete' ? T0 : null,
     watchUntil: phase === 'complete' ? T0 + 30 * 60_000 : null,
     historySeq: 3,
+    effectSeq: 1,
     ...overrides,
   };
 }

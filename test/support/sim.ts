@@ -30,6 +30,7 @@ export class Sim {
   readonly history = new Map<string, HistoryEntry[]>();
   readonly delivered: ReleaseEvent[] = [];
   readonly seen = new Set<string>();
+  readonly issued = new Set<string>();
   pending: ReleaseEvent[] = [];
   readonly behaviour: WorldBehaviour = { failNext: null, errorsPerThousand: 0, verificationFails: false };
   private counter = 0;
@@ -69,7 +70,13 @@ export class Sim {
     this.seen.add(event.id);
     this.delivered.push(event);
     this.log.push({ event, before, decision });
-    for (const effect of decision.effects) if (isStepEffect(effect)) this.pending.push(this.answer(effect));
+    for (const effect of decision.effects) {
+      if (!isStepEffect(effect)) continue;
+      // A repeated effect id would make its result look like a redelivery and be dropped.
+      if (this.issued.has(effect.effectId)) throw new Error(`effect id ${effect.effectId} issued twice`);
+      this.issued.add(effect.effectId);
+      this.pending.push(this.answer(effect));
+    }
     return decision;
   }
 

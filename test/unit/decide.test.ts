@@ -21,7 +21,7 @@ interface Row {
 
 const active = (r: Release) => ({ activeReleaseId: r.id });
 const inflight = (kind: 'deployCandidate' | 'setTraffic' | 'runVerification' | 'measureHealth', extra: Partial<NonNullable<Release['inFlight']>> = {}) => ({
-  effectId: `checkout-b1/3/${kind}/1`,
+  effectId: `checkout-b1/1/${kind}/1`,
   kind,
   target: kind === 'setTraffic' ? 10 : null,
   attempt: 1,
@@ -38,7 +38,7 @@ const complete = releaseIn('complete');
 const health = (requests: number, errors: number): EventBody => ({
   kind: 'healthMeasured',
   releaseId: 'checkout-b1',
-  effectId: 'checkout-b1/3/measureHealth/1',
+  effectId: 'checkout-b1/1/measureHealth/1',
   reading: { ok: true, measurements: { requests, errors, p99LatencyMs: 10, windowStartAt: T0, windowEndAt: T0 + 1 } },
 });
 const cmd = (command: 'promote' | 'approve' | 'pause' | 'resume' | 'abort' | 'rollback'): EventBody => ({ kind: 'command', releaseId: 'checkout-b1', command, actor: 'alice', why: null });
@@ -72,20 +72,20 @@ const rows: Row[] = [
     expect: { phase: 'pending', release: 'checkout-b2' },
   },
   // Results
-  { name: 'a deployed candidate moves to verifying', releases: [deploying], service: active(deploying), event: { kind: 'candidateDeployed', releaseId: 'checkout-b1', effectId: 'checkout-b1/3/deployCandidate/1', revision: 'r1', url: 'http://x' }, expect: { phase: 'verifying', effects: ['runVerification'] } },
-  { name: 'a permanent deploy failure fails the release', releases: [deploying], service: active(deploying), event: { kind: 'effectFailed', releaseId: 'checkout-b1', effectId: 'checkout-b1/3/deployCandidate/1', effectKind: 'deployCandidate', permanent: true, error: 'PERMISSION_DENIED' }, expect: { phase: 'failed', reason: Reason.DeployFailed } },
-  { name: 'a transient deploy failure retries later', releases: [deploying], service: active(deploying), event: { kind: 'effectFailed', releaseId: 'checkout-b1', effectId: 'checkout-b1/3/deployCandidate/1', effectKind: 'deployCandidate', permanent: false, error: 'UNAVAILABLE' }, expect: { phase: 'deploying', reason: Reason.EffectFailedTransient, effects: ['scheduleCheck'] } },
+  { name: 'a deployed candidate moves to verifying', releases: [deploying], service: active(deploying), event: { kind: 'candidateDeployed', releaseId: 'checkout-b1', effectId: 'checkout-b1/1/deployCandidate/1', revision: 'r1', url: 'http://x' }, expect: { phase: 'verifying', effects: ['runVerification'] } },
+  { name: 'a permanent deploy failure fails the release', releases: [deploying], service: active(deploying), event: { kind: 'effectFailed', releaseId: 'checkout-b1', effectId: 'checkout-b1/1/deployCandidate/1', effectKind: 'deployCandidate', permanent: true, error: 'PERMISSION_DENIED' }, expect: { phase: 'failed', reason: Reason.DeployFailed } },
+  { name: 'a transient deploy failure retries later', releases: [deploying], service: active(deploying), event: { kind: 'effectFailed', releaseId: 'checkout-b1', effectId: 'checkout-b1/1/deployCandidate/1', effectKind: 'deployCandidate', permanent: false, error: 'UNAVAILABLE' }, expect: { phase: 'deploying', reason: Reason.EffectFailedTransient, effects: ['scheduleCheck'] } },
   { name: 'a result of an effect no longer awaited is stale', releases: [deploying], service: active(deploying), event: { kind: 'candidateDeployed', releaseId: 'checkout-b1', effectId: 'old', revision: 'r1', url: null }, expect: { status: 'ignored', reason: Reason.StaleResultIgnored, phase: 'deploying' } },
-  { name: 'passed checks start the first step', releases: [verifying], service: active(verifying), event: { kind: 'verificationCompleted', releaseId: 'checkout-b1', effectId: 'checkout-b1/3/runVerification/1', results: [{ path: '/', status: 200, ok: true, durationMs: 1, error: null }] }, expect: { phase: 'shifting', desired: 10 } },
-  { name: 'a failed check rolls back', releases: [verifying], service: active(verifying), event: { kind: 'verificationCompleted', releaseId: 'checkout-b1', effectId: 'checkout-b1/3/runVerification/1', results: [{ path: '/', status: 500, ok: false, durationMs: 1, error: null }] }, expect: { phase: 'rolling_back', reason: Reason.VerificationFailed } },
+  { name: 'passed checks start the first step', releases: [verifying], service: active(verifying), event: { kind: 'verificationCompleted', releaseId: 'checkout-b1', effectId: 'checkout-b1/1/runVerification/1', results: [{ path: '/', status: 200, ok: true, durationMs: 1, error: null }] }, expect: { phase: 'shifting', desired: 10 } },
+  { name: 'a failed check rolls back', releases: [verifying], service: active(verifying), event: { kind: 'verificationCompleted', releaseId: 'checkout-b1', effectId: 'checkout-b1/1/runVerification/1', results: [{ path: '/', status: 500, ok: false, durationMs: 1, error: null }] }, expect: { phase: 'rolling_back', reason: Reason.VerificationFailed } },
   { name: 'unhealthy while shifting rolls back at once', releases: [shifting], service: active(shifting), event: health(1000, 100), expect: { phase: 'rolling_back', reason: Reason.ErrorRateBreached, effects: ['notify', 'setTraffic'] } },
   { name: 'inconclusive holds the step', releases: [shifting], service: active(shifting), event: health(3, 0), at: T0 + 70_000, expect: { phase: 'shifting', desired: 10 } },
   { name: 'inconclusive past the progress deadline rolls back', releases: [shifting], service: active(shifting), event: health(3, 0), at: T0 + 11 * 60_000, expect: { phase: 'rolling_back', reason: Reason.ProgressDeadlineExceeded } },
   { name: 'inconclusive past the deadline pauses when configured', config: { onInconclusiveDeadline: 'pause' }, releases: [shifting], service: active(shifting), event: health(3, 0), at: T0 + 11 * 60_000, expect: { phase: 'shifting', reason: Reason.ProgressDeadlineExceeded } },
   { name: 'healthy before the bake time holds', releases: [shifting], service: active(shifting), event: health(1000, 0), at: T0 + 30_000, expect: { phase: 'shifting', desired: 10 } },
   { name: 'healthy after the bake time advances a step', releases: [shifting], service: active(shifting), event: health(1000, 0), at: T0 + 61_000, expect: { phase: 'shifting', desired: 50, reason: Reason.StepAdvanced } },
-  { name: 'traffic observed at 100% completes', releases: [releaseIn('shifting', { stepIndex: 2, traffic: { desiredPercent: 100, observedPercent: 50, observedAt: T0 }, inFlight: inflight('setTraffic', { target: 100 }) })], service: { activeReleaseId: 'checkout-b1' }, event: { kind: 'trafficSet', releaseId: 'checkout-b1', effectId: 'checkout-b1/3/setTraffic/1', observedPercent: 100 }, expect: { phase: 'complete', reason: Reason.Completed } },
-  { name: 'traffic observed at another percent retries', releases: [releaseIn('shifting', { traffic: { desiredPercent: 10, observedPercent: null, observedAt: null }, inFlight: inflight('setTraffic') })], service: { activeReleaseId: 'checkout-b1' }, event: { kind: 'trafficSet', releaseId: 'checkout-b1', effectId: 'checkout-b1/3/setTraffic/1', observedPercent: 0 }, expect: { phase: 'shifting', reason: Reason.EffectFailedTransient } },
+  { name: 'traffic observed at 100% completes', releases: [releaseIn('shifting', { stepIndex: 2, traffic: { desiredPercent: 100, observedPercent: 50, observedAt: T0 }, inFlight: inflight('setTraffic', { target: 100 }) })], service: { activeReleaseId: 'checkout-b1' }, event: { kind: 'trafficSet', releaseId: 'checkout-b1', effectId: 'checkout-b1/1/setTraffic/1', observedPercent: 100 }, expect: { phase: 'complete', reason: Reason.Completed } },
+  { name: 'traffic observed at another percent retries', releases: [releaseIn('shifting', { traffic: { desiredPercent: 10, observedPercent: null, observedAt: null }, inFlight: inflight('setTraffic') })], service: { activeReleaseId: 'checkout-b1' }, event: { kind: 'trafficSet', releaseId: 'checkout-b1', effectId: 'checkout-b1/1/setTraffic/1', observedPercent: 0 }, expect: { phase: 'shifting', reason: Reason.EffectFailedTransient } },
   // Incidents
   { name: 'an open incident while verifying rolls back', releases: [verifying], service: active(verifying), event: { kind: 'incident', incidentId: 'i', state: 'open', policyName: null, summary: null }, expect: { phase: 'rolling_back', reason: Reason.IncidentOpened } },
   { name: 'an open incident while deploying is recorded only', releases: [deploying], service: active(deploying), event: { kind: 'incident', incidentId: 'i', state: 'open', policyName: null, summary: null }, expect: { phase: 'deploying', reason: Reason.IncidentOpened } },

@@ -82,6 +82,7 @@ function createRelease(d: Draft, id: string, body: EventOf<'build'>): Release {
     completedAt: null,
     watchUntil: null,
     historySeq: 0,
+    effectSeq: 0,
   };
   d.add(release);
   return release;

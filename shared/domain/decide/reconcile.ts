@@ -79,9 +79,11 @@ export function reconcile(d: Draft, release: Release): void {
     const same = current !== null && current.kind === spec.kind && (spec.target === null || current.target === spec.target);
     if (!same || d.now >= (current?.deadlineAt ?? 0)) {
       const attempt = same && current ? current.attempt + 1 : 1;
-      const effectId = `${release.id}/${release.historySeq}/${spec.kind}/${attempt}`;
+      const effectSeq = release.effectSeq + 1;
+      const effectId = `${release.id}/${effectSeq}/${spec.kind}/${attempt}`;
       d.emit(buildEffect(release, d.service, spec, effectId, attempt, d.now));
       d.touch(release, {
+        effectSeq,
         inFlight: {
           effectId,
           kind: spec.kind,

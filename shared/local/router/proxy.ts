@@ -19,8 +19,19 @@ export interface RouterOptions {
   /** Header or cookie whose value keeps a client on one version; none = pure weighted split. */
   stickyHeader?: string;
   stickyCookie?: string;
-  accessLog?: (line: { at: number; method: string; path: string; status: number; ms: number; revision: string }) => void;
+  accessLog?: (line: AccessLogLine) => void;
   clock?: () => number;
+}
+
+/** One line per request: which version served it, under which split. */
+export interface AccessLogLine {
+  at: number;
+  method: string;
+  path: string;
+  status: number;
+  ms: number;
+  revision: string;
+  candidatePercent: number;
 }
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
@@ -95,6 +106,7 @@ export class LocalRouter {
       res.writeHead(503, { 'content-type': 'text/plain' }).end('no stable version routed yet\n');
       return;
     }
+    const candidatePercent = this.candidatePercent;
     const backend = this.candidate && this.split.pick(this.stickyKey(req)) === 'candidate' ? this.candidate : stable;
     let status = 502;
     try {
@@ -120,7 +132,7 @@ export class LocalRouter {
     } finally {
       const ms = performance.now() - started;
       this.countersFor(backend.revision).record(this.now(), status, ms);
-      this.options.accessLog?.({ at: this.now(), method: req.method ?? 'GET', path: req.url ?? '/', status, ms: Math.round(ms * 10) / 10, revision: backend.revision });
+      this.options.accessLog?.({ at: this.now(), method: req.method ?? 'GET', path: req.url ?? '/', status, ms: Math.round(ms * 10) / 10, revision: backend.revision, candidatePercent });
     }
   }
 

@@ -1,0 +1,137 @@
+import autocannon from 'autocannon';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { releaseIdForBuild, type Release } from '../../shared/domain/index.js';
+import { publishDevAlert, publishDevRelease } from '../../shared/local/dev-messages.js';
+import type { AccessLogLine } from '../../shared/local/router/proxy.js';
+import { SAMPLE_SERVICE, sampleServiceConfig, startLocalStack, type LocalStack } from '../../shared/local/stack.js';
+import { silentLogger } from '../../shared/runtime/logger.js';
+import { emulators } from '../harness/emulator-context.js';
+
+/**
+ * End to end on the local stack (what `npm start` runs): releases enter as Cloud Build messages on
+ * the Pub/Sub emulator, and real HTTP load (autocannon) flows through the local router to the
+ * sample service's versions while Cutover shifts, measures and rolls back.
+ */
+const FAST = { bakeTime: '2s', healthInterval: '500ms', slo: { maxErrorRate: 0.05, minRequests: 10, window: '5s' }, progressDeadline: '30s', watchWindow: '1m' } as const;
+
+describe.skipIf(!emulators.available)('local stack end to end (real traffic)', () => {
+  let stack: LocalStack;
+  const log: AccessLogLine[] = [];
+
+  beforeAll(async () => {
+    stack = await startLocalStack({ log: silentLogger, tickIntervalMs: 5_000, service: FAST, accessLog: (line) => log.push(line) });
+  }, 120_000);
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  async function waitFor(id: string, phases: Release['phase'][], timeoutMs = 45_000): Promise<Release> {
+    const until = Date.now() + timeoutMs;
+    let release: Release | null = null;
+    while (Date.now() < until) {
+      release = await stack.store.getRelease(id);
+      if (release && phases.includes(release.phase)) return release;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`release ${id} is ${release?.phase ?? 'missing'}, not ${phases.join('/')}`);
+  }
+
+  /** Constant load through the router until stopped. */
+  function load() {
+    let resolveDone: (result: autocannon.Result) => void = () => undefined;
+    const done = new Promise<autocannon.Result>((resolve) => (resolveDone = resolve));
+    const instance = autocannon({ url: stack.urls.sample, connections: 8, duration: 600, overallRate: 400 }, (error, result) => {
+      if (!error) resolveDone(result);
+    });
+    return {
+      stop: async () => {
+        instance.stop();
+        return done;
+      },
+    };
+  }
+
+  const release = async (version: string, options: { failRate?: number } = {}) =>
+    releaseIdForBuild(SAMPLE_SERVICE, await publishDevRelease(stack.pubsub, SAMPLE_SERVICE, version, options));
+  const share = (revision: string | undefined) => {
+    const route = stack.fleet.services.get(SAMPLE_SERVICE)?.router;
+    if (!route) return 0;
+    return route.stable?.revision === revision ? 100 : route.candidate?.revision === revision ? route.candidatePercent : 0;
+  };
+
+  it('a good release under constant load completes with zero failed requests, each step split as configured', async () => {
+    log.length = 0;
+    const traffic = load();
+    const id = await release('green');
+    const done = await waitFor(id, ['complete', 'rolled_back', 'failed']);
+    const result = await traffic.stop();
+    expect(done.phase).toBe('complete');
+    expect(result.errors).toBe(0);
+    expect(result.non2xx).toBe(0);
+    expect(result.requests.total).toBeGreaterThan(1_000);
+    // Observed split per configured step, from the access log (each line names its version and the split it was served under).
+    for (const step of [10, 50]) {
+      const lines = log.filter((l) => l.candidatePercent === step);
+      const candidate = lines.filter((l) => l.revision === done.candidate.revision).length;
+      expect(lines.length).toBeGreaterThan(100);
+      expect(Math.abs((candidate / lines.length) * 100 - step)).toBeLessThanOrEqual(2);
+    }
+    expect(share(done.candidate.revision ?? undefined)).toBe(100);
+  });
+
+  it('a bad release (20% errors) is rolled back by health, with the reason and measurements in history', async () => {
+    const traffic = load();
+    const id = await release('red', { failRate: 0.2 });
+    const done = await waitFor(id, ['rolled_back', 'complete', 'failed']);
+    await traffic.stop();
+    expect(done.phase).toBe('rolled_back');
+    expect(done.rollbackCause).toMatch(/ErrorRateBreached|ErrorBudgetExhausted/);
+    expect(share(done.candidate.revision ?? undefined)).toBe(0);
+    const stable = stack.fleet.services.get(SAMPLE_SERVICE)?.router;
+    expect(stable?.candidate).toBeNull();
+    const history = await stack.store.history(id, 100);
+    const breach = history.find((h) => h.toPhase === 'rolling_back');
+    expect(breach?.details).toMatchObject({ health: { verdict: 'unhealthy', measurements: { errors: expect.any(Number), requests: expect.any(Number) } } });
+  });
+
+  it('an alert rolls back a release while shifting', async () => {
+    const traffic = load();
+    const id = await release('amber');
+    await waitFor(id, ['shifting']);
+    await publishDevAlert(stack.pubsub, SAMPLE_SERVICE);
+    const done = await waitFor(id, ['rolled_back']);
+    const result = await traffic.stop();
+    expect(done.rollbackCause).toBe('IncidentOpened');
+    expect(result.errors).toBe(0);
+  });
+
+  it('an alert inside the watch window rolls a completed release back to the previous stable', async () => {
+    const traffic = load();
+    const before = stack.fleet.services.get(SAMPLE_SERVICE)?.router.stable?.revision;
+    const id = await release('teal');
+    const completed = await waitFor(id, ['complete']);
+    expect(share(completed.candidate.revision ?? undefined)).toBe(100);
+    await publishDevAlert(stack.pubsub, SAMPLE_SERVICE);
+    await waitFor(id, ['rolled_back']);
+    const result = await traffic.stop();
+    expect(stack.fleet.services.get(SAMPLE_SERVICE)?.router.stable?.revision).toBe(before);
+    expect((await stack.store.getService(SAMPLE_SERVICE))?.stableRevision).toBe(completed.stableRevision);
+    expect(result.errors).toBe(0);
+  });
+
+  it.each(['supersede', 'queue'] as const)('a second release arriving mid-flight (%s)', async (concurrency) => {
+    await stack.store.applyServiceConfig(sampleServiceConfig({ ...FAST, concurrency }), Date.now());
+    const traffic = load();
+    const first = await release(`first-${concurrency}`);
+    await waitFor(first, ['shifting']);
+    const second = await release(`second-${concurrency}`);
+    const firstDone = await waitFor(first, concurrency === 'supersede' ? ['superseded'] : ['complete']);
+    const secondDone = await waitFor(second, ['complete']);
+    const result = await traffic.stop();
+    expect(firstDone.phase).toBe(concurrency === 'supersede' ? 'superseded' : 'complete');
+    expect(secondDone.phase).toBe('complete');
+    expect(share(secondDone.candidate.revision ?? undefined)).toBe(100);
+    expect(result.errors).toBe(0);
+    expect(result.non2xx).toBe(0);
+  });
+});
