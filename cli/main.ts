@@ -36,12 +36,15 @@ export async function main(argv: string[], givenEnv: Record<string, string | und
       clock: Date.now,
       actor: env.CUTOVER_ACTOR ?? userInfo().username,
       out: (t) => process.stdout.write(`${t}\n`),
+      tty: process.stdout.isTTY,
       err: (t) => process.stderr.write(`${t}\n`),
     });
   };
   const program = buildProgram(context, () => env);
   try {
-    await withTimeout(program.parseAsync(argv, { from: 'user' }), Number(env.CUTOVER_CLI_TIMEOUT_MS ?? 15_000), where);
+    // watch runs until Ctrl-C; every other command must answer within the timeout.
+    const timeoutMs = argv.includes('watch') && !argv.includes('--once') ? 0 : Number(env.CUTOVER_CLI_TIMEOUT_MS ?? 15_000);
+    await withTimeout(program.parseAsync(argv, { from: 'user' }), timeoutMs, where);
     return 0;
   } catch (error) {
     return report(error, where);
@@ -71,6 +74,7 @@ function report(error: unknown, where: () => string): number {
 class FirestoreTimeout extends Error {}
 
 async function withTimeout<T>(promise: Promise<T>, ms: number, where: () => string): Promise<T> {
+  if (ms <= 0) return promise;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new FirestoreTimeout(`no answer within ${ms} ms (${where()})`)), ms);

@@ -7,6 +7,7 @@ import type { ReleaseStore } from '../shared/ports/index.js';
 import type { ReleaseRuntime } from '../shared/runtime/runtime.js';
 import { addDevCommands } from './dev.js';
 import { historyTable, releasesTable, servicesTable } from './format.js';
+import { plainLine, renderWatch, type WatchSnapshot } from './watch-view.js';
 
 /** What the CLI needs from the world; main.ts wires it from the environment, tests pass fakes. */
 export interface CliContext {
@@ -17,6 +18,10 @@ export interface CliContext {
   actor: string;
   out: (text: string) => void;
   err: (text: string) => void;
+  /** stdout is a terminal: the live view redraws with colours. */
+  tty?: boolean;
+  /** For long-running commands: true once the user asked to stop. */
+  stopped?: () => boolean;
 }
 
 export class CliError extends Error {
@@ -101,6 +106,17 @@ export function buildProgram(ctx: () => Promise<CliContext>, env: () => Record<s
       print(c, entries, historyTable(entries));
     });
 
+  program
+    .command('watch')
+    .argument('[service]', 'one service; all when omitted')
+    .option('--interval <ms>', 'refresh interval', '1000')
+    .option('--once', 'print the current state once and exit')
+    .description('live view of releases: phase, step, traffic, health (redraws on a terminal, plain lines otherwise)')
+    .action(async (service: string | undefined, opts: { interval: string; once?: boolean }) => {
+      const c = await ctx();
+      await watch(c, service, Number(opts.interval) || 1000, opts.once === true);
+    });
+
   for (const name of COMMANDS) {
     program
       .command(name)
@@ -137,3 +153,30 @@ async function steer(c: CliContext, command: CommandName, releaseId: string, why
 }
 
 export { CommanderError };
+
+export async function snapshotOf(store: ReleaseStore, service: string | undefined, perService = 3): Promise<WatchSnapshot> {
+  const services = service ? [await store.getService(service)].filter((s) => s !== null) : await store.listServices();
+  if (service && services.length === 0) throw new CliError(`service ${service} is not registered`);
+  return { services: await Promise.all(services.map(async (s) => ({ service: s, releases: await store.listReleases(s.name, perService) }))) };
+}
+
+async function watch(c: CliContext, service: string | undefined, intervalMs: number, once: boolean): Promise<void> {
+  const tty = c.tty === true && !once;
+  const last = new Map<string, string>();
+  for (;;) {
+    const snapshot = await snapshotOf(c.store, service);
+    if (tty) {
+      c.out(`\x1b[H\x1b[2J${renderWatch(snapshot, true, c.clock())}`);
+    } else {
+      for (const { service: s, releases } of snapshot.services) {
+        const newest = releases[0];
+        if (!newest) continue;
+        const line = plainLine(newest, s);
+        if (last.get(s.name) !== line) c.out(`${new Date(c.clock()).toISOString()} ${line}`);
+        last.set(s.name, line);
+      }
+    }
+    if (once || c.stopped?.()) return;
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}

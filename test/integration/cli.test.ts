@@ -92,3 +92,25 @@ describe.skipIf(!emulators.available)('cutover CLI', () => {
     expect(result.stderr).toContain(`127.0.0.1:${port}`);
   });
 });
+
+describe.skipIf(!emulators.available)('cutover watch', () => {
+  it('prints one plain line per service when not on a terminal', async () => {
+    const projectId = uniqueProjectId('watch');
+    const store = new FirestoreStore({ projectId, databaseId: 'cutover', emulatorHost: emulators.firestoreHost ?? '' });
+    try {
+      const sys = fakeSystem(store);
+      sys.clock.now = Date.now();
+      await sys.apply();
+      await sys.send(build('b1', 'SUCCESS'));
+      const { stdout } = await run('node', ['--import', 'tsx', 'cli/bin.ts', 'watch', 'checkout', '--once'], {
+        env: { ...process.env, CUTOVER_PROJECT: projectId, FIRESTORE_EMULATOR_HOST: emulators.firestoreHost ?? '', LOG_LEVEL: 'silent' },
+        timeout: 30_000,
+      });
+      expect(stdout.trim().split('\n')).toHaveLength(1);
+      expect(stdout).toMatch(/checkout checkout-b1 shifting step 1\/3 candidate 10% health - — StepReached: candidate serves 10%/);
+      expect(stdout).not.toContain('\x1b[');
+    } finally {
+      await store.close();
+    }
+  });
+});
