@@ -26,7 +26,7 @@ export async function main(argv: string[], givenEnv: Record<string, string | und
     store = new FirestoreStore({ projectId: config.projectId, databaseId: config.databaseId, emulatorHost: config.firestoreEmulatorHost });
     let runtime = null;
     try {
-      runtime = wire(config, { store, log: createLogger({ level: env.LOG_LEVEL ?? 'warn' }) }).runtime;
+      runtime = wire(config, { store, log: createLogger({ level: env.LOG_LEVEL ?? 'warn', gcp: false }) }).runtime;
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
     }

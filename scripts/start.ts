@@ -1,56 +1,85 @@
-import { EmulatorsMissingError, SAMPLE_SERVICE, startLocalStack } from '../shared/local/stack.js';
+import { runDemo } from '../shared/local/demo.js';
+import { EmulatorsMissingError, SAMPLE_SERVICE, startLocalStack, type LocalStack } from '../shared/local/stack.js';
 import { createLogger } from '../shared/runtime/logger.js';
+import { createWriteStream } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 
 /**
- * `npm start`: Cutover whole on this machine. Ctrl-C stops every process it started.
+ * `npm start`: Cutover whole on this machine, then a guided demo under load (three releases:
+ * complete, rolled back by health, rolled back by an alert). `npm start -- --no-demo` keeps the
+ * stack up for your own experiments. Ctrl-C stops every process it started.
  */
 process.env.METADATA_SERVER_DETECTION ??= 'none';
-const log = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', name: 'cutover-local' });
+const demo = !process.argv.includes('--no-demo');
+const tty = process.stdout.isTTY === true;
+const log = createLogger({ level: process.env.LOG_LEVEL ?? 'error', name: 'cutover-local', gcp: false });
+const out = (text: string) => process.stdout.write(`${text}\n`);
 
-async function main(): Promise<void> {
-  process.stdout.write('starting Cutover locally (emulators, Pub/Sub topology, functions, local router, sample service)…\n');
-  let stack;
-  try {
-    stack = await startLocalStack({ log, writeEnvFile: true, tickIntervalMs: 5_000 });
-  } catch (error) {
-    if (error instanceof EmulatorsMissingError) {
-      process.stderr.write(`cutover: ${error.message}\n`);
-      process.exit(2);
-    }
-    throw error;
-  }
-  const { urls } = stack;
-  process.stdout.write(
-    [
-      '',
-      'Cutover is running on 127.0.0.1:',
-      `  sample service (via the local router)  ${urls.sample}`,
-      `  local router admin API                 ${urls.admin}`,
-      `  Firestore emulator                     ${urls.firestore}   (database "cutover", project cutover-local)`,
-      `  Pub/Sub emulator                       ${urls.pubsub}`,
-      ...Object.entries(urls.functions).map(([fn, url]) => `  function ${fn.padEnd(29)} ${url}`),
-      '',
-      'Try, in another terminal (the CLI reads .cutover/local.env):',
-      `  npm run -s cutover -- dev release --version green            # a good release`,
-      `  npm run -s cutover -- dev release --version red --fail-rate 0.3   # rolled back by health`,
-      `  npm run -s cutover -- dev alert ${SAMPLE_SERVICE}                          # rolled back by an alert`,
-      `  npm run -s cutover -- status ${SAMPLE_SERVICE}`,
-      `  curl ${urls.sample}/    # send traffic: health needs requests`,
-      '',
-      'Ctrl-C stops everything.',
-      '',
-    ].join('\n'),
-  );
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
+mkdirSync('.cutover', { recursive: true });
+const accessLog = createWriteStream('.cutover/access.log', { flags: 'a' });
+
+let stack: LocalStack | null = null;
+let stopping = false;
+async function stop(code = 0): Promise<never> {
+  if (!stopping) {
     stopping = true;
-    process.stdout.write('\nstopping…\n');
-    await stack.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
+    out('\nstopping every process npm start started…');
+    await stack?.close();
+    accessLog.end();
+  }
+  process.exit(code);
+}
+process.on('SIGINT', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));
+
+out('starting Cutover on 127.0.0.1: Firestore and Pub/Sub emulators, topology, functions, local router, sample service…');
+try {
+  stack = await startLocalStack({
+    log,
+    writeEnvFile: true,
+    accessLog: (line) => accessLog.write(`${JSON.stringify(line)}\n`),
+    // Quick enough to watch: a good release completes in about half a minute.
+    service: { bakeTime: '5s', healthInterval: '1s', slo: { maxErrorRate: 0.05, minRequests: 20, window: '10s' } },
+  });
+} catch (error) {
+  if (error instanceof EmulatorsMissingError) {
+    process.stderr.write(`cutover: ${error.message}\n`);
+    process.exit(2);
+  }
+  throw error;
 }
 
-await main();
+const { urls } = stack;
+const banner = [
+  '',
+  'Cutover is running on 127.0.0.1:',
+  `  sample service (via the local router)  ${urls.sample}   (sticky: header x-cutover-sticky or cookie cutover-sticky)`,
+  `  local router admin API                 ${urls.admin}`,
+  `  Firestore emulator                     ${urls.firestore}   (database "cutover", project cutover-local)`,
+  `  Pub/Sub emulator                       ${urls.pubsub}`,
+  ...Object.entries(urls.functions).map(([fn, url]) => `  function ${fn.padEnd(29)} ${url}`),
+  `  access log                             .cutover/access.log (one line per request, naming the version)`,
+  '',
+  'Try, in another terminal (the CLI finds this stack through .cutover/local.env):',
+  `  npm run -s cutover -- watch ${SAMPLE_SERVICE}`,
+  `  npm run -s cutover -- dev release --version green                 # a good release`,
+  `  npm run -s cutover -- dev release --version red --fail-rate 0.3   # rolled back by health`,
+  `  npm run -s cutover -- dev alert ${SAMPLE_SERVICE}                                 # rolled back by an alert`,
+  `  npm run -s cutover -- status ${SAMPLE_SERVICE}   |   history <release>   |   pause / resume / promote / abort <release>`,
+  `  curl ${urls.sample}/    # health needs traffic; the demo generates it`,
+  '',
+  'Ctrl-C stops everything.',
+  '',
+];
+out(banner.join('\n'));
+
+if (demo) {
+  const { outcomes, load } = await runDemo(stack, { out, tty });
+  if (tty) out('\x1b[H\x1b[2J');
+  out(banner.join('\n'));
+  out('Demo results (under continuous load):');
+  for (const o of outcomes) out(`  ${o.ok ? 'ok ' : 'NOT'}  ${o.step.title} → ${o.phase}${o.cause ? ` (${o.cause})` : ''}   [${o.releaseId}]`);
+  out(`  load: ${load.requests.total} requests, ${load.non2xx} non-2xx (the bad version's own failures while it had traffic), ${load.errors} connection errors`);
+  out('\nThe stack stays up for your own experiments. Ctrl-C stops everything.');
+  if (process.env.CUTOVER_DEMO_EXIT === '1') await stop(outcomes.every((o) => o.ok) ? 0 : 1);
+}

@@ -72,7 +72,7 @@ export class EmulatorsMissingError extends Error {}
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const missing = missingEmulators();
   if (missing.length > 0) throw new EmulatorsMissingError(`the local stack needs Google's emulators:\n${missing.map((m) => `  - ${m}`).join('\n')}\n  (after 'apt-get update'; Java 17+ must be installed)`);
-  const log = options.log ?? createLogger({ level: 'info', name: 'cutover-local' });
+  const log = options.log ?? createLogger({ level: 'info', name: 'cutover-local', gcp: false });
   const closers: (() => Promise<void> | void)[] = [];
   const close = async () => {
     for (const fn of closers.reverse()) await Promise.resolve(fn()).catch(() => undefined);

@@ -8,8 +8,10 @@ export type Logger = Pick<PinoLogger, 'info' | 'warn' | 'error' | 'debug'>;
  * pino with Google's config: JSON lines Cloud Logging understands (severity, trace, error
  * reporting). Level from the caller, so nothing here reads the environment.
  */
-export function createLogger(options: { level: string; name?: string }): PinoLogger {
-  return pino(createGcpLoggingPinoConfig(undefined, { level: options.level, name: options.name ?? 'cutover' }));
+export function createLogger(options: { level: string; name?: string; gcp?: boolean }): PinoLogger {
+  const base = { level: options.level, name: options.name ?? 'cutover' };
+  // On a laptop (CLI, npm start) plain pino JSON: the GCP config adds a diagnostic line per process.
+  return pino(options.gcp === false ? base : createGcpLoggingPinoConfig(undefined, base));
 }
 
 export const silentLogger: Logger = pino({ level: 'silent' });

@@ -1,0 +1,121 @@
+import autocannon from 'autocannon';
+import { plainLine, renderWatch } from '../../cli/watch-view.js';
+import { snapshotOf } from '../../cli/program.js';
+import { isTerminal, releaseIdForBuild, type Phase, type Release } from '../domain/index.js';
+import { publishDevAlert, publishDevRelease } from './dev-messages.js';
+import { SAMPLE_SERVICE, type LocalStack } from './stack.js';
+
+/**
+ * The guided demo `npm start` runs: under continuous generated load, a good release completes, a
+ * bad one is rolled back by Cutover's health checks, and a third is rolled back by an alert —
+ * all entering through the production path (Cloud Build–shaped messages, Monitoring-shaped
+ * incidents on the Pub/Sub emulator). A live view shows what happens.
+ */
+export interface DemoStep {
+  title: string;
+  version: string;
+  failRate?: number;
+  alert?: boolean;
+  expect: Phase;
+  expectCause?: string;
+}
+
+export const DEMO_STEPS: DemoStep[] = [
+  { title: 'a good release', version: 'green', expect: 'complete' },
+  { title: 'a bad release (fails 30% of requests): rolled back by health checks', version: 'red', failRate: 0.3, expect: 'rolled_back', expectCause: 'ErrorRate|ErrorBudget' },
+  { title: 'a release hit by a Cloud Monitoring alert while shifting', version: 'violet', alert: true, expect: 'rolled_back', expectCause: 'IncidentOpened' },
+];
+
+export interface DemoOutcome {
+  step: DemoStep;
+  releaseId: string;
+  phase: Phase;
+  cause: string | null;
+  ok: boolean;
+}
+
+export interface DemoOptions {
+  out: (text: string) => void;
+  tty: boolean;
+  requestsPerSecond?: number;
+  stepTimeoutMs?: number;
+}
+
+export async function runDemo(stack: LocalStack, options: DemoOptions): Promise<{ outcomes: DemoOutcome[]; load: autocannon.Result }> {
+  const { out, tty } = options;
+  let resolveLoad: (r: autocannon.Result) => void = () => undefined;
+  const loadDone = new Promise<autocannon.Result>((r) => (resolveLoad = r));
+  const load = autocannon({ url: stack.urls.sample, connections: 4, duration: 3_600, overallRate: options.requestsPerSecond ?? 150 }, (error, result) => {
+    if (!error) resolveLoad(result);
+  });
+  let narration = 'starting load…';
+  const outcomes: DemoOutcome[] = [];
+  const lastLines = new Map<string, string>();
+
+  const draw = async () => {
+    const snapshot = await snapshotOf(stack.store, SAMPLE_SERVICE, 4);
+    const now = Date.now();
+    const router = stack.fleet.services.get(SAMPLE_SERVICE)?.router;
+    const versions = [router?.stable, router?.candidate].filter((b) => b !== null && b !== undefined);
+    const traffic = versions.map((b) => {
+      const w = router?.countersFor(b.revision).window(now - 5_000, now);
+      const rate = w && w.requests ? ((w.errors / w.requests) * 100).toFixed(1) : '0.0';
+      return `  ${b.revision.padEnd(26)} ${String(Math.round((w?.requests ?? 0) / 5)).padStart(4)} req/s  5xx ${rate.padStart(5)}%  p99≤${w?.p99LatencyMs ?? '-'}ms`;
+    });
+    snapshot.footer = [
+      'live traffic through the local router (last 5 s):',
+      ...traffic,
+      '',
+      `demo: ${narration}`,
+      ...outcomes.map((o) => `  ${o.ok ? 'ok ' : 'NOT'} ${o.step.title} → ${o.phase}${o.cause ? ` (${o.cause})` : ''}`),
+      '',
+      'try, in another terminal: npm run -s cutover -- status sample | watch sample | history <release> | pause <release>',
+    ];
+    if (tty) {
+      out(`\x1b[H\x1b[2J${renderWatch(snapshot, true, now)}`);
+      return;
+    }
+    for (const { service, releases } of snapshot.services) {
+      const newest = releases[0];
+      if (!newest) continue;
+      const line = plainLine(newest, service);
+      if (lastLines.get(newest.id) !== line) out(line);
+      lastLines.set(newest.id, line);
+    }
+  };
+  const waitFor = async (id: string, done: (r: Release | null) => boolean, timeoutMs: number) => {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      await draw().catch(() => undefined);
+      const release = await stack.store.getRelease(id);
+      if (done(release) || Date.now() > until) return release;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  };
+
+  try {
+    for (const [i, step] of DEMO_STEPS.entries()) {
+      narration = `${i + 1}/${DEMO_STEPS.length} ${step.title} — expect ${step.expect}`;
+      if (!tty) out(`demo ${narration}`);
+      const buildId = await publishDevRelease(stack.pubsub, SAMPLE_SERVICE, step.version, { failRate: step.failRate ?? 0 });
+      const id = releaseIdForBuild(SAMPLE_SERVICE, buildId);
+      if (step.alert) {
+        await waitFor(id, (r) => r?.phase === 'shifting' || (r !== null && isTerminal(r.phase)), options.stepTimeoutMs ?? 120_000);
+        narration = `${i + 1}/${DEMO_STEPS.length} ${step.title} — alert published, expect ${step.expect}`;
+        if (!tty) out(`demo ${narration}`);
+        await publishDevAlert(stack.pubsub, SAMPLE_SERVICE);
+      }
+      const release = await waitFor(id, (r) => r !== null && isTerminal(r.phase), options.stepTimeoutMs ?? 120_000);
+      const phase = release?.phase ?? 'pending';
+      const cause = release?.rollbackCause ?? null;
+      const ok = phase === step.expect && (!step.expectCause || new RegExp(step.expectCause).test(cause ?? ''));
+      outcomes.push({ step, releaseId: id, phase, cause, ok });
+      if (!tty) out(`demo ${ok ? 'ok' : 'UNEXPECTED'}: ${step.title} → ${phase}${cause ? ` (${cause})` : ''}`);
+    }
+    narration = outcomes.every((o) => o.ok) ? 'finished: all three outcomes as expected' : 'finished: some outcomes were not as expected';
+    await draw().catch(() => undefined);
+  } finally {
+    load.stop();
+  }
+  return { outcomes, load: await loadDone };
+}

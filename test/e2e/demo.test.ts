@@ -1,0 +1,31 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDemo } from '../../shared/local/demo.js';
+import { startLocalStack, type LocalStack } from '../../shared/local/stack.js';
+import { silentLogger } from '../../shared/runtime/logger.js';
+import { emulators } from '../harness/emulator-context.js';
+
+/** The demo `npm start` runs, end to end: three releases, three expected outcomes, under load. */
+describe.skipIf(!emulators.available)('npm start demo', () => {
+  let stack: LocalStack;
+  beforeAll(async () => {
+    stack = await startLocalStack({ log: silentLogger, service: { bakeTime: '2s', healthInterval: '500ms', slo: { maxErrorRate: 0.05, minRequests: 10, window: '5s' } } });
+  }, 120_000);
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('completes a good release, rolls back a bad one by health and a third by an alert', async () => {
+    const lines: string[] = [];
+    const { outcomes, load } = await runDemo(stack, { out: (t) => lines.push(t), tty: false, requestsPerSecond: 200, stepTimeoutMs: 60_000 });
+    expect(outcomes.map((o) => [o.phase, o.ok])).toEqual([
+      ['complete', true],
+      ['rolled_back', true],
+      ['rolled_back', true],
+    ]);
+    expect(outcomes[1]?.cause).toMatch(/ErrorRate|ErrorBudget/);
+    expect(outcomes[2]?.cause).toBe('IncidentOpened');
+    expect(load.errors).toBe(0);
+    expect(lines.some((l) => l.startsWith('demo ok: a good release'))).toBe(true);
+    expect(lines.some((l) => l.includes('shifting step 1/3 candidate 10%'))).toBe(true);
+  }, 240_000);
+});
