@@ -50,11 +50,28 @@ async function waitUntilUp(host: string, child: ChildProcess, output: () => stri
   throw new Error(`emulator at ${host} did not come up within ${timeoutMs} ms:\n${output()}`);
 }
 
+/** Process groups still running; killed outright if this process exits before stopping them. */
+const running = new Set<number>();
+process.on('exit', () => {
+  for (const pid of running) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+
 async function startEmulator(bin: string, args: (port: number) => string[]): Promise<Emulator> {
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
   // Own process group, so stop() also ends the java process the wrapper script starts.
   const child = spawn(bin, args(port), { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const pid = child.pid;
+  if (pid !== undefined) running.add(pid);
+  child.once('exit', () => {
+    if (pid !== undefined) running.delete(pid);
+  });
   let log = '';
   const keep = (chunk: Buffer) => {
     log = (log + chunk.toString()).slice(-8_000);
@@ -75,7 +92,7 @@ async function startEmulator(bin: string, args: (port: number) => string[]): Pro
       } catch {
         // already gone
       }
-    }, 3_000);
+    }, 1_500);
     await exited;
     clearTimeout(timer);
   };
