@@ -7,14 +7,24 @@ import type { AddressInfo } from 'node:net';
  * or to add latency. /healthz answers 200 unless FAIL_HEALTHZ=1. Prints "listening PORT" when ready.
  */
 const version = process.env.VERSION ?? 'blue';
-const failRate = Number(process.env.FAIL_RATE ?? 0);
-const latencyMs = Number(process.env.LATENCY_MS ?? 0);
+let failRate = Number(process.env.FAIL_RATE ?? 0);
+let latencyMs = Number(process.env.LATENCY_MS ?? 0);
 const failHealthz = process.env.FAIL_HEALTHZ === '1';
 const body = `hello from ${version}\n`.padEnd(1024, '.');
 let served = 0;
 let failed = 0;
 
 const server = createServer((req, res) => {
+  // Benchmarks change behaviour live (the moment a breach starts): POST /__control?failRate=R&latencyMs=MS
+  if (req.method === 'POST' && req.url?.startsWith('/__control')) {
+    const params = new URL(req.url, 'http://x').searchParams;
+    if (params.has('failRate')) failRate = Number(params.get('failRate'));
+    if (params.has('latencyMs')) latencyMs = Number(params.get('latencyMs'));
+    served = 0;
+    failed = 0;
+    res.writeHead(204).end();
+    return;
+  }
   const answer = () => {
     if (req.url === '/healthz') {
       res.writeHead(failHealthz ? 503 : 200, { 'content-type': 'text/plain', 'x-version': version }).end(failHealthz ? 'unhealthy\n' : 'ok\n');

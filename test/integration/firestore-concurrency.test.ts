@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FirestoreStore } from '../../shared/adapters/firestore/firestore-store.js';
 import { DEFAULT_EFFECT_POLICY, decide, releaseIdForBuild, type EventBody, type ReleaseEvent } from '../../shared/domain/index.js';
 import { emulators, uniqueProjectId } from '../harness/emulator-context.js';
-import { build } from '../support/fixtures.js';
+import { build, serviceConfigInput } from '../support/fixtures.js';
 import { fakeSystem } from '../support/system.js';
 
 const opened: FirestoreStore[] = [];
@@ -19,6 +19,20 @@ function firestoreSystem() {
 const rid = releaseIdForBuild('checkout', 'b1');
 
 describe.skipIf(!emulators.available)('Firestore: exactly-once under concurrency (emulator)', () => {
+  it('the same event delivered 10 times at once to two instances gives one decision (transaction conflict path)', async () => {
+    const projectId = uniqueProjectId('twin');
+    const [a, b] = [0, 1].map(() => new FirestoreStore({ projectId, databaseId: 'cutover', emulatorHost: emulators.firestoreHost ?? '' }));
+    opened.push(a as FirestoreStore, b as FirestoreStore);
+    await a?.applyServiceConfig(serviceConfigInput(), Date.now());
+    const event: ReleaseEvent = { id: 'twin-1', service: 'checkout', at: Date.now(), body: build('b1', 'SUCCESS') };
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => ((i % 2 ? a : b) as FirestoreStore).handle(event, (world) => decide(world, event, { now: event.at, policy: DEFAULT_EFFECT_POLICY }))),
+    );
+    expect(results.filter((r) => r.kind === 'decided')).toHaveLength(1);
+    expect(results.filter((r) => r.kind === 'duplicate')).toHaveLength(9);
+    expect(await a?.history(rid, 10)).toHaveLength(1);
+  });
+
   it('the same event delivered 10 times concurrently gives one transition and one set of effects', async () => {
     const sys = firestoreSystem();
     await sys.apply();

@@ -81,26 +81,7 @@ export class Sim {
   }
 
   private answer(effect: StepEffect): ReleaseEvent {
-    const base = { releaseId: effect.releaseId, effectId: effect.effectId };
-    let body: EventBody;
-    const fail = this.behaviour.failNext;
-    if (fail) {
-      this.behaviour.failNext = null;
-      body = { kind: 'effectFailed', ...base, effectKind: effect.kind, permanent: fail.permanent, error: 'injected' };
-    } else if (effect.kind === 'deployCandidate') {
-      body = { kind: 'candidateDeployed', ...base, revision: effect.revisionName, url: 'http://127.0.0.1:1' };
-    } else if (effect.kind === 'setTraffic') {
-      body = { kind: 'trafficSet', ...base, observedPercent: effect.candidatePercent };
-    } else if (effect.kind === 'runVerification') {
-      body = { kind: 'verificationCompleted', ...base, results: [{ path: '/', status: this.behaviour.verificationFails ? 500 : 200, ok: !this.behaviour.verificationFails, durationMs: 1, error: null }] };
-    } else {
-      body = {
-        kind: 'healthMeasured',
-        ...base,
-        reading: { ok: true, measurements: { requests: 1000, errors: this.behaviour.errorsPerThousand, p99LatencyMs: 10, windowStartAt: effect.windowStartAt, windowEndAt: effect.windowEndAt } },
-      };
-    }
-    return { id: `result:${effect.effectId}`, service: effect.service, at: this.now, body };
+    return answerEffect(effect, this.behaviour, this.now);
   }
 
   deliver(index: number, keep = false): void {
@@ -127,4 +108,28 @@ export class Sim {
       if (this.pending.length === 0 && [...this.releases.values()].every((r) => r.nextCheckAt === null)) return;
     }
   }
+}
+
+/** How the simulated world answers a step effect, given its behaviour (shared by the model and the store-backed run). */
+export function answerEffect(effect: StepEffect, behaviour: WorldBehaviour, now: number): ReleaseEvent {
+  const base = { releaseId: effect.releaseId, effectId: effect.effectId };
+  let body: EventBody;
+  const fail = behaviour.failNext;
+  if (fail) {
+    behaviour.failNext = null;
+    body = { kind: 'effectFailed', ...base, effectKind: effect.kind, permanent: fail.permanent, error: 'injected' };
+  } else if (effect.kind === 'deployCandidate') {
+    body = { kind: 'candidateDeployed', ...base, revision: effect.revisionName, url: 'http://127.0.0.1:1' };
+  } else if (effect.kind === 'setTraffic') {
+    body = { kind: 'trafficSet', ...base, observedPercent: effect.candidatePercent };
+  } else if (effect.kind === 'runVerification') {
+    body = { kind: 'verificationCompleted', ...base, results: [{ path: '/', status: behaviour.verificationFails ? 500 : 200, ok: !behaviour.verificationFails, durationMs: 1, error: null }] };
+  } else {
+    body = {
+      kind: 'healthMeasured',
+      ...base,
+      reading: { ok: true, measurements: { requests: 1000, errors: behaviour.errorsPerThousand, p99LatencyMs: 10, windowStartAt: effect.windowStartAt, windowEndAt: effect.windowEndAt } },
+    };
+  }
+  return { id: `result:${effect.effectId}`, service: effect.service, at: now, body };
 }

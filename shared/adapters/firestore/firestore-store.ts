@@ -19,6 +19,7 @@ import {
 import type { HandleResult, RejectedEvent, ReleaseStore } from '../../ports/index.js';
 import { fromDoc, toDoc } from './codec.js';
 import { asStoreError } from './errors.js';
+import { KeyedQueue } from './keyed-queue.js';
 
 export interface FirestoreStoreOptions {
   projectId: string;
@@ -55,6 +56,7 @@ export const historyDocId = (seq: number): string => String(seq).padStart(8, '0'
 export class FirestoreStore implements ReleaseStore {
   readonly db: Firestore;
   private readonly dedupRetentionMs: number;
+  private readonly perService = new KeyedQueue();
 
   constructor(options: FirestoreStoreOptions, db?: Firestore) {
     this.db = db ?? createFirestore(options);
@@ -68,7 +70,7 @@ export class FirestoreStore implements ReleaseStore {
     const eventRef = this.db.collection(COLLECTIONS.processedEvents).doc(eventDocId(event.id));
     const serviceRef = this.services().doc(event.service);
     try {
-      return await this.db.runTransaction(
+      return await this.perService.run(event.service, () => this.db.runTransaction(
         async (tx): Promise<HandleResult> => {
           // One round trip for what the event names itself; a second only for other releases the service points at.
           const own = ownReleaseId(event);
@@ -84,7 +86,7 @@ export class FirestoreStore implements ReleaseStore {
           return { kind: 'decided', decision };
         },
         { maxAttempts: MAX_TRANSACTION_ATTEMPTS },
-      );
+      ));
     } catch (error) {
       throw asStoreError(error, `handling event ${event.id}`);
     }
