@@ -3,7 +3,8 @@ import type { Scheduler } from '../ports/index.js';
 /**
  * Precise timers for the local stack: at the requested time, ask for a tick the same way the
  * production scheduler does (publish to the ticks topic), so every check takes the same path.
- * One timer per release: a newer request replaces the older one.
+ * Like Cloud Tasks, every requested time fires (a tick with nothing due is a no-op); asking
+ * twice for the same release and time schedules once.
  */
 export class InProcessTimerScheduler implements Scheduler {
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -14,13 +15,14 @@ export class InProcessTimerScheduler implements Scheduler {
   ) {}
 
   scheduleCheck(releaseId: string, _service: string, at: number): Promise<void> {
-    clearTimeout(this.timers.get(releaseId));
+    const key = `${releaseId}@${at}`;
+    if (this.timers.has(key)) return Promise.resolve();
     const timer = setTimeout(() => {
-      this.timers.delete(releaseId);
+      this.timers.delete(key);
       this.fire(releaseId).catch(() => undefined);
     }, Math.max(0, at - this.clock()) + 5);
     timer.unref();
-    this.timers.set(releaseId, timer);
+    this.timers.set(key, timer);
     return Promise.resolve();
   }
 

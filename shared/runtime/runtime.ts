@@ -51,24 +51,19 @@ export class ReleaseRuntime {
       { eventId: event.id, eventKind: event.body.kind, service: event.service, outcome: decision.outcome, effects: decision.effects.map((e) => e.kind) },
       `event ${event.body.kind}: ${decision.outcome.status} (${decision.outcome.reason})`,
     );
+    // Notifications and timers first: they describe the state just committed. Step effects then
+    // feed their results back, and the decisions those make schedule and notify after these.
+    for (const effect of decision.effects) if (!isStepEffect(effect)) await this.runSideEffect(effect);
     const followUps: HandleReport[] = [];
     for (const effect of decision.effects) {
-      const resultEvent = await this.runEffect(effect);
-      if (resultEvent) followUps.push(await this.handle(resultEvent));
+      if (!isStepEffect(effect)) continue;
+      const body = await this.runStepEffect(effect);
+      followUps.push(await this.handle({ id: `result:${effect.effectId}`, service: effect.service, at: this.deps.clock(), body }));
     }
     return { kind: 'decided', eventId: event.id, outcome: decision.outcome, effects: decision.effects.length, followUps };
   }
 
-  /** Runs one effect; a step effect's outcome comes back as an event. Never throws. */
-  async runEffect(effect: Effect): Promise<ReleaseEvent | null> {
-    if (!isStepEffect(effect)) {
-      await this.runSideEffect(effect);
-      return null;
-    }
-    const body = await this.runStepEffect(effect);
-    return { id: `result:${effect.effectId}`, service: effect.service, at: this.deps.clock(), body };
-  }
-
+  /** Runs one step effect; its outcome comes back as an event body. Never throws. */
   private async runStepEffect(effect: StepEffect): Promise<EventBody> {
     const base = { releaseId: effect.releaseId, effectId: effect.effectId };
     const failed = (permanent: boolean, error: string): EventBody => ({ kind: 'effectFailed', ...base, effectKind: effect.kind, permanent, error });
