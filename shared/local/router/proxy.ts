@@ -113,18 +113,20 @@ export class LocalRouter {
       const headers: Record<string, string | string[]> = {};
       for (const [name, value] of Object.entries(req.headers)) if (value !== undefined && !HOP_BY_HOP.has(name) && name !== 'host') headers[name] = value;
       const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
-      const upstream = await this.pool(backend.url).request({
-        method: req.method as 'GET',
-        path: req.url ?? '/',
-        headers,
-        body: hasBody ? req : null,
-      });
-      status = upstream.statusCode;
-      const outHeaders: Record<string, string | string[]> = { 'x-cutover-revision': backend.revision };
-      for (const [name, value] of Object.entries(upstream.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) outHeaders[name] = value;
-      res.writeHead(status, outHeaders);
-      for await (const chunk of upstream.body) res.write(chunk);
-      res.end();
+      // undici's stream(): the upstream body is written straight into our response, no extra Readable.
+      await this.pool(backend.url).stream(
+        { method: req.method as 'GET', path: req.url ?? '/', headers, body: hasBody ? req : null },
+        ({ statusCode, headers: upstreamHeaders }) => {
+          status = statusCode;
+          const out: Record<string, string | string[]> = { 'x-cutover-revision': backend.revision };
+          for (const [name, value] of Object.entries(upstreamHeaders)) if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value as string | string[];
+          // Headers and the first body chunk leave in one write.
+          res.socket?.cork();
+          process.nextTick(() => res.socket?.uncork());
+          res.writeHead(statusCode, out);
+          return res;
+        },
+      );
     } catch (error) {
       status = 502;
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain', 'x-cutover-revision': backend.revision });
