@@ -119,7 +119,7 @@ export class LocalRouter {
         ({ statusCode, headers: upstreamHeaders }) => {
           status = statusCode;
           const out: Record<string, string | string[]> = { 'x-cutover-revision': backend.revision };
-          for (const [name, value] of Object.entries(upstreamHeaders)) if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value as string | string[];
+          for (const [name, value] of Object.entries(upstreamHeaders)) if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
           // Headers and the first body chunk leave in one write.
           res.socket?.cork();
           process.nextTick(() => res.socket?.uncork());
