@@ -14,7 +14,7 @@ import { HttpVerificationChecker } from './adapters/http/http-verifier.js';
 import { LocalRouterClient } from './adapters/local/local-router-client.js';
 import { ConfigError, type CutoverConfig } from './config.js';
 import { DEFAULT_EFFECT_POLICY } from './domain/index.js';
-import type { HealthSource, Notifier, ReleaseStore, Scheduler, TrafficRouter, VerificationChecker } from './ports/index.js';
+import type { HealthSource, Notifier, Ports, Scheduler, TrafficRouter } from './ports/index.js';
 import { createLogger, type Logger } from './runtime/logger.js';
 import { ReleaseRuntime } from './runtime/runtime.js';
 
@@ -24,15 +24,6 @@ import { ReleaseRuntime } from './runtime/runtime.js';
  * Choosing Google Cloud, local or fake adapters is configuration only, and every missing
  * setting is reported at once.
  */
-export interface Ports {
-  store: ReleaseStore;
-  router: TrafficRouter;
-  health: HealthSource;
-  verifier: VerificationChecker;
-  scheduler: Scheduler;
-  notifier: Notifier;
-}
-
 export interface Wired extends Ports {
   runtime: ReleaseRuntime;
   log: Logger;

@@ -9,16 +9,10 @@ import {
   type ReleaseEvent,
   type StepEffect,
 } from '../domain/index.js';
-import type { HealthSource, Notifier, ReleaseStore, Scheduler, TrafficRouter, VerificationChecker } from '../ports/index.js';
+import type { Ports } from '../ports/index.js';
 import type { Logger } from './logger.js';
 
-export interface RuntimeDeps {
-  store: ReleaseStore;
-  router: TrafficRouter;
-  health: HealthSource;
-  verifier: VerificationChecker;
-  scheduler: Scheduler;
-  notifier: Notifier;
+export interface RuntimeDeps extends Ports {
   clock: () => number;
   log: Logger;
   policy?: EffectPolicy;
