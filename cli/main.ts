@@ -17,8 +17,10 @@ const LOCAL_ENV_FILE = '.cutover/local.env';
  */
 export async function main(argv: string[], givenEnv: Record<string, string | undefined>): Promise<number> {
   const env = withLocalStackEnv(givenEnv);
-  // Against the emulators there is no metadata server to ask for credentials.
+  // Against the emulators there is no metadata server to ask for credentials, and the Pub/Sub
+  // client (notifications) finds its emulator only through the process environment.
   if (env.FIRESTORE_EMULATOR_HOST) process.env.METADATA_SERVER_DETECTION ??= 'none';
+  if (env.PUBSUB_EMULATOR_HOST) process.env.PUBSUB_EMULATOR_HOST ??= env.PUBSUB_EMULATOR_HOST;
   let store: FirestoreStore | null = null;
   const where = () => `project ${env.CUTOVER_PROJECT ?? env.GOOGLE_CLOUD_PROJECT ?? '?'}, database ${env.CUTOVER_DATABASE ?? 'cutover'}${env.FIRESTORE_EMULATOR_HOST ? `, emulator ${env.FIRESTORE_EMULATOR_HOST}` : ''}`;
   const context = (): Promise<CliContext> => {

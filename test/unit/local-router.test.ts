@@ -88,6 +88,34 @@ describe('local router with real traffic', () => {
     }
   });
 
+  it('keeps a client on its version by sticky header or cookie, and logs the version of every request', async () => {
+    const lines: { revision: string; candidatePercent: number }[] = [];
+    const fleet = new LocalFleet(() => ({ stickyHeader: 'x-cutover-sticky', stickyCookie: 'cutover-sticky', accessLog: (l) => lines.push(l) }));
+    const route = await fleet.addService('svc', 'svc-blue', localImage('blue'));
+    try {
+      await fleet.deploy('svc', 'svc-green', localImage('green'));
+      await fleet.setTraffic('svc', null, 'svc-green', 50);
+      const versionFor = async (headers: Record<string, string>) => {
+        const seen = new Set<string>();
+        for (let i = 0; i < 20; i += 1) {
+          const response = await fetch(`${route.url}/`, { headers });
+          await response.text();
+          seen.add(response.headers.get('x-cutover-revision') ?? '?');
+        }
+        return [...seen];
+      };
+      for (const user of ['alice', 'bob', 'carol', 'dave']) {
+        expect(await versionFor({ 'x-cutover-sticky': user })).toHaveLength(1);
+        expect(await versionFor({ cookie: `theme=dark; cutover-sticky=${user}` })).toEqual(await versionFor({ 'x-cutover-sticky': user }));
+      }
+      expect(await versionFor({})).toHaveLength(2);
+      expect(lines.length).toBe(4 * 60 + 20);
+      expect(lines.every((l) => l.candidatePercent === 50 && ['svc-blue', 'svc-green'].includes(l.revision))).toBe(true);
+    } finally {
+      await fleet.close();
+    }
+  });
+
   it('reports a refused connection as a transient failure', async () => {
     const client = new LocalRouterClient('http://127.0.0.1:1');
     const out = await client.setTraffic({ kind: 'setTraffic', effectId: 't', releaseId: 'r', service: 'svc', router: target('svc'), attempt: 1, candidateRevision: null, stableRevision: null, candidatePercent: 0 });
