@@ -7,3 +7,4 @@ export * from './effects.js';
 export * from './reasons.js';
 export * from './decide/index.js';
 export * from './routing.js';
+export * from './apply-config.js';

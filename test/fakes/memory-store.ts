@@ -1,5 +1,5 @@
 import {
-  SCHEMA_VERSION,
+  applyConfig,
   parseServiceConfig,
   releasesToLoad,
   type Decision,
@@ -67,22 +67,7 @@ export class FakeStore implements ReleaseStore {
   applyServiceConfig(source: ServiceConfigInput & { name: string }, now: number): Promise<ServiceState> {
     this.check();
     const config = parseServiceConfig(source);
-    const existing = this.services.get(config.name);
-    const next: ServiceState = existing
-      ? { ...existing, config, alertPolicies: config.rollbackTriggers.alertPolicies, updatedAt: now }
-      : {
-          schemaVersion: SCHEMA_VERSION,
-          name: config.name,
-          config,
-          alertPolicies: config.rollbackTriggers.alertPolicies,
-          stableRevision: null,
-          activeReleaseId: null,
-          queuedReleaseId: null,
-          lastCompletedReleaseId: null,
-          lastIncident: null,
-          createdAt: now,
-          updatedAt: now,
-        };
+    const next = applyConfig(this.services.get(config.name) ?? null, config, now);
     this.services.set(config.name, next);
     return Promise.resolve(structuredClone(next));
   }

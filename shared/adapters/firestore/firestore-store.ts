@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Firestore, Timestamp, type DocumentSnapshot, type Transaction } from '@google-cloud/firestore';
 import {
   SCHEMA_VERSION,
+  applyConfig,
   historyEntrySchema,
   parseServiceConfig,
   releaseSchema,
@@ -120,22 +121,10 @@ export class FirestoreStore implements ReleaseStore {
     try {
       return await this.db.runTransaction(async (tx) => {
         const snap = await tx.get(ref);
-        const existing = snap.exists ? (fromDoc(snap.data()) as Record<string, unknown>) : null;
-        // A re-applied config keeps the service's runtime state (stable revision, active release).
-        const doc = {
-          schemaVersion: SCHEMA_VERSION,
-          name: config.name,
-          stableRevision: null,
-          activeReleaseId: null,
-          queuedReleaseId: null,
-          lastCompletedReleaseId: null,
-          lastIncident: null,
-          createdAt: now,
-          ...existing,
-          ...{ config: source, alertPolicies: config.rollbackTriggers.alertPolicies, updatedAt: now },
-        };
-        tx.set(ref, toDoc(doc) as Record<string, unknown>);
-        return { ...serviceStateSchema.parse(doc), config };
+        const next = applyConfig(snap.exists ? serviceStateSchema.parse(fromDoc(snap.data())) : null, config, now);
+        // Stored with the config as the user wrote it ("5m"), so people read it back the same way.
+        tx.set(ref, toDoc({ ...next, config: source }) as Record<string, unknown>);
+        return next;
       });
     } catch (error) {
       throw asStoreError(error, `applying service ${config.name}`);
