@@ -14,7 +14,7 @@ registerFunctions((): EntryDeps => ({ runtime: sys.runtime, store: sys.store, cl
 
 const servers: Record<string, { server: Server; url: string }> = {};
 beforeAll(async () => {
-  for (const name of ['onCloudBuild', 'onAlert', 'onTick']) {
+  for (const name of ['onCloudBuild', 'onAlert', 'onTick', 'onTimer']) {
     const server = getTestServer(name);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     servers[name] = { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
@@ -161,5 +161,26 @@ describe('functions over HTTP with real-shaped bodies', () => {
     const res = await post('onTick', pushRequest({ messageId: 't1', data: {} }));
     expect(res.status).toBe(200);
     expect(sys.health.calls).toHaveLength(1);
+  });
+
+  describe('onTimer (Cloud Tasks, plain JSON)', () => {
+    it('ticks the release it names; a retried task is a no-op', async () => {
+      await post('onCloudBuild', pushRequest({ messageId: 'm1', data: buildResource({ id: 'b1', status: 'SUCCESS' }) }));
+      sys.clock.now += 10_000;
+      const at = sys.clock.now;
+      const req = { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ releaseId: rid, service: 'checkout', at }) };
+      const res = await post('onTimer', req);
+      expect(res).toMatchObject({ status: 200, json: { status: 'handled', detail: { kind: 'decided' } } });
+      expect(sys.health.calls).toHaveLength(1);
+      const again = await post('onTimer', req);
+      expect((again.json.detail as { kind: string }).kind).toBe('duplicate');
+      expect(sys.health.calls).toHaveLength(1);
+    });
+
+    it('acks and stores a malformed timer request', async () => {
+      const res = await post('onTimer', { headers: { 'content-type': 'application/json' }, body: '{"releaseId":42}' });
+      expect(res.json).toMatchObject({ status: 'rejected', reason: 'MalformedTimer' });
+      expect(store().rejected).toEqual([expect.objectContaining({ source: 'onTimer', reason: 'MalformedTimer' })]);
+    });
   });
 });
