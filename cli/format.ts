@@ -1,4 +1,5 @@
 import type { HistoryEntry, Release, ServiceState } from '../shared/domain/index.js';
+import type { RejectedEvent } from '../shared/ports/index.js';
 import { formatDuration } from '../shared/domain/index.js';
 
 /** Plain-text tables: columns padded to the widest cell, no colours (pipes and logs stay clean). */
@@ -57,5 +58,12 @@ export function historyTable(entries: HistoryEntry[]): string {
       h.actor ?? '-',
       h.message,
     ]),
+  );
+}
+
+export function rejectedTable(entries: (RejectedEvent & { id: string })[]): string {
+  return table(
+    ['RECEIVED', 'SOURCE', 'REASON', 'BYTES', 'MESSAGE'],
+    entries.map((e) => [time(e.receivedAt), e.source, e.reason, String(e.bodyBytes), e.message.slice(0, 120)]),
   );
 }

@@ -6,7 +6,7 @@ import { COMMANDS, ServiceConfigError, type CommandName, type ServiceConfigInput
 import type { ReleaseStore } from '../shared/ports/index.js';
 import type { ReleaseRuntime } from '../shared/runtime/runtime.js';
 import { addDevCommands } from './dev.js';
-import { historyTable, releasesTable, servicesTable } from './format.js';
+import { historyTable, rejectedTable, releasesTable, servicesTable } from './format.js';
 import { plainLine, renderWatch, type WatchSnapshot } from './watch-view.js';
 
 /** What the CLI needs from the world; main.ts wires it from the environment, tests pass fakes. */
@@ -104,6 +104,16 @@ export function buildProgram(ctx: () => Promise<CliContext>, env: () => Record<s
       if (!(await c.store.getRelease(releaseId))) throw new CliError(`release ${releaseId} not found`);
       const entries = await c.store.history(releaseId, Number(opts.limit) || 100);
       print(c, entries, historyTable(entries));
+    });
+
+  program
+    .command('rejected')
+    .option('-n, --limit <n>', 'newest entries to show', '20')
+    .description('input Cutover acknowledged but could not use (malformed, foreign, unknown service), with the reason')
+    .action(async (opts: { limit: string }) => {
+      const c = await ctx();
+      const list = await c.store.listRejected(Number(opts.limit) || 20);
+      print(c, list, list.length ? rejectedTable(list) : 'no rejected input');
     });
 
   program

@@ -79,6 +79,13 @@ describe.skipIf(!emulators.available)('cutover CLI', () => {
     expect(table.stdout.split('\n')[0]).toMatch(/^SEQ\s+AT\s+EVENT\s+FROM\s+TO/);
   });
 
+  it('lists rejected input with its reason', async () => {
+    await store.recordRejected({ source: 'onCloudBuild', reason: 'UnknownService', message: 'build b9 names service "nope"', receivedAt: Date.now(), body: '{}', bodyBytes: 2, attributes: {} });
+    const result = await cli(['rejected']);
+    expect(result.stdout.split('\n')[0]).toMatch(/^RECEIVED\s+SOURCE\s+REASON/);
+    expect(result.stdout).toMatch(/onCloudBuild\s+UnknownService\s+2\s+build b9 names service "nope"/);
+  });
+
   it('exits 1 for an unknown release', async () => {
     const result = await cli(['abort', 'nope']);
     expect(result).toMatchObject({ code: 1, stderr: expect.stringContaining('release nope not found') });
