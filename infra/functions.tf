@@ -37,7 +37,8 @@ resource "google_cloudfunctions2_function" "fn" {
   service_config {
     service_account_email            = google_service_account.functions.email
     available_memory                 = "512Mi"
-    timeout_seconds                  = 120
+    # A deploy waits for the candidate to become ready (up to 5 min); the effect is re-issued after CUTOVER_DEPLOY_TIMEOUT.
+    timeout_seconds                  = 540
     max_instance_count               = 20
     # onAlert stays warm: an incident must not wait for a cold start to roll back.
     min_instance_count               = each.value == "onAlert" ? 1 : 0

@@ -44,7 +44,7 @@ resource "google_pubsub_subscription" "push" {
   for_each             = local.pushes
   name                 = each.key
   topic                = each.value.topic
-  ack_deadline_seconds = 60
+  ack_deadline_seconds = 600
 
   push_config {
     push_endpoint = google_cloudfunctions2_function.fn[each.value.function].service_config[0].uri

@@ -19,6 +19,7 @@ const envSchema = z.object({
   CUTOVER_SCHEDULER: z.enum(['tick-only', 'cloud-tasks']).default('tick-only'),
   CUTOVER_LOCAL_ROUTER_URL: z.string().url().optional(),
   CUTOVER_EFFECT_TIMEOUT: durationSchema.prefault('60s'),
+  CUTOVER_DEPLOY_TIMEOUT: durationSchema.prefault('6m'),
   CUTOVER_METRICS_DELAY: durationSchema.prefault('180s'),
   CUTOVER_EVENTS_TOPIC: z.string().min(1).default('cutover-events'),
   CUTOVER_TASKS_QUEUE: z.string().regex(/^projects\/[^/]+\/locations\/[^/]+\/queues\/[^/]+$/, 'projects/P/locations/L/queues/Q').optional(),
@@ -38,6 +39,7 @@ export interface CutoverConfig {
   scheduler: 'tick-only' | 'cloud-tasks';
   localRouterUrl: string | undefined;
   effectTimeoutMs: number;
+  deployTimeoutMs: number;
   metricsDelayMs: number;
   eventsTopic: string;
   tasks: { queue: string | undefined; timerUrl: string | undefined; serviceAccount: string | undefined };
@@ -68,6 +70,7 @@ export function loadConfig(env: Record<string, string | undefined>): CutoverConf
     scheduler: e.CUTOVER_SCHEDULER,
     localRouterUrl: e.CUTOVER_LOCAL_ROUTER_URL,
     effectTimeoutMs: e.CUTOVER_EFFECT_TIMEOUT,
+    deployTimeoutMs: e.CUTOVER_DEPLOY_TIMEOUT,
     metricsDelayMs: e.CUTOVER_METRICS_DELAY,
     eventsTopic: e.CUTOVER_EVENTS_TOPIC,
     tasks: { queue: e.CUTOVER_TASKS_QUEUE, timerUrl: e.CUTOVER_TIMER_URL, serviceAccount: e.CUTOVER_TIMER_SERVICE_ACCOUNT },

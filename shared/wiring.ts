@@ -102,7 +102,7 @@ export function wire(config: CutoverConfig, overrides: Partial<Ports> & { log?: 
     notifier,
     clock,
     log,
-    policy: { ...DEFAULT_EFFECT_POLICY, effectTimeoutMs: config.effectTimeoutMs },
+    policy: { ...DEFAULT_EFFECT_POLICY, effectTimeoutMs: config.effectTimeoutMs, deployTimeoutMs: config.deployTimeoutMs },
   });
   return { store, router, health, verifier, scheduler, notifier, runtime, log, clock };
 }

@@ -102,6 +102,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       CUTOVER_HEALTH: 'local',
       CUTOVER_LOCAL_ROUTER_URL: admin.url,
       CUTOVER_EFFECT_TIMEOUT: '15s',
+      CUTOVER_DEPLOY_TIMEOUT: '30s',
       CUTOVER_NOTIFIER: 'pubsub',
     };
     const scheduler = new InProcessTimerScheduler(() => publishTick());

@@ -57,7 +57,7 @@ export function storeContract(name: string, makeStore: () => ReleaseStore, enabl
       await store.applyServiceConfig(serviceConfigInput({ concurrency: 'queue' }), T0);
       await handle(store, ev('e1', build('b1', 'SUCCESS'), T0));
       await handle(store, ev('e2', build('b2', 'QUEUED'), T0 + 5));
-      const due = await store.dueReleases(T0 + DEFAULT_EFFECT_POLICY.effectTimeoutMs, 10);
+      const due = await store.dueReleases(T0 + DEFAULT_EFFECT_POLICY.deployTimeoutMs, 10);
       expect(due.map((r) => r.id)).toEqual([releaseIdForBuild('checkout', 'b1')]);
       expect(await store.dueReleases(T0, 10)).toEqual([]);
       expect((await store.listReleases('checkout', 10)).map((r) => r.id)).toEqual([

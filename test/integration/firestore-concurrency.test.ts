@@ -77,7 +77,7 @@ describe.skipIf(!emulators.available)('Firestore: exactly-once under concurrency
     // Commit exactly as the runtime would, then "die" before running any effect.
     await sys.store.handle(event, (world) => decide(world, event, { now: sys.clock.now, policy: DEFAULT_EFFECT_POLICY }));
     expect(sys.router.calls).toEqual([]);
-    await sys.advance(DEFAULT_EFFECT_POLICY.effectTimeoutMs + 1_000);
+    await sys.advance(DEFAULT_EFFECT_POLICY.deployTimeoutMs + 1_000);
     expect(sys.router.calls.map((c) => c.kind)).toEqual(['deployCandidate', 'setTraffic']);
     const release = await sys.store.getRelease(rid);
     expect(release).toMatchObject({ phase: 'shifting', traffic: { observedPercent: 10 } });

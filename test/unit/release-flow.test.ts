@@ -151,7 +151,7 @@ describe('a release through the runtime (fakes at the ports)', () => {
     );
     expect((await sys.store.getRelease(rid('b1')))?.phase).toBe('deploying');
     expect(sys.router.calls).toHaveLength(0);
-    await sys.advance(61_000);
+    await sys.advance(DEFAULT_EFFECT_POLICY.deployTimeoutMs + 1_000);
     expect(sys.router.calls.map((c) => c.kind)).toContain('deployCandidate');
     expect((await sys.store.getRelease(rid('b1')))?.phase).toBe('shifting');
   });

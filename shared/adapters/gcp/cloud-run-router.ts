@@ -11,7 +11,7 @@ const asPlain = (targets: RunTarget[] | null | undefined) => (targets ?? []) as 
 
 export interface CloudRunRouterOptions {
   retry?: RetryPolicy;
-  /** How long a new revision may take to become ready before the deploy counts as failed. */
+  /** How long a new revision may take to become ready before the deploy counts as failed (keep below CUTOVER_DEPLOY_TIMEOUT). */
   readyTimeoutMs?: number;
   readyPollMs?: number;
 }

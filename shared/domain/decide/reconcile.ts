@@ -90,7 +90,7 @@ export function reconcile(d: Draft, release: Release): void {
           target: spec.target,
           attempt,
           issuedAt: d.now,
-          deadlineAt: d.now + d.ctx.policy.effectTimeoutMs,
+          deadlineAt: d.now + (spec.kind === 'deployCandidate' ? d.ctx.policy.deployTimeoutMs : d.ctx.policy.effectTimeoutMs),
           lastError: same && current ? current.lastError : null,
         },
       });

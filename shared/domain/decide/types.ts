@@ -7,6 +7,8 @@ import type { Reason } from '../reasons.js';
 export interface EffectPolicy {
   /** An issued effect with no result after this long is considered lost and re-issued. */
   effectTimeoutMs: number;
+  /** The same for deploys, which wait for the new revision to become ready (minutes on Cloud Run). */
+  deployTimeoutMs: number;
   /** Attempts before a failing step effect gives up (a rollback never gives up). */
   maxEffectAttempts: number;
   retryBaseMs: number;
@@ -15,6 +17,7 @@ export interface EffectPolicy {
 
 export const DEFAULT_EFFECT_POLICY: EffectPolicy = {
   effectTimeoutMs: 60_000,
+  deployTimeoutMs: 360_000,
   maxEffectAttempts: 5,
   retryBaseMs: 1_000,
   retryMaxMs: 60_000,
