@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Command, CommanderError } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import { COMMANDS, ServiceConfigError, type CommandName, type ServiceConfigInput } from '../shared/domain/index.js';
+import { COMMANDS, DEFAULT_EFFECT_POLICY, ServiceConfigError, decide, type CommandName, type ServiceConfigInput } from '../shared/domain/index.js';
 import type { ReleaseStore } from '../shared/ports/index.js';
 import type { ReleaseRuntime } from '../shared/runtime/runtime.js';
 import { addDevCommands } from './dev.js';
@@ -151,7 +151,6 @@ async function steer(c: CliContext, command: CommandName, releaseId: string, why
     if (report.kind !== 'decided') throw new CliError(`command not applied: ${report.kind}`);
     outcome = report.outcome;
   } else {
-    const { decide, DEFAULT_EFFECT_POLICY } = await import('../shared/domain/index.js');
     const result = await c.store.handle(event, (world) => decide(world, event, { now: event.at, policy: DEFAULT_EFFECT_POLICY }));
     if (result.kind !== 'decided') throw new CliError(`command not applied: ${result.kind}`);
     outcome = result.decision.outcome;

@@ -1,4 +1,3 @@
-import type { CommandName } from './events.js';
 import type { ServiceConfig } from './service-config.js';
 
 /**
@@ -93,4 +92,3 @@ export type Effect = StepEffect | Notify | ScheduleCheck;
 export const isStepEffect = (effect: Effect): effect is StepEffect =>
   effect.kind !== 'notify' && effect.kind !== 'scheduleCheck';
 
-export type { CommandName };

@@ -90,11 +90,6 @@ export type ReleaseEvent = z.infer<typeof releaseEventSchema>;
 
 export type EventOf<K extends EventBody['kind']> = Extract<EventBody, { kind: K }>;
 
-/** Result events name the release they concern; world events are routed by service. */
-export function releaseIdOf(body: EventBody): string | null {
-  return 'releaseId' in body ? body.releaseId : null;
-}
-
 /** A release's id is derived from its build, so every status message for a build finds it. */
 export function releaseIdForBuild(service: string, buildId: string): string {
   return `${service}-${buildId}`.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 200);

@@ -171,4 +171,3 @@ export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 /** Service document as stored; the domain works on ServiceState, whose config is parsed. */
 export type ServiceDoc = z.infer<typeof serviceStateSchema>;
 export type ServiceState = Omit<ServiceDoc, 'config'> & { config: ServiceConfig };
-export type Incident = z.infer<typeof incidentSchema>;

@@ -129,6 +129,13 @@ describe('decide (table)', () => {
     }
   });
 
+  it('a tick with nothing due rewrites no document', () => {
+    const service = serviceState({}, { activeReleaseId: 'checkout-b1' });
+    const decision = decide({ service, releases: [deploying] }, ev({ kind: 'tick', releaseId: 'checkout-b1' }, { at: T0 + 1_000 }), ctxAt(T0 + 1_000));
+    expect(decision.outcome.status).toBe('ignored');
+    expect(decision).toMatchObject({ releases: [], history: [], effects: [], service: null });
+  });
+
   it('never changes its input', () => {
     const service = serviceState({}, { activeReleaseId: 'checkout-b1' });
     const releases = [structuredClone(shifting)];

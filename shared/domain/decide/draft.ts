@@ -13,6 +13,8 @@ export class Draft {
   service: ServiceState;
   private readonly releases = new Map<string, Release>();
   private readonly changed = new Set<string>();
+  /** Releases to reconcile although nothing changed them yet (a tick looks at one). */
+  private readonly toReconcile = new Set<string>();
   private serviceChanged = false;
   private readonly history: HistoryEntry[] = [];
   private readonly effects: Effect[] = [];
@@ -36,7 +38,20 @@ export class Draft {
   }
 
   changedReleases(): Release[] {
-    return [...this.changed].map((id) => this.releases.get(id)).filter((r): r is Release => r !== undefined);
+    return this.lookup(this.changed);
+  }
+
+  /** Releases reconciliation should look at: every changed one, and any asked for with `reconcileAlso`. */
+  releasesToReconcile(): Release[] {
+    return this.lookup(new Set([...this.changed, ...this.toReconcile]));
+  }
+
+  reconcileAlso(release: Release): void {
+    this.toReconcile.add(release.id);
+  }
+
+  private lookup(ids: Set<string>): Release[] {
+    return [...ids].map((id) => this.releases.get(id)).filter((r): r is Release => r !== undefined);
   }
 
   add(release: Release): void {

@@ -36,14 +36,13 @@ export function decide(world: World, event: ReleaseEvent, ctx: DecideContext): D
     default:
       onResult(d, body);
   }
-  for (const release of d.changedReleases()) {
+  for (const release of d.releasesToReconcile()) {
     if (!isTerminal(release.phase) || release.phase === 'complete') reconcile(d, release);
   }
   const decision = d.result();
   if (decision.outcome.status !== 'applied') return decision;
-  const meaningful = decision.history.length > 0 || decision.effects.length > 0 || decision.service !== null;
-  if (!meaningful && event.body.kind === 'tick') {
-    // A tick that found nothing due changes only bookkeeping; say so instead of rewriting documents.
+  if (event.body.kind === 'tick' && decision.releases.length === 0 && decision.service === null) {
+    // A tick that found nothing due changed nothing: say so (only the dedup record is written).
     return { ...decision, outcome: { status: 'ignored', reason: Reason.NothingToDo, message: 'nothing due' } };
   }
   return decision;

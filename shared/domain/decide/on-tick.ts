@@ -20,6 +20,6 @@ export function onTick(d: Draft, body: EventOf<'tick'>): void {
   if (inFlight && d.now >= inFlight.deadlineAt && inFlight.attempt >= d.ctx.policy.maxEffectAttempts) {
     giveUp(d, release, `${inFlight.kind} got no result after ${inFlight.attempt} attempts${inFlight.lastError ? `; last: ${inFlight.lastError}` : ''}`);
   }
-  // Mark the release for reconciliation even when nothing above changed it.
-  d.touch(release, {});
+  // Reconciliation issues what is due; if nothing is, the release is not rewritten.
+  d.reconcileAlso(release);
 }
