@@ -64,7 +64,9 @@ describe.skipIf(!emulators.available)('Pub/Sub emulator → functions → Firest
     const build = buildResource({ id: 'e2e-build-1', status: 'SUCCESS', commit: 'feedbeef' });
     await pubsub.topic(TOPICS.cloudBuilds).publishMessage({ json: build, attributes: { buildId: build.id, status: 'SUCCESS' } });
     const id = releaseIdForBuild('checkout', build.id);
-    const shifting = await waitFor(id, (r) => r?.phase === 'shifting');
+    // Entering `shifting` is committed before the router's result for the first step comes
+    // back as its own event, so wait for the observed split, not just the phase.
+    const shifting = await waitFor(id, (r) => r?.phase === 'shifting' && r.traffic.observedPercent === 10);
     expect(shifting).toMatchObject({ phase: 'shifting', build: { commit: 'feedbeef' }, traffic: { observedPercent: 10 } });
 
     await pubsub.topic(TOPICS.alerts).publishMessage({ json: incidentNotification({ id: 'inc-1', policy: 'checkout 5xx ratio' }) });
