@@ -11,7 +11,7 @@ import { MonitoringHealthSource } from '../shared/adapters/gcp/monitoring-health
 import { TickOnlyScheduler } from '../shared/adapters/basic/tick-only-scheduler.js';
 import { loadConfig } from '../shared/config.js';
 import { releaseIdForBuild, type MeasureHealth, type SetTraffic } from '../shared/domain/index.js';
-import { startFirestoreEmulator, startPubsubEmulator } from '../shared/local/emulators.js';
+import { startEmulators } from '../shared/local/emulators.js';
 import { createTopology, emulatorPubSub } from '../shared/local/pubsub-topology.js';
 import { silentLogger } from '../shared/runtime/logger.js';
 import { TOPICS } from '../shared/topology.js';
@@ -88,7 +88,7 @@ async function adapterOverhead(): Promise<string[]> {
 }
 
 async function alertToRestored(): Promise<{ lines: string[]; p50: number }> {
-  const [firestore, pubsubEmu] = await Promise.all([startFirestoreEmulator(), startPubsubEmulator()]);
+  const { firestore, pubsub: pubsubEmu } = await startEmulators();
   const run = new FakeCloudRun();
   await run.start();
   run.seed('cutover-bench', 'europe-west1', 'svc', 'svc-00001');

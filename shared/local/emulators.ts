@@ -11,6 +11,12 @@ export const SDK_ROOT = process.env.CUTOVER_GCLOUD_SDK ?? '/usr/lib/google-cloud
 export const FIRESTORE_BIN = `${SDK_ROOT}/platform/cloud-firestore-emulator/cloud_firestore_emulator`;
 export const PUBSUB_BIN = `${SDK_ROOT}/platform/pubsub-emulator/bin/cloud-pubsub-emulator`;
 
+/** A free port can be taken by someone else before the emulator binds it (the Firestore emulator
+ * also binds a second, random port for its WebSocket server): then it is started again on new ports. */
+const BIND_ATTEMPTS = 5;
+const BIND_CONFLICT = /Address already in use|BindException/;
+const isBindConflict = (error: unknown) => error instanceof Error && BIND_CONFLICT.test(error.message);
+
 export interface Emulator {
   host: string;
   stop(): Promise<void>;
@@ -39,8 +45,11 @@ async function waitUntilUp(host: string, child: ChildProcess, output: () => stri
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     if (child.exitCode !== null) throw new Error(`emulator exited with ${child.exitCode}:\n${output()}`);
+    // The Pub/Sub emulator logs a failed bind and keeps running, so its log is watched too.
+    if (BIND_CONFLICT.test(output())) throw new Error(`emulator could not bind ${host}:\n${output()}`);
     try {
-      const response = await fetch(`http://${host}/`);
+      // Bounded: whatever else holds the port may accept the connection and never answer.
+      const response = await fetch(`http://${host}/`, { signal: AbortSignal.timeout(2_000) });
       if (response.ok) return;
     } catch {
       // not listening yet
@@ -62,8 +71,20 @@ process.on('exit', () => {
   }
 });
 
-async function startEmulator(bin: string, args: (port: number) => string[]): Promise<Emulator> {
-  const port = await freePort();
+/** How a port is chosen; tests pass one that hands out a taken port first. */
+export type PortPicker = () => Promise<number>;
+
+async function startEmulator(bin: string, args: (port: number) => string[], pickPort: PortPicker): Promise<Emulator> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startEmulatorOnce(bin, args, await pickPort());
+    } catch (error) {
+      if (attempt >= BIND_ATTEMPTS || !isBindConflict(error)) throw error;
+    }
+  }
+}
+
+async function startEmulatorOnce(bin: string, args: (port: number) => string[], port: number): Promise<Emulator> {
   const host = `127.0.0.1:${port}`;
   // Own process group, so stop() also ends the java process the wrapper script starts.
   const child = spawn(bin, args(port), { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -105,10 +126,18 @@ async function startEmulator(bin: string, args: (port: number) => string[]): Pro
   return { host, stop };
 }
 
-export function startFirestoreEmulator(): Promise<Emulator> {
-  return startEmulator(FIRESTORE_BIN, (port) => ['start', '--host=127.0.0.1', `--port=${port}`]);
+export function startFirestoreEmulator(pickPort: PortPicker = freePort): Promise<Emulator> {
+  return startEmulator(FIRESTORE_BIN, (port) => ['start', '--host=127.0.0.1', `--port=${port}`], pickPort);
 }
 
-export function startPubsubEmulator(): Promise<Emulator> {
-  return startEmulator(PUBSUB_BIN, (port) => ['--host=127.0.0.1', `--port=${port}`]);
+export function startPubsubEmulator(pickPort: PortPicker = freePort): Promise<Emulator> {
+  return startEmulator(PUBSUB_BIN, (port) => ['--host=127.0.0.1', `--port=${port}`], pickPort);
+}
+
+/** Both emulators at once; if one fails to start, the other is stopped before the error surfaces. */
+export async function startEmulators(): Promise<{ firestore: Emulator; pubsub: Emulator }> {
+  const [firestore, pubsub] = await Promise.allSettled([startFirestoreEmulator(), startPubsubEmulator()]);
+  if (firestore.status === 'fulfilled' && pubsub.status === 'fulfilled') return { firestore: firestore.value, pubsub: pubsub.value };
+  await Promise.all([firestore, pubsub].map((r) => (r.status === 'fulfilled' ? r.value.stop() : Promise.resolve())));
+  throw firestore.status === 'rejected' ? firestore.reason : (pubsub as PromiseRejectedResult).reason;
 }

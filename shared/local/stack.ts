@@ -10,7 +10,7 @@ import type { ServiceConfigInput } from '../domain/index.js';
 import { createLogger, type Logger } from '../runtime/logger.js';
 import { TOPICS } from '../topology.js';
 import { wire, type Wired } from '../wiring.js';
-import { missingEmulators, startFirestoreEmulator, startPubsubEmulator, type Emulator } from './emulators.js';
+import { missingEmulators, startEmulators } from './emulators.js';
 import { localImage } from './launcher.js';
 import { createTopology, emulatorPubSub } from './pubsub-topology.js';
 import { startAdminApi } from './router/admin.js';
@@ -78,8 +78,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     for (const fn of closers.reverse()) await Promise.resolve(fn()).catch(() => undefined);
   };
   try {
-    const emulators: Emulator[] = await Promise.all([startFirestoreEmulator(), startPubsubEmulator()]);
-    const [firestore, pubsubEmu] = emulators as [Emulator, Emulator];
+    const { firestore, pubsub: pubsubEmu } = await startEmulators();
     closers.push(() => firestore.stop(), () => pubsubEmu.stop());
 
     // Sticky by header or cookie: a client that sends either keeps its version while the weight grows.

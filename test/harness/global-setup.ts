@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { missingEmulators, startFirestoreEmulator, startPubsubEmulator, type Emulator } from '../../shared/local/emulators.js';
+import { missingEmulators, startEmulators } from '../../shared/local/emulators.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -25,18 +25,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('emulatorsMissing', missing);
     return () => Promise.resolve();
   }
-  const started: Emulator[] = [];
-  try {
-    const [firestore, pubsub] = await Promise.all([startFirestoreEmulator(), startPubsubEmulator()]);
-    started.push(firestore, pubsub);
-    project.provide('firestoreHost', firestore.host);
-    project.provide('pubsubHost', pubsub.host);
-    project.provide('emulatorsMissing', []);
-  } catch (error) {
-    await Promise.all(started.map((e) => e.stop()));
-    throw error;
-  }
+  const { firestore, pubsub } = await startEmulators();
+  project.provide('firestoreHost', firestore.host);
+  project.provide('pubsubHost', pubsub.host);
+  project.provide('emulatorsMissing', []);
   return async () => {
-    await Promise.all(started.map((e) => e.stop()));
+    await Promise.all([firestore.stop(), pubsub.stop()]);
   };
 }
