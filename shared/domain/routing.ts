@@ -8,8 +8,12 @@ import type { ServiceState } from './model.js';
  */
 export function releasesToLoad(service: ServiceState, event: ReleaseEvent): string[] {
   const own = ownReleaseId(event);
-  const ids = [own, service.activeReleaseId, service.queuedReleaseId, service.lastCompletedReleaseId];
-  return [...new Set(ids.filter((id): id is string => id !== null))];
+  return [...new Set(own === null ? releasePointers(service) : [own, ...releasePointers(service)])];
+}
+
+/** The releases a service points at: active, queued and last completed. */
+export function releasePointers(service: Pick<ServiceState, 'activeReleaseId' | 'queuedReleaseId' | 'lastCompletedReleaseId'>): string[] {
+  return [service.activeReleaseId, service.queuedReleaseId, service.lastCompletedReleaseId].filter((id): id is string => id !== null);
 }
 
 /** The release an event names by itself, known before the service is read (saves a read round trip). */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Firestore, Timestamp, type DocumentSnapshot, type Transaction } from '@google-cloud/firestore';
+import { Firestore, Timestamp, type DocumentReference, type DocumentSnapshot, type Transaction } from '@google-cloud/firestore';
 import {
   SCHEMA_VERSION,
   applyConfig,
@@ -8,6 +8,7 @@ import {
   releaseSchema,
   ownReleaseId,
   releasesToLoad,
+  releasePointers,
   serviceStateSchema,
   type Decision,
   type HistoryEntry,
@@ -58,6 +59,8 @@ export class FirestoreStore implements ReleaseStore {
   readonly db: Firestore;
   private readonly dedupRetentionMs: number;
   private readonly perService = new KeyedQueue();
+  /** Per service, the release ids it pointed at after its last event in this process. */
+  private readonly pointerHints = new Map<string, string[]>();
 
   constructor(options: FirestoreStoreOptions, db?: Firestore) {
     this.db = db ?? createFirestore(options);
@@ -73,16 +76,10 @@ export class FirestoreStore implements ReleaseStore {
     try {
       return await this.perService.run(event.service, () => this.db.runTransaction(
         async (tx): Promise<HandleResult> => {
-          // One round trip for what the event names itself; a second only for other releases the service points at.
-          const own = ownReleaseId(event);
-          const [seen, serviceSnap, ownSnap] = await tx.getAll(eventRef, serviceRef, ...(own ? [this.releases().doc(own)] : []));
-          if (seen?.exists) return { kind: 'duplicate' };
-          if (!serviceSnap?.exists) return { kind: 'unknownService', service: event.service };
-          const service = readService(serviceSnap);
-          const rest = releasesToLoad(service, event).filter((id) => id !== own);
-          const snaps = [...(ownSnap ? [ownSnap] : []), ...(rest.length ? await tx.getAll(...rest.map((id) => this.releases().doc(id))) : [])];
-          const releases = snaps.filter((s) => s.exists).map(readRelease);
-          const decision = decideFor({ service, releases });
+          const world = await this.load(tx, event, eventRef, serviceRef);
+          if ('kind' in world) return world;
+          const decision = decideFor(world);
+          this.pointerHints.set(event.service, releasePointers(decision.service ?? world.service));
           this.write(tx, event, decision);
           return { kind: 'decided', decision };
         },
@@ -91,6 +88,29 @@ export class FirestoreStore implements ReleaseStore {
     } catch (error) {
       throw asStoreError(error, `handling event ${event.id}`);
     }
+  }
+
+  /**
+   * The world decide needs, read inside the transaction: exactly `releasesToLoad`. One round trip
+   * in the common case: the event's own release plus the releases this service pointed at after
+   * its last event here (a hint only; whatever it misses is read in a second round trip).
+   */
+  private async load(tx: Transaction, event: ReleaseEvent, eventRef: DocumentReference, serviceRef: DocumentReference): Promise<World | HandleResult> {
+    const hinted = [ownReleaseId(event), ...(this.pointerHints.get(event.service) ?? [])];
+    const first = [...new Set(hinted.filter((id): id is string => id !== null))];
+    const [seen, serviceSnap, ...firstSnaps] = await tx.getAll(eventRef, serviceRef, ...first.map((id) => this.releases().doc(id)));
+    if (seen?.exists) return { kind: 'duplicate' };
+    if (!serviceSnap?.exists) return { kind: 'unknownService', service: event.service };
+    const service = readService(serviceSnap);
+    const loaded = new Map(first.map((id, i) => [id, firstSnaps[i]]));
+    const wanted = releasesToLoad(service, event);
+    const missing = wanted.filter((id) => !loaded.has(id));
+    if (missing.length) (await tx.getAll(...missing.map((id) => this.releases().doc(id)))).forEach((snap, i) => loaded.set(missing[i] ?? '', snap));
+    const releases = wanted.flatMap((id) => {
+      const snap = loaded.get(id);
+      return snap?.exists ? [readRelease(snap)] : [];
+    });
+    return { service, releases };
   }
 
   private write(tx: Transaction, event: ReleaseEvent, decision: Decision): void {
