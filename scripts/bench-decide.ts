@@ -110,7 +110,7 @@ async function main(): Promise<void> {
       `| raw emulator transactions/s, same documents (median of ${ROUNDS}: ${rawRates.map((r) => r.toFixed(0)).join(', ')}) | ${rawRate.toFixed(0)} | — | — |`,
       `| Cutover / raw | ${ratio.toFixed(2)}× | ≥ 0.7× | ${ratio >= 0.7 ? 'met' : 'missed'} |`,
       '',
-      'Event mix per release: build QUEUED, WORKING, SUCCESS, a closed incident, an abort; each is one Firestore transaction (dedup record, service and the releases it names read; release, history entry, service and dedup record written as needed). Effects are not run: this measures the decide loop and its commit. The raw transactions read three documents and write four, using documents Cutover wrote, so the comparison isolates Cutover\'s own overhead (decide, validation, a second read round trip when the event touches the active release).',
+      'Event mix per release: build QUEUED, WORKING, SUCCESS, a closed incident, an abort; each is one Firestore transaction (dedup record, service and the releases it names read; release, history entry, service and dedup record written as needed). Effects are not run: this measures the decide loop and its commit. The raw transactions read three documents and write four, using documents Cutover wrote, so the comparison isolates Cutover\'s own overhead (decide, validation, and a second read round trip when the service points at a release this process did not expect).',
     ];
     appendReport('Decision loop on the Firestore emulator', lines);
     console.log(lines.join('\n'));
