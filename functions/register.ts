@@ -1,8 +1,9 @@
 import { http } from '@google-cloud/functions-framework';
 import { httpEntry, pubsubEntry, type EntryDeps } from './entry.js';
 import { handleAlert, handleCloudBuild, handleTick, handleTimer } from './handlers.js';
+import { statusPage } from './status-page.js';
 
-export const FUNCTION_NAMES = ['onCloudBuild', 'onAlert', 'onTick', 'onTimer'] as const;
+export const FUNCTION_NAMES = ['onCloudBuild', 'onAlert', 'onTick', 'onTimer', 'statusPage'] as const;
 
 /**
  * Registers the entry points with the functions-framework. Each is an HTTP function so binary and
@@ -10,7 +11,7 @@ export const FUNCTION_NAMES = ['onCloudBuild', 'onAlert', 'onTick', 'onTimer'] a
  * framework does not validate CloudEvents). `get` supplies the wired world on each request.
  */
 export function registerFunctions(get: () => EntryDeps): void {
-  const register = (source: Exclude<(typeof FUNCTION_NAMES)[number], 'onTimer'>, handler: Parameters<typeof pubsubEntry>[2]) => {
+  const register = (source: Exclude<(typeof FUNCTION_NAMES)[number], 'onTimer' | 'statusPage'>, handler: Parameters<typeof pubsubEntry>[2]) => {
     http(source, (req, res) => pubsubEntry(source, get(), handler)(req, res));
   };
   register('onCloudBuild', handleCloudBuild);
@@ -21,4 +22,6 @@ export function registerFunctions(get: () => EntryDeps): void {
     const deps = get();
     return httpEntry('onTimer', deps, async (r) => ({ verdict: await handleTimer(r.body, deps), attributes: {} }))(req, res);
   });
+  // For people: the read-only status page over the same documents the CLI reads.
+  http('statusPage', (req, res) => statusPage(get())(req, res));
 }

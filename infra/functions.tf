@@ -1,5 +1,5 @@
 locals {
-  functions = toset(["onCloudBuild", "onAlert", "onTick", "onTimer"])
+  functions = toset(["onCloudBuild", "onAlert", "onTick", "onTimer", "statusPage"])
   # Gen 2 functions also answer on this stable URL; using it avoids a function referring to itself.
   timer_url = "https://${var.region}-${var.project_id}.cloudfunctions.net/onTimer"
   function_env = {
@@ -17,7 +17,7 @@ locals {
   }
 }
 
-# The four entry points of functions/register.ts, all from one build (package.json "main").
+# The entry points of functions/register.ts, all from one build (package.json "main").
 resource "google_cloudfunctions2_function" "fn" {
   for_each = local.functions
   name     = each.value
@@ -59,4 +59,14 @@ resource "google_cloud_run_service_iam_member" "pusher_invokes" {
   service  = google_cloudfunctions2_function.fn[each.value].service_config[0].service
   role     = "roles/run.invoker"
   member   = "serviceAccount:${google_service_account.pusher.email}"
+}
+
+# The read-only status page is for people: only the members listed may open it
+# (e.g. through `gcloud run services proxy statuspage`, which adds their identity token).
+resource "google_cloud_run_service_iam_member" "status_page_viewers" {
+  for_each = toset(var.status_page_viewers)
+  location = var.region
+  service  = google_cloudfunctions2_function.fn["statusPage"].service_config[0].service
+  role     = "roles/run.invoker"
+  member   = each.value
 }

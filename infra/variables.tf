@@ -78,3 +78,9 @@ variable "release_branch" {
   type        = string
   default     = "^main$"
 }
+
+variable "status_page_viewers" {
+  description = "Members allowed to open the read-only status page, e.g. [\"group:sre@example.com\"]. Empty keeps it closed."
+  type        = list(string)
+  default     = []
+}

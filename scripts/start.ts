@@ -53,6 +53,7 @@ const { urls } = stack;
 const banner = [
   '',
   'Cutover is running on 127.0.0.1:',
+  `  status page (open in a browser)        ${urls.functions.statusPage ?? '-'}`,
   `  sample service (via the local router)  ${urls.sample}   (sticky: header x-cutover-sticky or cookie cutover-sticky)`,
   `  local router admin API                 ${urls.admin}`,
   `  Firestore emulator                     ${urls.firestore}   (database "cutover", project cutover-local)`,

@@ -114,7 +114,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     registerFunctions(() => wired);
     const functions: Record<string, string> = {};
-    for (const fn of ['onCloudBuild', 'onAlert', 'onTick']) {
+    for (const fn of ['onCloudBuild', 'onAlert', 'onTick', 'statusPage']) {
       const server: Server = getTestServer(fn);
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       closers.push(() => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))));

@@ -77,6 +77,9 @@ describe.skipIf(!emulators.available)('local stack end to end (real traffic)', (
       expect(Math.abs((candidate / lines.length) * 100 - step)).toBeLessThanOrEqual(2);
     }
     expect(share(done.candidate.revision ?? undefined)).toBe(100);
+    // People can read the same outcome from the status page the stack serves.
+    const page = await (await fetch(`${stack.urls.functions.statusPage}?release=${encodeURIComponent(id)}`)).text();
+    expect(page).toContain('<th>Phase</th><td>complete</td>');
   });
 
   it('a bad release (20% errors) is rolled back by health, with the reason and measurements in history', async () => {

@@ -78,6 +78,13 @@ describe('infra/ (Terraform, parsed with @cdktf/hcl2json)', () => {
     expect(JSON.stringify(fn.build_config)).toContain('nodejs20');
   });
 
+  it('opens the status page only to the viewers the variables name', () => {
+    const viewers = res('google_cloud_run_service_iam_member', 'status_page_viewers');
+    expect(viewers).toMatchObject({ for_each: '${toset(var.status_page_viewers)}', role: 'roles/run.invoker', member: '${each.value}' });
+    expect(String(viewers.service)).toContain('google_cloudfunctions2_function.fn["statusPage"]');
+    expect(mod.variable.status_page_viewers?.[0]?.default).toEqual([]);
+  });
+
   it('gives every subscription a dead-letter topic defined here', () => {
     const subs = mod.resource.google_pubsub_subscription ?? {};
     for (const [name, [sub]] of Object.entries(subs)) {

@@ -1,0 +1,57 @@
+import type { Request, Response } from '@google-cloud/functions-framework';
+import { z } from 'zod';
+import { StoreUnavailableError } from '../shared/ports/index.js';
+import { renderOverview, renderRelease, escapeHtml } from '../shared/views/status-page.js';
+import type { EntryDeps } from './entry.js';
+
+/** Releases shown per service on the overview; `cutover status -n` shows more. */
+const RELEASES_PER_SERVICE = 5;
+const HISTORY_ENTRIES = 200;
+
+const querySchema = z.object({
+  release: z.string().min(1).max(300).optional(),
+  format: z.enum(['html', 'json']).optional(),
+});
+
+/**
+ * `statusPage`: the read-only web page over the same Firestore documents the CLI reads.
+ * GET `?` → every service with its latest releases; GET `?release=ID` → one release with its
+ * history; add `format=json` (or send `Accept: application/json`) for the data instead of HTML.
+ */
+export function statusPage(deps: Pick<EntryDeps, 'store' | 'clock' | 'log'>) {
+  return async (req: Request, res: Response): Promise<void> => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.status(405).set('allow', 'GET, HEAD').type('text/plain').send('the status page is read-only: use the cutover CLI to steer releases\n');
+      return;
+    }
+    const query = querySchema.safeParse(req.query);
+    if (!query.success) {
+      res.status(400).type('text/plain').send(`bad query: ${query.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}\n`);
+      return;
+    }
+    const json = query.data.format ? query.data.format === 'json' : req.accepts(['html', 'json']) === 'json';
+    const now = deps.clock();
+    try {
+      const { release: releaseId } = query.data;
+      if (releaseId) {
+        const release = await deps.store.getRelease(releaseId);
+        if (!release) {
+          res.status(404).type(json ? 'application/json' : 'text/html').send(json ? { error: `release ${releaseId} not found` } : `<!doctype html><p>Release ${escapeHtml(releaseId)} not found. <a href="?">All releases</a></p>\n`);
+          return;
+        }
+        const history = await deps.store.history(releaseId, HISTORY_ENTRIES);
+        if (json) res.status(200).json({ release, history });
+        else res.status(200).type('text/html').send(renderRelease({ release, history, now }));
+        return;
+      }
+      const services = await deps.store.listServices();
+      const withReleases = await Promise.all(services.map(async (service) => ({ service, releases: await deps.store.listReleases(service.name, RELEASES_PER_SERVICE) })));
+      if (json) res.status(200).json({ services: withReleases.map(({ service, releases }) => ({ service: service.name, releases })) });
+      else res.status(200).type('text/html').send(renderOverview({ services: withReleases, now }));
+    } catch (error) {
+      const unavailable = error instanceof StoreUnavailableError;
+      deps.log[unavailable ? 'warn' : 'error']({ err: error }, 'statusPage: could not read the store');
+      res.status(unavailable ? 503 : 500).type('text/plain').send(`${unavailable ? 'Firestore is unavailable; try again shortly' : 'internal error'}: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
+  };
+}

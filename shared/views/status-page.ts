@@ -1,0 +1,101 @@
+import type { HistoryEntry, Release, ServiceState } from '../domain/index.js';
+import { historyRows, isoTime, releaseRows, type Rows } from './rows.js';
+
+/**
+ * The read-only status page, rendered on the server as plain HTML (no script, no assets), so it
+ * works behind any proxy and in any browser. It shows what the CLI's `status` and `history` show,
+ * from the same rows. Links are query strings (`?release=ID`), which keep working whatever path
+ * prefix the page is served under (a Cloud Functions URL, or a local port).
+ */
+export interface OverviewModel {
+  services: { service: ServiceState; releases: Release[] }[];
+  now: number;
+}
+
+export interface ReleaseModel {
+  release: Release;
+  history: HistoryEntry[];
+  now: number;
+}
+
+const REFRESH_SECONDS = 5;
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+const link = (releaseId: string) => `<a href="?release=${encodeURIComponent(releaseId)}">${escapeHtml(releaseId)}</a>`;
+
+function htmlTable({ headers, rows }: Rows, firstCell: (cell: string) => string = escapeHtml): string {
+  const head = headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
+  const body = rows.map((r) => `<tr>${r.map((c, i) => `<td>${i === 0 ? firstCell(c) : escapeHtml(c)}</td>`).join('')}</tr>`).join('\n');
+  return `<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
+}
+
+function page(title: string, now: number, body: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="refresh" content="${REFRESH_SECONDS}">
+<title>${escapeHtml(title)}</title>
+<style>
+body{font:14px/1.4 system-ui,sans-serif;margin:1.5rem;color:#222}
+table{border-collapse:collapse;margin:.5rem 0 1.5rem}
+th,td{border-bottom:1px solid #ddd;padding:.25rem .6rem;text-align:left;vertical-align:top}
+th{font-size:12px;color:#555}
+.bar{display:inline-block;width:12rem;height:.8rem;background:#cfe3ff;vertical-align:middle}
+.bar span{display:block;height:100%;background:#2a7d2a}
+.muted{color:#777}
+</style>
+</head>
+<body>
+${body}
+<p class="muted">As of ${escapeHtml(isoTime(now))}; refreshes every ${REFRESH_SECONDS} s. Read-only: steer releases with the <code>cutover</code> CLI.</p>
+</body>
+</html>
+`;
+}
+
+export function renderOverview(model: OverviewModel): string {
+  const sections = model.services.map(({ service, releases }) => {
+    const facts = `steps ${service.config.steps.join('/')} · stable ${service.stableRevision ?? '-'} · active ${service.activeReleaseId ?? '-'} · queued ${service.queuedReleaseId ?? '-'}`;
+    const table = releases.length ? htmlTable(releaseRows(releases), link) : '<p class="muted">No releases yet.</p>';
+    return `<h2>${escapeHtml(service.name)}</h2>\n<p class="muted">${escapeHtml(facts)}</p>\n${table}`;
+  });
+  const empty = '<p>No services registered yet: <code>cutover services apply FILE</code>.</p>';
+  return page('Cutover — releases', model.now, `<h1>Cutover releases</h1>\n${sections.join('\n') || empty}`);
+}
+
+/** The last verdict with the figures behind it and the thresholds it was judged against. */
+function healthText(health: Release['health']): string {
+  if (!health) return '-';
+  const m = health.measurements;
+  const t = health.thresholds;
+  const figures = m ? `${m.errors} errors in ${m.requests} requests${m.p99LatencyMs === null ? '' : `, p99 ${m.p99LatencyMs.toFixed(0)} ms`}` : `no measurements${health.error ? ` (${health.error})` : ''}`;
+  const limits = `max error rate ${(t.maxErrorRate * 100).toFixed(2)}%, min ${t.minRequests} requests${t.maxP99LatencyMs === null ? '' : `, max p99 ${t.maxP99LatencyMs} ms`}`;
+  return `${health.verdict}: ${figures} (${limits})${health.reasons.length ? ` — ${health.reasons.join(', ')}` : ''}`;
+}
+
+export function renderRelease({ release: r, history, now }: ReleaseModel): string {
+  const observed = r.traffic.observedPercent;
+  const bar = `<span class="bar" title="candidate ${observed ?? 0}%"><span style="width:${observed ?? 0}%"></span></span>`;
+  const facts: [string, string][] = [
+    ['Phase', `${r.phase}${r.paused ? ' (paused)' : ''}${r.awaitingApproval ? ' (awaiting approval)' : ''}`],
+    ['Traffic', `candidate ${observed ?? '-'}% observed, ${r.traffic.desiredPercent}% desired`],
+    ['Health', healthText(r.health)],
+    ['Candidate', r.candidate.revision ?? '-'],
+    ['Stable', r.stableRevision ?? '-'],
+    ['Build', `${r.build.id} (${r.build.status}), commit ${r.build.commit ?? '-'}`],
+    ['Image', r.build.image ?? '-'],
+    ['Last decision', `${r.lastDecision.reason}: ${r.lastDecision.message}`],
+    ['Rollback cause', r.rollbackCause ?? '-'],
+  ];
+  const dl = facts.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}${k === 'Traffic' ? ` ${bar}` : ''}</td></tr>`).join('\n');
+  const body = `<p><a href="?">← all releases</a></p>
+<h1>${escapeHtml(r.id)}</h1>
+<table>\n${dl}\n</table>
+<h2>History</h2>
+${history.length ? htmlTable(historyRows(history)) : '<p class="muted">No history yet.</p>'}`;
+  return page(`Cutover — ${r.id}`, now, body);
+}
