@@ -35,7 +35,8 @@ resource "google_cloudfunctions2_function" "fn" {
   }
 
   service_config {
-    service_account_email            = google_service_account.functions.email
+    # The status page only reads state, under its own read-only identity.
+    service_account_email            = each.value == "statusPage" ? google_service_account.status_page.email : google_service_account.functions.email
     available_memory                 = "512Mi"
     # A deploy waits for the candidate to become ready (up to 5 min); the effect is re-issued after CUTOVER_DEPLOY_TIMEOUT.
     timeout_seconds                  = 540
@@ -52,9 +53,9 @@ resource "google_cloudfunctions2_function" "fn" {
   depends_on = [google_project_service.apis, google_firestore_database.cutover]
 }
 
-# Only the pusher identity (Pub/Sub push, Cloud Tasks) may invoke the functions.
+# Only the pusher identity (Pub/Sub push, Cloud Tasks) may invoke the event functions.
 resource "google_cloud_run_service_iam_member" "pusher_invokes" {
-  for_each = local.functions
+  for_each = setsubtract(local.functions, ["statusPage"])
   location = var.region
   service  = google_cloudfunctions2_function.fn[each.value].service_config[0].service
   role     = "roles/run.invoker"

@@ -13,6 +13,22 @@ resource "google_service_account" "pusher" {
   display_name = "Cutover push and timer identity"
 }
 
+# Runs the read-only status page: reads Cutover's state, nothing else.
+resource "google_service_account" "status_page" {
+  account_id   = "cutover-status-page"
+  display_name = "Cutover status page (read-only)"
+}
+
+resource "google_project_iam_member" "status_page_firestore" {
+  project = var.project_id
+  role    = "roles/datastore.viewer"
+  member  = "serviceAccount:${google_service_account.status_page.email}"
+  condition {
+    title      = "cutover-database-only"
+    expression = "resource.name.startsWith(\"projects/${var.project_id}/databases/${var.firestore_database_id}\")"
+  }
+}
+
 resource "google_project_iam_member" "functions_firestore" {
   project = var.project_id
   role    = "roles/datastore.user"

@@ -83,6 +83,15 @@ describe('infra/ (Terraform, parsed with @cdktf/hcl2json)', () => {
     expect(viewers).toMatchObject({ for_each: '${toset(var.status_page_viewers)}', role: 'roles/run.invoker', member: '${each.value}' });
     expect(String(viewers.service)).toContain('google_cloudfunctions2_function.fn["statusPage"]');
     expect(mod.variable.status_page_viewers?.[0]?.default).toEqual([]);
+    // It runs under its own identity, which may only read Cutover's database; the pusher cannot call it.
+    const fn = res('google_cloudfunctions2_function', 'fn');
+    expect(JSON.stringify(fn.service_config)).toContain('each.value == \\"statusPage\\" ? google_service_account.status_page.email');
+    const reads = res('google_project_iam_member', 'status_page_firestore');
+    expect(reads).toMatchObject({ role: 'roles/datastore.viewer', member: 'serviceAccount:${google_service_account.status_page.email}' });
+    expect(JSON.stringify(reads.condition)).toContain('databases/${var.firestore_database_id}');
+    const statusPageRoles = Object.values(mod.resource.google_project_iam_member ?? {}).filter(([b]) => String(b?.member).includes('status_page'));
+    expect(statusPageRoles.map(([b]) => b?.role)).toEqual(['roles/datastore.viewer']);
+    expect(res('google_cloud_run_service_iam_member', 'pusher_invokes').for_each).toBe('${setsubtract(local.functions, ["statusPage"])}');
   });
 
   it('gives every subscription a dead-letter topic defined here', () => {
