@@ -1,5 +1,10 @@
 # Dedicated identities with least privilege: no primitive role anywhere (tests enforce it).
 
+locals {
+  # IAM condition limiting Firestore roles to Cutover's own database.
+  cutover_database_only = "resource.name.startsWith(\"projects/${var.project_id}/databases/${var.firestore_database_id}\")"
+}
+
 # Runs the functions: reads/writes Cutover's state, steers the target services, reads their
 # metrics, publishes notifications, schedules timers.
 resource "google_service_account" "functions" {
@@ -25,7 +30,7 @@ resource "google_project_iam_member" "status_page_firestore" {
   member  = "serviceAccount:${google_service_account.status_page.email}"
   condition {
     title      = "cutover-database-only"
-    expression = "resource.name.startsWith(\"projects/${var.project_id}/databases/${var.firestore_database_id}\")"
+    expression = local.cutover_database_only
   }
 }
 
@@ -35,7 +40,7 @@ resource "google_project_iam_member" "functions_firestore" {
   member  = "serviceAccount:${google_service_account.functions.email}"
   condition {
     title      = "cutover-database-only"
-    expression = "resource.name.startsWith(\"projects/${var.project_id}/databases/${var.firestore_database_id}\")"
+    expression = local.cutover_database_only
   }
 }
 

@@ -88,7 +88,9 @@ describe('infra/ (Terraform, parsed with @cdktf/hcl2json)', () => {
     expect(JSON.stringify(fn.service_config)).toContain('each.value == \\"statusPage\\" ? google_service_account.status_page.email');
     const reads = res('google_project_iam_member', 'status_page_firestore');
     expect(reads).toMatchObject({ role: 'roles/datastore.viewer', member: 'serviceAccount:${google_service_account.status_page.email}' });
-    expect(JSON.stringify(reads.condition)).toContain('databases/${var.firestore_database_id}');
+    expect(JSON.stringify(reads.condition)).toContain('local.cutover_database_only');
+    expect(String(local('cutover_database_only'))).toContain('databases/${var.firestore_database_id}');
+    expect(JSON.stringify(res('google_project_iam_member', 'functions_firestore').condition)).toContain('local.cutover_database_only');
     const statusPageRoles = Object.values(mod.resource.google_project_iam_member ?? {}).filter(([b]) => String(b?.member).includes('status_page'));
     expect(statusPageRoles.map(([b]) => b?.role)).toEqual(['roles/datastore.viewer']);
     expect(res('google_cloud_run_service_iam_member', 'pusher_invokes').for_each).toBe('${setsubtract(local.functions, ["statusPage"])}');
