@@ -3,7 +3,7 @@ import type { PubSub } from '@google-cloud/pubsub';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { registerFunctions } from '../../functions/register.js';
+import { FUNCTION_NAMES, registerFunctions } from '../../functions/register.js';
 import { FirestoreStore } from '../adapters/firestore/firestore-store.js';
 import { loadConfig } from '../config.js';
 import type { ServiceConfigInput } from '../domain/index.js';
@@ -114,7 +114,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     registerFunctions(() => wired);
     const functions: Record<string, string> = {};
-    for (const fn of ['onCloudBuild', 'onAlert', 'onTick', 'statusPage']) {
+    // Every entry point but onTimer: locally, precise timers run in process (InProcessTimerScheduler).
+    for (const fn of FUNCTION_NAMES.filter((name) => name !== 'onTimer')) {
       const server: Server = getTestServer(fn);
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       closers.push(() => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))));

@@ -105,7 +105,8 @@ export class FirestoreStore implements ReleaseStore {
     const loaded = new Map(first.map((id, i) => [id, firstSnaps[i]]));
     const wanted = releasesToLoad(service, event);
     const missing = wanted.filter((id) => !loaded.has(id));
-    if (missing.length) (await tx.getAll(...missing.map((id) => this.releases().doc(id)))).forEach((snap, i) => loaded.set(missing[i] ?? '', snap));
+    const missingSnaps = missing.length ? await tx.getAll(...missing.map((id) => this.releases().doc(id))) : [];
+    missing.forEach((id, i) => loaded.set(id, missingSnaps[i]));
     const releases = wanted.flatMap((id) => {
       const snap = loaded.get(id);
       return snap?.exists ? [readRelease(snap)] : [];
