@@ -34,11 +34,16 @@ export async function handleAlert(message: PubsubMessage, deps: EntryDeps): Prom
     };
   }
   const reports = [];
+  const { incidentId, state } = parsed.incident.body;
   for (const service of services) {
-    reports.push(await deps.runtime.handle({ id: `incident:${message.messageId}:${service}`, service, at: deps.clock(), body: parsed.incident.body }));
+    // An incident is one fact however many messages carry it (publisher retries, Monitoring's
+    // repeat notifications): the event id is the incident's, not the message's.
+    reports.push(await deps.runtime.handle({ id: incidentEventId(incidentId, state, service), service, at: deps.clock(), body: parsed.incident.body }));
   }
   return { ack: 'handled', detail: reports };
 }
+
+export const incidentEventId = (incidentId: string, state: string, service: string): string => `incident:${incidentId}:${state}:${service}`;
 
 async function servicesFor(incident: ParsedIncident, deps: EntryDeps): Promise<string[]> {
   for (const name of [incident.serviceLabel, incident.runServiceName]) {

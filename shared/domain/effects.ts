@@ -60,6 +60,7 @@ export const NOTIFICATION_TYPES = [
   'release.awaiting_approval',
   'release.completed',
   'release.rolling_back',
+  'release.rollback_impossible',
   'release.rolled_back',
   'release.failed',
   'release.superseded',

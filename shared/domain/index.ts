@@ -7,4 +7,5 @@ export * from './effects.js';
 export * from './reasons.js';
 export * from './decide/index.js';
 export * from './routing.js';
+export * from './transitions.js';
 export * from './apply-config.js';

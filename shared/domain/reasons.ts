@@ -39,6 +39,8 @@ export const Reason = {
   IncidentClosed: 'IncidentClosed',
   // Rollback
   RolledBack: 'RolledBack',
+  /** A rollback was due but nothing else ever served: there is nothing to return to, so Cutover says so instead of spinning. */
+  NoStableToRestore: 'NoStableToRestore',
   // Commands
   Promoted: 'Promoted',
   Approved: 'Approved',

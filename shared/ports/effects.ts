@@ -7,7 +7,12 @@ import type { CheckResult, DeployCandidate, HealthReading, MeasureHealth, Notify
  */
 export type Failure = { ok: false; permanent: boolean; error: string };
 
-export type DeployOutcome = { ok: true; revision: string; url: string | null } | Failure;
+/**
+ * `stableRevision`: the revision the service served before the candidate (what a rollback returns
+ * to); null only when nothing else serves. Every registered service already serves something, so
+ * the first release learns its stable here instead of assuming one.
+ */
+export type DeployOutcome = { ok: true; revision: string; url: string | null; stableRevision: string | null } | Failure;
 export type TrafficOutcome = { ok: true; observedPercent: number } | Failure;
 
 export interface TrafficRouter {

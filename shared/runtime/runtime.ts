@@ -65,7 +65,7 @@ export class ReleaseRuntime {
       switch (effect.kind) {
         case 'deployCandidate': {
           const out = await this.deps.router.deployCandidate(effect);
-          return out.ok ? { kind: 'candidateDeployed', ...base, revision: out.revision, url: out.url } : failed(out.permanent, out.error);
+          return out.ok ? { kind: 'candidateDeployed', ...base, revision: out.revision, url: out.url, stableRevision: out.stableRevision } : failed(out.permanent, out.error);
         }
         case 'setTraffic': {
           const out = await this.deps.router.setTraffic(effect);

@@ -8,8 +8,8 @@ export function routerContract(name: string, setup: () => Promise<{ router: Traf
     const deploy = (target: RouterTarget, image: string, revisionName: string): DeployCandidate => ({
       kind: 'deployCandidate', effectId: `e-${revisionName}`, releaseId: 'r1', service: target.service, router: target, attempt: 1, image, revisionName,
     });
-    const traffic = (target: RouterTarget, candidateRevision: string | null, candidatePercent: number): SetTraffic => ({
-      kind: 'setTraffic', effectId: `t-${candidatePercent}`, releaseId: 'r1', service: target.service, router: target, attempt: 1, candidateRevision, stableRevision: null, candidatePercent,
+    const traffic = (target: RouterTarget, candidateRevision: string | null, candidatePercent: number, stableRevision: string | null = null): SetTraffic => ({
+      kind: 'setTraffic', effectId: `t-${candidatePercent}`, releaseId: 'r1', service: target.service, router: target, attempt: 1, candidateRevision, stableRevision, candidatePercent,
     });
 
     it('deploys idempotently by revision name, then moves traffic through steps and back', async () => {
@@ -23,6 +23,36 @@ export function routerContract(name: string, setup: () => Promise<{ router: Traf
           expect(await router.setTraffic(traffic(target, `${target.service}-c1`, percent))).toEqual({ ok: true, observedPercent: percent });
         }
         expect(await router.setTraffic(traffic(target, `${target.service}-c1`, 100))).toEqual({ ok: true, observedPercent: 100 });
+      } finally {
+        await teardown();
+      }
+    });
+
+    it('reports the revision serving before the candidate, and rolls a promoted candidate back to it (100% → 0%)', async () => {
+      const { router, image, target, teardown } = await setup();
+      try {
+        const deployed = await router.deployCandidate(deploy(target, image, `${target.service}-c2`));
+        expect(deployed.ok).toBe(true);
+        const stable = deployed.ok ? deployed.stableRevision : null;
+        expect(stable).toEqual(expect.any(String));
+        expect(stable).not.toBe(`${target.service}-c2`);
+        expect(await router.setTraffic(traffic(target, `${target.service}-c2`, 100, stable))).toEqual({ ok: true, observedPercent: 100 });
+        expect(await router.setTraffic(traffic(target, `${target.service}-c2`, 0, stable))).toEqual({ ok: true, observedPercent: 0 });
+        // The stable serves again: a new candidate learns it as what serves before it.
+        const next = await router.deployCandidate(deploy(target, image, `${target.service}-c3`));
+        expect(next).toMatchObject({ ok: true, stableRevision: stable });
+      } finally {
+        await teardown();
+      }
+    });
+
+    it('refuses, permanently, to take a promoted candidate to 0% when no other stable is named', async () => {
+      const { router, image, target, teardown } = await setup();
+      try {
+        await router.deployCandidate(deploy(target, image, `${target.service}-c4`));
+        expect(await router.setTraffic(traffic(target, `${target.service}-c4`, 100))).toEqual({ ok: true, observedPercent: 100 });
+        // Never "ok" at 100% for a request of 0%: that answer made a rollback spin forever.
+        expect(await router.setTraffic(traffic(target, `${target.service}-c4`, 0))).toMatchObject({ ok: false, permanent: true });
       } finally {
         await teardown();
       }

@@ -19,11 +19,17 @@ import type {
 
 /**
  * Hand-written fakes at our own ports: they record every call and can be told to fail.
- * `FakeRouter.split` is the traffic the "world" serves, per service.
+ *
+ * `FakeRouter` behaves like the routers it stands for (Cloud Run, the local router): every service
+ * already serves a stable revision (`{service}-initial` unless seeded), a deploy reports it, a
+ * split needs a stable other than the candidate, 100% makes the candidate the stable, and a
+ * rollback with no stable named keeps whatever the router now treats as stable — so asking for 0%
+ * on a promoted candidate without naming the previous stable is refused, as on Cloud Run.
  */
 export class FakeRouter implements TrafficRouter {
   readonly calls: (DeployCandidate | SetTraffic)[] = [];
-  readonly split = new Map<string, { candidate: string | null; percent: number }>();
+  /** Per service: the stable revision and the candidate's share of traffic. */
+  readonly split = new Map<string, { stable: string | null; candidate: string | null; percent: number }>();
   deployFailure: { permanent: boolean; error: string } | null = null;
   trafficFailure: { permanent: boolean; error: string } | null = null;
   /** When set, setTraffic applies this percent instead of the requested one. */
@@ -31,26 +37,57 @@ export class FakeRouter implements TrafficRouter {
 
   readonly deployed = new Set<string>();
 
+  /** Sets what a service serves before any release (null: it serves nothing). */
+  seed(service: string, stable: string | null): void {
+    this.split.set(service, { stable, candidate: null, percent: 0 });
+    if (stable) this.deployed.add(stable);
+  }
+
+  private state(service: string): { stable: string | null; candidate: string | null; percent: number } {
+    if (!this.split.has(service)) this.seed(service, `${service}-initial`);
+    return this.split.get(service)!;
+  }
+
   deployCandidate(effect: DeployCandidate): Promise<DeployOutcome> {
     this.calls.push(effect);
     if (this.deployFailure) return Promise.resolve({ ok: false, ...this.deployFailure });
     this.deployed.add(effect.revisionName);
-    return Promise.resolve({ ok: true, revision: effect.revisionName, url: `http://127.0.0.1/${effect.revisionName}` });
+    const { stable } = this.state(effect.router.service);
+    return Promise.resolve({ ok: true, revision: effect.revisionName, url: `http://127.0.0.1/${effect.revisionName}`, stableRevision: stable === effect.revisionName ? null : stable });
   }
 
   setTraffic(effect: SetTraffic): Promise<TrafficOutcome> {
     this.calls.push(effect);
     if (this.trafficFailure) return Promise.resolve({ ok: false, ...this.trafficFailure });
-    if (effect.candidateRevision && !this.deployed.has(effect.candidateRevision)) {
-      return Promise.resolve({ ok: false, permanent: true, error: `candidate revision ${effect.candidateRevision} is not deployed` });
+    const refuse = (error: string) => Promise.resolve({ ok: false as const, permanent: true, error });
+    if (effect.candidateRevision && !this.deployed.has(effect.candidateRevision)) return refuse(`candidate revision ${effect.candidateRevision} is not deployed`);
+    if (effect.stableRevision && !this.deployed.has(effect.stableRevision)) return refuse(`stable revision ${effect.stableRevision} is not deployed`);
+    const current = this.state(effect.router.service);
+    const stable = effect.stableRevision ?? current.stable;
+    if (!stable || stable === effect.candidateRevision) {
+      if (effect.candidatePercent === 100 && effect.candidateRevision) return this.apply(effect.router.service, effect.candidateRevision, null, 100);
+      return refuse(`no stable revision other than ${effect.candidateRevision ?? '(none)'} serves ${effect.router.service}`);
     }
     const percent = this.stuckAt ?? effect.candidatePercent;
-    this.split.set(effect.service, { candidate: effect.candidateRevision, percent });
+    if (percent === 100 && effect.candidateRevision) return this.apply(effect.router.service, effect.candidateRevision, null, 100);
+    return this.apply(effect.router.service, stable, effect.candidateRevision, effect.candidateRevision ? percent : 0);
+  }
+
+  private apply(service: string, stable: string, candidate: string | null, percent: number): Promise<TrafficOutcome> {
+    this.split.set(service, { stable, candidate: percent === 100 ? null : candidate, percent: percent === 100 ? 0 : percent });
     return Promise.resolve({ ok: true, observedPercent: percent });
   }
 
-  percentFor(service: string): number {
-    return this.split.get(service)?.percent ?? 0;
+  /** The candidate's share: 100 once promoted (it is then the stable). */
+  percentFor(service: string, candidate?: string): number {
+    const s = this.split.get(service);
+    if (!s) return 0;
+    if (candidate !== undefined && s.stable === candidate) return 100;
+    return s.percent;
+  }
+
+  stableOf(service: string): string | null {
+    return this.state(service).stable;
   }
 }
 

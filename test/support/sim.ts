@@ -119,7 +119,7 @@ export function answerEffect(effect: StepEffect, behaviour: WorldBehaviour, now:
     behaviour.failNext = null;
     body = { kind: 'effectFailed', ...base, effectKind: effect.kind, permanent: fail.permanent, error: 'injected' };
   } else if (effect.kind === 'deployCandidate') {
-    body = { kind: 'candidateDeployed', ...base, revision: effect.revisionName, url: 'http://127.0.0.1:1' };
+    body = { kind: 'candidateDeployed', ...base, revision: effect.revisionName, url: 'http://127.0.0.1:1', stableRevision: `${effect.router.service}-initial` };
   } else if (effect.kind === 'setTraffic') {
     body = { kind: 'trafficSet', ...base, observedPercent: effect.candidatePercent };
   } else if (effect.kind === 'runVerification') {

@@ -61,7 +61,7 @@ describe('CloudRunRouter against a fake Cloud Run Admin API', () => {
 
   it('deploys the candidate at 0% with its tag, pinning today\'s traffic to its revision and keeping user tags', async () => {
     const out = await c.router.deployCandidate(deploy('svc-abc123'));
-    expect(out).toEqual({ ok: true, revision: 'svc-abc123', url: 'https://candidate---svc-abc-ew.a.run.app' });
+    expect(out).toEqual({ ok: true, revision: 'svc-abc123', url: 'https://candidate---svc-abc-ew.a.run.app', stableRevision: 'svc-00001' });
     const [update] = updates();
     expect(update?.updateMask.paths).toEqual(['template', 'traffic']);
     expect(update?.service.template?.revision).toBe('svc-abc123');

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { IN_FLIGHT_PHASES, isTerminal, type CommandName } from '../../shared/domain/index.js';
+import { IN_FLIGHT_PHASES, isLegalEdge, isTerminal, type CommandName } from '../../shared/domain/index.js';
 import { T0, serviceState } from '../support/fixtures.js';
 import { Sim } from '../support/sim.js';
 
@@ -98,6 +98,10 @@ describe('decide (properties over random event sequences)', () => {
             const seqs = (sim.history.get(r.id) ?? []).map((h) => h.seq);
             expect(seqs).toEqual(seqs.map((_, i) => i + 1));
             expect(r.historySeq).toBe(seqs.length);
+          }
+          // Every phase change decide records is an edge of the one table docs/state.md is drawn from.
+          for (const h of sim.log.at(-1)?.decision?.history ?? []) {
+            expect(isLegalEdge(h.fromPhase, h.toPhase), `${h.fromPhase ?? 'new'} → ${h.toPhase} (${h.reason})`).toBe(true);
           }
           // Terminal phases stay terminal, except complete → rolling_back inside the watch window.
           const last = sim.log[sim.log.length - 1];

@@ -142,6 +142,28 @@ describe('functions over HTTP with real-shaped bodies', () => {
       expect((await store().getService('checkout'))?.lastIncident).toMatchObject({ incidentId: 'i1', state: 'closed' });
     });
 
+    it('treats one incident delivered again under a new message id as one fact: it rolls back one release, not two', async () => {
+      // b1 completes (its watch window is open), then b2 shifts; the incident rolls b2 back.
+      for (let i = 0; i < 40 && (await store().getRelease(rid))?.phase === 'shifting'; i += 1) {
+        sys.clock.now += 10_000;
+        await post('onTick', pushRequest({ messageId: `t${i}`, data: {} }));
+      }
+      expect((await store().getRelease(rid))?.phase).toBe('complete');
+      const rid2 = releaseIdForBuild('checkout', 'b2');
+      await post('onCloudBuild', pushRequest({ messageId: 'm2', data: buildResource({ id: 'b2', status: 'SUCCESS' }) }));
+      expect((await store().getRelease(rid2))?.phase).toBe('shifting');
+      const incident = incidentNotification({ id: 'i-repeat', policy: 'checkout 5xx ratio' });
+      expect((await post('onAlert', pushRequest({ messageId: 'a1', data: incident }))).status).toBe(200);
+      expect((await store().getRelease(rid2))?.phase).toBe('rolled_back');
+      const again = await post('onAlert', pushRequest({ messageId: 'a2-publisher-retry', data: incident }));
+      expect(again.status).toBe(200);
+      expect((await store().getRelease(rid))?.phase).toBe('complete');
+      expect((await store().getService('checkout'))?.lastCompletedReleaseId).toBe(rid);
+      // A different incident inside the watch window still rolls the completed release back.
+      await post('onAlert', pushRequest({ messageId: 'a3', data: incidentNotification({ id: 'i-other', policy: 'checkout 5xx ratio' }) }));
+      expect((await store().getRelease(rid))?.phase).toBe('rolled_back');
+    });
+
     it('acks a test notification without acting', async () => {
       const res = await post('onAlert', pushRequest({ messageId: 'a1', data: { version: 'test', incident: { summary: 'test' } } }));
       expect(res.json.status).toBe('ignored');

@@ -92,15 +92,59 @@ describe('a release through the runtime (fakes at the ports)', () => {
     expect(release?.rollbackCause).toBe(Reason.IncidentOpened);
   });
 
-  it('rolls back a completed release on an incident inside the watch window, restoring the previous stable', async () => {
+  it('rolls back the first release (no stable recorded before it) to what the router served before it', async () => {
+    const sys = fakeSystem();
+    sys.router.seed('checkout', 'checkout-blue');
+    await sys.apply();
+    expect((await sys.store.getService('checkout'))?.stableRevision).toBeNull();
+    await sys.send(build('b1', 'SUCCESS'));
+    expect((await sys.store.getRelease(rid('b1')))?.stableRevision).toBe('checkout-blue');
+    await bakeThrough(sys);
+    const completed = await sys.store.getRelease(rid('b1'));
+    expect(completed?.phase).toBe('complete');
+    expect((await sys.store.getService('checkout'))?.stableRevision).toBe(completed?.candidate.revision);
+    expect(sys.router.stableOf('checkout')).toBe(completed?.candidate.revision);
+    await sys.send({ kind: 'incident', incidentId: 'i1', state: 'open', policyName: null, summary: null });
+    const release = await sys.store.getRelease(rid('b1'));
+    expect(release?.phase).toBe('rolled_back');
+    // Restored, not cleared: the service and the router are back on the revision that served before.
+    expect((await sys.store.getService('checkout'))?.stableRevision).toBe('checkout-blue');
+    expect(sys.router.stableOf('checkout')).toBe('checkout-blue');
+    expect(sys.router.percentFor('checkout', completed?.candidate.revision ?? '')).toBe(0);
+    expect((await sys.store.getService('checkout'))?.activeReleaseId).toBeNull();
+  });
+
+  it('rolls back a later release to the stable the release started from, not the service\'s current one', async () => {
     const sys = fakeSystem();
     await sys.apply();
     await sys.send(build('b1', 'SUCCESS'));
     await bakeThrough(sys);
-    expect((await sys.store.getService('checkout'))?.stableRevision).not.toBe('checkout-stable');
-    await sys.send({ kind: 'incident', incidentId: 'i1', state: 'open', policyName: null, summary: null });
-    expect((await sys.store.getRelease(rid('b1')))?.phase).toBe('rolled_back');
-    expect((await sys.store.getService('checkout'))?.stableRevision).toBeNull();
+    const first = await sys.store.getRelease(rid('b1'));
+    await sys.send(build('b2', 'SUCCESS'));
+    const second = await sys.store.getRelease(rid('b2'));
+    expect(second?.stableRevision).toBe(first?.candidate.revision);
+    await sys.send({ kind: 'command', releaseId: rid('b2'), command: 'abort', actor: 'alice', why: null });
+    expect((await sys.store.getRelease(rid('b2')))?.phase).toBe('rolled_back');
+    expect(sys.router.stableOf('checkout')).toBe(first?.candidate.revision);
+    expect(sys.router.percentFor('checkout')).toBe(0);
+  });
+
+  it('says so, and does not spin, when a rollback has nothing to return to', async () => {
+    const sys = fakeSystem();
+    sys.router.seed('checkout', null);
+    await sys.apply({ steps: [100] });
+    await sys.send(build('b1', 'SUCCESS'));
+    const done = await sys.store.getRelease(rid('b1'));
+    expect(done).toMatchObject({ phase: 'complete', stableRevision: null });
+    const calls = sys.router.calls.length;
+    const report = await sys.send({ kind: 'incident', incidentId: 'i1', state: 'open', policyName: null, summary: null });
+    expect(report).toMatchObject({ kind: 'decided', outcome: { reason: Reason.NoStableToRestore } });
+    const release = await sys.store.getRelease(rid('b1'));
+    expect(release).toMatchObject({ phase: 'complete', lastDecision: { reason: Reason.NoStableToRestore } });
+    expect(sys.notifier.sent.at(-1)).toMatchObject({ type: 'release.rollback_impossible', reason: Reason.NoStableToRestore });
+    await sys.advance(120_000);
+    expect(sys.router.calls).toHaveLength(calls);
+    expect((await sys.store.getService('checkout'))?.activeReleaseId).toBeNull();
   });
 
   it('supersedes an in-flight release: traffic back to stable first, then the new one starts', async () => {

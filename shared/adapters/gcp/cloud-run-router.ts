@@ -57,7 +57,9 @@ export class CloudRunRouter implements TrafficRouter {
       if (ready !== true) return { ok: false, permanent: true, error: `revision ${effect.revisionName} failed to become ready: ${ready}` };
       const service = await withRetries(() => this.get(name), this.retry);
       const url = service.trafficStatuses?.find((s) => s.tag === CANDIDATE_TAG && s.revision === effect.revisionName)?.uri ?? null;
-      return { ok: true, revision: effect.revisionName, url };
+      // What serves besides the candidate (at 0% now) is the stable a rollback returns to.
+      const stableRevision = servingRevision(asPlain(service.trafficStatuses), service.latestReadyRevision, effect.revisionName);
+      return { ok: true, revision: effect.revisionName, url, stableRevision };
     } catch (error) {
       return failure(error, `deploying ${effect.revisionName} to ${name}`);
     }

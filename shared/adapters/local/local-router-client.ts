@@ -29,11 +29,11 @@ export class LocalRouterClient implements TrafficRouter, HealthSource {
   }
 
   async deployCandidate(effect: DeployCandidate): Promise<DeployOutcome> {
-    const out = await this.call<{ revision: string; url: string }>('POST', `/v1/services/${encodeURIComponent(effect.router.service)}/revisions`, {
+    const out = await this.call<{ revision: string; url: string; stableRevision: string | null }>('POST', `/v1/services/${encodeURIComponent(effect.router.service)}/revisions`, {
       revision: effect.revisionName,
       image: effect.image,
     });
-    return out.ok ? { ok: true, revision: out.value.revision, url: out.value.url } : out;
+    return out.ok ? { ok: true, revision: out.value.revision, url: out.value.url, stableRevision: out.value.stableRevision } : out;
   }
 
   async setTraffic(effect: SetTraffic): Promise<TrafficOutcome> {

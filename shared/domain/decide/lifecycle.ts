@@ -39,6 +39,9 @@ export function enqueue(d: Draft, release: Release, message: string): void {
 
 /** Starts sending traffic back to stable. Works from any in-flight phase and from complete (watch window). */
 export function beginRollback(d: Draft, release: Release, cause: Reason, message: string, details: Record<string, unknown> | null = null): void {
+  if (release.stableRevision === null && (release.phase === 'complete' || release.traffic.observedPercent === 100)) {
+    return refuseRollback(d, release, cause, message, details);
+  }
   if (release.phase === 'complete') {
     // Rolling back a completed release takes the active slot again until stable serves everything.
     d.patchService({ activeReleaseId: release.id });
@@ -59,6 +62,18 @@ export function beginRollback(d: Draft, release: Release, cause: Reason, message
     details,
   );
   d.notify(release, 'release.rolling_back', cause, message);
+}
+
+/**
+ * The candidate serves everything and no other revision ever served: a rollback has no target.
+ * Asking the router for 0% would never be satisfied (it would spin in rolling_back forever), so
+ * the release stays where it is (held, if in flight), and people are told at once.
+ */
+function refuseRollback(d: Draft, release: Release, cause: Reason, message: string, details: Record<string, unknown> | null): void {
+  const why = `${message}; but no revision served before ${release.candidate.revision ?? release.id}, so there is nothing to roll back to`;
+  d.record(release, release.phase === 'complete' ? {} : { paused: true }, Reason.NoStableToRestore, why, { ...details, cause });
+  d.notify(release, 'release.rollback_impossible', Reason.NoStableToRestore, why);
+  d.settle({ status: 'applied', reason: Reason.NoStableToRestore, message: why });
 }
 
 /** Ends a release in a terminal phase, frees the service's slot and starts the queued release. */

@@ -17,13 +17,7 @@ export function onResult(d: Draft, body: ResultBody): void {
   }
   switch (body.kind) {
     case 'candidateDeployed':
-      d.record(
-        release,
-        { phase: 'verifying', inFlight: null, candidate: { revision: body.revision, url: body.url }, progressAt: d.now },
-        Reason.CandidateDeployed,
-        `revision ${body.revision} ready at 0%`,
-      );
-      return;
+      return onDeployed(d, release, body);
     case 'verificationCompleted':
       return onVerified(d, release, body);
     case 'trafficSet':
@@ -33,6 +27,22 @@ export function onResult(d: Draft, body: ResultBody): void {
     case 'effectFailed':
       return onFailed(d, release, body);
   }
+}
+
+/**
+ * The candidate is ready at 0%. A release that started with no known stable (the service's first
+ * under Cutover) learns it from the router here: what served before the candidate is what a
+ * rollback returns to. A stable recorded earlier is kept: it is what the release started from.
+ */
+function onDeployed(d: Draft, release: Release, body: EventOf<'candidateDeployed'>): void {
+  const learned = release.stableRevision === null && body.stableRevision !== null && body.stableRevision !== body.revision ? body.stableRevision : null;
+  if (learned !== null && d.service.stableRevision === null) d.patchService({ stableRevision: learned });
+  d.record(
+    release,
+    { phase: 'verifying', inFlight: null, candidate: { revision: body.revision, url: body.url }, progressAt: d.now, stableRevision: release.stableRevision ?? learned },
+    Reason.CandidateDeployed,
+    `revision ${body.revision} ready at 0%${learned ? `; stable learned from the router: ${learned}` : ''}`,
+  );
 }
 
 function onVerified(d: Draft, release: Release, body: EventOf<'verificationCompleted'>): void {

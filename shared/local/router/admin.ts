@@ -7,7 +7,7 @@ import { FleetError, type LocalFleet } from './fleet.js';
  * The local router's admin API, the local counterpart of the Cloud Run Admin and Monitoring APIs.
  * The local adapters call it over HTTP, so the CLI and the functions reach the same fleet.
  *
- *   POST /v1/services/{svc}/revisions   {revision, image}                               → {revision, url}
+ *   POST /v1/services/{svc}/revisions   {revision, image}                               → {revision, url, stableRevision}
  *   PUT  /v1/services/{svc}/traffic     {stableRevision, candidateRevision, candidatePercent} → {observedPercent}
  *   GET  /v1/services/{svc}/metrics?revision=R&from=MS&to=MS                           → {requests, errors, p99LatencyMs}
  *   GET  /v1/services/{svc}                                                            → routing state and totals
@@ -54,7 +54,8 @@ async function handle(fleet: LocalFleet, req: IncomingMessage, res: ServerRespon
       case 'POST /revisions': {
         const body = deploySchema.parse(await readJson(req));
         const launched = await fleet.deploy(service, body.revision, body.image);
-        return send(res, 200, { revision: launched.revision, url: launched.url });
+        const stable = route.router.stable?.revision ?? null;
+        return send(res, 200, { revision: launched.revision, url: launched.url, stableRevision: stable === launched.revision ? null : stable });
       }
       case 'PUT /traffic': {
         const body = trafficSchema.parse(await readJson(req));

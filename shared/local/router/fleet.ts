@@ -64,6 +64,11 @@ export class LocalFleet {
     if (!stable) throw new FleetError(`stable revision ${stableName ?? '(none)'} is not deployed`, true);
     const candidate = candidateRevision ? route.revisions.get(candidateRevision) : undefined;
     if (candidateRevision && !candidate) throw new FleetError(`candidate revision ${candidateRevision} is not deployed`, true);
+    if (candidate && stable.revision === candidate.revision && candidatePercent === 100) return 100; // promoted already (a retry)
+    if (candidate && stable.revision === candidate.revision) {
+      // Like Cloud Run: with no other revision named, there is nothing to move the candidate's traffic to.
+      throw new FleetError(`no stable revision other than ${candidate.revision} serves ${service}`, true);
+    }
     if (candidatePercent === 100 && candidate) {
       // Promotion: the candidate becomes the router's stable; the old stable stays up for instant rollback.
       route.router.route({ revision: candidate.revision, url: candidate.url }, { revision: stable.revision, url: stable.url }, 0);

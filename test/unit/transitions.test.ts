@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { PHASES, PHASE_EDGES, TERMINAL_PHASES, isLegalEdge, phaseDiagram } from '../../shared/domain/index.js';
+import { STATE_DOC, withDiagram } from '../../scripts/write-state-diagram.js';
+
+describe('the legal phase edges (one table, read by the docs and the tests)', () => {
+  it('docs/state.md shows exactly the diagram generated from the table (npm run docs:state)', () => {
+    const doc = readFileSync(STATE_DOC, 'utf8');
+    expect(withDiagram(doc)).toBe(doc);
+    for (const [from, edges] of Object.entries(PHASE_EDGES)) {
+      for (const edge of edges) expect(phaseDiagram()).toContain(`${from === 'new' ? '[*]' : from} --> ${edge.to}`);
+    }
+  });
+
+  it('lists the edges the code takes that the old hand-drawn diagram left out', () => {
+    expect(isLegalEdge('deploying', 'rolling_back')).toBe(true);
+    expect(isLegalEdge('pending', 'superseded')).toBe(true);
+    expect(isLegalEdge('pending', 'rolled_back')).toBe(true);
+    expect(isLegalEdge(null, 'deploying')).toBe(true);
+    expect(isLegalEdge(null, 'failed')).toBe(true);
+  });
+
+  it('refuses what must never happen', () => {
+    expect(isLegalEdge('rolled_back', 'shifting')).toBe(false);
+    expect(isLegalEdge('complete', 'rolled_back')).toBe(false);
+    expect(isLegalEdge('pending', 'shifting')).toBe(false);
+    expect(isLegalEdge('rolling_back', 'complete')).toBe(false);
+    expect(isLegalEdge(null, 'rolling_back')).toBe(false);
+    for (const terminal of TERMINAL_PHASES) if (terminal !== 'complete') expect(PHASE_EDGES[terminal]).toEqual([]);
+    for (const phase of PHASES) expect(isLegalEdge(phase, phase)).toBe(true);
+  });
+});
