@@ -30,8 +30,8 @@ export async function publishDevRelease(pubsub: PubSub, service: string, version
   return buildId;
 }
 
-export async function publishDevAlert(pubsub: PubSub, service: string, state: 'open' | 'closed' = 'open'): Promise<string> {
-  const incidentId = `dev-${randomUUID().slice(0, 8)}`;
+/** Publishes a Monitoring-shaped incident; pass the id of an earlier one to repeat it, as Monitoring and publisher retries do. */
+export async function publishDevAlert(pubsub: PubSub, service: string, state: 'open' | 'closed' = 'open', incidentId = `dev-${randomUUID().slice(0, 8)}`): Promise<string> {
   await pubsub.topic(TOPICS.alerts).publishMessage({
     json: {
       version: '1.2',

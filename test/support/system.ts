@@ -1,17 +1,17 @@
 import { ReleaseRuntime } from '../../shared/runtime/runtime.js';
 import { silentLogger } from '../../shared/runtime/logger.js';
 import type { EventBody, ReleaseEvent, ServiceConfigInput } from '../../shared/domain/index.js';
-import type { ReleaseStore } from '../../shared/ports/index.js';
+import type { ReleaseStore, TrafficRouter } from '../../shared/ports/index.js';
 import { FakeStore } from '../fakes/memory-store.js';
 import { FakeHealthSource, FakeNotifier, FakeRouter, FakeScheduler, FakeVerifier } from '../fakes/world-fakes.js';
 import { T0, serviceConfigInput } from './fixtures.js';
 
 /** A runtime wired to fakes at every port, with a clock the test moves. */
-export function fakeSystem<S extends ReleaseStore = FakeStore>(store?: S) {
+export function fakeSystem<S extends ReleaseStore = FakeStore, R extends TrafficRouter = FakeRouter>(store?: S, router?: R) {
   const clock = { now: T0 };
   const deps = {
     store: store ?? new FakeStore(),
-    router: new FakeRouter(),
+    router: router ?? new FakeRouter(),
     health: new FakeHealthSource(),
     verifier: new FakeVerifier(),
     scheduler: new FakeScheduler(),
@@ -34,5 +34,5 @@ export function fakeSystem<S extends ReleaseStore = FakeStore>(store?: S) {
       await runtime.handle({ id: `${tickId}:${release.id}`, service: release.service, at: clock.now, body: { kind: 'tick', releaseId: release.id } });
     }
   };
-  return { ...deps, store: deps.store as S, runtime, clock, send, apply, advance };
+  return { ...deps, store: deps.store as S, router: deps.router as R, runtime, clock, send, apply, advance };
 }

@@ -3,7 +3,10 @@ import { grpc } from 'google-gax';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CloudRunRouter } from '../../shared/adapters/gcp/cloud-run-router.js';
 import type { DeployCandidate, SetTraffic } from '../../shared/domain/index.js';
+import { releaseIdForBuild } from '../../shared/domain/index.js';
 import { routerContract } from '../contracts/router-contract.js';
+import { build } from '../support/fixtures.js';
+import { fakeSystem } from '../support/system.js';
 import { FakeCloudRun } from '../fakes/grpc/fake-cloud-run.js';
 
 const target = { kind: 'cloud-run' as const, project: 'demo', region: 'europe-west1', service: 'svc' };
@@ -25,6 +28,9 @@ const traffic = (candidateRevision: string | null, candidatePercent: number, sta
 
 routerContract('Cloud Run (fake Admin API from the shipped protos)', async () => {
   const fake = new FakeCloudRun();
+  // Like Cloud Run: revisions take a few polls to become ready, updates are operations to poll.
+  fake.readyAfterPolls = 2;
+  fake.operationPolls = 2;
   await fake.start();
   fake.seed('demo', 'europe-west1', 'svc', 'svc-00001');
   const { router, services, revisions } = clients(fake);
@@ -141,5 +147,36 @@ describe('CloudRunRouter against a fake Cloud Run Admin API', () => {
     const count = updates().length;
     expect(await c.router.deployCandidate(deploy('svc-abc123'))).toMatchObject({ ok: true, revision: 'svc-abc123' });
     expect(updates()).toHaveLength(count);
+  });
+});
+
+describe('a first release through the runtime on Cloud Run (fake Admin API)', () => {
+  it('rolls back to the revision that served before it, although no stable was recorded when it started', async () => {
+    const fake = new FakeCloudRun();
+    fake.readyAfterPolls = 1;
+    fake.operationPolls = 1;
+    await fake.start();
+    fake.seed('demo', 'europe-west1', 'checkout', 'checkout-00001');
+    const { router, services, revisions } = clients(fake);
+    try {
+      const sys = fakeSystem(undefined, router);
+      await sys.apply({ router: { kind: 'cloud-run' }, project: 'demo', region: 'europe-west1' });
+      expect((await sys.store.getService('checkout'))?.stableRevision).toBeNull();
+      await sys.send(build('b1', 'SUCCESS'));
+      const id = releaseIdForBuild('checkout', 'b1');
+      expect(await sys.store.getRelease(id)).toMatchObject({ phase: 'shifting', stableRevision: 'checkout-00001' });
+      for (let i = 0; i < 40 && (await sys.store.getRelease(id))?.phase === 'shifting'; i += 1) await sys.advance(10_000);
+      const completed = await sys.store.getRelease(id);
+      expect(completed?.phase).toBe('complete');
+      await sys.send({ kind: 'incident', incidentId: 'i1', state: 'open', policyName: null, summary: null });
+      expect((await sys.store.getRelease(id))?.phase).toBe('rolled_back');
+      const served = fake.services.get('projects/demo/locations/europe-west1/services/checkout')?.trafficStatuses.filter((s) => (s.percent ?? 0) > 0);
+      expect(served).toEqual([expect.objectContaining({ revision: 'checkout-00001', percent: 100 })]);
+      expect((await sys.store.getService('checkout'))?.stableRevision).toBe('checkout-00001');
+    } finally {
+      await services.close();
+      await revisions.close();
+      await fake.stop();
+    }
   });
 });

@@ -6,7 +6,10 @@ import { FakeGrpcServer, GAX_PROTOS, grpcError, protosOf } from './fake-grpc-ser
  * A fake Cloud Run Admin API v2 (Services.GetService/UpdateService, Revisions.GetRevision) built
  * from the protos in @google-cloud/run. It keeps services with etags, validates traffic like Cloud
  * Run does (percents sum to 100, revisions exist, tags unique), resolves traffic statuses with
- * tag URLs, and answers UpdateService with a finished long-running operation.
+ * tag URLs. Like Cloud Run, it refuses traffic to a revision that is not ready, a new revision
+ * becomes ready only after some polls (`readyAfterPolls`), and UpdateService answers with a
+ * long-running operation the client must poll through google.longrunning.Operations until it is
+ * done (`operationPolls`).
  */
 const require = createRequire(import.meta.url);
 const root = protobuf.Root.fromJSON(require('@google-cloud/run/build/protos/protos.json') as protobuf.INamespace);
@@ -38,15 +41,22 @@ export class FakeCloudRun {
   /** Revision names (short) that will fail to become ready. */
   readonly failingRevisions = new Set<string>();
   private etagCounter = 0;
+  /** GetRevision polls before a new revision reports Ready (until then: CONDITION_RECONCILING). */
+  readyAfterPolls = 0;
+  /** GetOperation polls before an UpdateService operation is done (0: done at once). */
+  operationPolls = 0;
+  private readonly readiness = new Map<string, number>();
+  private readonly operations = new Map<string, { pollsLeft: number; response: Obj }>();
 
   constructor() {
     const protos = protosOf('@google-cloud/run');
     this.server = new FakeGrpcServer(
-      ['google/cloud/run/v2/service.proto', 'google/cloud/run/v2/revision.proto'],
+      ['google/cloud/run/v2/service.proto', 'google/cloud/run/v2/revision.proto', 'google/longrunning/operations.proto'],
       [protos, GAX_PROTOS],
       {
         'google.cloud.run.v2.Services': { GetService: (r) => this.getService(r), UpdateService: (r) => this.updateService(r) },
         'google.cloud.run.v2.Revisions': { GetRevision: (r) => this.getRevision(r) },
+        'google.longrunning.Operations': { GetOperation: (r) => this.getOperation(r) },
       },
     );
   }
@@ -111,10 +121,29 @@ export class FakeCloudRun {
   private getRevision(request: Obj): Obj {
     const revision = this.revisions.get(String(request.name));
     if (!revision) throw grpcError(grpc.status.NOT_FOUND, `Revision '${String(request.name)}' was not found`);
+    const pollsLeft = this.readiness.get(revision.name) ?? 0;
+    if (pollsLeft > 0) {
+      this.readiness.set(revision.name, pollsLeft - 1);
+      return { name: revision.name, conditions: [{ type: 'Ready', state: 'CONDITION_RECONCILING', message: 'Deploying revision' }] };
+    }
     return {
       name: revision.name,
       conditions: [{ type: 'Ready', state: revision.ready ? 'CONDITION_SUCCEEDED' : 'CONDITION_FAILED', message: revision.message }],
     };
+  }
+
+  private isReady(fullName: string): boolean {
+    return (this.revisions.get(fullName)?.ready ?? false) && (this.readiness.get(fullName) ?? 0) === 0;
+  }
+
+  private getOperation(request: Obj): Obj {
+    const op = this.operations.get(String(request.name));
+    if (!op) throw grpcError(grpc.status.NOT_FOUND, `Operation '${String(request.name)}' was not found`);
+    if (op.pollsLeft > 0) {
+      op.pollsLeft -= 1;
+      return { name: String(request.name), done: false };
+    }
+    return { name: String(request.name), done: true, response: op.response };
   }
 
   private updateService(request: Obj): Obj {
@@ -131,7 +160,10 @@ export class FakeCloudRun {
       const existing = this.revisions.get(full);
       if (existing && existing.image !== image) throw grpcError(grpc.status.ALREADY_EXISTS, `Revision named '${revision}' with different configuration already exists.`);
       const ready = !this.failingRevisions.has(revision);
-      this.revisions.set(full, { name: full, image, ready, message: ready ? '' : 'Container failed to start and listen on PORT=8080' });
+      if (!existing) {
+        this.revisions.set(full, { name: full, image, ready, message: ready ? '' : 'Container failed to start and listen on PORT=8080' });
+        this.readiness.set(full, this.readyAfterPolls);
+      }
       next.template = incoming.template;
       next.latestCreatedRevision = revision;
       if (ready) next.latestReadyRevision = revision;
@@ -142,8 +174,12 @@ export class FakeCloudRun {
       const tags = incoming.traffic.map((t) => t.tag).filter(Boolean);
       if (new Set(tags).size !== tags.length) throw grpcError(grpc.status.INVALID_ARGUMENT, 'traffic tags must be unique');
       for (const t of incoming.traffic) {
-        if (t.type !== 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST' && !this.revisions.has(`${next.name}/revisions/${t.revision ?? ''}`)) {
+        const full = `${next.name}/revisions/${t.revision ?? ''}`;
+        if (t.type !== 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST' && !this.revisions.has(full)) {
           throw grpcError(grpc.status.INVALID_ARGUMENT, `Revision ${t.revision ?? ''} does not exist`);
+        }
+        if (t.type !== 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST' && (t.percent ?? 0) > 0 && !this.isReady(full)) {
+          throw grpcError(grpc.status.FAILED_PRECONDITION, `Revision ${t.revision ?? ''} is not ready and cannot serve traffic`);
         }
       }
       next.traffic = incoming.traffic;
@@ -153,6 +189,10 @@ export class FakeCloudRun {
     next.trafficStatuses = this.resolve(next, next.traffic);
     this.services.set(next.name, next);
     const value = ServiceType.encode(ServiceType.fromObject(next)).finish();
-    return { name: `${next.name}/operations/op-${next.generation}`, done: true, response: { typeUrl: 'type.googleapis.com/google.cloud.run.v2.Service', value: Buffer.from(value) } };
+    const name = `${next.name}/operations/op-${next.generation}`;
+    const response = { typeUrl: 'type.googleapis.com/google.cloud.run.v2.Service', value: Buffer.from(value) };
+    if (this.operationPolls === 0) return { name, done: true, response };
+    this.operations.set(name, { pollsLeft: this.operationPolls - 1, response });
+    return { name, done: false };
   }
 }
