@@ -1,6 +1,8 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { StoreUnavailableError, type ReleaseStore } from '../shared/ports/index.js';
-import { parseEnvelope, type PubsubMessage } from '../shared/ingest/envelope.js';
+import type { MarkedRequest } from './body-parsing.js';
+import { MAX_BODY_BYTES, parseEnvelope, type PubsubMessage } from '../shared/ingest/envelope.js';
+import { LIMITS, attributesText, capText } from '../shared/ingest/limits.js';
 import type { Logger } from '../shared/runtime/logger.js';
 import type { ReleaseRuntime } from '../shared/runtime/runtime.js';
 
@@ -28,7 +30,9 @@ type MessageHandler = (message: PubsubMessage, deps: EntryDeps) => Promise<Verdi
  */
 export function pubsubEntry(source: string, deps: EntryDeps, handler: MessageHandler) {
   return httpEntry(source, deps, async (req) => {
-    const raw = rawBodyOf(req);
+    const problem = (req as MarkedRequest).bodyProblem;
+    if (problem) return { verdict: { ack: 'rejected', reason: problem.reason, why: problem.message }, attributes: {} };
+    const raw = await readBody(req);
     const envelope = parseEnvelope(req.headers, req.body, raw.length);
     if (!envelope.ok) return { verdict: { ack: 'rejected', reason: envelope.reason, why: envelope.message }, attributes: {} };
     return { verdict: await handler(envelope.message, deps), attributes: envelope.message.attributes };
@@ -37,24 +41,43 @@ export function pubsubEntry(source: string, deps: EntryDeps, handler: MessageHan
 
 const rawBodyOf = (req: Request): Buffer => req.rawBody ?? (typeof req.body === 'string' ? Buffer.from(req.body) : Buffer.alloc(0));
 
+/**
+ * The body as sent. With no content type no parser of the framework reads the request, so its
+ * body is still in the stream: read it here (bounded), rather than take it for empty and lose it.
+ */
+async function readBody(req: Request): Promise<Buffer> {
+  if (req.rawBody || !req.readable || req.headers['content-type']) return rawBodyOf(req);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES + 1) break;
+    chunks.push(chunk);
+  }
+  const raw = Buffer.concat(chunks);
+  req.rawBody = raw;
+  req.body = raw;
+  return raw;
+}
+
 /** The shared HTTP wrapper: turns a verdict into the answer, stores rejected input, maps errors to retry codes. */
 export function httpEntry(source: string, deps: EntryDeps, handle: (req: Request) => Promise<{ verdict: Verdict; attributes: Record<string, string> }>) {
   return async (req: Request, res: Response): Promise<void> => {
     const receivedAt = deps.clock();
-    const raw = rawBodyOf(req);
     try {
       const { verdict, attributes } = await handle(req);
       if (verdict.ack === 'rejected') {
+        const raw = rawBodyOf(req);
         const id = await deps.store.recordRejected({
           source,
           reason: verdict.reason,
-          message: verdict.why,
+          message: capText(verdict.why, LIMITS.rejectedMessageChars),
           receivedAt,
-          body: raw.toString('utf8'),
-          bodyBytes: raw.length,
-          attributes,
+          body: capText(raw.subarray(0, LIMITS.rejectedBodyChars * 4).toString('utf8'), LIMITS.rejectedBodyChars),
+          bodyBytes: Math.max(raw.length, Number(req.headers['content-length'] ?? 0) || 0),
+          attributes: attributesText(attributes),
         });
-        deps.log.warn({ source, reason: verdict.reason, rejectedId: id, bodyBytes: raw.length }, `${source}: rejected: ${verdict.why}`);
+        deps.log.warn({ source, reason: verdict.reason, rejectedId: id, bodyBytes: raw.length }, `${source}: rejected: ${verdict.why.slice(0, 500)}`);
         res.status(200).json({ status: 'rejected', reason: verdict.reason, message: verdict.why, rejectedId: id });
         return;
       }

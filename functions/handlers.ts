@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseBuildMessage } from '../shared/ingest/cloud-build.js';
 import { parseIncidentMessage, type ParsedIncident } from '../shared/ingest/monitoring.js';
 import type { PubsubMessage } from '../shared/ingest/envelope.js';
+import { LIMITS, RELEASE_ID, SERVICE_NAME } from '../shared/ingest/limits.js';
 import type { EntryDeps, Verdict } from './entry.js';
 
 /** onCloudBuild: Cloud Build status → build event for the service named in _CUTOVER_SERVICE. */
@@ -65,7 +66,11 @@ export async function handleTick(message: PubsubMessage, deps: EntryDeps, batch 
   return { ack: 'handled', detail: { due: due.length, reports: reports.map((r) => r.kind) } };
 }
 
-const timerBody = z.object({ releaseId: z.string().min(1), service: z.string().min(1), at: z.number() });
+const timerBody = z.object({
+  releaseId: z.string().max(LIMITS.releaseIdChars).regex(RELEASE_ID, 'not a release id'),
+  service: z.string().regex(SERVICE_NAME, 'not a service name'),
+  at: z.number().int().min(0).max(8.64e15),
+});
 
 /** onTimer: a Cloud Tasks timer for one release (HTTP JSON {releaseId, service, at}); the same tick path as onTick. */
 export async function handleTimer(body: unknown, deps: EntryDeps): Promise<Verdict> {

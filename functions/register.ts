@@ -1,4 +1,5 @@
 import { http } from '@google-cloud/functions-framework';
+import { installBodyParsing } from './body-parsing.js';
 import { httpEntry, pubsubEntry, type EntryDeps } from './entry.js';
 import { handleAlert, handleCloudBuild, handleTick, handleTimer } from './handlers.js';
 import { statusPage } from './status-page.js';
@@ -11,6 +12,7 @@ export const FUNCTION_NAMES = ['onCloudBuild', 'onAlert', 'onTick', 'onTimer', '
  * framework does not validate CloudEvents). `get` supplies the wired world on each request.
  */
 export function registerFunctions(get: () => EntryDeps): void {
+  installBodyParsing();
   const register = (source: Exclude<(typeof FUNCTION_NAMES)[number], 'onTimer' | 'statusPage'>, handler: Parameters<typeof pubsubEntry>[2]) => {
     http(source, (req, res) => pubsubEntry(source, get(), handler)(req, res));
   };

@@ -1,35 +1,37 @@
 import { z } from 'zod';
-import { durationSchema } from './duration.js';
+import { boundedDuration } from './duration.js';
 
 /**
  * The service config a platform engineer writes in YAML and applies with `cutover services apply`.
  * Durations are written as "30s"/"5m" and held in milliseconds once parsed.
  */
+/** Cloud Run's service-name rule; also what ingest accepts as a service (it becomes a document id). */
+export const SERVICE_NAME_RULE = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
 const checkSchema = z.object({
   path: z.string().startsWith('/', 'a check path starts with "/"'),
   expectStatus: z.number().int().min(100).max(599).default(200),
-  timeout: durationSchema.prefault('5s'),
+  timeout: boundedDuration('100ms', '1m', 'check timeout').prefault('5s'),
 });
 
 const sloSchema = z.object({
   maxErrorRate: z.number().min(0).max(1).describe('Largest tolerated 5xx / all ratio, e.g. 0.01'),
-  minRequests: z.number().int().min(1).default(50).describe('Below this many requests a verdict is Inconclusive'),
-  maxP99LatencyMs: z.number().positive().optional(),
-  window: durationSchema.prefault('1m'),
+  minRequests: z.number().int().min(1).max(1_000_000).default(50).describe('Below this many requests a verdict is Inconclusive'),
+  maxP99LatencyMs: z.number().positive().max(600_000).optional(),
+  window: boundedDuration('1s', '1h', 'slo.window').prefault('1m'),
 });
 
 const stepsSchema = z
   .array(z.number().int().min(1).max(100))
   .min(1)
+  .max(20)
   .refine((steps) => steps.every((s, i) => i === 0 || s > (steps[i - 1] ?? 0)), 'steps must be strictly increasing')
   .refine((steps) => steps[steps.length - 1] === 100, 'the last step must be 100');
 
 export const serviceConfigSchema = z
   .object({
     apiVersion: z.literal('cutover/v1').default('cutover/v1'),
-    name: z
-      .string()
-      .regex(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/, 'lower-case letters, digits and "-", starting with a letter'),
+    name: z.string().regex(SERVICE_NAME_RULE, 'lower-case letters, digits and "-", starting with a letter, at most 63'),
     project: z.string().min(1),
     region: z.string().min(1),
     router: z
@@ -40,8 +42,8 @@ export const serviceConfigSchema = z
       })
       .default({ kind: 'cloud-run' }),
     steps: stepsSchema.default([10, 50, 100]),
-    bakeTime: durationSchema.prefault('5m'),
-    healthInterval: durationSchema.prefault('30s'),
+    bakeTime: boundedDuration('1s', '24h', 'bakeTime').prefault('5m'),
+    healthInterval: boundedDuration('250ms', '1h', 'healthInterval').prefault('30s'),
     verification: z
       .object({
         checks: z.array(checkSchema).max(20).default([]),
@@ -50,12 +52,12 @@ export const serviceConfigSchema = z
       })
       .default({ checks: [], private: false }),
     slo: sloSchema,
-    progressDeadline: durationSchema.prefault('30m'),
+    progressDeadline: boundedDuration('10s', '168h', 'progressDeadline').prefault('30m'),
     onInconclusiveDeadline: z.enum(['rollback', 'pause']).default('rollback'),
     rollbackTriggers: z
-      .object({ alertPolicies: z.array(z.string().min(1)).max(20).default([]) })
+      .object({ alertPolicies: z.array(z.string().min(1).max(512)).max(20).default([]) })
       .default({ alertPolicies: [] }),
-    watchWindow: durationSchema.prefault('30m'),
+    watchWindow: boundedDuration('0s', '168h', 'watchWindow').prefault('30m'),
     concurrency: z.enum(['supersede', 'queue']).default('supersede'),
     requireApproval: z.boolean().default(false).describe('Hold before the 100% step until `cutover approve`'),
   })

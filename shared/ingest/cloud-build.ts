@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { buildStatusSchema, type EventOf } from '../domain/index.js';
 import { dataAsJson, type PubsubMessage } from './envelope.js';
+import { BUILD_ID, LIMITS, capText, isServiceName } from './limits.js';
 
 /**
  * A Cloud Build status message (topic `cloud-builds`): the Build resource as JSON in
@@ -38,7 +39,9 @@ export function parseBuildMessage(message: PubsubMessage): BuildMessage {
   const build = parsed.data;
   const subs = build.substitutions ?? {};
   const service = subs[SERVICE_SUBSTITUTION];
-  if (!service) return { kind: 'notOurs', buildId: build.id };
+  if (!service) return { kind: 'notOurs', buildId: build.id.slice(0, LIMITS.buildIdChars) };
+  if (!isServiceName(service)) return { kind: 'malformed', reason: `${SERVICE_SUBSTITUTION} ${JSON.stringify(service.slice(0, 80))} is not a service name (lower-case letters, digits and "-", starting with a letter, at most 63)` };
+  if (build.id.length > LIMITS.buildIdChars || !BUILD_ID.test(build.id)) return { kind: 'malformed', reason: `build id ${JSON.stringify(build.id.slice(0, 80))} is not a Cloud Build id` };
   const status = buildStatusSchema.safeParse(build.status ?? message.attributes.status);
   if (!status.success) return { kind: 'malformed', reason: `unknown build status ${JSON.stringify(build.status ?? message.attributes.status)}` };
   return {
@@ -48,8 +51,8 @@ export function parseBuildMessage(message: PubsubMessage): BuildMessage {
       kind: 'build',
       buildId: build.id,
       status: status.data,
-      image: imageOf(build),
-      commit: build.sourceProvenance?.resolvedRepoSource?.commitSha ?? subs.COMMIT_SHA ?? subs.REVISION_ID ?? null,
+      image: capText(imageOf(build), LIMITS.imageChars),
+      commit: capText(build.sourceProvenance?.resolvedRepoSource?.commitSha ?? subs.COMMIT_SHA ?? subs.REVISION_ID ?? null, LIMITS.commitChars),
     },
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LIMITS } from './limits.js';
 
 /**
  * One Pub/Sub message, whichever way it reached us over HTTP:
@@ -25,13 +26,13 @@ const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
 const messageSchema = z.object({
   data: z.string().regex(BASE64, 'message.data is not base64').optional(),
   attributes: z.record(z.string(), z.string()).nullish(),
-  messageId: z.string().min(1).optional(),
-  message_id: z.string().min(1).optional(),
+  messageId: z.string().min(1).max(LIMITS.messageIdChars).optional(),
+  message_id: z.string().min(1).max(LIMITS.messageIdChars).optional(),
   publishTime: z.string().optional(),
   publish_time: z.string().optional(),
 });
 const pushSchema = z.object({ message: messageSchema, subscription: z.string().optional() });
-const structuredSchema = z.object({ specversion: z.string(), id: z.string().min(1), type: z.string(), data: pushSchema });
+const structuredSchema = z.object({ specversion: z.string(), id: z.string().min(1).max(LIMITS.messageIdChars), type: z.string(), data: pushSchema });
 
 export type Headers = Record<string, string | string[] | undefined>;
 const header = (headers: Headers, name: string): string | undefined => {
@@ -60,6 +61,7 @@ export function parseEnvelope(headers: Headers, body: unknown, bodyBytes: number
 function toMessage(format: EnvelopeFormat, message: z.infer<typeof messageSchema>, fallbackId: string | undefined): EnvelopeResult {
   const messageId = message.messageId ?? message.message_id ?? fallbackId;
   if (!messageId) return { ok: false, reason: 'NotPubsubMessage', message: 'message has no messageId' };
+  if (messageId.length > LIMITS.messageIdChars) return { ok: false, reason: 'NotPubsubMessage', message: `messageId is longer than ${LIMITS.messageIdChars} characters` };
   return {
     ok: true,
     format,

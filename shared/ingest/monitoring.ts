@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { EventOf } from '../domain/index.js';
 import { dataAsJson, type PubsubMessage } from './envelope.js';
+import { LIMITS, capText, isServiceName } from './limits.js';
 
 /**
  * A Cloud Monitoring incident as delivered to a Pub/Sub notification channel (schema "1.2";
@@ -10,7 +11,7 @@ import { dataAsJson, type PubsubMessage } from './envelope.js';
 export const SERVICE_LABEL = 'cutover-service';
 
 const incidentSchema = z.object({
-  incident_id: z.string().min(1),
+  incident_id: z.string().min(1).max(LIMITS.incidentIdChars),
   state: z.string().transform((s) => s.toLowerCase()).pipe(z.enum(['open', 'closed'])),
   policy_name: z.string().nullish(),
   policy_user_labels: z.record(z.string(), z.string()).nullish(),
@@ -43,16 +44,27 @@ export function parseIncidentMessage(message: PubsubMessage): IncidentMessage {
     return { kind: 'malformed', reason: `not an incident notification: ${issue?.path.join('.') || 'data'}: ${issue?.message ?? ''}` };
   }
   const incident = parsed.data.incident;
+  // Stored capped; matched only when short enough to be a policy name at all (the query value is indexed).
   const policyPath = incident.policy_name ?? null;
   const resource = incident.resource;
+  const matchable = policyPath !== null && policyPath.length <= LIMITS.policyNameChars ? policyPath : null;
+  const label = incident.policy_user_labels?.[SERVICE_LABEL];
+  const runService = resource?.labels?.service_name;
   const isRun = resource?.type === 'cloud_run_revision' || resource?.type === 'cloud_run_job' || resource?.type === undefined;
   return {
     kind: 'incident',
     incident: {
-      body: { kind: 'incident', incidentId: incident.incident_id, state: incident.state, policyName: policyPath, summary: incident.summary ?? null },
-      serviceLabel: incident.policy_user_labels?.[SERVICE_LABEL] ?? null,
-      runServiceName: isRun ? (resource?.labels?.service_name ?? null) : null,
-      policyNames: policyPath ? [...new Set([policyPath, policyPath.split('/').pop() ?? policyPath])] : [],
+      body: {
+        kind: 'incident',
+        incidentId: incident.incident_id,
+        state: incident.state,
+        policyName: capText(policyPath, LIMITS.policyNameChars),
+        summary: capText(incident.summary ?? null, LIMITS.summaryChars),
+      },
+      // Names that are not service names (a/b, __x__, ..) cannot be ours: they never reach a document path.
+      serviceLabel: label && isServiceName(label) ? label : null,
+      runServiceName: isRun && runService && isServiceName(runService) ? runService : null,
+      policyNames: matchable ? [...new Set([matchable, matchable.split('/').pop() ?? matchable])] : [],
     },
   };
 }

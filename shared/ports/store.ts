@@ -20,7 +20,8 @@ export interface RejectedEvent {
   /** The body as received, truncated to a bounded size. */
   body: string;
   bodyBytes: number;
-  attributes: Record<string, string>;
+  /** The Pub/Sub attributes as JSON text, bounded: their keys may be anything, which a Firestore map refuses. */
+  attributes: string;
 }
 
 export interface ReleaseStore {

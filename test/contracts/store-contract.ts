@@ -68,9 +68,11 @@ export function storeContract(name: string, makeStore: () => ReleaseStore, enabl
 
     it('keeps rejected events with their reason', async () => {
       const store = makeStore();
-      const id = await store.recordRejected({ source: 'onAlert', reason: 'Malformed', message: 'not JSON', receivedAt: T0, body: '{oops', bodyBytes: 5, attributes: {} });
+      // Attribute keys Firestore refuses as map keys ("", __x__) are kept, as text.
+      const attributes = JSON.stringify({ __x__: '1', '': '2', 'a.b': '3' });
+      const id = await store.recordRejected({ source: 'onAlert', reason: 'Malformed', message: 'not JSON', receivedAt: T0, body: '{oops', bodyBytes: 5, attributes });
       const listed = await store.listRejected(10);
-      expect(listed).toEqual([expect.objectContaining({ id, reason: 'Malformed', body: '{oops', receivedAt: T0 })]);
+      expect(listed).toEqual([expect.objectContaining({ id, reason: 'Malformed', body: '{oops', receivedAt: T0, attributes })]);
     });
   });
 }

@@ -80,7 +80,7 @@ describe.skipIf(!emulators.available)('cutover CLI', () => {
   });
 
   it('lists rejected input with its reason', async () => {
-    await store.recordRejected({ source: 'onCloudBuild', reason: 'UnknownService', message: 'build b9 names service "nope"', receivedAt: Date.now(), body: '{}', bodyBytes: 2, attributes: {} });
+    await store.recordRejected({ source: 'onCloudBuild', reason: 'UnknownService', message: 'build b9 names service "nope"', receivedAt: Date.now(), body: '{}', bodyBytes: 2, attributes: '{}' });
     const result = await cli(['rejected']);
     expect(result.stdout.split('\n')[0]).toMatch(/^RECEIVED\s+SOURCE\s+REASON/);
     expect(result.stdout).toMatch(/onCloudBuild\s+UnknownService\s+2\s+build b9 names service "nope"/);

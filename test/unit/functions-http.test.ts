@@ -91,11 +91,11 @@ describe('functions over HTTP with real-shaped bodies', () => {
     expect(store().rejected).toEqual([expect.objectContaining({ source: 'onCloudBuild', reason })]);
   });
 
-  it('leaves JSON that does not parse to the framework, which refuses it with 400 before our code runs', async () => {
-    // Pub/Sub always sends a well-formed envelope, so this cannot loop; it only concerns other callers.
+  it('stores JSON that does not parse, instead of leaving it to the framework\'s 400 page', async () => {
     const res = await post('onCloudBuild', { headers: { 'content-type': 'application/json' }, body: '{not json' });
-    expect(res.status).toBe(400);
-    expect(store().rejected).toEqual([]);
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ status: 'rejected', reason: 'NotPubsubMessage' });
+    expect(store().rejected).toEqual([expect.objectContaining({ reason: 'NotPubsubMessage', body: '{not json' })]);
   });
 
   it('acks an oversized body, storing a truncated copy', async () => {

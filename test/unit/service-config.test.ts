@@ -45,3 +45,40 @@ describe('service config', () => {
     expect(committed).toEqual(serviceConfigJsonSchema());
   });
 });
+
+describe('service config bounds (checked at services apply)', () => {
+  const base = { name: 'checkout', project: 'p', region: 'r', slo: { maxErrorRate: 0.01 } };
+  const problems = (overrides: Record<string, unknown>) => {
+    try {
+      parseServiceConfig({ ...base, ...overrides });
+      return [];
+    } catch (error) {
+      return (error as ServiceConfigError).problems;
+    }
+  };
+
+  it.each([
+    ['bakeTime', '100000000h', /bakeTime must be between 1s and 24h/],
+    ['bakeTime', '1000000000h', /not a duration/],
+    ['bakeTime', `${'9'.repeat(400)}s`, /not a duration/],
+    ['bakeTime', '0s', /bakeTime must be between 1s and 24h/],
+    ['healthInterval', '0ms', /healthInterval must be between 250ms and 1h/],
+    ['progressDeadline', '200h', /progressDeadline must be between 10s and 168h/],
+    ['watchWindow', '169h', /watchWindow must be between 0s and 168h/],
+  ])('refuses %s: %s', (field, value, message) => {
+    expect(problems({ [field]: value }).join('\n')).toMatch(message);
+  });
+
+  it('accepts the bounds themselves, and bounds counts too', () => {
+    expect(problems({ bakeTime: '1s', healthInterval: '250ms', watchWindow: '0s', progressDeadline: '168h' })).toEqual([]);
+    expect(problems({ slo: { maxErrorRate: 0.01, minRequests: 10_000_000 } }).join('\n')).toMatch(/slo.minRequests/);
+    expect(problems({ steps: Array.from({ length: 21 }, (_, i) => i + 1).concat([100]) }).join('\n')).toMatch(/steps/);
+    expect(problems({ rollbackTriggers: { alertPolicies: ['p'.repeat(513)] } }).join('\n')).toMatch(/alertPolicies/);
+  });
+
+  it('states the bounds in the JSON Schema', () => {
+    const schema = serviceConfigJsonSchema() as { properties: Record<string, Record<string, unknown>> };
+    expect(schema.properties.bakeTime).toMatchObject({ 'x-cutover-min': '1s', 'x-cutover-max': '24h' });
+    expect(schema.properties.watchWindow).toMatchObject({ 'x-cutover-min': '0s', 'x-cutover-max': '168h' });
+  });
+});
