@@ -24,7 +24,8 @@ resource "google_cloudfunctions2_function" "fn" {
   location = var.region
 
   build_config {
-    runtime     = "nodejs20"
+    # Cloud Run functions decommissioned nodejs20 on 2026-10-30; Node.js 22 is supported to 2027-10-31.
+    runtime     = "nodejs22"
     entry_point = each.value
     source {
       storage_source {

@@ -8,7 +8,7 @@ import { FirestoreStore } from '../../shared/adapters/firestore/firestore-store.
 import { releaseIdForBuild } from '../../shared/domain/index.js';
 import { emulators, uniqueProjectId } from '../harness/emulator-context.js';
 import { freePort } from '../../shared/local/emulators.js';
-import { build } from '../support/fixtures.js';
+import { build, serviceConfigInput } from '../support/fixtures.js';
 import { fakeSystem } from '../support/system.js';
 
 const run = promisify(execFile);
@@ -46,6 +46,23 @@ describe.skipIf(!emulators.available)('cutover CLI', () => {
     expect(listed.stdout).toMatch(/checkout\s+cloud-run\s+10\/50\/100\s+5m/);
     const asJson = await cli(['--json', 'services', 'list']);
     expect(JSON.parse(asJson.stdout)).toEqual([expect.objectContaining({ name: 'checkout', config: expect.objectContaining({ bakeTime: 300_000 }) })]);
+  });
+
+  it('writes all of a large --json answer through a pipe before it exits (more than 64 KiB)', async () => {
+    const bigProject = uniqueProjectId('cli-big');
+    const big = new FirestoreStore({ projectId: bigProject, databaseId: 'cutover', emulatorHost: emulators.firestoreHost ?? '' });
+    try {
+      const sys = fakeSystem(big);
+      const names = Array.from({ length: 120 }, (_, i) => `svc-${String(i).padStart(3, '0')}`);
+      for (const name of names) {
+        await big.applyServiceConfig({ ...serviceConfigInput({}), name, verification: { checks: Array.from({ length: 10 }, (_, j) => ({ path: `/health/${j}/${'x'.repeat(40)}` })) } }, sys.clock.now);
+      }
+      const result = await cli(['--json', 'services', 'list'], { CUTOVER_PROJECT: bigProject });
+      expect(result.stdout.length).toBeGreaterThan(65_536);
+      expect((JSON.parse(result.stdout) as { name: string }[]).map((s) => s.name)).toEqual(names);
+    } finally {
+      await big.close();
+    }
   });
 
   it('names the field and the problem for an invalid config, exit 2', async () => {

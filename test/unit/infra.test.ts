@@ -75,7 +75,7 @@ describe('infra/ (Terraform, parsed with @cdktf/hcl2json)', () => {
     for (const name of FUNCTION_NAMES) expect(String(local('functions'))).toContain(`"${name}"`);
     const fn = res('google_cloudfunctions2_function', 'fn');
     expect(JSON.stringify(fn.build_config)).toContain('"entry_point":"${each.value}"');
-    expect(JSON.stringify(fn.build_config)).toContain('nodejs20');
+    expect(JSON.stringify(fn.build_config)).toContain('nodejs22');
   });
 
   it('opens the status page only to the viewers the variables name', () => {
