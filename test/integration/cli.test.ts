@@ -57,9 +57,10 @@ describe.skipIf(!emulators.available)('cutover CLI', () => {
       for (const name of names) {
         await big.applyServiceConfig({ ...serviceConfigInput({}), name, verification: { checks: Array.from({ length: 10 }, (_, j) => ({ path: `/health/${j}/${'x'.repeat(40)}` })) } }, sys.clock.now);
       }
-      const result = await cli(['--json', 'services', 'list'], { CUTOVER_PROJECT: bigProject });
-      expect(result.stdout.length).toBeGreaterThan(65_536);
-      expect((JSON.parse(result.stdout) as { name: string }[]).map((s) => s.name)).toEqual(names);
+      // Through a shell pipe, as a user types it: an OS pipe (64 KiB buffer) the process must wait on.
+      const { stdout } = await run('sh', ['-c', 'node --import tsx cli/bin.ts --json services list | cat'], { env: { ...env, CUTOVER_PROJECT: bigProject }, timeout: 30_000, maxBuffer: 16 * 1024 * 1024 });
+      expect(stdout.length).toBeGreaterThan(65_536);
+      expect((JSON.parse(stdout) as { name: string }[]).map((s) => s.name)).toEqual(names);
     } finally {
       await big.close();
     }
