@@ -3,6 +3,7 @@ import { StoreUnavailableError, type ReleaseStore } from '../shared/ports/index.
 import type { MarkedRequest } from './body-parsing.js';
 import { MAX_BODY_BYTES, parseEnvelope, type PubsubMessage } from '../shared/ingest/envelope.js';
 import { LIMITS, attributesText, capText } from '../shared/ingest/limits.js';
+import { withDeadline } from '../shared/runtime/deadline.js';
 import type { Logger } from '../shared/runtime/logger.js';
 import type { ReleaseRuntime } from '../shared/runtime/runtime.js';
 
@@ -11,7 +12,11 @@ export interface EntryDeps {
   store: ReleaseStore;
   clock: () => number;
   log: Logger;
+  /** The whole request's deadline (default 9 s): past it the answer is 503, well inside Pub/Sub's ack deadline. */
+  requestDeadlineMs?: number;
 }
+
+export const DEFAULT_REQUEST_DEADLINE_MS = 9_000;
 
 /** What a handler decided about one message; the wrapper turns it into an HTTP answer. */
 export type Verdict =
@@ -64,8 +69,29 @@ async function readBody(req: Request): Promise<Buffer> {
 export function httpEntry(source: string, deps: EntryDeps, handle: (req: Request) => Promise<{ verdict: Verdict; attributes: Record<string, string> }>) {
   return async (req: Request, res: Response): Promise<void> => {
     const receivedAt = deps.clock();
+    const deadlineMs = deps.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS;
+    // Past the deadline the answer is 503; the work may still finish (its commit is deduplicated on
+    // redelivery), but it no longer writes the answer, and its failure is only logged.
+    const work = answer(req, res, receivedAt);
+    work.catch((error: unknown) => res.headersSent && deps.log.warn({ err: error, source }, `${source}: failed after the deadline`));
     try {
+      await withDeadline(work, deadlineMs, `${source} handling a request`);
+    } catch (error) {
+      if (res.headersSent) return;
+      if (error instanceof StoreUnavailableError) {
+        deps.log.warn({ err: error, source }, `${source}: store unavailable, asking for redelivery`);
+        res.status(503).json({ status: 'retry', message: error.message });
+        return;
+      }
+      deps.log.error({ err: error, source }, `${source}: unexpected error`);
+      res.status(500).json({ status: 'error', message: error instanceof Error ? error.message : String(error) });
+    }
+  };
+
+  async function answer(req: Request, res: Response, receivedAt: number): Promise<void> {
+    {
       const { verdict, attributes } = await handle(req);
+      if (res.headersSent) return;
       if (verdict.ack === 'rejected') {
         const raw = rawBodyOf(req);
         const id = await deps.store.recordRejected({
@@ -78,19 +104,12 @@ export function httpEntry(source: string, deps: EntryDeps, handle: (req: Request
           attributes: attributesText(attributes),
         });
         deps.log.warn({ source, reason: verdict.reason, rejectedId: id, bodyBytes: raw.length }, `${source}: rejected: ${verdict.why.slice(0, 500)}`);
+        if (res.headersSent) return;
         res.status(200).json({ status: 'rejected', reason: verdict.reason, message: verdict.why, rejectedId: id });
         return;
       }
       if (verdict.ack === 'ignored') deps.log.debug({ source }, `${source}: ignored: ${verdict.why}`);
       res.status(200).json(verdict.ack === 'handled' ? { status: 'handled', detail: verdict.detail } : { status: 'ignored', message: verdict.why });
-    } catch (error) {
-      if (error instanceof StoreUnavailableError) {
-        deps.log.warn({ err: error, source }, `${source}: store unavailable, asking for redelivery`);
-        res.status(503).json({ status: 'retry', message: error.message });
-        return;
-      }
-      deps.log.error({ err: error, source }, `${source}: unexpected error`);
-      res.status(500).json({ status: 'error', message: error instanceof Error ? error.message : String(error) });
     }
-  };
+  }
 }

@@ -20,6 +20,7 @@ const envSchema = z.object({
   CUTOVER_LOCAL_ROUTER_URL: z.string().url().optional(),
   CUTOVER_EFFECT_TIMEOUT: durationSchema.prefault('60s'),
   CUTOVER_DEPLOY_TIMEOUT: durationSchema.prefault('6m'),
+  CUTOVER_REQUEST_DEADLINE: durationSchema.prefault('9s'),
   CUTOVER_METRICS_DELAY: durationSchema.prefault('180s'),
   CUTOVER_EVENTS_TOPIC: z.string().min(1).default('cutover-events'),
   CUTOVER_TASKS_QUEUE: z.string().regex(/^projects\/[^/]+\/locations\/[^/]+\/queues\/[^/]+$/, 'projects/P/locations/L/queues/Q').optional(),
@@ -40,6 +41,8 @@ export interface CutoverConfig {
   localRouterUrl: string | undefined;
   effectTimeoutMs: number;
   deployTimeoutMs: number;
+  /** Each request answers within this (503 when the store did not answer in time); store operations get 1 s less. */
+  requestDeadlineMs: number;
   metricsDelayMs: number;
   eventsTopic: string;
   tasks: { queue: string | undefined; timerUrl: string | undefined; serviceAccount: string | undefined };
@@ -71,6 +74,7 @@ export function loadConfig(env: Record<string, string | undefined>): CutoverConf
     localRouterUrl: e.CUTOVER_LOCAL_ROUTER_URL,
     effectTimeoutMs: e.CUTOVER_EFFECT_TIMEOUT,
     deployTimeoutMs: e.CUTOVER_DEPLOY_TIMEOUT,
+    requestDeadlineMs: e.CUTOVER_REQUEST_DEADLINE,
     metricsDelayMs: e.CUTOVER_METRICS_DELAY,
     eventsTopic: e.CUTOVER_EVENTS_TOPIC,
     tasks: { queue: e.CUTOVER_TASKS_QUEUE, timerUrl: e.CUTOVER_TIMER_URL, serviceAccount: e.CUTOVER_TIMER_SERVICE_ACCOUNT },

@@ -28,6 +28,7 @@ export interface Wired extends Ports {
   runtime: ReleaseRuntime;
   log: Logger;
   clock: () => number;
+  requestDeadlineMs: number;
 }
 
 type Factory<T> = (config: CutoverConfig, log: Logger) => T;
@@ -90,7 +91,7 @@ export function wire(config: CutoverConfig, overrides: Partial<Ports> & { log?: 
   const scheduler = overrides.scheduler ?? pick<Scheduler>('scheduler', 'CUTOVER_SCHEDULER', config.scheduler, adapterFactories.scheduler);
   if (problems.length > 0 || !router || !health || !notifier || !scheduler) throw new ConfigError([...new Set(problems)]);
 
-  const store = overrides.store ?? new FirestoreStore({ projectId: config.projectId, databaseId: config.databaseId, emulatorHost: config.firestoreEmulatorHost });
+  const store = overrides.store ?? new FirestoreStore({ projectId: config.projectId, databaseId: config.databaseId, emulatorHost: config.firestoreEmulatorHost, operationTimeoutMs: Math.max(1_000, config.requestDeadlineMs - 1_000) });
   const verifier = overrides.verifier ?? new HttpVerificationChecker(googleIdTokens());
   const clock = overrides.clock ?? Date.now;
   const runtime = new ReleaseRuntime({
@@ -104,5 +105,5 @@ export function wire(config: CutoverConfig, overrides: Partial<Ports> & { log?: 
     log,
     policy: { ...DEFAULT_EFFECT_POLICY, effectTimeoutMs: config.effectTimeoutMs, deployTimeoutMs: config.deployTimeoutMs },
   });
-  return { store, router, health, verifier, scheduler, notifier, runtime, log, clock };
+  return { store, router, health, verifier, scheduler, notifier, runtime, log, clock, requestDeadlineMs: config.requestDeadlineMs };
 }

@@ -107,7 +107,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const scheduler = new InProcessTimerScheduler(() => publishTick());
     closers.push(() => scheduler.close());
     const config = loadConfig(env);
-    const store = new FirestoreStore({ projectId: config.projectId, databaseId: config.databaseId, emulatorHost: config.firestoreEmulatorHost });
+    const store = new FirestoreStore({ projectId: config.projectId, databaseId: config.databaseId, emulatorHost: config.firestoreEmulatorHost, operationTimeoutMs: Math.max(1_000, config.requestDeadlineMs - 1_000) });
     closers.push(() => store.close());
     // Notifications go to the emulator's events topic, as in production.
     const wired = wire(config, { store, scheduler, log, notifier: new PubSubNotifier(pubsub, TOPICS.events) });

@@ -20,7 +20,7 @@ import {
 } from '../../domain/index.js';
 import type { HandleResult, RejectedEvent, ReleaseStore } from '../../ports/index.js';
 import { fromDoc, toDoc } from './codec.js';
-import { asStoreError } from './errors.js';
+import { asStoreError, withDeadline } from './errors.js';
 import { KeyedQueue } from './keyed-queue.js';
 
 export interface FirestoreStoreOptions {
@@ -30,6 +30,11 @@ export interface FirestoreStoreOptions {
   emulatorHost?: string | undefined;
   /** How long processed-event records are kept for deduplication (TTL field expireAt). */
   dedupRetentionMs?: number;
+  /**
+   * The longest any one store operation may take, queue wait included, before it fails with
+   * StoreUnavailableError (answered 503, well inside Pub/Sub's ack deadline). Default 8 s.
+   */
+  operationTimeoutMs?: number;
 }
 
 const DAY = 86_400_000;
@@ -46,7 +51,15 @@ export const COLLECTIONS = {
 } as const;
 
 export function createFirestore(options: FirestoreStoreOptions): Firestore {
-  const settings = { projectId: options.projectId, databaseId: options.databaseId, ignoreUndefinedProperties: true };
+  const settings = {
+    projectId: options.projectId,
+    databaseId: options.databaseId,
+    ignoreUndefinedProperties: true,
+    // gRPC's reconnect backoff grows to 120 s by default: after an outage, handling would resume
+    // minutes late. Capped, the channel tries again every few seconds.
+    'grpc.initial_reconnect_backoff_ms': 250,
+    'grpc.max_reconnect_backoff_ms': 2_000,
+  };
   return options.emulatorHost ? new Firestore({ ...settings, host: options.emulatorHost, ssl: false }) : new Firestore(settings);
 }
 
@@ -58,13 +71,16 @@ export const historyDocId = (seq: number): string => String(seq).padStart(8, '0'
 export class FirestoreStore implements ReleaseStore {
   readonly db: Firestore;
   private readonly dedupRetentionMs: number;
-  private readonly perService = new KeyedQueue();
+  private readonly perService: KeyedQueue;
+  private readonly timeoutMs: number;
   /** Per service, the release ids it pointed at after its last event in this process. */
   private readonly pointerHints = new Map<string, string[]>();
 
   constructor(options: FirestoreStoreOptions, db?: Firestore) {
     this.db = db ?? createFirestore(options);
     this.dedupRetentionMs = options.dedupRetentionMs ?? 7 * DAY;
+    this.timeoutMs = options.operationTimeoutMs ?? 8_000;
+    this.perService = new KeyedQueue(this.timeoutMs);
   }
 
   private services = () => this.db.collection(COLLECTIONS.services);
@@ -74,7 +90,7 @@ export class FirestoreStore implements ReleaseStore {
     const eventRef = this.db.collection(COLLECTIONS.processedEvents).doc(eventDocId(event.id));
     const serviceRef = this.services().doc(event.service);
     try {
-      return await this.perService.run(event.service, () => this.db.runTransaction(
+      return await withDeadline(this.perService.run(event.service, () => this.db.runTransaction(
         async (tx): Promise<HandleResult> => {
           const world = await this.load(tx, event, eventRef, serviceRef);
           if ('kind' in world) return world;
@@ -84,7 +100,7 @@ export class FirestoreStore implements ReleaseStore {
           return { kind: 'decided', decision };
         },
         { maxAttempts: MAX_TRANSACTION_ATTEMPTS },
-      ));
+      )), this.timeoutMs, `handling event ${event.id}`);
     } catch (error) {
       throw asStoreError(error, `handling event ${event.id}`);
     }
@@ -140,13 +156,13 @@ export class FirestoreStore implements ReleaseStore {
     const config = parseServiceConfig(source);
     const ref = this.services().doc(config.name);
     try {
-      return await this.db.runTransaction(async (tx) => {
+      return await withDeadline(this.db.runTransaction(async (tx) => {
         const snap = await tx.get(ref);
         const next = applyConfig(snap.exists ? serviceStateSchema.parse(fromDoc(snap.data())) : null, config, now);
         // Stored with the config as the user wrote it ("5m"), so people read it back the same way.
         tx.set(ref, toDoc({ ...next, config: source }) as Record<string, unknown>);
         return next;
-      });
+      }), this.timeoutMs, `applying service ${config.name}`);
     } catch (error) {
       throw asStoreError(error, `applying service ${config.name}`);
     }
@@ -213,7 +229,7 @@ export class FirestoreStore implements ReleaseStore {
 
   private async read<T>(op: () => Promise<T>, what: string): Promise<T> {
     try {
-      return await op();
+      return await withDeadline(op(), this.timeoutMs, what);
     } catch (error) {
       throw asStoreError(error, what);
     }

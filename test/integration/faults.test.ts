@@ -1,0 +1,189 @@
+import { getTestServer } from '@google-cloud/functions-framework/testing';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EntryDeps } from '../../functions/entry.js';
+import { registerFunctions } from '../../functions/register.js';
+import { FirestoreStore } from '../../shared/adapters/firestore/firestore-store.js';
+import { releaseIdForBuild } from '../../shared/domain/index.js';
+import { startFirestoreEmulator, type Emulator } from '../../shared/local/emulators.js';
+import type { ReleaseStore } from '../../shared/ports/index.js';
+import { silentLogger } from '../../shared/runtime/logger.js';
+import { emulators, uniqueProjectId } from '../harness/emulator-context.js';
+import { buildResource, incidentNotification, pushRequest } from '../support/messages.js';
+import { fakeSystem } from '../support/system.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
+
+/**
+ * Faults on the emulators: Firestore behind a TCP proxy that drops, cuts (blackhole) and delays,
+ * and an emulator killed and restarted mid-burst. The functions answer with a short deadline here
+ * (4 s; 9 s in production) — the same code path. What must hold: every request ends either 2xx
+ * with its record in Firestore, or non-2xx (Pub/Sub redelivers); an incident sent while the store
+ * is away is answered 503 and rolls back once the store is back; handling resumes without a restart.
+ */
+const DEADLINE_MS = 4_000;
+let sys = fakeSystem<ReleaseStore>();
+registerFunctions((): EntryDeps => ({ runtime: sys.runtime, store: sys.store, clock: () => sys.clock.now, log: silentLogger, requestDeadlineMs: DEADLINE_MS }));
+
+describe.skipIf(!emulators.available)('faults: Firestore dropped, cut, delayed, killed and restarted', () => {
+  const servers: Record<string, { server: Server; url: string }> = {};
+  const proxy = new TcpProxy(emulators.firestoreHost ?? '');
+  const stores: FirestoreStore[] = [];
+  let emulator: Emulator | null = null;
+
+  beforeAll(async () => {
+    for (const name of ['onCloudBuild', 'onAlert']) {
+      const server = getTestServer(name);
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      servers[name] = { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
+    }
+  });
+  afterAll(async () => {
+    await Promise.all(Object.values(servers).map(({ server }) => new Promise((r) => server.close(r))));
+    await proxy.stop();
+    await Promise.all(stores.map((s) => s.close().catch(() => undefined)));
+    await emulator?.stop();
+  });
+
+  async function freshSystem(): Promise<void> {
+    const host = await proxy.start().catch(() => proxyHost);
+    proxyHost = host;
+    const store = new FirestoreStore({ projectId: uniqueProjectId('faults'), databaseId: 'cutover', emulatorHost: host, operationTimeoutMs: DEADLINE_MS - 1_000 });
+    stores.push(store);
+    sys = fakeSystem<ReleaseStore>(store);
+    await sys.apply({ rollbackTriggers: { alertPolicies: ['checkout 5xx ratio'] } });
+  }
+  let proxyHost = '';
+
+  async function post(fn: string, req: { headers: Record<string, string>; body: string }) {
+    // The client gives up long after the deadline: a hang fails the test instead of passing slowly.
+    const response = await fetch(servers[fn]?.url ?? '', { method: 'POST', headers: req.headers, body: req.body, signal: AbortSignal.timeout(DEADLINE_MS * 3) });
+    return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+  }
+  /** Redelivers like Pub/Sub until the answer is 2xx. */
+  async function deliver(fn: string, req: { headers: Record<string, string>; body: string }, attempts = 20) {
+    for (let i = 0; i < attempts; i += 1) {
+      const res = await post(fn, req);
+      if (res.status < 300) return res;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error(`${fn} never answered 2xx`);
+  }
+
+  it('answers 503 to an incident while the store is cut, and rolls back once it is back', async () => {
+    proxy.set('pass');
+    await freshSystem();
+    await deliver('onCloudBuild', pushRequest({ messageId: 'm1', data: buildResource({ id: 'b1', status: 'SUCCESS' }) }));
+    const rid = releaseIdForBuild('checkout', 'b1');
+    expect((await sys.store.getRelease(rid))?.phase).toBe('shifting');
+
+    proxy.set('blackhole');
+    const incident = pushRequest({ messageId: 'a1', data: incidentNotification({ id: 'i1', policy: 'checkout 5xx ratio' }) });
+    const during = await post('onAlert', incident);
+    expect(during.status).toBe(503);
+    expect(during.json.status).toBe('retry');
+    // A second request for the same service is not held behind the stuck one.
+    expect((await post('onAlert', incident)).status).toBe(503);
+
+    proxy.set('pass');
+    const after = await deliver('onAlert', incident);
+    expect(after.status).toBe(200);
+    expect((await sys.store.getRelease(rid))?.phase).toBe('rolled_back');
+  });
+
+  it('answers 503 when the store is unreachable from the start (connections refused)', async () => {
+    proxy.set('pass');
+    await freshSystem();
+    proxy.set('drop');
+    const res = await post('onCloudBuild', pushRequest({ messageId: 'm9', data: buildResource({ id: 'b9', status: 'SUCCESS' }) }));
+    expect(res.status).toBe(503);
+    proxy.set('pass');
+    await deliver('onCloudBuild', pushRequest({ messageId: 'm9', data: buildResource({ id: 'b9', status: 'SUCCESS' }) }));
+    expect((await sys.store.getRelease(releaseIdForBuild('checkout', 'b9')))?.phase).toBe('shifting');
+  });
+
+  it('a mixed burst through drops and delays: every 2xx is in Firestore, every non-2xx is redelivered until it is', async () => {
+    proxy.set('pass');
+    await freshSystem();
+    const requests: { fn: string; req: { headers: Record<string, string>; body: string }; check: (json: Record<string, unknown>) => Promise<void> }[] = [];
+    for (let i = 0; i < 12; i += 1) {
+      const id = `burst${i}`;
+      requests.push({
+        fn: 'onCloudBuild',
+        req: pushRequest({ messageId: `mb${i}`, data: buildResource({ id, status: i % 3 === 0 ? 'SUCCESS' : 'QUEUED' }) }),
+        check: async () => expect(await sys.store.getRelease(releaseIdForBuild('checkout', id))).not.toBeNull(),
+      });
+      requests.push({
+        fn: 'onCloudBuild',
+        req: pushRequest({ messageId: `bad${i}`, data: `not json ${i}` }),
+        check: async (json) => expect((await sys.store.listRejected(100)).map((r) => r.id)).toContain(json.rejectedId),
+      });
+    }
+    for (let i = 0; i < 4; i += 1) {
+      requests.push({
+        fn: 'onAlert',
+        req: pushRequest({ messageId: `ai${i}`, data: incidentNotification({ id: `burst-inc-${i}`, state: 'closed', policy: 'checkout 5xx ratio' }) }),
+        check: async () => expect((await sys.store.getService('checkout'))?.lastIncident).not.toBeNull(),
+      });
+    }
+    const send = (batch: typeof requests) => Promise.all(batch.map(async (r) => ({ r, res: await post(r.fn, r.req).catch(() => ({ status: 599, json: {} })) })));
+    const third = Math.ceil(requests.length / 3);
+    // A: the store refuses connections; B: slow, then reset mid-flight; C: cut, then back.
+    proxy.set('drop');
+    const a = await send(requests.slice(0, third));
+    proxy.set('pass');
+    proxy.delayMs = 150;
+    const bDone = send(requests.slice(third, 2 * third));
+    await new Promise((r) => setTimeout(r, 200));
+    proxy.set('drop');
+    await new Promise((r) => setTimeout(r, 300));
+    proxy.delayMs = 0;
+    proxy.set('pass');
+    const b = await bDone;
+    proxy.set('blackhole');
+    const cDone = send(requests.slice(2 * third));
+    await new Promise((r) => setTimeout(r, 1_500));
+    proxy.set('pass');
+    const c = await cDone;
+    const first = [...a, ...b, ...c];
+    proxy.set('pass');
+    // Every answer is 2xx-and-recorded or non-2xx; the non-2xx ones come again, as Pub/Sub would send them.
+    for (const { r, res } of first) {
+      const final = res.status < 300 ? res : await deliver(r.fn, r.req);
+      await r.check(final.json);
+    }
+    expect(first.some(({ res }) => res.status >= 500)).toBe(true);
+    expect(first.every(({ res }) => res.status === 200 || res.status === 503 || res.status === 599)).toBe(true);
+  });
+
+  it('resumes within seconds, without a restart, after the emulator is killed and started again', async () => {
+    emulator = await startFirestoreEmulator();
+    proxy.setUpstream(emulator.host);
+    proxy.set('pass');
+    await freshSystem();
+    await deliver('onCloudBuild', pushRequest({ messageId: 'k1', data: buildResource({ id: 'k1', status: 'QUEUED' }) }));
+    await emulator.stop();
+    const down = await post('onCloudBuild', pushRequest({ messageId: 'k2', data: buildResource({ id: 'k2', status: 'QUEUED' }) }));
+    expect(down.status).toBe(503);
+    emulator = await startFirestoreEmulator();
+    proxy.setUpstream(emulator.host);
+    // The emulator keeps no data across a restart: register the service again, through the same client.
+    await deliverApply();
+    const back = await deliver('onCloudBuild', pushRequest({ messageId: 'k2', data: buildResource({ id: 'k2', status: 'QUEUED' }) }));
+    expect(back.status).toBe(200);
+    expect(await sys.store.getRelease(releaseIdForBuild('checkout', 'k2'))).not.toBeNull();
+    proxy.setUpstream(emulators.firestoreHost ?? '');
+  });
+
+  async function deliverApply(): Promise<void> {
+    for (let i = 0; i < 40; i += 1) {
+      try {
+        await sys.apply({ rollbackTriggers: { alertPolicies: ['checkout 5xx ratio'] } });
+        return;
+      } catch {
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+    throw new Error('the store never came back');
+  }
+});
