@@ -74,9 +74,14 @@ export class FakeCloudRun {
     return `"etag-${this.etagCounter}"`;
   }
 
-  /** A service serving `revision` at 100% through a LATEST target, as `gcloud run deploy` leaves it. */
+  /**
+   * A service serving `revision` at 100% through a LATEST target, as `gcloud run deploy` leaves it.
+   * Seeding again starts the service afresh: its earlier revisions are gone, so tests pass in any order.
+   */
   seed(project: string, region: string, service: string, revision: string, extraTags: Target[] = []): string {
     const name = `projects/${project}/locations/${region}/services/${service}`;
+    for (const key of [...this.revisions.keys()]) if (key.startsWith(`${name}/`)) this.revisions.delete(key);
+    for (const key of [...this.readiness.keys()]) if (key.startsWith(`${name}/`)) this.readiness.delete(key);
     this.revisions.set(`${name}/revisions/${revision}`, { name: `${name}/revisions/${revision}`, image: 'img:stable', ready: true, message: '' });
     for (const t of extraTags) if (t.revision) this.revisions.set(`${name}/revisions/${t.revision}`, { name: `${name}/revisions/${t.revision}`, image: 'img:old', ready: true, message: '' });
     const state: ServiceState = {
