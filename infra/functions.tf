@@ -38,7 +38,9 @@ resource "google_cloudfunctions2_function" "fn" {
   service_config {
     # The status page only reads state, under its own read-only identity.
     service_account_email            = each.value == "statusPage" ? google_service_account.status_page.email : google_service_account.functions.email
-    available_memory                 = "512Mi"
+    # Measured (npm run bench:memory, docs/reliability.md): 8 concurrent maximum-size pushes peak at
+    # ~515 MiB RSS (load generator in the same process included); 512Mi had no headroom.
+    available_memory                 = "1Gi"
     # A deploy waits for the candidate to become ready (up to 5 min); the effect is re-issued after CUTOVER_DEPLOY_TIMEOUT.
     timeout_seconds                  = 540
     max_instance_count               = 20
