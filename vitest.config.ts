@@ -10,5 +10,7 @@ export default defineConfig({
     // so files may run in parallel; two cores make more threads pointless.
     poolOptions: { threads: { maxThreads: 2, minThreads: 1 } },
     env: { METADATA_SERVER_DETECTION: 'none' },
+    // CI runs files and tests in a random order (the seed is printed), so an order dependency shows.
+    sequence: { shuffle: process.env.CI === 'true' },
   },
 });

@@ -2,7 +2,7 @@ import { CloudTasksClient } from '@google-cloud/tasks';
 import { grpc } from 'google-gax';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, beforeEach } from 'vitest';
 import { CloudTasksScheduler } from '../../shared/adapters/gcp/cloud-tasks-scheduler.js';
 import { HttpVerificationChecker } from '../../shared/adapters/http/http-verifier.js';
 import type { RunVerification } from '../../shared/domain/index.js';
@@ -22,6 +22,9 @@ describe('CloudTasksScheduler against a fake Cloud Tasks API', () => {
   afterAll(async () => {
     await client.close();
     await fake.server.stop();
+  });
+  beforeEach(() => {
+    fake.server.calls.length = 0;
   });
 
   it('creates one HTTP task at the due time with an OIDC token, named after the release and the time', async () => {
