@@ -58,7 +58,7 @@ async function adapterOverhead(): Promise<string[]> {
   const metrics = new MetricServiceClient(opts(monitoring.server));
   const tasksClient = new CloudTasksClient(opts(tasks.server));
   try {
-    const router = new CloudRunRouter(services, revisions, { readyPollMs: 5 });
+    const router = new CloudRunRouter(services, revisions);
     await router.deployCandidate({ kind: 'deployCandidate', effectId: 'e', releaseId: 'r', service: 'svc', router: target, attempt: 1, image: 'img@sha256:1', revisionName: 'svc-cand' });
     const traffic = (i: number): SetTraffic => ({ kind: 'setTraffic', effectId: `t${i}`, releaseId: 'r', service: 'svc', router: target, attempt: 1, candidateRevision: 'svc-cand', stableRevision: 'svc-00001', candidatePercent: i % 2 ? 10 : 50 });
     const fakeRouter = new FakeRouter();
@@ -98,7 +98,7 @@ async function alertToRestored(): Promise<{ lines: string[]; p50: number }> {
   const store = new FirestoreStore({ projectId: config.projectId, databaseId: config.databaseId, emulatorHost: firestore.host });
   const wired = wire(config, {
     store,
-    router: new CloudRunRouter(services, revisions, { readyPollMs: 5 }),
+    router: new CloudRunRouter(services, revisions),
     health: new FakeHealthSource(),
     verifier: new FakeVerifier(),
     scheduler: new TickOnlyScheduler(),

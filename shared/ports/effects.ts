@@ -12,11 +12,19 @@ export type Failure = { ok: false; permanent: boolean; error: string };
  * to); null only when nothing else serves. Every registered service already serves something, so
  * the first release learns its stable here instead of assuming one.
  */
-export type DeployOutcome = { ok: true; revision: string; url: string | null; stableRevision: string | null } | Failure;
+export type DeployOutcome =
+  | { ok: true; revision: string; url: string | null; stableRevision: string | null }
+  /** Submitted (or found) but not ready yet: the adapter does not wait; a later request asks again. */
+  | { ok: 'pending'; revision: string; status: string }
+  | Failure;
 export type TrafficOutcome = { ok: true; observedPercent: number } | Failure;
 
 export interface TrafficRouter {
-  /** Creates (or finds, by its deterministic name) the candidate revision at 0% traffic and waits until it is ready. */
+  /**
+   * Creates (or finds, by its deterministic name) the candidate revision at 0% traffic. It does not
+   * wait for it to become ready: one request does one bounded piece of work. `pending` means "ask
+   * again later" (the release's next check re-issues the deploy, which then finds the revision).
+   */
   deployCandidate(effect: DeployCandidate): Promise<DeployOutcome>;
   /** Sets the stable/candidate split (candidatePercent 0 = all on stable) and reads back what is served. */
   setTraffic(effect: SetTraffic): Promise<TrafficOutcome>;

@@ -65,6 +65,7 @@ export class ReleaseRuntime {
       switch (effect.kind) {
         case 'deployCandidate': {
           const out = await this.deps.router.deployCandidate(effect);
+          if (out.ok === 'pending') return { kind: 'candidatePending', ...base, revision: out.revision, status: out.status };
           return out.ok ? { kind: 'candidateDeployed', ...base, revision: out.revision, url: out.url, stableRevision: out.stableRevision } : failed(out.permanent, out.error);
         }
         case 'setTraffic': {

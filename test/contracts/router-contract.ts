@@ -12,12 +12,22 @@ export function routerContract(name: string, setup: () => Promise<{ router: Traf
       kind: 'setTraffic', effectId: `t-${candidatePercent}`, releaseId: 'r1', service: target.service, router: target, attempt: 1, candidateRevision, stableRevision, candidatePercent,
     });
 
+    /** Deploys do not wait for readiness: ask again, as the release's next check would, until ready. */
+    const deployReady = async (router: TrafficRouter, effect: DeployCandidate) => {
+      for (let i = 0; i < 50; i += 1) {
+        const out = await router.deployCandidate(effect);
+        if (out.ok !== 'pending') return out;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      throw new Error(`${effect.revisionName} never became ready`);
+    };
+
     it('deploys idempotently by revision name, then moves traffic through steps and back', async () => {
       const { router, image, target, teardown } = await setup();
       try {
-        const first = await router.deployCandidate(deploy(target, image, `${target.service}-c1`));
+        const first = await deployReady(router, deploy(target, image, `${target.service}-c1`));
         expect(first).toMatchObject({ ok: true, revision: `${target.service}-c1` });
-        const again = await router.deployCandidate(deploy(target, image, `${target.service}-c1`));
+        const again = await deployReady(router, deploy(target, image, `${target.service}-c1`));
         expect(again).toEqual(first);
         for (const percent of [10, 50, 0]) {
           expect(await router.setTraffic(traffic(target, `${target.service}-c1`, percent))).toEqual({ ok: true, observedPercent: percent });
@@ -31,7 +41,7 @@ export function routerContract(name: string, setup: () => Promise<{ router: Traf
     it('reports the revision serving before the candidate, and rolls a promoted candidate back to it (100% → 0%)', async () => {
       const { router, image, target, teardown } = await setup();
       try {
-        const deployed = await router.deployCandidate(deploy(target, image, `${target.service}-c2`));
+        const deployed = await deployReady(router, deploy(target, image, `${target.service}-c2`));
         expect(deployed.ok).toBe(true);
         const stable = deployed.ok ? deployed.stableRevision : null;
         expect(stable).toEqual(expect.any(String));
@@ -39,7 +49,7 @@ export function routerContract(name: string, setup: () => Promise<{ router: Traf
         expect(await router.setTraffic(traffic(target, `${target.service}-c2`, 100, stable))).toEqual({ ok: true, observedPercent: 100 });
         expect(await router.setTraffic(traffic(target, `${target.service}-c2`, 0, stable))).toEqual({ ok: true, observedPercent: 0 });
         // The stable serves again: a new candidate learns it as what serves before it.
-        const next = await router.deployCandidate(deploy(target, image, `${target.service}-c3`));
+        const next = await deployReady(router, deploy(target, image, `${target.service}-c3`));
         expect(next).toMatchObject({ ok: true, stableRevision: stable });
       } finally {
         await teardown();
@@ -49,7 +59,7 @@ export function routerContract(name: string, setup: () => Promise<{ router: Traf
     it('refuses, permanently, to take a promoted candidate to 0% when no other stable is named', async () => {
       const { router, image, target, teardown } = await setup();
       try {
-        await router.deployCandidate(deploy(target, image, `${target.service}-c4`));
+        await deployReady(router, deploy(target, image, `${target.service}-c4`));
         expect(await router.setTraffic(traffic(target, `${target.service}-c4`, 100))).toEqual({ ok: true, observedPercent: 100 });
         // Never "ok" at 100% for a request of 0%: that answer made a rollback spin forever.
         expect(await router.setTraffic(traffic(target, `${target.service}-c4`, 0))).toMatchObject({ ok: false, permanent: true });

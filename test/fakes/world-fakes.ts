@@ -34,6 +34,9 @@ export class FakeRouter implements TrafficRouter {
   trafficFailure: { permanent: boolean; error: string } | null = null;
   /** When set, setTraffic applies this percent instead of the requested one. */
   stuckAt: number | null = null;
+  /** How many times a new revision answers "not ready yet" before it is ready (Cloud Run takes a while). */
+  pendingPolls = 0;
+  private readonly polls = new Map<string, number>();
 
   readonly deployed = new Set<string>();
 
@@ -51,6 +54,9 @@ export class FakeRouter implements TrafficRouter {
   deployCandidate(effect: DeployCandidate): Promise<DeployOutcome> {
     this.calls.push(effect);
     if (this.deployFailure) return Promise.resolve({ ok: false, ...this.deployFailure });
+    const polled = this.polls.get(effect.revisionName) ?? 0;
+    this.polls.set(effect.revisionName, polled + 1);
+    if (polled < this.pendingPolls) return Promise.resolve({ ok: 'pending', revision: effect.revisionName, status: 'CONDITION_RECONCILING' });
     this.deployed.add(effect.revisionName);
     const { stable } = this.state(effect.router.service);
     return Promise.resolve({ ok: true, revision: effect.revisionName, url: `http://127.0.0.1/${effect.revisionName}`, stableRevision: stable === effect.revisionName ? null : stable });

@@ -80,6 +80,8 @@ describe.skipIf(!emulators.available)('cutover CLI', () => {
   it('shows status and history, and steers a release with recorded actor and reason', async () => {
     const sys = fakeSystem(store);
     sys.clock.now = Date.now();
+    // Its own service: it must not depend on another test having applied one (CI shuffles).
+    await sys.apply();
     await sys.send(build('b1', 'SUCCESS'));
     const id = releaseIdForBuild('checkout', 'b1');
     const status = await cli(['status', 'checkout']);

@@ -21,6 +21,8 @@ export interface WorldBehaviour {
   failNext: { permanent: boolean } | null;
   errorsPerThousand: number;
   verificationFails: boolean;
+  /** Deploys answer "not ready yet" (a revision coming up) until turned off. */
+  deployPending?: boolean;
 }
 
 export class Sim {
@@ -102,6 +104,7 @@ export class Sim {
   /** Lets the system settle: no failures, every result delivered, time moving on. */
   drain(rounds = 200): void {
     this.behaviour.failNext = null;
+    this.behaviour.deployPending = false;
     for (let i = 0; i < rounds; i += 1) {
       while (this.pending.length > 0) this.deliver(0);
       this.tick(15_000);
@@ -118,6 +121,8 @@ export function answerEffect(effect: StepEffect, behaviour: WorldBehaviour, now:
   if (fail) {
     behaviour.failNext = null;
     body = { kind: 'effectFailed', ...base, effectKind: effect.kind, permanent: fail.permanent, error: 'injected' };
+  } else if (effect.kind === 'deployCandidate' && behaviour.deployPending) {
+    body = { kind: 'candidatePending', ...base, revision: effect.revisionName, status: 'CONDITION_RECONCILING' };
   } else if (effect.kind === 'deployCandidate') {
     body = { kind: 'candidateDeployed', ...base, revision: effect.revisionName, url: 'http://127.0.0.1:1', stableRevision: `${effect.router.service}-initial` };
   } else if (effect.kind === 'setTraffic') {

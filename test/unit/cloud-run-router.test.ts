@@ -16,7 +16,7 @@ function clients(fake: FakeCloudRun) {
   const options = { ...fake.server.clientOptions(), projectId: 'demo' };
   const services = new ServicesClient(options);
   const revisions = new RevisionsClient(options);
-  return { services, revisions, router: new CloudRunRouter(services, revisions, { retry: { attempts: 4, baseDelayMs: 10 }, readyPollMs: 10, readyTimeoutMs: 1_000 }) };
+  return { services, revisions, router: new CloudRunRouter(services, revisions, { retry: { attempts: 4, baseDelayMs: 10 } }) };
 }
 
 const deploy = (revisionName: string, image = 'europe-docker.pkg.dev/demo/apps/svc@sha256:abc'): DeployCandidate => ({
@@ -164,6 +164,9 @@ describe('a first release through the runtime on Cloud Run (fake Admin API)', ()
       expect((await sys.store.getService('checkout'))?.stableRevision).toBeNull();
       await sys.send(build('b1', 'SUCCESS'));
       const id = releaseIdForBuild('checkout', 'b1');
+      // The revision is not ready at once: the deploy is asked about again by later checks, not waited on.
+      expect((await sys.store.getRelease(id))?.phase).toBe('deploying');
+      for (let i = 0; i < 10 && (await sys.store.getRelease(id))?.phase === 'deploying'; i += 1) await sys.advance(5_000);
       expect(await sys.store.getRelease(id)).toMatchObject({ phase: 'shifting', stableRevision: 'checkout-00001' });
       for (let i = 0; i < 40 && (await sys.store.getRelease(id))?.phase === 'shifting'; i += 1) await sys.advance(10_000);
       const completed = await sys.store.getRelease(id);

@@ -14,7 +14,8 @@ type Step =
   | { t: 'health'; errorsPerThousand: number }
   | { t: 'fail'; permanent: boolean }
   | { t: 'verification'; fails: boolean }
-  | { t: 'settle'; rounds: number };
+  | { t: 'settle'; rounds: number }
+  | { t: 'pending'; on: boolean };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ t: fc.constant('build' as const), n: fc.integer({ min: 0, max: 3 }), status: fc.constantFrom('QUEUED', 'WORKING', 'SUCCESS', 'SUCCESS', 'FAILURE', 'CANCELLED') }) },
@@ -22,7 +23,9 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ t: fc.constant('redeliver' as const), index: fc.nat() }) },
   { weight: 4, arbitrary: fc.record({ t: fc.constant('tick' as const), ms: fc.integer({ min: 1_000, max: 120_000 }) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('incident' as const), open: fc.boolean() }) },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant('command' as const), name: fc.constantFrom<CommandName>('promote', 'approve', 'pause', 'resume', 'abort', 'rollback'), n: fc.integer({ min: 0, max: 3 }) }) },
+  // n = -1 aims at the release in play (the active one, else the last completed): commands that apply.
+  { weight: 3, arbitrary: fc.record({ t: fc.constant('command' as const), name: fc.constantFrom<CommandName>('promote', 'approve', 'approve', 'pause', 'resume', 'resume', 'abort', 'rollback', 'rollback'), n: fc.integer({ min: -1, max: 3 }) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('pending' as const), on: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('health' as const), errorsPerThousand: fc.constantFrom(0, 0, 10, 200) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('fail' as const), permanent: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('verification' as const), fails: fc.boolean() }) },
@@ -64,8 +67,13 @@ function run(sim: Sim, s: Step): { incidentOn: string | null } {
       sim.send({ kind: 'incident', incidentId: sim.nextId('inc'), state: s.open ? 'open' : 'closed', policyName: null, summary: null });
       return { incidentOn: s.open ? target : null };
     }
-    case 'command':
-      sim.send({ kind: 'command', releaseId: rid(s.n), command: s.name, actor: 'prop', why: null });
+    case 'command': {
+      const target = s.n >= 0 ? rid(s.n) : (sim.service.activeReleaseId ?? sim.service.lastCompletedReleaseId ?? rid(0));
+      sim.send({ kind: 'command', releaseId: target, command: s.name, actor: 'prop', why: null });
+      break;
+    }
+    case 'pending':
+      sim.behaviour.deployPending = s.on;
       break;
     case 'health':
       sim.behaviour.errorsPerThousand = s.errorsPerThousand;
@@ -134,7 +142,8 @@ describe('decide (properties over random event sequences)', () => {
               if (!after || !isTerminal(before.phase) || after.phase === before.phase) continue;
               expect(before.phase).toBe('complete');
               expect(after.phase).toBe('rolling_back');
-              expect(sim.now).toBeLessThan(before.watchUntil ?? 0);
+              // The time the event was decided at, not the clock now: a later tick may have moved it on.
+              expect(last.event.at).toBeLessThan(before.watchUntil ?? 0);
             }
           }
         };
@@ -159,7 +168,8 @@ describe('decide (properties over random event sequences)', () => {
         for (const event of sim.delivered.slice(-20)) sim.apply(event);
         expect([...sim.releases.values()]).toEqual(snapshot);
       }),
-      { numRuns: 300 },
+      // A fixed seed by default, so the coverage table (and CI) is reproducible; PROPERTY_SEED=random explores.
+      { numRuns: 300, ...(process.env.PROPERTY_SEED === 'random' ? {} : { seed: Number(process.env.PROPERTY_SEED ?? 20261127) }) },
     );
     // The generators must reach every legal edge, every command and every kind of rollback;
     // the table is printed so a thin spot shows before it becomes a gap.

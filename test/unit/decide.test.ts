@@ -28,6 +28,7 @@ const inflight = (kind: 'deployCandidate' | 'setTraffic' | 'runVerification' | '
   issuedAt: T0,
   deadlineAt: T0 + 60_000,
   lastError: null,
+  pending: false,
   ...extra,
 });
 const step = (kinds: string[]) => kinds;

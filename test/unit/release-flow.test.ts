@@ -204,3 +204,38 @@ describe('a release through the runtime (fakes at the ports)', () => {
 function decideNow(world: World, now: number, id: string) {
   return decide(world, { id, service: 'checkout', at: now, body: build('b1', 'SUCCESS') }, { now, policy: DEFAULT_EFFECT_POLICY });
 }
+
+describe('bounded requests: a deploy is never waited on inside the request that caused it', () => {
+  it('a rollback by an incident frees the queue and only submits the next deploy; later checks finish it', async () => {
+    const sys = fakeSystem();
+    await sys.apply({ concurrency: 'queue' });
+    await sys.send(build('b1', 'SUCCESS'));
+    await sys.send(build('b2', 'SUCCESS'));
+    sys.router.pendingPolls = 3;
+    const report = await sys.send({ kind: 'incident', incidentId: 'i1', state: 'open', policyName: null, summary: null });
+    expect(report).toMatchObject({ kind: 'decided', outcome: { status: 'applied' } });
+    expect((await sys.store.getRelease(rid('b1')))?.phase).toBe('rolled_back');
+    // The queued release started, its deploy was submitted once in this request and not waited for.
+    const b2 = await sys.store.getRelease(rid('b2'));
+    expect(b2).toMatchObject({ phase: 'deploying', inFlight: { kind: 'deployCandidate', pending: true, attempt: 1 } });
+    expect(sys.router.calls.filter((c) => c.kind === 'deployCandidate' && c.releaseId === rid('b2'))).toHaveLength(1);
+    // Each later check asks once; asking is not an attempt, so it never gives up while the revision is coming up.
+    for (let i = 0; i < 5 && (await sys.store.getRelease(rid('b2')))?.phase === 'deploying'; i += 1) await sys.advance(DEFAULT_EFFECT_POLICY.deployPollMs);
+    expect((await sys.store.getRelease(rid('b2')))?.phase).toBe('shifting');
+    expect(sys.router.calls.filter((c) => c.kind === 'deployCandidate' && c.releaseId === rid('b2'))).toHaveLength(4);
+    const history = await sys.store.history(rid('b2'), 100);
+    expect(history.map((h) => h.reason)).not.toContain(Reason.EffectRetried);
+  });
+
+  it('fails a deploy whose revision is still not ready after the deploy timeout', async () => {
+    const sys = fakeSystem();
+    await sys.apply();
+    sys.router.pendingPolls = 1_000;
+    await sys.send(build('b1', 'SUCCESS'));
+    for (let i = 0; i < 200 && (await sys.store.getRelease(rid('b1')))?.phase === 'deploying'; i += 1) await sys.advance(DEFAULT_EFFECT_POLICY.deployPollMs);
+    const release = await sys.store.getRelease(rid('b1'));
+    expect(release).toMatchObject({ phase: 'failed', lastDecision: { reason: Reason.DeployFailed } });
+    expect(release?.lastDecision.message).toMatch(/not ready after/);
+    expect((await sys.store.getService('checkout'))?.activeReleaseId).toBeNull();
+  });
+});

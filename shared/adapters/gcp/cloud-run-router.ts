@@ -11,9 +11,6 @@ const asPlain = (targets: RunTarget[] | null | undefined) => (targets ?? []) as 
 
 export interface CloudRunRouterOptions {
   retry?: RetryPolicy;
-  /** How long a new revision may take to become ready before the deploy counts as failed (keep below CUTOVER_DEPLOY_TIMEOUT). */
-  readyTimeoutMs?: number;
-  readyPollMs?: number;
 }
 
 /**
@@ -24,8 +21,6 @@ export interface CloudRunRouterOptions {
  */
 export class CloudRunRouter implements TrafficRouter {
   private readonly retry: RetryPolicy;
-  private readonly readyTimeoutMs: number;
-  private readonly readyPollMs: number;
 
   constructor(
     private readonly services: ServicesClient,
@@ -33,8 +28,6 @@ export class CloudRunRouter implements TrafficRouter {
     options: CloudRunRouterOptions = {},
   ) {
     this.retry = options.retry ?? { attempts: 5, baseDelayMs: 200 };
-    this.readyTimeoutMs = options.readyTimeoutMs ?? 300_000;
-    this.readyPollMs = options.readyPollMs ?? 2_000;
   }
 
   private servicePath(target: RouterTarget): string {
@@ -53,8 +46,10 @@ export class CloudRunRouter implements TrafficRouter {
           await this.update({ name, etag: current.etag, template, traffic }, ['template', 'traffic']);
         }, this.retry);
       }
-      const ready = await this.waitReady(`${name}/revisions/${effect.revisionName}`);
-      if (ready !== true) return { ok: false, permanent: true, error: `revision ${effect.revisionName} failed to become ready: ${ready}` };
+      const ready = await this.readiness(`${name}/revisions/${effect.revisionName}`);
+      if (ready.state === 'failed') return { ok: false, permanent: true, error: `revision ${effect.revisionName} failed to become ready: ${ready.message}` };
+      // Not ready yet: say so and return; the release asks again in its own request (no 5-minute wait here).
+      if (ready.state === 'pending') return { ok: 'pending', revision: effect.revisionName, status: ready.message };
       const service = await withRetries(() => this.get(name), this.retry);
       const url = service.trafficStatuses?.find((s) => s.tag === CANDIDATE_TAG && s.revision === effect.revisionName)?.uri ?? null;
       // What serves besides the candidate (at 0% now) is the stable a rollback returns to.
@@ -103,18 +98,14 @@ export class CloudRunRouter implements TrafficRouter {
     }
   }
 
-  /** true when ready; otherwise the reason it is not (failed condition, or timeout). */
-  private async waitReady(name: string): Promise<true | string> {
-    const until = Date.now() + this.readyTimeoutMs;
-    for (;;) {
-      const [revision] = await withRetries(() => this.revisions.getRevision({ name }), this.retry);
-      const ready = revision.conditions?.find((c) => c.type === 'Ready');
-      const state = String(ready?.state ?? '');
-      if (state === 'CONDITION_SUCCEEDED') return true;
-      if (state === 'CONDITION_FAILED') return ready?.message ?? 'the Ready condition failed';
-      if (Date.now() >= until) return `not ready after ${this.readyTimeoutMs} ms (${state || 'no condition yet'})`;
-      await new Promise((r) => setTimeout(r, this.readyPollMs));
-    }
+  /** The revision's Ready condition, read once. */
+  private async readiness(name: string): Promise<{ state: 'ready' | 'failed' | 'pending'; message: string }> {
+    const [revision] = await withRetries(() => this.revisions.getRevision({ name }), this.retry);
+    const ready = revision.conditions?.find((c) => c.type === 'Ready');
+    const state = String(ready?.state ?? '');
+    if (state === 'CONDITION_SUCCEEDED') return { state: 'ready', message: '' };
+    if (state === 'CONDITION_FAILED') return { state: 'failed', message: ready?.message ?? 'the Ready condition failed' };
+    return { state: 'pending', message: `${state || 'no Ready condition yet'}${ready?.message ? `: ${ready.message}` : ''}` };
   }
 }
 

@@ -18,6 +18,8 @@ export function onResult(d: Draft, body: ResultBody): void {
   switch (body.kind) {
     case 'candidateDeployed':
       return onDeployed(d, release, body);
+    case 'candidatePending':
+      return onPending(d, release, body);
     case 'verificationCompleted':
       return onVerified(d, release, body);
     case 'trafficSet':
@@ -27,6 +29,20 @@ export function onResult(d: Draft, body: ResultBody): void {
     case 'effectFailed':
       return onFailed(d, release, body);
   }
+}
+
+/**
+ * The revision exists but is not ready: nothing waits for it in this request. The deploy stays in
+ * flight, due again after `deployPollMs` (a timer, its own request); asking again is not an attempt.
+ * A revision still not ready `deployTimeoutMs` after deploying began fails the release.
+ */
+function onPending(d: Draft, release: Release, body: EventOf<'candidatePending'>): void {
+  if (!release.inFlight) return;
+  const waited = d.now - release.phaseStartedAt;
+  if (waited >= d.ctx.policy.deployTimeoutMs) {
+    return finish(d, release, 'failed', Reason.DeployFailed, `revision ${body.revision} not ready after ${Math.round(waited / 1000)}s (${body.status})`);
+  }
+  d.touch(release, { inFlight: { ...release.inFlight, pending: true, deadlineAt: d.now + d.ctx.policy.deployPollMs, lastError: null } });
 }
 
 /**

@@ -78,7 +78,8 @@ export function reconcile(d: Draft, release: Release): void {
   } else {
     const same = current !== null && current.kind === spec.kind && (spec.target === null || current.target === spec.target);
     if (!same || d.now >= (current?.deadlineAt ?? 0)) {
-      const attempt = same && current ? current.attempt + 1 : 1;
+      // Asking again about a deploy in progress is not a new attempt.
+      const attempt = same && current ? (current.pending ? current.attempt : current.attempt + 1) : 1;
       const effectSeq = release.effectSeq + 1;
       const effectId = `${release.id}/${effectSeq}/${spec.kind}/${attempt}`;
       d.emit(buildEffect(release, d.service, spec, effectId, attempt, d.now));
@@ -92,9 +93,10 @@ export function reconcile(d: Draft, release: Release): void {
           issuedAt: d.now,
           deadlineAt: d.now + (spec.kind === 'deployCandidate' ? d.ctx.policy.deployTimeoutMs : d.ctx.policy.effectTimeoutMs),
           lastError: same && current ? current.lastError : null,
+          pending: false,
         },
       });
-      if (attempt > 1) {
+      if (attempt > 1 && !current?.pending) {
         d.record(release, {}, Reason.EffectRetried, `retrying ${spec.kind} (attempt ${attempt})`, {
           lastError: current?.lastError ?? 'no result before the deadline',
         });

@@ -9,6 +9,8 @@ export interface EffectPolicy {
   effectTimeoutMs: number;
   /** The same for deploys, which wait for the new revision to become ready (minutes on Cloud Run). */
   deployTimeoutMs: number;
+  /** How soon a deploy whose revision is not ready yet is asked about again (its own request, by a timer). */
+  deployPollMs: number;
   /** Attempts before a failing step effect gives up (a rollback never gives up). */
   maxEffectAttempts: number;
   retryBaseMs: number;
@@ -18,6 +20,7 @@ export interface EffectPolicy {
 export const DEFAULT_EFFECT_POLICY: EffectPolicy = {
   effectTimeoutMs: 60_000,
   deployTimeoutMs: 360_000,
+  deployPollMs: 5_000,
   maxEffectAttempts: 5,
   retryBaseMs: 1_000,
   retryMaxMs: 60_000,
