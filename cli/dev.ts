@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { releaseIdForBuild } from '../shared/domain/index.js';
-import { publishDevAlert, publishDevRelease } from '../shared/local/dev-messages.js';
-import { emulatorPubSub } from '../shared/local/pubsub-topology.js';
+import { publishDevAlert, publishDevRelease } from '../local/dev-messages.js';
+import { emulatorPubSub } from '../local/pubsub-topology.js';
 import { CliError, type CliContext } from './program.js';
 
 /** `cutover dev …`: drive the local stack (npm start) the way Cloud Build and Monitoring would. */

@@ -11,8 +11,8 @@ import { MonitoringHealthSource } from '../shared/adapters/gcp/monitoring-health
 import { TickOnlyScheduler } from '../shared/adapters/basic/tick-only-scheduler.js';
 import { loadConfig } from '../shared/config.js';
 import { releaseIdForBuild, type MeasureHealth, type SetTraffic } from '../shared/domain/index.js';
-import { startEmulators } from '../shared/local/emulators.js';
-import { createTopology, emulatorPubSub } from '../shared/local/pubsub-topology.js';
+import { startEmulators } from '../local/emulators.js';
+import { createTopology, emulatorPubSub } from '../local/pubsub-topology.js';
 import { silentLogger } from '../shared/runtime/logger.js';
 import { TOPICS } from '../shared/topology.js';
 import { wire } from '../shared/wiring.js';

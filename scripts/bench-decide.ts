@@ -1,7 +1,7 @@
 import { Timestamp, type DocumentData } from '@google-cloud/firestore';
 import { FirestoreStore } from '../shared/adapters/firestore/firestore-store.js';
 import { DEFAULT_EFFECT_POLICY, decide, type EventBody, type ReleaseEvent } from '../shared/domain/index.js';
-import { startFirestoreEmulator } from '../shared/local/emulators.js';
+import { startFirestoreEmulator } from '../local/emulators.js';
 import { serviceConfigInput } from '../test/support/fixtures.js';
 import { appendReport, percentile } from './bench-report.js';
 

@@ -1,9 +1,9 @@
 import autocannon from 'autocannon';
 import { FirestoreStore } from '../shared/adapters/firestore/firestore-store.js';
 import { DEFAULT_EFFECT_POLICY, decide, isStepEffect, type EventBody, type Release, type ReleaseEvent } from '../shared/domain/index.js';
-import { publishDevRelease } from '../shared/local/dev-messages.js';
-import { startFirestoreEmulator } from '../shared/local/emulators.js';
-import { SAMPLE_SERVICE, startLocalStack } from '../shared/local/stack.js';
+import { publishDevRelease } from '../local/dev-messages.js';
+import { startFirestoreEmulator } from '../local/emulators.js';
+import { SAMPLE_SERVICE, startLocalStack } from '../local/stack.js';
 import { silentLogger } from '../shared/runtime/logger.js';
 import { releaseIdForBuild } from '../shared/domain/index.js';
 import { T0, serviceConfigInput, serviceState } from '../test/support/fixtures.js';

@@ -5,7 +5,7 @@ import { FirestoreStore } from '../shared/adapters/firestore/firestore-store.js'
 import { MAX_BODY_BYTES } from '../shared/ingest/envelope.js';
 import { LogNotifier } from '../shared/adapters/basic/log-notifier.js';
 import { TickOnlyScheduler } from '../shared/adapters/basic/tick-only-scheduler.js';
-import { startFirestoreEmulator } from '../shared/local/emulators.js';
+import { startFirestoreEmulator } from '../local/emulators.js';
 import { silentLogger } from '../shared/runtime/logger.js';
 import { ReleaseRuntime } from '../shared/runtime/runtime.js';
 import type { DeployOutcome, HealthSource, TrafficRouter, VerificationChecker } from '../shared/ports/index.js';

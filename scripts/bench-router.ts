@@ -3,8 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from '../shared/local/emulators.js';
-import { LocalRouter } from '../shared/local/router/proxy.js';
+import { freePort } from '../local/emulators.js';
+import { LocalRouter } from '../local/router/proxy.js';
 import { appendReport, percentile } from './bench-report.js';
 
 /**

@@ -1,5 +1,5 @@
-import { runDemo } from '../shared/local/demo.js';
-import { EmulatorsMissingError, SAMPLE_SERVICE, startLocalStack, type LocalStack } from '../shared/local/stack.js';
+import { runDemo } from '../local/demo.js';
+import { EmulatorsMissingError, SAMPLE_SERVICE, startLocalStack, type LocalStack } from '../local/stack.js';
 import { createLogger } from '../shared/runtime/logger.js';
 import { createWriteStream } from 'node:fs';
 import { mkdirSync } from 'node:fs';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDemo } from '../../shared/local/demo.js';
-import { startLocalStack, type LocalStack } from '../../shared/local/stack.js';
+import { runDemo } from '../../local/demo.js';
+import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import { silentLogger } from '../../shared/runtime/logger.js';
 import { emulators } from '../harness/emulator-context.js';
 

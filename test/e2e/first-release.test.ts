@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseIdForBuild, type Release } from '../../shared/domain/index.js';
-import { publishDevAlert, publishDevRelease } from '../../shared/local/dev-messages.js';
-import { SAMPLE_SERVICE, startLocalStack, type LocalStack } from '../../shared/local/stack.js';
+import { publishDevAlert, publishDevRelease } from '../../local/dev-messages.js';
+import { SAMPLE_SERVICE, startLocalStack, type LocalStack } from '../../local/stack.js';
 import { silentLogger } from '../../shared/runtime/logger.js';
 import { emulators } from '../harness/emulator-context.js';
 import { incidentNotification, pushRequest } from '../support/messages.js';

@@ -1,9 +1,9 @@
 import autocannon from 'autocannon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseIdForBuild, type Release } from '../../shared/domain/index.js';
-import { publishDevAlert, publishDevRelease } from '../../shared/local/dev-messages.js';
-import type { AccessLogLine } from '../../shared/local/router/proxy.js';
-import { SAMPLE_SERVICE, sampleServiceConfig, startLocalStack, type LocalStack } from '../../shared/local/stack.js';
+import { publishDevAlert, publishDevRelease } from '../../local/dev-messages.js';
+import type { AccessLogLine } from '../../local/router/proxy.js';
+import { SAMPLE_SERVICE, sampleServiceConfig, startLocalStack, type LocalStack } from '../../local/stack.js';
 import { silentLogger } from '../../shared/runtime/logger.js';
 import { emulators } from '../harness/emulator-context.js';
 

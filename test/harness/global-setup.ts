@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { missingEmulators, startEmulators } from '../../shared/local/emulators.js';
+import { missingEmulators, startEmulators } from '../../local/emulators.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FirestoreStore } from '../../shared/adapters/firestore/firestore-store.js';
 import { releaseIdForBuild } from '../../shared/domain/index.js';
 import { emulators, uniqueProjectId } from '../harness/emulator-context.js';
-import { freePort } from '../../shared/local/emulators.js';
+import { freePort } from '../../local/emulators.js';
 import { build, serviceConfigInput } from '../support/fixtures.js';
 import { fakeSystem } from '../support/system.js';
 

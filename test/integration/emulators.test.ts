@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, missingEmulators, startPubsubEmulator, type Emulator } from '../../shared/local/emulators.js';
+import { freePort, missingEmulators, startPubsubEmulator, type Emulator } from '../../local/emulators.js';
 
 /**
  * A port found free can be taken before the emulator binds it (under load, or by the Firestore

@@ -6,7 +6,7 @@ import type { EntryDeps } from '../../functions/entry.js';
 import { registerFunctions } from '../../functions/register.js';
 import { FirestoreStore } from '../../shared/adapters/firestore/firestore-store.js';
 import { releaseIdForBuild } from '../../shared/domain/index.js';
-import { startFirestoreEmulator, type Emulator } from '../../shared/local/emulators.js';
+import { startFirestoreEmulator, type Emulator } from '../../local/emulators.js';
 import type { ReleaseStore } from '../../shared/ports/index.js';
 import { silentLogger } from '../../shared/runtime/logger.js';
 import { emulators, uniqueProjectId } from '../harness/emulator-context.js';

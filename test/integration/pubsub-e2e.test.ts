@@ -7,7 +7,7 @@ import type { EntryDeps } from '../../functions/entry.js';
 import { registerFunctions } from '../../functions/register.js';
 import { FirestoreStore } from '../../shared/adapters/firestore/firestore-store.js';
 import { releaseIdForBuild, type Release } from '../../shared/domain/index.js';
-import { createTopology, emulatorPubSub } from '../../shared/local/pubsub-topology.js';
+import { createTopology, emulatorPubSub } from '../../local/pubsub-topology.js';
 import { silentLogger } from '../../shared/runtime/logger.js';
 import { TOPICS } from '../../shared/topology.js';
 import { emulators, uniqueProjectId } from '../harness/emulator-context.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PubSub } from '@google-cloud/pubsub';
 import { PubSubNotifier } from '../../shared/adapters/gcp/pubsub-notifier.js';
-import { emulatorPubSub } from '../../shared/local/pubsub-topology.js';
+import { emulatorPubSub } from '../../local/pubsub-topology.js';
 import { TOPICS } from '../../shared/topology.js';
 import { emulators, uniqueProjectId } from '../harness/emulator-context.js';
 

@@ -145,3 +145,57 @@ describe('decide (table)', () => {
     expect({ service, releases }).toEqual(before);
   });
 });
+
+/** Each kills a mutant that survived the unit suites before (issue 7's list). */
+describe('decide (rollback edges)', () => {
+  const rollingBack = (overrides: Partial<Release> = {}) =>
+    releaseIn('rolling_back', { rollbackCause: Reason.ErrorRateBreached, stableRevision: 'checkout-old', traffic: { desiredPercent: 0, observedPercent: 10, observedAt: T0 }, inFlight: inflight('setTraffic', { target: 0 }), ...overrides });
+
+  it('a rollback is done only when the candidate is observed at 0%, not at any percent', () => {
+    const service = serviceState({}, { activeReleaseId: 'checkout-b1' });
+    const event = (observedPercent: number) => ev({ kind: 'trafficSet', releaseId: 'checkout-b1', effectId: 'checkout-b1/1/setTraffic/1', observedPercent });
+    expect(decide({ service, releases: [rollingBack()] }, event(10), ctxAt(T0)).releases[0]?.phase).toBe('rolling_back');
+    expect(decide({ service, releases: [rollingBack()] }, event(100), ctxAt(T0)).releases[0]?.phase).toBe('rolling_back');
+    expect(decide({ service, releases: [rollingBack()] }, event(0), ctxAt(T0)).releases[0]?.phase).toBe('rolled_back');
+  });
+
+  it('a rollback sends traffic to the stable the release started from, not the service\'s current one', () => {
+    const service = serviceState({}, { activeReleaseId: 'checkout-b1', stableRevision: 'checkout-other' });
+    const decision = decide({ service, releases: [rollingBack({ inFlight: null })] }, ev({ kind: 'tick', releaseId: 'checkout-b1' }), ctxAt(T0));
+    expect(decision.effects.find((e) => e.kind === 'setTraffic')).toMatchObject({ stableRevision: 'checkout-old', candidatePercent: 0 });
+  });
+
+  it('a breach while paused still rolls back', () => {
+    const service = serviceState({}, { activeReleaseId: 'checkout-b1' });
+    const paused = { ...structuredClone(shifting), paused: true };
+    const decision = decide({ service, releases: [paused] }, ev(health(1000, 500)), ctxAt(T0));
+    expect(decision.releases[0]).toMatchObject({ phase: 'rolling_back', paused: false, rollbackCause: Reason.ErrorRateBreached });
+  });
+
+  it('pause and resume set and clear the flag', () => {
+    const service = serviceState({}, { activeReleaseId: 'checkout-b1' });
+    const paused = decide({ service, releases: [structuredClone(shifting)] }, ev(cmd('pause')), ctxAt(T0)).releases[0];
+    expect(paused?.paused).toBe(true);
+    const resumed = decide({ service, releases: [paused as Release] }, ev(cmd('resume'), { id: 'r2' }), ctxAt(T0 + 1)).releases[0];
+    expect(resumed?.paused).toBe(false);
+  });
+
+  it('a new build during a rollback queues behind it and does not supersede it', () => {
+    const service = serviceState({ concurrency: 'supersede' }, { activeReleaseId: 'checkout-b1' });
+    const decision = decide({ service, releases: [rollingBack()] }, ev(build('b2', 'SUCCESS')), ctxAt(T0));
+    const b1 = decision.releases.find((r) => r.id === 'checkout-b1');
+    expect(b1 === undefined || (b1.phase === 'rolling_back' && b1.rollbackCause === Reason.ErrorRateBreached)).toBe(true);
+    expect(decision.releases.find((r) => r.id === 'checkout-b2')).toMatchObject({ phase: 'pending', queued: true });
+    expect(decision.service).toMatchObject({ activeReleaseId: 'checkout-b1', queuedReleaseId: 'checkout-b2' });
+  });
+
+  it('the watch window ends exactly at watchUntil: a rollback one millisecond before, none at it', () => {
+    const watchUntil = complete.watchUntil ?? 0;
+    const service = serviceState({}, { lastCompletedReleaseId: 'checkout-b1' });
+    expect(decide({ service, releases: [complete] }, ev(cmd('rollback')), ctxAt(watchUntil - 1)).releases[0]?.phase).toBe('rolling_back');
+    expect(decide({ service, releases: [complete] }, ev(cmd('rollback')), ctxAt(watchUntil)).outcome.status).toBe('rejected');
+    const incident = ev({ kind: 'incident', incidentId: 'i', state: 'open', policyName: null, summary: null });
+    expect(decide({ service, releases: [complete] }, incident, ctxAt(watchUntil - 1)).releases.find((r) => r.id === 'checkout-b1')?.phase).toBe('rolling_back');
+    expect(decide({ service, releases: [complete] }, incident, ctxAt(watchUntil)).releases.find((r) => r.id === 'checkout-b1')?.phase ?? 'complete').toBe('complete');
+  });
+});

@@ -114,6 +114,15 @@ describe('functions over HTTP with real-shaped bodies', () => {
     expect((await store().getRelease(rid))?.phase).toBe('shifting');
   });
 
+  it('answers 500 to a bug, so Pub/Sub retries and then dead-letters it: never 2xx, never acknowledged and lost', async () => {
+    sys.runtime.handle = () => Promise.reject(new TypeError('a bug in our code'));
+    const res = await post('onCloudBuild', pushRequest({ messageId: 'm1', data: buildResource({ id: 'b1', status: 'SUCCESS' }) }));
+    expect(res.status).toBe(500);
+    expect(res.json).toMatchObject({ status: 'error' });
+    expect(store().rejected).toEqual([]);
+    expect(await store().getRelease(rid)).toBeNull();
+  });
+
   describe('onAlert', () => {
     beforeEach(async () => {
       await post('onCloudBuild', pushRequest({ messageId: 'm1', data: buildResource({ id: 'b1', status: 'SUCCESS' }) }));

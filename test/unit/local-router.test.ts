@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { LocalRouterClient } from '../../shared/adapters/local/local-router-client.js';
-import { localImage } from '../../shared/local/launcher.js';
-import { startAdminApi } from '../../shared/local/router/admin.js';
-import { VersionCounters } from '../../shared/local/router/counters.js';
-import { LocalFleet } from '../../shared/local/router/fleet.js';
-import { WeightedSplit, bucketOf } from '../../shared/local/router/split.js';
+import { localImage } from '../../local/launcher.js';
+import { startAdminApi } from '../../local/router/admin.js';
+import { VersionCounters } from '../../local/router/counters.js';
+import { LocalFleet } from '../../local/router/fleet.js';
+import { WeightedSplit, bucketOf } from '../../local/router/split.js';
 import { routerContract } from '../contracts/router-contract.js';
 import { FakeRouter } from '../fakes/world-fakes.js';
 

@@ -1,7 +1,7 @@
 import autocannon from 'autocannon';
-import { plainLine, renderWatch } from '../../cli/watch-view.js';
-import { snapshotOf } from '../../cli/program.js';
-import { isTerminal, releaseIdForBuild, type Phase, type Release } from '../domain/index.js';
+import { plainLine, renderWatch } from '../cli/watch-view.js';
+import { snapshotOf } from '../cli/program.js';
+import { isTerminal, releaseIdForBuild, type Phase, type Release } from '../shared/domain/index.js';
 import { publishDevAlert, publishDevRelease } from './dev-messages.js';
 import { SAMPLE_SERVICE, type LocalStack } from './stack.js';
 

@@ -1,4 +1,4 @@
-import type { Scheduler } from '../ports/index.js';
+import type { Scheduler } from '../shared/ports/index.js';
 
 /**
  * Precise timers for the local stack: at the requested time, ask for a tick the same way the

@@ -1,5 +1,5 @@
 import { PubSub } from '@google-cloud/pubsub';
-import { SUBSCRIPTIONS, TOPICS } from '../topology.js';
+import { SUBSCRIPTIONS, TOPICS } from '../shared/topology.js';
 
 /**
  * Creates Cutover's topics and push subscriptions on a Pub/Sub emulator, each subscription

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { PubSub } from '@google-cloud/pubsub';
-import { TOPICS } from '../topology.js';
+import { TOPICS } from '../shared/topology.js';
 import { localImage } from './launcher.js';
 
 /**

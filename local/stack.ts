@@ -3,20 +3,20 @@ import type { PubSub } from '@google-cloud/pubsub';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FUNCTION_NAMES, registerFunctions } from '../../functions/register.js';
-import { FirestoreStore } from '../adapters/firestore/firestore-store.js';
-import { loadConfig } from '../config.js';
-import type { ServiceConfigInput } from '../domain/index.js';
-import { createLogger, type Logger } from '../runtime/logger.js';
-import { TOPICS } from '../topology.js';
-import { wire, type Wired } from '../wiring.js';
+import { FUNCTION_NAMES, registerFunctions } from '../functions/register.js';
+import { FirestoreStore } from '../shared/adapters/firestore/firestore-store.js';
+import { loadConfig } from '../shared/config.js';
+import type { ServiceConfigInput } from '../shared/domain/index.js';
+import { createLogger, type Logger } from '../shared/runtime/logger.js';
+import { TOPICS } from '../shared/topology.js';
+import { wire, type Wired } from '../shared/wiring.js';
 import { missingEmulators, startEmulators } from './emulators.js';
 import { localImage } from './launcher.js';
 import { createTopology, emulatorPubSub } from './pubsub-topology.js';
 import { startAdminApi } from './router/admin.js';
 import { LocalFleet } from './router/fleet.js';
 import type { AccessLogLine } from './router/proxy.js';
-import { PubSubNotifier } from '../adapters/gcp/pubsub-notifier.js';
+import { PubSubNotifier } from '../shared/adapters/gcp/pubsub-notifier.js';
 import { InProcessTimerScheduler } from './timer-scheduler.js';
 
 /**
