@@ -1,20 +1,21 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * The suites StrykerJS runs against each mutant (npm run mutate): the pure core's table, flow and
- * edge tests, in-memory only. The property test is left out here (300 long runs per mutant would
- * take hours); it runs in npm test.
+ * The suites StrykerJS runs against each mutant (npm run mutate): the pure core's table, property,
+ * flow and edge tests, in-memory only. The property test runs 60 of its 300 runs here (300 per
+ * mutant would take hours).
  */
 export default defineConfig({
   test: {
     include: [
       'test/unit/decide.test.ts',
+      'test/unit/decide.property.test.ts',
       'test/unit/release-flow.test.ts',
       'test/unit/health.test.ts',
       'test/unit/transitions.test.ts',
       'test/unit/service-config.test.ts',
       'test/unit/fake-store.contract.test.ts',
     ],
-    env: { METADATA_SERVER_DETECTION: 'none' },
+    env: { METADATA_SERVER_DETECTION: 'none', PROPERTY_RUNS: '60' },
   },
 });

@@ -199,3 +199,107 @@ describe('decide (rollback edges)', () => {
     expect(decide({ service, releases: [complete] }, incident, ctxAt(watchUntil)).releases.find((r) => r.id === 'checkout-b1')?.phase ?? 'complete').toBe('complete');
   });
 });
+
+/** Conditions mutation testing showed untested (commands, the queue, builds, deploy results). */
+describe('decide (conditions)', () => {
+  const service = (overrides: Partial<ServiceState> = {}, config: Partial<ServiceConfigInput> = {}) => serviceState(config, { activeReleaseId: 'checkout-b1', ...overrides });
+  const run = (releases: Release[], body: EventBody, options: { at?: number; svc?: ServiceState } = {}) => decide({ service: options.svc ?? service(), releases }, ev(body, { at: options.at ?? T0 }), ctxAt(options.at ?? T0));
+  const verifiedOk = () => releaseIn('verifying', { verification: { passed: true, results: [], at: T0 }, inFlight: null });
+
+  it('promote: a verified release enters shifting at the last step; an unverified or pending one is refused', () => {
+    const promoted = run([verifiedOk()], cmd('promote')).releases[0];
+    expect(promoted).toMatchObject({ phase: 'shifting', stepIndex: 2, traffic: { desiredPercent: 100 } });
+    expect(run([releaseIn('verifying', { verification: null })], cmd('promote')).outcome.status).toBe('rejected');
+    expect(run([releaseIn('verifying', { verification: { passed: false, results: [], at: T0 } })], cmd('promote')).outcome.status).toBe('rejected');
+    expect(run([releaseIn('pending')], cmd('promote'), { svc: service({ activeReleaseId: null }) }).outcome.status).toBe('rejected');
+  });
+
+  it('resume: a paused release whose verification passed starts shifting; one still verifying stays', () => {
+    const resumed = run([{ ...verifiedOk(), paused: true }], cmd('resume')).releases[0];
+    expect(resumed).toMatchObject({ phase: 'shifting', paused: false, stepIndex: 0 });
+    const waiting = run([releaseIn('verifying', { paused: true, verification: null })], cmd('resume')).releases[0];
+    expect(waiting).toMatchObject({ phase: 'verifying', paused: false });
+  });
+
+  it('pause: refused when already paused or past shifting; allowed before deploying', () => {
+    expect(run([{ ...structuredClone(shifting), paused: true }], cmd('pause')).outcome.status).toBe('rejected');
+    expect(run([complete], cmd('pause'), { svc: service({ activeReleaseId: null }) }).outcome.status).toBe('rejected');
+    expect(run([releaseIn('pending')], cmd('pause'), { svc: service({ activeReleaseId: null }) }).releases[0]).toMatchObject({ phase: 'pending', paused: true });
+  });
+
+  it('abort: refused for a completed release, naming rollback; rollback refused while another release is in flight or for a release no longer current', () => {
+    const aborted = run([complete], cmd('abort'), { svc: service({ activeReleaseId: null, lastCompletedReleaseId: 'checkout-b1' }) });
+    expect(aborted.outcome).toMatchObject({ status: 'rejected', message: expect.stringContaining('use rollback') });
+    const busy = run([complete], cmd('rollback'), { at: T0 + 1_000, svc: service({ activeReleaseId: 'checkout-b9', lastCompletedReleaseId: 'checkout-b1' }) });
+    expect(busy.outcome).toMatchObject({ status: 'rejected', message: expect.stringContaining('abort it first') });
+    const stale = run([complete], cmd('rollback'), { at: T0 + 1_000, svc: service({ activeReleaseId: null, lastCompletedReleaseId: 'checkout-b7' }) });
+    expect(stale.outcome).toMatchObject({ status: 'rejected', message: expect.stringContaining('no longer') });
+    const unknown = run([], cmd('abort'));
+    expect(unknown.outcome).toMatchObject({ status: 'rejected', message: expect.stringContaining('not found') });
+  });
+
+  it('a newer build in the queue supersedes the one queued before it; the active release is untouched', () => {
+    const svc = service({ activeReleaseId: 'checkout-b1', queuedReleaseId: 'checkout-b2' }, { concurrency: 'queue' });
+    const queued = releaseIn('pending', { id: 'checkout-b2', build: { id: 'b2', status: 'SUCCESS', commit: null, image: 'img@sha256:2' }, queued: true });
+    const decision = run([structuredClone(shifting), queued], build('b3', 'SUCCESS'), { svc });
+    expect(decision.releases.find((r) => r.id === 'checkout-b2')).toMatchObject({ phase: 'superseded', queued: false });
+    expect(decision.releases.find((r) => r.id === 'checkout-b3')).toMatchObject({ phase: 'pending', queued: true });
+    expect(decision.releases.find((r) => r.id === 'checkout-b1')).toBeUndefined();
+    expect(decision.service).toMatchObject({ queuedReleaseId: 'checkout-b3', activeReleaseId: 'checkout-b1' });
+  });
+
+  it('a build status for a queued release is ignored; a later message fills in the image and commit an earlier one lacked', () => {
+    const queued = releaseIn('pending', { queued: true });
+    expect(run([queued], build('b1', 'SUCCESS')).outcome.status).toBe('ignored');
+    const bare = releaseIn('pending', { build: { id: 'b1', status: 'QUEUED', commit: null, image: null } });
+    const filled = run([bare], build('b1', 'WORKING'), { svc: service({ activeReleaseId: null }) });
+    expect(filled.releases[0]?.build).toMatchObject({ status: 'WORKING', commit: 'c-b1', image: 'img@sha256:b1' });
+    const kept = run([releaseIn('pending', { build: { id: 'b1', status: 'QUEUED', commit: 'c0', image: 'img0' } })], { kind: 'build', buildId: 'b1', status: 'WORKING', commit: null, image: null }, { svc: service({ activeReleaseId: null }) });
+    expect(kept.releases[0]?.build).toMatchObject({ commit: 'c0', image: 'img0' });
+  });
+
+  it('a deployed candidate keeps the stable it started from; only a release without one learns it, and never the candidate itself', () => {
+    const deployed = (stableRevision: string | null, reported: string | null, revision = 'r1') =>
+      run([releaseIn('deploying', { stableRevision, inFlight: inflight('deployCandidate') })], { kind: 'candidateDeployed', releaseId: 'checkout-b1', effectId: 'checkout-b1/1/deployCandidate/1', revision, url: null, stableRevision: reported }, { svc: service({ stableRevision: null }) });
+    expect(deployed('r-start', 'r-other').releases[0]?.stableRevision).toBe('r-start');
+    expect(deployed('r-start', 'r-other').service).toBeNull();
+    const learned = deployed(null, 'r0');
+    expect(learned.releases[0]?.stableRevision).toBe('r0');
+    expect(learned.service?.stableRevision).toBe('r0');
+    expect(deployed(null, 'r1').releases[0]?.stableRevision).toBeNull();
+    expect(deployed(null, null).releases[0]?.stableRevision).toBeNull();
+  });
+
+  it('a pending deploy is asked about again after deployPollMs without a new attempt, and fails at the deploy timeout', () => {
+    const deploying2 = releaseIn('deploying', { phaseStartedAt: T0, inFlight: inflight('deployCandidate', { attempt: 2 }) });
+    const pending = (at: number) => run([deploying2], { kind: 'candidatePending', releaseId: 'checkout-b1', effectId: 'checkout-b1/1/deployCandidate/1', revision: 'r1', status: 'RECONCILING' }, { at });
+    const early = pending(T0 + 1_000).releases[0];
+    expect(early?.inFlight).toMatchObject({ pending: true, attempt: 2, deadlineAt: T0 + 1_000 + 5_000 });
+    expect(early?.phase).toBe('deploying');
+    expect(pending(T0 + 360_000).releases[0]).toMatchObject({ phase: 'failed', lastDecision: { reason: Reason.DeployFailed } });
+    expect(pending(T0 + 359_999).releases[0]?.phase).toBe('deploying');
+    const asked = decide({ service: service(), releases: [early as Release] }, ev({ kind: 'tick', releaseId: 'checkout-b1' }, { at: T0 + 6_001 }), ctxAt(T0 + 6_001));
+    expect(asked.releases[0]?.inFlight).toMatchObject({ kind: 'deployCandidate', attempt: 2, pending: false });
+    expect(asked.history.map((h) => h.reason)).not.toContain(Reason.EffectRetried);
+  });
+
+  it('a completed release rolled back gives the service its previous stable back and frees the slot for the queue', () => {
+    const back = releaseIn('rolling_back', { completedAt: T0, stableRevision: 'r-prev', traffic: { desiredPercent: 0, observedPercent: 100, observedAt: T0 }, inFlight: inflight('setTraffic', { target: 0 }) });
+    const queued = releaseIn('pending', { id: 'checkout-b2', build: { id: 'b2', status: 'SUCCESS', commit: null, image: 'img@sha256:2' }, queued: true });
+    const svc = service({ activeReleaseId: 'checkout-b1', lastCompletedReleaseId: 'checkout-b1', stableRevision: 'r-cand', queuedReleaseId: 'checkout-b2' });
+    const decision = run([back, queued], { kind: 'trafficSet', releaseId: 'checkout-b1', effectId: 'checkout-b1/1/setTraffic/1', observedPercent: 0 }, { svc });
+    expect(decision.releases.find((r) => r.id === 'checkout-b1')?.phase).toBe('rolled_back');
+    expect(decision.service).toMatchObject({ stableRevision: 'r-prev', lastCompletedReleaseId: null, activeReleaseId: 'checkout-b2', queuedReleaseId: null });
+    expect(decision.releases.find((r) => r.id === 'checkout-b2')).toMatchObject({ phase: 'deploying', queued: false, stableRevision: 'r-prev' });
+    expect(decision.effects.map((e) => e.kind)).toContain('deployCandidate');
+  });
+
+  it('a superseded release ends superseded, not rolled back; a failed build notifies release.failed', () => {
+    const back = releaseIn('rolling_back', { rollbackCause: Reason.Superseded, traffic: { desiredPercent: 0, observedPercent: 10, observedAt: T0 }, inFlight: inflight('setTraffic', { target: 0 }) });
+    const done = run([back], { kind: 'trafficSet', releaseId: 'checkout-b1', effectId: 'checkout-b1/1/setTraffic/1', observedPercent: 0 });
+    expect(done.releases[0]?.phase).toBe('superseded');
+    expect(done.effects.find((e) => e.kind === 'notify')).toMatchObject({ type: 'release.superseded' });
+    const failed = run([releaseIn('pending')], build('b1', 'FAILURE'), { svc: service({ activeReleaseId: null }) });
+    expect(failed.effects.find((e) => e.kind === 'notify')).toMatchObject({ type: 'release.failed' });
+  });
+});
