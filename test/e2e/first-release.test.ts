@@ -4,6 +4,7 @@ import { publishDevAlert, publishDevRelease } from '../../local/dev-messages.js'
 import { SAMPLE_SERVICE, startLocalStack, type LocalStack } from '../../local/stack.js';
 import { silentLogger } from '../../shared/runtime/logger.js';
 import { emulators } from '../harness/emulator-context.js';
+import { waitForPhase } from '../support/function-servers.js';
 import { incidentNotification, pushRequest } from '../support/messages.js';
 
 /**
@@ -21,16 +22,7 @@ describe.skipIf(!emulators.available)('local stack: the first release and a repe
     await stack?.close();
   });
 
-  async function waitFor(id: string, phases: Release['phase'][], timeoutMs = 45_000): Promise<Release> {
-    const until = Date.now() + timeoutMs;
-    let release: Release | null = null;
-    while (Date.now() < until) {
-      release = await stack.store.getRelease(id);
-      if (release && phases.includes(release.phase)) return release;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`release ${id} is ${release?.phase ?? 'missing'}, not ${phases.join('/')}`);
-  }
+  const waitFor = (id: string, phases: Release['phase'][], timeoutMs?: number) => waitForPhase(stack.store, id, phases, timeoutMs);
   const router = () => stack.fleet.services.get(SAMPLE_SERVICE)?.router;
   const release = async (version: string) => releaseIdForBuild(SAMPLE_SERVICE, await publishDevRelease(stack.pubsub, SAMPLE_SERVICE, version));
 

@@ -6,6 +6,7 @@ import type { AccessLogLine } from '../../local/router/proxy.js';
 import { SAMPLE_SERVICE, sampleServiceConfig, startLocalStack, type LocalStack } from '../../local/stack.js';
 import { silentLogger } from '../../shared/runtime/logger.js';
 import { emulators } from '../harness/emulator-context.js';
+import { waitForPhase } from '../support/function-servers.js';
 
 /**
  * End to end on the local stack (what `npm start` runs): releases enter as Cloud Build messages on
@@ -25,16 +26,7 @@ describe.skipIf(!emulators.available)('local stack end to end (real traffic)', (
     await stack?.close();
   });
 
-  async function waitFor(id: string, phases: Release['phase'][], timeoutMs = 45_000): Promise<Release> {
-    const until = Date.now() + timeoutMs;
-    let release: Release | null = null;
-    while (Date.now() < until) {
-      release = await stack.store.getRelease(id);
-      if (release && phases.includes(release.phase)) return release;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`release ${id} is ${release?.phase ?? 'missing'}, not ${phases.join('/')}`);
-  }
+  const waitFor = (id: string, phases: Release['phase'][], timeoutMs?: number) => waitForPhase(stack.store, id, phases, timeoutMs);
 
   /** Constant load through the router until stopped. */
   function load() {

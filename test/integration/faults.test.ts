@@ -1,16 +1,14 @@
-import { getTestServer } from '@google-cloud/functions-framework/testing';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EntryDeps } from '../../functions/entry.js';
 import { registerFunctions } from '../../functions/register.js';
 import { FirestoreStore } from '../../shared/adapters/firestore/firestore-store.js';
-import { releaseIdForBuild } from '../../shared/domain/index.js';
+import { DEFAULT_EFFECT_POLICY, releaseIdForBuild } from '../../shared/domain/index.js';
 import { startFirestoreEmulator, type Emulator } from '../../local/emulators.js';
 import type { ReleaseStore } from '../../shared/ports/index.js';
 import { silentLogger } from '../../shared/runtime/logger.js';
 import { emulators, uniqueProjectId } from '../harness/emulator-context.js';
 import { buildResource, incidentNotification, pushRequest } from '../support/messages.js';
+import { serveFunctions } from '../support/function-servers.js';
 import { fakeSystem } from '../support/system.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 
@@ -26,20 +24,16 @@ let sys = fakeSystem<ReleaseStore>();
 registerFunctions((): EntryDeps => ({ runtime: sys.runtime, store: sys.store, clock: () => sys.clock.now, log: silentLogger, requestDeadlineMs: DEADLINE_MS }));
 
 describe.skipIf(!emulators.available)('faults: Firestore dropped, cut, delayed, killed and restarted', () => {
-  const servers: Record<string, { server: Server; url: string }> = {};
+  let served: Awaited<ReturnType<typeof serveFunctions>>;
   const proxy = new TcpProxy(emulators.firestoreHost ?? '');
   const stores: FirestoreStore[] = [];
   let emulator: Emulator | null = null;
 
   beforeAll(async () => {
-    for (const name of ['onCloudBuild', 'onAlert']) {
-      const server = getTestServer(name);
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      servers[name] = { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
-    }
+    served = await serveFunctions(['onCloudBuild', 'onAlert']);
   });
   afterAll(async () => {
-    await Promise.all(Object.values(servers).map(({ server }) => new Promise((r) => server.close(r))));
+    await served.close();
     await proxy.stop();
     await Promise.all(stores.map((s) => s.close().catch(() => undefined)));
     await emulator?.stop();
@@ -55,13 +49,21 @@ describe.skipIf(!emulators.available)('faults: Firestore dropped, cut, delayed, 
     await deliverApply();
   }
 
-  /** Waits for the state asserted: a request answered 503 may still commit later, and its effects then run. */
+  /**
+   * Waits for the state asserted. A request answered 503 may still have committed (its answer lost
+   * in the fault) without running its effects; the redelivery is then a duplicate, and the release
+   * converges when its effect's deadline passes and a tick re-issues it — so, if the state is not
+   * reached at once, move the clock past that deadline and tick, as the minute tick would.
+   */
   async function phaseOf(id: string, want: string): Promise<string | undefined> {
     let phase: string | undefined;
-    for (let i = 0; i < 100; i += 1) {
-      phase = (await sys.store.getRelease(id).catch(() => null))?.phase;
-      if (phase === want) return phase;
-      await new Promise((r) => setTimeout(r, 150));
+    for (let round = 0; round < 3; round += 1) {
+      for (let i = 0; i < 20; i += 1) {
+        phase = (await sys.store.getRelease(id).catch(() => null))?.phase;
+        if (phase === want) return phase;
+        await new Promise((r) => setTimeout(r, 150));
+      }
+      await sys.advance(DEFAULT_EFFECT_POLICY.deployTimeoutMs + 1_000).catch(() => undefined);
     }
     return phase;
   }
@@ -69,7 +71,7 @@ describe.skipIf(!emulators.available)('faults: Firestore dropped, cut, delayed, 
 
   async function post(fn: string, req: { headers: Record<string, string>; body: string }) {
     // The client gives up long after the deadline: a hang fails the test instead of passing slowly.
-    const response = await fetch(servers[fn]?.url ?? '', { method: 'POST', headers: req.headers, body: req.body, signal: AbortSignal.timeout(DEADLINE_MS * 3) });
+    const response = await fetch(served.url(fn), { method: 'POST', headers: req.headers, body: req.body, signal: AbortSignal.timeout(DEADLINE_MS * 3) });
     return { status: response.status, json: (await response.json()) as Record<string, unknown> };
   }
   /** Redelivers like Pub/Sub until the answer is 2xx. */

@@ -1,6 +1,3 @@
-import { getTestServer } from '@google-cloud/functions-framework/testing';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EntryDeps } from '../../functions/entry.js';
 import { registerFunctions } from '../../functions/register.js';
@@ -11,6 +8,7 @@ import type { ReleaseStore } from '../../shared/ports/index.js';
 import { silentLogger } from '../../shared/runtime/logger.js';
 import { emulators, uniqueProjectId } from '../harness/emulator-context.js';
 import { buildResource, incidentNotification, pushBody, pushRequest } from '../support/messages.js';
+import { serveFunctions } from '../support/function-servers.js';
 import { fakeSystem } from '../support/system.js';
 
 /**
@@ -23,16 +21,12 @@ let sys: ReturnType<typeof fakeSystem<ReleaseStore>> = fakeSystem<ReleaseStore>(
 registerFunctions((): EntryDeps => ({ runtime: sys.runtime, store: sys.store, clock: () => sys.clock.now, log: silentLogger }));
 
 describe.skipIf(!emulators.available)('hostile input on the Firestore emulator', () => {
-  const servers: Record<string, { server: Server; url: string }> = {};
+  let served: Awaited<ReturnType<typeof serveFunctions>>;
   beforeAll(async () => {
-    for (const name of ['onCloudBuild', 'onAlert', 'onTimer']) {
-      const server = getTestServer(name);
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      servers[name] = { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
-    }
+    served = await serveFunctions(['onCloudBuild', 'onAlert', 'onTimer']);
   });
   afterAll(async () => {
-    await Promise.all(Object.values(servers).map(({ server }) => new Promise((r) => server.close(r))));
+    await served.close();
     await Promise.all(stores.map((s) => s.close()));
   });
   beforeEach(async () => {
@@ -43,7 +37,7 @@ describe.skipIf(!emulators.available)('hostile input on the Firestore emulator',
   });
 
   async function post(fn: string, req: { headers: Record<string, string>; body: string }) {
-    const response = await fetch(servers[fn]?.url ?? '', { method: 'POST', headers: req.headers, body: req.body });
+    const response = await fetch(served.url(fn), { method: 'POST', headers: req.headers, body: req.body });
     const text = await response.text();
     let json: Record<string, unknown> = {};
     try {
@@ -99,7 +93,7 @@ describe.skipIf(!emulators.available)('hostile input on the Firestore emulator',
 
   it('reads a valid envelope sent with no content type instead of losing its body', async () => {
     const body = Buffer.from(JSON.stringify(pushBody({ messageId: 'm1', data: buildResource({ id: 'b1', status: 'SUCCESS' }) })));
-    const response = await fetch(servers.onCloudBuild?.url ?? '', { method: 'POST', body: new Blob([body]), headers: {} });
+    const response = await fetch(served.url('onCloudBuild'), { method: 'POST', body: new Blob([body]), headers: {} });
     expect(response.status).toBe(200);
     expect(((await response.json()) as { status: string }).status).toBe('handled');
     expect((await sys.store.getRelease(releaseIdForBuild('checkout', 'b1')))?.phase).toBe('shifting');

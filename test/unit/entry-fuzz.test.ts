@@ -1,12 +1,10 @@
-import { getTestServer } from '@google-cloud/functions-framework/testing';
 import fc from 'fast-check';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EntryDeps } from '../../functions/entry.js';
 import { registerFunctions } from '../../functions/register.js';
 import { silentLogger } from '../../shared/runtime/logger.js';
 import { buildResource, incidentNotification, pushBody } from '../support/messages.js';
+import { serveFunctions } from '../support/function-servers.js';
 import { fakeSystem } from '../support/system.js';
 
 /**
@@ -16,18 +14,14 @@ import { fakeSystem } from '../support/system.js';
  */
 let sys = fakeSystem();
 registerFunctions((): EntryDeps => ({ runtime: sys.runtime, store: sys.store, clock: () => sys.clock.now, log: silentLogger }));
-const servers: Record<string, { server: Server; url: string }> = {};
+let served: Awaited<ReturnType<typeof serveFunctions>>;
 beforeAll(async () => {
-  for (const name of ['onCloudBuild', 'onAlert', 'onTick', 'onTimer']) {
-    const server = getTestServer(name);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    servers[name] = { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
-  }
+  served = await serveFunctions(['onCloudBuild', 'onAlert', 'onTick', 'onTimer']);
   sys = fakeSystem();
   await sys.apply({ rollbackTriggers: { alertPolicies: ['checkout 5xx ratio'] } });
 });
 afterAll(async () => {
-  await Promise.all(Object.values(servers).map(({ server }) => new Promise((r) => server.close(r))));
+  await served.close();
 });
 
 const hostileString = fc.oneof(fc.string(), fc.constantFrom('', '__x__', 'a/b', '.', '..', 'checkout', 'Checkout', 'x'.repeat(2_000)));
@@ -50,7 +44,7 @@ describe('every entry point under generated input', () => {
         n += 1;
         const rejectedBefore = sys.store.rejected.length;
         const seenBefore = sys.store.seenEvents.size;
-        const response = await fetch(servers[fn]?.url ?? '', { method: 'POST', headers: type ? { 'content-type': type } : {}, body: text });
+        const response = await fetch(served.url(fn), { method: 'POST', headers: type ? { 'content-type': type } : {}, body: text });
         const json = (await response.json()) as { status: string; rejectedId?: string; detail?: unknown };
         expect(response.status, `${fn} ${type ?? '(none)'} ${text.slice(0, 200)}`).not.toBe(500);
         expect(response.status).toBe(200);

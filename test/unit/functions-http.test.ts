@@ -1,27 +1,21 @@
-import { getTestServer } from '@google-cloud/functions-framework/testing';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { registerFunctions } from '../../functions/register.js';
 import type { EntryDeps } from '../../functions/entry.js';
 import { releaseIdForBuild } from '../../shared/domain/index.js';
 import { silentLogger } from '../../shared/runtime/logger.js';
 import { binaryRequest, buildResource, incidentNotification, pushRequest, structuredRequest } from '../support/messages.js';
+import { serveFunctions } from '../support/function-servers.js';
 import { fakeSystem } from '../support/system.js';
 
 let sys = fakeSystem();
 registerFunctions((): EntryDeps => ({ runtime: sys.runtime, store: sys.store, clock: () => sys.clock.now, log: silentLogger }));
 
-const servers: Record<string, { server: Server; url: string }> = {};
+let served: Awaited<ReturnType<typeof serveFunctions>>;
 beforeAll(async () => {
-  for (const name of ['onCloudBuild', 'onAlert', 'onTick', 'onTimer']) {
-    const server = getTestServer(name);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    servers[name] = { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
-  }
+  served = await serveFunctions(['onCloudBuild', 'onAlert', 'onTick', 'onTimer']);
 });
 afterAll(async () => {
-  await Promise.all(Object.values(servers).map(({ server }) => new Promise((r) => server.close(r))));
+  await served.close();
 });
 beforeEach(async () => {
   sys = fakeSystem();
@@ -29,7 +23,7 @@ beforeEach(async () => {
 });
 
 async function post(fn: string, req: { headers: Record<string, string>; body: string }) {
-  const response = await fetch(servers[fn]?.url ?? '', { method: 'POST', headers: req.headers, body: req.body });
+  const response = await fetch(served.url(fn), { method: 'POST', headers: req.headers, body: req.body });
   const text = await response.text();
   let json: unknown = null;
   try {
