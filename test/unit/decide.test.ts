@@ -303,3 +303,34 @@ describe('decide (conditions)', () => {
     expect(failed.effects.find((e) => e.kind === 'notify')).toMatchObject({ type: 'release.failed' });
   });
 });
+
+/** The tick's own decisions: the end of the watch window and giving up on an effect, at their exact edges. */
+describe('decide (tick edges)', () => {
+  const tick = (releases: Release[], at: number, overrides: Partial<ServiceState> = {}) =>
+    decide({ service: serviceState({}, overrides), releases }, ev({ kind: 'tick', releaseId: 'checkout-b1' }, { at }), ctxAt(at));
+  const watched = releaseIn('complete', { nextCheckAt: T0 + 30 * 60_000 });
+  const end = watched.watchUntil ?? 0;
+
+  it('ends the watch window exactly at watchUntil, once', () => {
+    const at = tick([watched], end, { lastCompletedReleaseId: 'checkout-b1' });
+    expect(at.releases[0]).toMatchObject({ phase: 'complete', nextCheckAt: null, lastDecision: { reason: Reason.WatchWindowEnded } });
+    expect(at.history.map((h) => h.reason)).toEqual([Reason.WatchWindowEnded]);
+    const before = tick([watched], end - 1, { lastCompletedReleaseId: 'checkout-b1' });
+    expect(before.history).toEqual([]);
+    const ended = { ...watched, nextCheckAt: null };
+    expect(tick([ended], end + 1, { lastCompletedReleaseId: 'checkout-b1' })).toMatchObject({ outcome: { status: 'ignored' }, history: [] });
+    expect(tick([{ ...watched, phase: 'rolled_back' as const }], end)).toMatchObject({ history: [] });
+  });
+
+  it('gives up on an effect exactly at its deadline after the last attempt, not before', () => {
+    const last = releaseIn('verifying', { inFlight: inflight('runVerification', { attempt: 5, deadlineAt: T0 + 60_000 }) });
+    expect(tick([last], T0 + 60_000, { activeReleaseId: 'checkout-b1' }).releases[0]).toMatchObject({ phase: 'rolling_back', rollbackCause: Reason.VerificationFailed });
+    expect(tick([last], T0 + 59_999, { activeReleaseId: 'checkout-b1' }).releases[0]?.phase ?? 'verifying').toBe('verifying');
+    const earlier = releaseIn('verifying', { inFlight: inflight('runVerification', { attempt: 4, deadlineAt: T0 + 60_000 }) });
+    expect(tick([earlier], T0 + 60_000, { activeReleaseId: 'checkout-b1' }).releases[0]).toMatchObject({ phase: 'verifying', inFlight: { attempt: 5 } });
+  });
+
+  it('ignores a tick for a release it does not know', () => {
+    expect(tick([], T0).outcome).toMatchObject({ status: 'ignored', reason: Reason.NothingToDo, message: expect.stringContaining('not found') });
+  });
+});
