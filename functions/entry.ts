@@ -35,9 +35,9 @@ type MessageHandler = (message: PubsubMessage, deps: EntryDeps) => Promise<Verdi
  */
 export function pubsubEntry(source: string, deps: EntryDeps, handler: MessageHandler) {
   return httpEntry(source, deps, async (req) => {
+    const raw = await readBody(req);
     const problem = (req as MarkedRequest).bodyProblem;
     if (problem) return { verdict: { ack: 'rejected', reason: problem.reason, why: problem.message }, attributes: {} };
-    const raw = await readBody(req);
     const envelope = parseEnvelope(req.headers, req.body, raw.length);
     if (!envelope.ok) return { verdict: { ack: 'rejected', reason: envelope.reason, why: envelope.message }, attributes: {} };
     return { verdict: await handler(envelope.message, deps), attributes: envelope.message.attributes };
@@ -53,12 +53,21 @@ const rawBodyOf = (req: Request): Buffer => req.rawBody ?? (typeof req.body === 
 async function readBody(req: Request): Promise<Buffer> {
   if (req.rawBody || !req.readable || req.headers['content-type']) return rawBodyOf(req);
   const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES + 1) break;
-    chunks.push(chunk);
-  }
+  await new Promise<void>((resolve, reject) => {
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) return void chunks.push(chunk);
+      // Refused as the framework's parsers refuse it (they stop reading, as here): marked, stored, acknowledged.
+      (req as MarkedRequest).bodyProblem = { reason: 'BodyTooLarge', message: `body of more than ${MAX_BODY_BYTES} bytes exceeds ${MAX_BODY_BYTES}` };
+      req.off('data', onData);
+      req.pause();
+      resolve();
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve());
+    req.once('error', reject);
+  });
   const raw = Buffer.concat(chunks);
   req.rawBody = raw;
   req.body = raw;
@@ -89,27 +98,27 @@ export function httpEntry(source: string, deps: EntryDeps, handle: (req: Request
   };
 
   async function answer(req: Request, res: Response, receivedAt: number): Promise<void> {
-    {
-      const { verdict, attributes } = await handle(req);
+    const { verdict, attributes } = await handle(req);
+    if (res.headersSent) return;
+    if (verdict.ack === 'rejected') {
+      const raw = rawBodyOf(req);
+      const id = await deps.store.recordRejected({
+        source,
+        reason: verdict.reason,
+        message: capText(verdict.why, LIMITS.rejectedMessageChars),
+        receivedAt,
+        body: capText(raw.subarray(0, LIMITS.rejectedBodyChars * 4).toString('utf8'), LIMITS.rejectedBodyChars),
+        bodyBytes: Math.max(raw.length, Number(req.headers['content-length'] ?? 0) || 0),
+        attributes: attributesText(attributes),
+      });
+      deps.log.warn({ source, reason: verdict.reason, rejectedId: id, bodyBytes: raw.length }, `${source}: rejected: ${verdict.why.slice(0, 500)}`);
       if (res.headersSent) return;
-      if (verdict.ack === 'rejected') {
-        const raw = rawBodyOf(req);
-        const id = await deps.store.recordRejected({
-          source,
-          reason: verdict.reason,
-          message: capText(verdict.why, LIMITS.rejectedMessageChars),
-          receivedAt,
-          body: capText(raw.subarray(0, LIMITS.rejectedBodyChars * 4).toString('utf8'), LIMITS.rejectedBodyChars),
-          bodyBytes: Math.max(raw.length, Number(req.headers['content-length'] ?? 0) || 0),
-          attributes: attributesText(attributes),
-        });
-        deps.log.warn({ source, reason: verdict.reason, rejectedId: id, bodyBytes: raw.length }, `${source}: rejected: ${verdict.why.slice(0, 500)}`);
-        if (res.headersSent) return;
-        res.status(200).json({ status: 'rejected', reason: verdict.reason, message: verdict.why, rejectedId: id });
-        return;
-      }
-      if (verdict.ack === 'ignored') deps.log.debug({ source }, `${source}: ignored: ${verdict.why}`);
-      res.status(200).json(verdict.ack === 'handled' ? { status: 'handled', detail: verdict.detail } : { status: 'ignored', message: verdict.why });
+      // The rest of a body refused for its size was never read: the connection cannot be reused.
+      if (verdict.reason === 'BodyTooLarge') res.setHeader('connection', 'close');
+      res.status(200).json({ status: 'rejected', reason: verdict.reason, message: verdict.why, rejectedId: id });
+      return;
     }
+    if (verdict.ack === 'ignored') deps.log.debug({ source }, `${source}: ignored: ${verdict.why}`);
+    res.status(200).json(verdict.ack === 'handled' ? { status: 'handled', detail: verdict.detail } : { status: 'ignored', message: verdict.why });
   }
 }

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { parseBuildMessage } from '../shared/ingest/cloud-build.js';
 import { parseIncidentMessage, type ParsedIncident } from '../shared/ingest/monitoring.js';
 import type { PubsubMessage } from '../shared/ingest/envelope.js';
-import { LIMITS, RELEASE_ID, SERVICE_NAME } from '../shared/ingest/limits.js';
+import { SERVICE_NAME_RULE } from '../shared/domain/index.js';
+import { LIMITS, RELEASE_ID } from '../shared/ingest/limits.js';
 import type { EntryDeps, Verdict } from './entry.js';
 
 /** onCloudBuild: Cloud Build status → build event for the service named in _CUTOVER_SERVICE. */
@@ -68,7 +69,7 @@ export async function handleTick(message: PubsubMessage, deps: EntryDeps, batch 
 
 const timerBody = z.object({
   releaseId: z.string().max(LIMITS.releaseIdChars).regex(RELEASE_ID, 'not a release id'),
-  service: z.string().regex(SERVICE_NAME, 'not a service name'),
+  service: z.string().regex(SERVICE_NAME_RULE, 'not a service name'),
   at: z.number().int().min(0).max(8.64e15),
 });
 

@@ -26,13 +26,11 @@ export const LIMITS = {
   releaseIdChars: 300,
 } as const;
 
-/** The service-name rule of the service config (Cloud Run's): also what a document id of ours may be. */
-export const SERVICE_NAME = SERVICE_NAME_RULE;
 export const BUILD_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 export const RELEASE_ID = /^[a-z][A-Za-z0-9_.-]*$/;
 
-export const isServiceName = (value: string | null | undefined): boolean => typeof value === 'string' && SERVICE_NAME.test(value);
-export const isReleaseId = (value: unknown): value is string => typeof value === 'string' && value.length <= LIMITS.releaseIdChars && RELEASE_ID.test(value);
+/** The service config's name rule (Cloud Run's): a name that breaks it is never ours, and never reaches a document path. */
+export const isServiceName = (value: string | null | undefined): boolean => typeof value === 'string' && SERVICE_NAME_RULE.test(value);
 
 /** Text cut to `max` characters, saying so; null stays null. */
 export function capText(text: string, max: number): string;

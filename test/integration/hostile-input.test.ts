@@ -99,6 +99,12 @@ describe.skipIf(!emulators.available)('hostile input on the Firestore emulator',
     expect((await sys.store.getRelease(releaseIdForBuild('checkout', 'b1')))?.phase).toBe('shifting');
   });
 
+  it('refuses a body over the limit sent with no content type, as the parsers refuse one that has one', async () => {
+    const response = await fetch(served.url('onCloudBuild'), { method: 'POST', body: new Blob([Buffer.alloc(5 * 1024 * 1024, 0x78)]), headers: {} });
+    const json = (await response.json()) as Record<string, unknown>;
+    await expectStoredRejection({ status: response.status, json }, 'BodyTooLarge');
+  });
+
   it('stores invalid JSON sent as application/json (not the framework\'s 400 page)', async () => {
     const res = await post('onCloudBuild', { headers: { 'content-type': 'application/json' }, body: '{"message": {"data": ' });
     await expectStoredRejection(res, 'NotPubsubMessage');

@@ -142,6 +142,13 @@ describe('CloudRunRouter against a fake Cloud Run Admin API', () => {
     expect(fake.services.get(SVC)?.trafficStatuses.find((s) => (s.percent ?? 0) === 100)?.revision).toBe('svc-00001');
   });
 
+  it('reads an existing revision once per poll', async () => {
+    await c.router.deployCandidate(deploy('svc-abc123'));
+    fake.server.calls.length = 0;
+    await c.router.deployCandidate(deploy('svc-abc123'));
+    expect(fake.server.requests('GetRevision')).toHaveLength(1);
+  });
+
   it('is idempotent: a retried deploy finds the revision it made', async () => {
     await c.router.deployCandidate(deploy('svc-abc123'));
     const count = updates().length;

@@ -26,4 +26,3 @@ function isProgrammingError(error: unknown): boolean {
   return error instanceof TypeError || error instanceof RangeError || error instanceof SyntaxError || (error as { name?: string } | null)?.name === 'ZodError';
 }
 
-export { withDeadline } from '../../runtime/deadline.js';

@@ -20,7 +20,8 @@ import {
 } from '../../domain/index.js';
 import type { HandleResult, RejectedEvent, ReleaseStore } from '../../ports/index.js';
 import { fromDoc, toDoc } from './codec.js';
-import { asStoreError, withDeadline } from './errors.js';
+import { withDeadline } from '../../runtime/deadline.js';
+import { asStoreError } from './errors.js';
 import { KeyedQueue } from './keyed-queue.js';
 
 export interface FirestoreStoreOptions {

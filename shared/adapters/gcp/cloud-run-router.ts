@@ -5,6 +5,7 @@ import { Code, codeOf, describeError, isConflict, isTransient, withRetries, type
 import { CANDIDATE_TAG, observedPercent, planDeploy, planSplit, servingRevision, type Target } from './run-traffic.js';
 
 type Service = protos.google.cloud.run.v2.IService;
+type Revision = protos.google.cloud.run.v2.IRevision;
 type RunTarget = protos.google.cloud.run.v2.ITrafficTarget;
 const asRun = (targets: Target[]) => targets as RunTarget[];
 const asPlain = (targets: RunTarget[] | null | undefined) => (targets ?? []) as Target[];
@@ -37,16 +38,19 @@ export class CloudRunRouter implements TrafficRouter {
   async deployCandidate(effect: DeployCandidate): Promise<DeployOutcome> {
     const name = this.servicePath(effect.router);
     try {
-      const existing = await this.revisionState(`${name}/revisions/${effect.revisionName}`);
-      if (existing === 'missing') {
+      const revisionName = `${name}/revisions/${effect.revisionName}`;
+      let revision = await this.findRevision(revisionName);
+      if (revision === null) {
         await withRetries(async () => {
           const current = await this.get(name);
           const template = { ...current.template, revision: effect.revisionName, containers: withImage(current.template?.containers, effect.image) };
           const traffic = asRun(planDeploy(asPlain(current.traffic), asPlain(current.trafficStatuses), current.latestReadyRevision, effect.revisionName));
           await this.update({ name, etag: current.etag, template, traffic }, ['template', 'traffic']);
         }, this.retry);
+        revision = await this.findRevision(revisionName);
       }
-      const ready = await this.readiness(`${name}/revisions/${effect.revisionName}`);
+      // One read of the revision per request: a later poll (the release's next check) reads it again.
+      const ready = readiness(revision);
       if (ready.state === 'failed') return { ok: false, permanent: true, error: `revision ${effect.revisionName} failed to become ready: ${ready.message}` };
       // Not ready yet: say so and return; the release asks again in its own request (no 5-minute wait here).
       if (ready.state === 'pending') return { ok: 'pending', revision: effect.revisionName, status: ready.message };
@@ -88,25 +92,25 @@ export class CloudRunRouter implements TrafficRouter {
     return result;
   }
 
-  private async revisionState(name: string): Promise<'missing' | 'present'> {
+  /** The revision, or null when it does not exist (yet). */
+  private async findRevision(name: string): Promise<Revision | null> {
     try {
-      await withRetries(() => this.revisions.getRevision({ name }), this.retry);
-      return 'present';
+      const [revision] = await withRetries(() => this.revisions.getRevision({ name }), this.retry);
+      return revision;
     } catch (error) {
-      if (codeOf(error) === Code.NOT_FOUND) return 'missing';
+      if (codeOf(error) === Code.NOT_FOUND) return null;
       throw error;
     }
   }
+}
 
-  /** The revision's Ready condition, read once. */
-  private async readiness(name: string): Promise<{ state: 'ready' | 'failed' | 'pending'; message: string }> {
-    const [revision] = await withRetries(() => this.revisions.getRevision({ name }), this.retry);
-    const ready = revision.conditions?.find((c) => c.type === 'Ready');
-    const state = String(ready?.state ?? '');
-    if (state === 'CONDITION_SUCCEEDED') return { state: 'ready', message: '' };
-    if (state === 'CONDITION_FAILED') return { state: 'failed', message: ready?.message ?? 'the Ready condition failed' };
-    return { state: 'pending', message: `${state || 'no Ready condition yet'}${ready?.message ? `: ${ready.message}` : ''}` };
-  }
+/** A revision's Ready condition: ready, failed (with Cloud Run's message), or still coming up. */
+function readiness(revision: Revision | null): { state: 'ready' | 'failed' | 'pending'; message: string } {
+  const ready = revision?.conditions?.find((c) => c.type === 'Ready');
+  const state = String(ready?.state ?? '');
+  if (state === 'CONDITION_SUCCEEDED') return { state: 'ready', message: '' };
+  if (state === 'CONDITION_FAILED') return { state: 'failed', message: ready?.message ?? 'the Ready condition failed' };
+  return { state: 'pending', message: `${state || 'no Ready condition yet'}${ready?.message ? `: ${ready.message}` : ''}` };
 }
 
 function withImage(containers: protos.google.cloud.run.v2.IContainer[] | null | undefined, image: string): protos.google.cloud.run.v2.IContainer[] {
