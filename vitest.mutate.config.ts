@@ -10,6 +10,7 @@ export default defineConfig({
     include: [
       'test/unit/decide.test.ts',
       'test/unit/decide.property.test.ts',
+      'test/unit/decide.golden.test.ts',
       'test/unit/release-flow.test.ts',
       'test/unit/health.test.ts',
       'test/unit/transitions.test.ts',

@@ -128,9 +128,15 @@ export class Draft {
     this.outcome ??= outcome;
   }
 
+  /** An applied decision that settled nothing explicitly is named after its first history entry. */
+  private firstRecorded(): Outcome | null {
+    const first = this.history[0];
+    return first ? { status: 'applied', reason: first.reason as Reason, message: first.message } : null;
+  }
+
   result(): Decision {
     return {
-      outcome: this.outcome ?? { status: 'applied', reason: 'NothingToDo', message: 'no change' },
+      outcome: this.outcome ?? this.firstRecorded() ?? { status: 'applied', reason: 'NothingToDo', message: 'no change' },
       service: this.serviceChanged ? this.service : null,
       releases: this.changedReleases(),
       history: this.history,

@@ -115,6 +115,7 @@ function releaseSlot(d: Draft, release: Release): void {
 export function giveUp(d: Draft, release: Release, message: string): void {
   if (release.phase === 'deploying') finish(d, release, 'failed', Reason.DeployFailed, message);
   else if (release.phase === 'verifying') beginRollback(d, release, Reason.VerificationFailed, message);
-  else if (release.phase === 'shifting') beginRollback(d, release, Reason.TrafficNotApplied, message);
+  // While shifting, the effect that gave up is either the traffic change or the health reading: name which.
+  else if (release.phase === 'shifting') beginRollback(d, release, release.inFlight?.kind === 'measureHealth' ? Reason.MetricsUnavailable : Reason.TrafficNotApplied, message);
   // rolling_back never gives up: stable must be restored, so it keeps retrying at the capped backoff.
 }

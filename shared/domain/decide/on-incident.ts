@@ -24,6 +24,7 @@ export function onIncident(d: Draft, body: EventOf<'incident'>): void {
   if (!active && completed?.phase === 'complete' && completed.watchUntil !== null && d.now < completed.watchUntil) {
     return beginRollback(d, completed, Reason.IncidentOpened, `${label} opened inside the watch window`, { summary: body.summary });
   }
-  if (active) d.record(active, {}, Reason.IncidentOpened, `${label} opened while ${active.phase}; candidate serves no traffic, no change`);
+  if (active?.phase === 'rolling_back') d.record(active, {}, Reason.IncidentOpened, `${label} opened while ${active.id} is already rolling back; no change`);
+  else if (active) d.record(active, {}, Reason.IncidentOpened, `${label} opened while ${active.phase}; candidate serves no traffic, no change`);
   d.settle({ status: 'applied', reason: Reason.IncidentOpened, message: `${label} recorded; no release to roll back` });
 }
