@@ -9,3 +9,5 @@ export * from './decide/index.js';
 export * from './routing.js';
 export * from './transitions.js';
 export * from './apply-config.js';
+export * from './provenance.js';
+export * from './access.js';

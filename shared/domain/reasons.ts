@@ -9,6 +9,14 @@ export const Reason = {
   BuildSucceeded: 'BuildSucceeded',
   BuildFailed: 'BuildFailed',
   BuildStatusIgnored: 'BuildStatusIgnored',
+  // Provenance: why a build message was refused (stored with the rejected input; nothing in flight changes)
+  NoSourcePolicy: 'NoSourcePolicy',
+  BuildNotFound: 'BuildNotFound',
+  BuildMismatch: 'BuildMismatch',
+  UntrustedTrigger: 'UntrustedTrigger',
+  UntrustedRef: 'UntrustedRef',
+  UntrustedImage: 'UntrustedImage',
+  ImageNotPinned: 'ImageNotPinned',
   // Concurrency
   Queued: 'Queued',
   Dequeued: 'Dequeued',

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { accessSchema } from './access.js';
 import { boundedDuration } from './duration.js';
+import { sourceSchema } from './provenance.js';
 
 /**
  * The service config a platform engineer writes in YAML and applies with `cutover services apply`.
@@ -8,8 +10,22 @@ import { boundedDuration } from './duration.js';
 /** Cloud Run's service-name rule; also what ingest accepts as a service (it becomes a document id). */
 export const SERVICE_NAME_RULE = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
+/**
+ * A check path is a path on the candidate: resolved against the candidate's URL it must keep that
+ * origin. `//host/x`, `/\\host` and absolute URLs resolve elsewhere (and would carry the
+ * functions' ID token there when the service is private), so they are refused.
+ */
+export function keepsOrigin(path: string): boolean {
+  const base = 'https://candidate.invalid';
+  try {
+    return path.startsWith('/') && new URL(path, base).origin === base;
+  } catch {
+    return false;
+  }
+}
+
 const checkSchema = z.object({
-  path: z.string().startsWith('/', 'a check path starts with "/"'),
+  path: z.string().max(2_000).startsWith('/', 'a check path starts with "/"').refine(keepsOrigin, 'a check path must stay on the candidate (no "//host", "\\" or scheme)'),
   expectStatus: z.number().int().min(100).max(599).default(200),
   timeout: boundedDuration('100ms', '1m', 'check timeout').prefault('5s'),
 });
@@ -60,6 +76,8 @@ export const serviceConfigSchema = z
     watchWindow: boundedDuration('0s', '168h', 'watchWindow').prefault('30m'),
     concurrency: z.enum(['supersede', 'queue']).default('supersede'),
     requireApproval: z.boolean().default(false).describe('Hold before the 100% step until `cutover approve`'),
+    source: sourceSchema.optional().describe('The builds this service trusts; with none, no build releases'),
+    access: accessSchema.default({ operators: [], approvers: [], owners: [] }),
   })
   .strict();
 

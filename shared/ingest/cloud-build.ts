@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { buildStatusSchema, type EventOf } from '../domain/index.js';
+import { IMAGE_SUBSTITUTION, SERVICE_SUBSTITUTION, buildStatusSchema, type EventOf } from '../domain/index.js';
 import { dataAsJson, type PubsubMessage } from './envelope.js';
 import { BUILD_ID, LIMITS, capText, isServiceName } from './limits.js';
 
@@ -8,8 +8,7 @@ import { BUILD_ID, LIMITS, capText, isServiceName } from './limits.js';
  * message.data, with attributes buildId and status. A build is Cutover's when its
  * substitutions carry _CUTOVER_SERVICE.
  */
-export const SERVICE_SUBSTITUTION = '_CUTOVER_SERVICE';
-export const IMAGE_SUBSTITUTION = '_CUTOVER_IMAGE';
+export { IMAGE_SUBSTITUTION, SERVICE_SUBSTITUTION };
 
 const buildSchema = z.object({
   id: z.string().min(1),

@@ -1,5 +1,6 @@
 export * from './store.js';
 export * from './effects.js';
+export * from './builds.js';
 
 import type { HealthSource, Notifier, Scheduler, TrafficRouter, VerificationChecker } from './effects.js';
 import type { ReleaseStore } from './store.js';

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { grpc, protobuf } from 'google-gax';
-import { FakeGrpcServer, GAX_PROTOS, grpcError, protosOf } from './fake-grpc-server.js';
+import { FakeGrpcServer, GAX_PROTOS, grpcError, protosOf } from '../../../local/grpc/fake-grpc-server.js';
 
 /**
  * A fake Cloud Run Admin API v2 (Services.GetService/UpdateService, Revisions.GetRevision) built

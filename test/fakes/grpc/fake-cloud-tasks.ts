@@ -1,5 +1,5 @@
 import { grpc } from 'google-gax';
-import { FakeGrpcServer, GAX_PROTOS, grpcError, protosOf } from './fake-grpc-server.js';
+import { FakeGrpcServer, GAX_PROTOS, grpcError, protosOf } from '../../../local/grpc/fake-grpc-server.js';
 
 /** A fake Cloud Tasks v2 CreateTask from the protos in @google-cloud/tasks; task names are unique like the real queue's. */
 export class FakeCloudTasks {

@@ -1,4 +1,4 @@
-import { FakeGrpcServer, GAX_PROTOS, protosOf } from './fake-grpc-server.js';
+import { FakeGrpcServer, GAX_PROTOS, protosOf } from '../../../local/grpc/fake-grpc-server.js';
 
 /** A fake Cloud Monitoring MetricService.ListTimeSeries from the protos in @google-cloud/monitoring. */
 export class FakeMonitoring {
