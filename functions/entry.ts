@@ -1,5 +1,5 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
-import { StoreUnavailableError, type ReleaseStore } from '../shared/ports/index.js';
+import { StoreUnavailableError, UpstreamUnavailableError, type BuildAuthority, type ReleaseStore } from '../shared/ports/index.js';
 import type { MarkedRequest } from './body-parsing.js';
 import { MAX_BODY_BYTES, parseEnvelope, type PubsubMessage } from '../shared/ingest/envelope.js';
 import { LIMITS, attributesText, capText } from '../shared/ingest/limits.js';
@@ -10,6 +10,8 @@ import type { ReleaseRuntime } from '../shared/runtime/runtime.js';
 export interface EntryDeps {
   runtime: ReleaseRuntime;
   store: ReleaseStore;
+  /** The Cloud Build API: a build message is trusted only for what it says of the build. */
+  builds: BuildAuthority;
   clock: () => number;
   log: Logger;
   /** The whole request's deadline (default 9 s): past it the answer is 503, well inside Pub/Sub's ack deadline. */
@@ -87,8 +89,8 @@ export function httpEntry(source: string, deps: EntryDeps, handle: (req: Request
       await withDeadline(work, deadlineMs, `${source} handling a request`);
     } catch (error) {
       if (res.headersSent) return;
-      if (error instanceof StoreUnavailableError) {
-        deps.log.warn({ err: error, source }, `${source}: store unavailable, asking for redelivery`);
+      if (error instanceof StoreUnavailableError || error instanceof UpstreamUnavailableError) {
+        deps.log.warn({ err: error, source }, `${source}: ${error instanceof StoreUnavailableError ? 'store' : 'dependency'} unavailable, asking for redelivery`);
         res.status(503).json({ status: 'retry', message: error.message });
         return;
       }

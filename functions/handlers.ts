@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseBuildMessage } from '../shared/ingest/cloud-build.js';
 import { parseIncidentMessage, type ParsedIncident } from '../shared/ingest/monitoring.js';
 import type { PubsubMessage } from '../shared/ingest/envelope.js';
-import { SERVICE_NAME_RULE } from '../shared/domain/index.js';
+import { SERVICE_NAME_RULE, judgeBuild } from '../shared/domain/index.js';
 import { LIMITS, RELEASE_ID } from '../shared/ingest/limits.js';
 import type { EntryDeps, Verdict } from './entry.js';
 
@@ -11,10 +11,16 @@ export async function handleCloudBuild(message: PubsubMessage, deps: EntryDeps):
   const parsed = parseBuildMessage(message);
   if (parsed.kind === 'malformed') return { ack: 'rejected', reason: 'MalformedBuild', why: parsed.reason };
   if (parsed.kind === 'notOurs') return { ack: 'ignored', why: `build ${parsed.buildId} has no _CUTOVER_SERVICE` };
-  const report = await deps.runtime.handle({ id: `build:${message.messageId}`, service: parsed.service, at: deps.clock(), body: parsed.body });
-  if (report.kind === 'unknownService') {
-    return { ack: 'rejected', reason: 'UnknownService', why: `build ${parsed.body.buildId} names service "${parsed.service}", which is not registered (cutover services apply)` };
-  }
+  const unknown = (): Verdict => ({ ack: 'rejected', reason: 'UnknownService', why: `build ${parsed.body.buildId} names service "${parsed.service}", which is not registered (cutover services apply)` });
+  const service = await deps.store.getService(parsed.service);
+  if (!service) return unknown();
+  // Provenance: what the Cloud Build API says of this build, not what the message claims, decides.
+  const { source, project } = service.config;
+  const facts = source ? await deps.builds.getBuild({ project: source.project ?? project, location: source.location, buildId: parsed.body.buildId }) : null;
+  const judged = judgeBuild({ service: parsed.service, buildId: parsed.body.buildId, image: parsed.body.image }, facts, source);
+  if (!judged.ok) return { ack: 'rejected', reason: judged.reason, why: judged.why };
+  const report = await deps.runtime.handle({ id: `build:${message.messageId}`, service: parsed.service, at: deps.clock(), body: judged.body });
+  if (report.kind === 'unknownService') return unknown();
   return { ack: 'handled', detail: report };
 }
 

@@ -1,3 +1,4 @@
+import { CloudBuildClient } from '@google-cloud/cloudbuild';
 import { MetricServiceClient } from '@google-cloud/monitoring';
 import { PubSub } from '@google-cloud/pubsub';
 import { RevisionsClient, ServicesClient } from '@google-cloud/run';
@@ -5,6 +6,7 @@ import { CloudTasksClient } from '@google-cloud/tasks';
 import { LogNotifier } from './adapters/basic/log-notifier.js';
 import { TickOnlyScheduler } from './adapters/basic/tick-only-scheduler.js';
 import { FirestoreStore } from './adapters/firestore/firestore-store.js';
+import { CloudBuildAuthority } from './adapters/gcp/cloud-build-authority.js';
 import { CloudRunRouter } from './adapters/gcp/cloud-run-router.js';
 import { CloudTasksScheduler } from './adapters/gcp/cloud-tasks-scheduler.js';
 import { googleIdTokens } from './adapters/gcp/id-token.js';
@@ -14,7 +16,7 @@ import { HttpVerificationChecker } from './adapters/http/http-verifier.js';
 import { LocalRouterClient } from './adapters/local/local-router-client.js';
 import { ConfigError, type CutoverConfig } from './config.js';
 import { DEFAULT_EFFECT_POLICY } from './domain/index.js';
-import type { HealthSource, Notifier, Ports, Scheduler, TrafficRouter } from './ports/index.js';
+import type { BuildAuthority, HealthSource, Notifier, Ports, Scheduler, TrafficRouter } from './ports/index.js';
 import { createLogger, type Logger } from './runtime/logger.js';
 import { ReleaseRuntime } from './runtime/runtime.js';
 
@@ -25,6 +27,8 @@ import { ReleaseRuntime } from './runtime/runtime.js';
  * setting is reported at once.
  */
 export interface Wired extends Ports {
+  /** The Cloud Build API, asked about every build message (provenance). */
+  builds: BuildAuthority;
   runtime: ReleaseRuntime;
   log: Logger;
   clock: () => number;
@@ -63,7 +67,7 @@ export const adapterFactories = {
   scheduler: { 'tick-only': () => new TickOnlyScheduler(), 'cloud-tasks': cloudTasks } satisfies Record<string, Factory<Scheduler>>,
 };
 
-export function wire(config: CutoverConfig, overrides: Partial<Ports> & { log?: Logger; clock?: () => number } = {}): Wired {
+export function wire(config: CutoverConfig, overrides: Partial<Ports> & { builds?: BuildAuthority; log?: Logger; clock?: () => number } = {}): Wired {
   const log = overrides.log ?? createLogger({ level: config.logLevel });
   const problems: string[] = [];
   const pick = <T>(what: string, envName: string, kind: string | undefined, table: Record<string, Factory<T>>): T | undefined => {
@@ -94,6 +98,7 @@ export function wire(config: CutoverConfig, overrides: Partial<Ports> & { log?: 
   const store = overrides.store ?? new FirestoreStore({ projectId: config.projectId, databaseId: config.databaseId, emulatorHost: config.firestoreEmulatorHost, operationTimeoutMs: Math.max(1_000, config.requestDeadlineMs - 1_000) });
   const verifier = overrides.verifier ?? new HttpVerificationChecker(googleIdTokens());
   const clock = overrides.clock ?? Date.now;
+  const builds = overrides.builds ?? new CloudBuildAuthority(new CloudBuildClient());
   const runtime = new ReleaseRuntime({
     store,
     router,
@@ -105,5 +110,5 @@ export function wire(config: CutoverConfig, overrides: Partial<Ports> & { log?: 
     log,
     policy: { ...DEFAULT_EFFECT_POLICY, effectTimeoutMs: config.effectTimeoutMs, deployTimeoutMs: config.deployTimeoutMs },
   });
-  return { store, router, health, verifier, scheduler, notifier, runtime, log, clock, requestDeadlineMs: config.requestDeadlineMs };
+  return { store, router, health, verifier, scheduler, notifier, builds, runtime, log, clock, requestDeadlineMs: config.requestDeadlineMs };
 }

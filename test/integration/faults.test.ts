@@ -21,7 +21,7 @@ import { TcpProxy } from '../support/tcp-proxy.js';
  */
 const DEADLINE_MS = 4_000;
 let sys = fakeSystem<ReleaseStore>();
-registerFunctions((): EntryDeps => ({ runtime: sys.runtime, store: sys.store, clock: () => sys.clock.now, log: silentLogger, requestDeadlineMs: DEADLINE_MS }));
+registerFunctions((): EntryDeps => ({ runtime: sys.runtime, store: sys.store, builds: sys.builds, clock: () => sys.clock.now, log: silentLogger, requestDeadlineMs: DEADLINE_MS }));
 
 describe.skipIf(!emulators.available)('faults: Firestore dropped, cut, delayed, killed and restarted', () => {
   let served: Awaited<ReturnType<typeof serveFunctions>>;
@@ -87,7 +87,7 @@ describe.skipIf(!emulators.available)('faults: Firestore dropped, cut, delayed, 
   it('answers 503 to an incident while the store is cut, and rolls back once it is back', async () => {
     proxy.set('pass');
     await freshSystem();
-    await deliver('onCloudBuild', pushRequest({ messageId: 'm1', data: buildResource({ id: 'b1', status: 'SUCCESS' }) }));
+    await deliver('onCloudBuild', pushRequest({ messageId: 'm1', data: sys.builds.know(buildResource({ id: 'b1', status: 'SUCCESS' })) }));
     const rid = releaseIdForBuild('checkout', 'b1');
     expect(await phaseOf(rid, 'shifting')).toBe('shifting');
 
@@ -109,10 +109,10 @@ describe.skipIf(!emulators.available)('faults: Firestore dropped, cut, delayed, 
     proxy.set('pass');
     await freshSystem();
     proxy.set('drop');
-    const res = await post('onCloudBuild', pushRequest({ messageId: 'm9', data: buildResource({ id: 'b9', status: 'SUCCESS' }) }));
+    const res = await post('onCloudBuild', pushRequest({ messageId: 'm9', data: sys.builds.know(buildResource({ id: 'b9', status: 'SUCCESS' })) }));
     expect(res.status).toBe(503);
     proxy.set('pass');
-    await deliver('onCloudBuild', pushRequest({ messageId: 'm9', data: buildResource({ id: 'b9', status: 'SUCCESS' }) }));
+    await deliver('onCloudBuild', pushRequest({ messageId: 'm9', data: sys.builds.know(buildResource({ id: 'b9', status: 'SUCCESS' })) }));
     expect(await phaseOf(releaseIdForBuild('checkout', 'b9'), 'shifting')).toBe('shifting');
   });
 
@@ -124,7 +124,7 @@ describe.skipIf(!emulators.available)('faults: Firestore dropped, cut, delayed, 
       const id = `burst${i}`;
       requests.push({
         fn: 'onCloudBuild',
-        req: pushRequest({ messageId: `mb${i}`, data: buildResource({ id, status: i % 3 === 0 ? 'SUCCESS' : 'QUEUED' }) }),
+        req: pushRequest({ messageId: `mb${i}`, data: sys.builds.know(buildResource({ id, status: i % 3 === 0 ? 'SUCCESS' : 'QUEUED' })) }),
         check: async () => expect(await sys.store.getRelease(releaseIdForBuild('checkout', id))).not.toBeNull(),
       });
       requests.push({
@@ -175,19 +175,19 @@ describe.skipIf(!emulators.available)('faults: Firestore dropped, cut, delayed, 
     proxy.setUpstream(emulator.host);
     proxy.set('pass');
     await freshSystem();
-    await deliver('onCloudBuild', pushRequest({ messageId: 'k1', data: buildResource({ id: 'k1', status: 'QUEUED' }) }));
+    await deliver('onCloudBuild', pushRequest({ messageId: 'k1', data: sys.builds.know(buildResource({ id: 'k1', status: 'QUEUED' })) }));
     // A burst in flight when the emulator dies: each answer is 200 (it committed first) or 503, never 500 or a hang.
-    const burst = Array.from({ length: 12 }, (_, i) => post('onCloudBuild', pushRequest({ messageId: `kb${i}`, data: buildResource({ id: `kb${i}`, status: 'QUEUED' }) })).catch(() => ({ status: 599, json: {} })));
+    const burst = Array.from({ length: 12 }, (_, i) => post('onCloudBuild', pushRequest({ messageId: `kb${i}`, data: sys.builds.know(buildResource({ id: `kb${i}`, status: 'QUEUED' })) })).catch(() => ({ status: 599, json: {} })));
     await emulator.stop();
     const answers = await Promise.all(burst);
     expect(answers.map((a) => a.status).filter((s) => s !== 200 && s !== 503)).toEqual([]);
-    const down = await post('onCloudBuild', pushRequest({ messageId: 'k2', data: buildResource({ id: 'k2', status: 'QUEUED' }) }));
+    const down = await post('onCloudBuild', pushRequest({ messageId: 'k2', data: sys.builds.know(buildResource({ id: 'k2', status: 'QUEUED' })) }));
     expect(down.status).toBe(503);
     emulator = await startFirestoreEmulator();
     proxy.setUpstream(emulator.host);
     // The emulator keeps no data across a restart: register the service again, through the same client.
     await deliverApply();
-    const back = await deliver('onCloudBuild', pushRequest({ messageId: 'k2', data: buildResource({ id: 'k2', status: 'QUEUED' }) }));
+    const back = await deliver('onCloudBuild', pushRequest({ messageId: 'k2', data: sys.builds.know(buildResource({ id: 'k2', status: 'QUEUED' })) }));
     expect(back.status).toBe(200);
     expect(await sys.store.getRelease(releaseIdForBuild('checkout', 'k2'))).not.toBeNull();
     proxy.setUpstream(emulators.firestoreHost ?? '');

@@ -18,7 +18,7 @@ import { fakeSystem } from '../support/system.js';
  */
 const stores: FirestoreStore[] = [];
 let sys: ReturnType<typeof fakeSystem<ReleaseStore>> = fakeSystem<ReleaseStore>();
-registerFunctions((): EntryDeps => ({ runtime: sys.runtime, store: sys.store, clock: () => sys.clock.now, log: silentLogger }));
+registerFunctions((): EntryDeps => ({ runtime: sys.runtime, store: sys.store, builds: sys.builds, clock: () => sys.clock.now, log: silentLogger }));
 
 describe.skipIf(!emulators.available)('hostile input on the Firestore emulator', () => {
   let served: Awaited<ReturnType<typeof serveFunctions>>;
@@ -62,7 +62,7 @@ describe.skipIf(!emulators.available)('hostile input on the Firestore emulator',
   });
 
   it.each([['a/b'], ['__x__'], ['.'], ['..'], ['x'.repeat(64)], ['Checkout']])('stores a build whose _CUTOVER_SERVICE is %j as malformed', async (service) => {
-    const res = await post('onCloudBuild', pushRequest({ messageId: 'm1', data: buildResource({ id: 'b1', status: 'SUCCESS', service }) }));
+    const res = await post('onCloudBuild', pushRequest({ messageId: 'm1', data: sys.builds.know(buildResource({ id: 'b1', status: 'SUCCESS', service })) }));
     await expectStoredRejection(res, 'MalformedBuild');
   });
 
@@ -77,7 +77,7 @@ describe.skipIf(!emulators.available)('hostile input on the Firestore emulator',
   });
 
   it('rolls back on an OPEN incident with a 1.1 MB summary, keeping the summary truncated', async () => {
-    await post('onCloudBuild', pushRequest({ messageId: 'm1', data: buildResource({ id: 'b1', status: 'SUCCESS' }) }));
+    await post('onCloudBuild', pushRequest({ messageId: 'm1', data: sys.builds.know(buildResource({ id: 'b1', status: 'SUCCESS' })) }));
     const rid = releaseIdForBuild('checkout', 'b1');
     expect((await sys.store.getRelease(rid))?.phase).toBe('shifting');
     const notification = incidentNotification({ id: 'i-big', policy: 'checkout 5xx ratio' });
@@ -92,7 +92,7 @@ describe.skipIf(!emulators.available)('hostile input on the Firestore emulator',
   });
 
   it('reads a valid envelope sent with no content type instead of losing its body', async () => {
-    const body = Buffer.from(JSON.stringify(pushBody({ messageId: 'm1', data: buildResource({ id: 'b1', status: 'SUCCESS' }) })));
+    const body = Buffer.from(JSON.stringify(pushBody({ messageId: 'm1', data: sys.builds.know(buildResource({ id: 'b1', status: 'SUCCESS' })) })));
     const response = await fetch(served.url('onCloudBuild'), { method: 'POST', body: new Blob([body]), headers: {} });
     expect(response.status).toBe(200);
     expect(((await response.json()) as { status: string }).status).toBe('handled');

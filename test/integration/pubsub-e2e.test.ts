@@ -30,7 +30,7 @@ describe.skipIf(!emulators.available)('Pub/Sub emulator → functions → Firest
     store = new FirestoreStore({ projectId, databaseId: 'cutover', emulatorHost: emulators.firestoreHost ?? '' });
     sys = fakeSystem(store);
     sys.clock.now = Date.now();
-    registerFunctions((): EntryDeps => ({ runtime: sys.runtime, store, clock: () => sys.clock.now, log: silentLogger }));
+    registerFunctions((): EntryDeps => ({ runtime: sys.runtime, store, builds: sys.builds, clock: () => sys.clock.now, log: silentLogger }));
     const urls: Record<string, string> = {};
     for (const fn of ['onCloudBuild', 'onAlert', 'onTick']) {
       const server = getTestServer(fn);
@@ -61,7 +61,7 @@ describe.skipIf(!emulators.available)('Pub/Sub emulator → functions → Firest
   }
 
   it('a published Cloud Build SUCCESS starts a release, and a published incident rolls it back', async () => {
-    const build = buildResource({ id: 'e2e-build-1', status: 'SUCCESS', commit: 'feedbeef' });
+    const build = sys.builds.know(buildResource({ id: 'e2e-build-1', status: 'SUCCESS', commit: 'feedbeef' }));
     await pubsub.topic(TOPICS.cloudBuilds).publishMessage({ json: build, attributes: { buildId: build.id, status: 'SUCCESS' } });
     const id = releaseIdForBuild('checkout', build.id);
     // Entering `shifting` is committed before the router's result for the first step comes

@@ -7,18 +7,20 @@ export interface PubsubPayload {
 
 export function buildResource(options: { id: string; status: string; service?: string | null; image?: string; digest?: string; commit?: string }) {
   const image = options.image ?? 'europe-west1-docker.pkg.dev/demo-project/apps/checkout';
-  const substitutions: Record<string, string> = { COMMIT_SHA: options.commit ?? 'abc123', SHORT_SHA: 'abc123', REPO_NAME: 'checkout' };
+  // Shaped as a build of the service's trusted trigger on main (fixtures' serviceConfigInput `source`).
+  const substitutions: Record<string, string> = { COMMIT_SHA: options.commit ?? 'abc123', SHORT_SHA: 'abc123', REPO_NAME: 'checkout', TRIGGER_NAME: 'checkout-main', BRANCH_NAME: 'main' };
   if (options.service !== null) substitutions._CUTOVER_SERVICE = options.service ?? 'checkout';
   substitutions._CUTOVER_IMAGE = `${image}:${options.commit ?? 'abc123'}`;
   return {
     id: options.id,
     projectId: 'demo-project',
     status: options.status,
+    buildTriggerId: 'trig-checkout-main',
     substitutions,
     images: [`${image}:${options.commit ?? 'abc123'}`],
     results:
       options.status === 'SUCCESS'
-        ? { images: [{ name: `${image}:${options.commit ?? 'abc123'}`, digest: options.digest ?? 'sha256:0123456789abcdef' }] }
+        ? { images: [{ name: `${image}:${options.commit ?? 'abc123'}`, digest: options.digest ?? `sha256:${'0123456789abcdef'.repeat(4)}` }] }
         : undefined,
     sourceProvenance: { resolvedRepoSource: { commitSha: options.commit ?? 'abc123' } },
     createTime: '2026-11-27T12:00:00Z',

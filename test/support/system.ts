@@ -2,6 +2,7 @@ import { ReleaseRuntime } from '../../shared/runtime/runtime.js';
 import { silentLogger } from '../../shared/runtime/logger.js';
 import type { EventBody, ReleaseEvent, ServiceConfigInput } from '../../shared/domain/index.js';
 import type { ReleaseStore, TrafficRouter } from '../../shared/ports/index.js';
+import { FakeBuildAuthority } from '../fakes/memory-builds.js';
 import { FakeStore } from '../fakes/memory-store.js';
 import { FakeHealthSource, FakeNotifier, FakeRouter, FakeScheduler, FakeVerifier } from '../fakes/world-fakes.js';
 import { T0, serviceConfigInput } from './fixtures.js';
@@ -20,6 +21,8 @@ export function fakeSystem<S extends ReleaseStore = FakeStore, R extends Traffic
     log: silentLogger,
   };
   const runtime = new ReleaseRuntime(deps);
+  /** The Cloud Build API as the functions see it: a build message is trusted only if this knows the build. */
+  const builds = new FakeBuildAuthority();
   let n = 0;
   const send = (body: EventBody, id?: string) => {
     n += 1;
@@ -34,5 +37,5 @@ export function fakeSystem<S extends ReleaseStore = FakeStore, R extends Traffic
       await runtime.handle({ id: `${tickId}:${release.id}`, service: release.service, at: clock.now, body: { kind: 'tick', releaseId: release.id } });
     }
   };
-  return { ...deps, store: deps.store as S, router: deps.router as R, runtime, clock, send, apply, advance };
+  return { ...deps, store: deps.store as S, router: deps.router as R, builds, runtime, clock, send, apply, advance };
 }

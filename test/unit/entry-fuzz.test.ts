@@ -13,7 +13,7 @@ import { fakeSystem } from '../support/system.js';
  * or an event handled — its dedup record written) unless the answer says it was ignored.
  */
 let sys = fakeSystem();
-registerFunctions((): EntryDeps => ({ runtime: sys.runtime, store: sys.store, clock: () => sys.clock.now, log: silentLogger }));
+registerFunctions((): EntryDeps => ({ runtime: sys.runtime, store: sys.store, builds: sys.builds, clock: () => sys.clock.now, log: silentLogger }));
 let served: Awaited<ReturnType<typeof serveFunctions>>;
 beforeAll(async () => {
   served = await serveFunctions(['onCloudBuild', 'onAlert', 'onTick', 'onTimer']);

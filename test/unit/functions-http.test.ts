@@ -8,7 +8,7 @@ import { serveFunctions } from '../support/function-servers.js';
 import { fakeSystem } from '../support/system.js';
 
 let sys = fakeSystem();
-registerFunctions((): EntryDeps => ({ runtime: sys.runtime, store: sys.store, clock: () => sys.clock.now, log: silentLogger }));
+registerFunctions((): EntryDeps => ({ runtime: sys.runtime, store: sys.store, builds: sys.builds, clock: () => sys.clock.now, log: silentLogger }));
 
 let served: Awaited<ReturnType<typeof serveFunctions>>;
 beforeAll(async () => {
@@ -43,17 +43,17 @@ describe('functions over HTTP with real-shaped bodies', () => {
     ['structured CloudEvent', structuredRequest],
     ['legacy Pub/Sub push', pushRequest],
   ])('onCloudBuild accepts a %s and starts the release', async (_name, shape) => {
-    const res = await post('onCloudBuild', shape({ messageId: 'm1', data: buildResource({ id: 'b1', status: 'SUCCESS' }), attributes: { buildId: 'b1', status: 'SUCCESS' } }));
+    const res = await post('onCloudBuild', shape({ messageId: 'm1', data: sys.builds.know(buildResource({ id: 'b1', status: 'SUCCESS' })), attributes: { buildId: 'b1', status: 'SUCCESS' } }));
     expect(res.status).toBe(200);
     expect(res.json.status).toBe('handled');
     const release = await store().getRelease(rid);
     expect(release?.phase).toBe('shifting');
-    expect(release?.build.image).toBe('europe-west1-docker.pkg.dev/demo-project/apps/checkout@sha256:0123456789abcdef');
+    expect(release?.build.image).toBe(`europe-west1-docker.pkg.dev/demo-project/apps/checkout@sha256:${'0123456789abcdef'.repeat(4)}`);
     expect(release?.build.commit).toBe('abc123');
   });
 
   it('acks a redelivered message without a second transition', async () => {
-    const req = pushRequest({ messageId: 'm1', data: buildResource({ id: 'b1', status: 'SUCCESS' }) });
+    const req = pushRequest({ messageId: 'm1', data: sys.builds.know(buildResource({ id: 'b1', status: 'SUCCESS' })) });
     await post('onCloudBuild', req);
     const calls = sys.router.calls.length;
     const again = await post('onCloudBuild', req);
@@ -63,7 +63,7 @@ describe('functions over HTTP with real-shaped bodies', () => {
   });
 
   it('ignores builds of no Cutover service without storing them', async () => {
-    const res = await post('onCloudBuild', pushRequest({ messageId: 'm1', data: buildResource({ id: 'b9', status: 'SUCCESS', service: null }) }));
+    const res = await post('onCloudBuild', pushRequest({ messageId: 'm1', data: sys.builds.know(buildResource({ id: 'b9', status: 'SUCCESS', service: null })) }));
     expect(res).toMatchObject({ status: 200, json: { status: 'ignored' } });
     expect(store().rejected).toEqual([]);
   });
@@ -75,8 +75,8 @@ describe('functions over HTTP with real-shaped bodies', () => {
     ['text that is not JSON', { headers: { 'content-type': 'text/plain' }, body: 'not json at all' }, 'NotPubsubMessage'],
     ['data that is not base64', { headers: { 'content-type': 'application/json' }, body: '{"message":{"data":"%%%","messageId":"1"}}' }, 'NotPubsubMessage'],
     ['data that is not JSON', pushRequest({ messageId: 'm2', data: 'garbage' }), 'MalformedBuild'],
-    ['a Build with an unknown status', pushRequest({ messageId: 'm3', data: buildResource({ id: 'b1', status: 'EXPLODED' }) }), 'MalformedBuild'],
-    ['a build of an unregistered service', pushRequest({ messageId: 'm4', data: buildResource({ id: 'b1', status: 'SUCCESS', service: 'nope' }) }), 'UnknownService'],
+    ['a Build with an unknown status', pushRequest({ messageId: 'm3', data: sys.builds.know(buildResource({ id: 'b1', status: 'EXPLODED' })) }), 'MalformedBuild'],
+    ['a build of an unregistered service', pushRequest({ messageId: 'm4', data: sys.builds.know(buildResource({ id: 'b1', status: 'SUCCESS', service: 'nope' })) }), 'UnknownService'],
     ['a structured CloudEvent without data', { headers: { 'content-type': 'application/cloudevents+json' }, body: '{"specversion":"1.0","id":"x","type":"t","source":"s"}' }, 'NotPubsubMessage'],
   ])('acks and stores %s with its reason', async (_name, req, reason) => {
     const res = await post('onCloudBuild', req);
@@ -101,16 +101,16 @@ describe('functions over HTTP with real-shaped bodies', () => {
 
   it('answers 503 when the store is unavailable, so Pub/Sub redelivers', async () => {
     store().failNext(1);
-    const res = await post('onCloudBuild', pushRequest({ messageId: 'm1', data: buildResource({ id: 'b1', status: 'SUCCESS' }) }));
+    const res = await post('onCloudBuild', pushRequest({ messageId: 'm1', data: sys.builds.know(buildResource({ id: 'b1', status: 'SUCCESS' })) }));
     expect(res.status).toBe(503);
-    const retry = await post('onCloudBuild', pushRequest({ messageId: 'm1', data: buildResource({ id: 'b1', status: 'SUCCESS' }) }));
+    const retry = await post('onCloudBuild', pushRequest({ messageId: 'm1', data: sys.builds.know(buildResource({ id: 'b1', status: 'SUCCESS' })) }));
     expect(retry.status).toBe(200);
     expect((await store().getRelease(rid))?.phase).toBe('shifting');
   });
 
   it('answers 500 to a bug, so Pub/Sub retries and then dead-letters it: never 2xx, never acknowledged and lost', async () => {
     sys.runtime.handle = () => Promise.reject(new TypeError('a bug in our code'));
-    const res = await post('onCloudBuild', pushRequest({ messageId: 'm1', data: buildResource({ id: 'b1', status: 'SUCCESS' }) }));
+    const res = await post('onCloudBuild', pushRequest({ messageId: 'm1', data: sys.builds.know(buildResource({ id: 'b1', status: 'SUCCESS' })) }));
     expect(res.status).toBe(500);
     expect(res.json).toMatchObject({ status: 'error' });
     expect(store().rejected).toEqual([]);
@@ -119,7 +119,7 @@ describe('functions over HTTP with real-shaped bodies', () => {
 
   describe('onAlert', () => {
     beforeEach(async () => {
-      await post('onCloudBuild', pushRequest({ messageId: 'm1', data: buildResource({ id: 'b1', status: 'SUCCESS' }) }));
+      await post('onCloudBuild', pushRequest({ messageId: 'm1', data: sys.builds.know(buildResource({ id: 'b1', status: 'SUCCESS' })) }));
     });
 
     it.each([
@@ -153,7 +153,7 @@ describe('functions over HTTP with real-shaped bodies', () => {
       }
       expect((await store().getRelease(rid))?.phase).toBe('complete');
       const rid2 = releaseIdForBuild('checkout', 'b2');
-      await post('onCloudBuild', pushRequest({ messageId: 'm2', data: buildResource({ id: 'b2', status: 'SUCCESS' }) }));
+      await post('onCloudBuild', pushRequest({ messageId: 'm2', data: sys.builds.know(buildResource({ id: 'b2', status: 'SUCCESS' })) }));
       expect((await store().getRelease(rid2))?.phase).toBe('shifting');
       const incident = incidentNotification({ id: 'i-repeat', policy: 'checkout 5xx ratio' });
       expect((await post('onAlert', pushRequest({ messageId: 'a1', data: incident }))).status).toBe(200);
@@ -181,7 +181,7 @@ describe('functions over HTTP with real-shaped bodies', () => {
   });
 
   it('onTick advances due releases', async () => {
-    await post('onCloudBuild', pushRequest({ messageId: 'm1', data: buildResource({ id: 'b1', status: 'SUCCESS' }) }));
+    await post('onCloudBuild', pushRequest({ messageId: 'm1', data: sys.builds.know(buildResource({ id: 'b1', status: 'SUCCESS' })) }));
     sys.clock.now += 60_000;
     const res = await post('onTick', pushRequest({ messageId: 't1', data: {} }));
     expect(res.status).toBe(200);
@@ -190,7 +190,7 @@ describe('functions over HTTP with real-shaped bodies', () => {
 
   describe('onTimer (Cloud Tasks, plain JSON)', () => {
     it('ticks the release it names; a retried task is a no-op', async () => {
-      await post('onCloudBuild', pushRequest({ messageId: 'm1', data: buildResource({ id: 'b1', status: 'SUCCESS' }) }));
+      await post('onCloudBuild', pushRequest({ messageId: 'm1', data: sys.builds.know(buildResource({ id: 'b1', status: 'SUCCESS' })) }));
       sys.clock.now += 10_000;
       const at = sys.clock.now;
       const req = { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ releaseId: rid, service: 'checkout', at }) };
