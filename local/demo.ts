@@ -97,7 +97,7 @@ export async function runDemo(stack: LocalStack, options: DemoOptions): Promise<
     for (const [i, step] of DEMO_STEPS.entries()) {
       narration = `${i + 1}/${DEMO_STEPS.length} ${step.title} — expect ${step.expect}`;
       if (!tty) out(`demo ${narration}`);
-      const buildId = await publishDevRelease(stack.pubsub, SAMPLE_SERVICE, step.version, { failRate: step.failRate ?? 0 });
+      const buildId = await publishDevRelease(stack.builds, SAMPLE_SERVICE, step.version, { failRate: step.failRate ?? 0 });
       const id = releaseIdForBuild(SAMPLE_SERVICE, buildId);
       if (step.alert) {
         await waitFor(id, (r) => r?.phase === 'shifting' || (r !== null && isTerminal(r.phase)), options.stepTimeoutMs ?? 120_000);

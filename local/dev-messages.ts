@@ -1,33 +1,32 @@
-import { randomUUID } from 'node:crypto';
+import type { CloudBuildClient } from '@google-cloud/cloudbuild';
 import type { PubSub } from '@google-cloud/pubsub';
+import { randomUUID } from 'node:crypto';
 import { TOPICS } from '../shared/topology.js';
 import { localImage } from './launcher.js';
 
 /**
- * What `cutover dev release` and `cutover dev alert` publish: Cloud Build–shaped status messages
- * and Monitoring-shaped incidents, so a local release enters through the production path.
+ * What `cutover dev release` and `cutover dev alert` do: run the service's build trigger on the
+ * local Cloud Build API (which builds, pushes a digest and publishes each status on
+ * `cloud-builds`, as Cloud Build does) and publish Monitoring-shaped incidents, so a local release
+ * enters through the production path, provenance check included.
  */
-export function devBuild(service: string, version: string, status: string, buildId: string, options: { failRate?: number; latencyMs?: number }) {
-  const image = localImage(version, options);
-  return {
-    id: buildId,
-    projectId: 'cutover-local',
-    status,
-    substitutions: { _CUTOVER_SERVICE: service, _CUTOVER_IMAGE: image, COMMIT_SHA: `dev-${version}` },
-    images: [image],
-    sourceProvenance: { resolvedRepoSource: { commitSha: `dev-${version}` } },
-    createTime: new Date().toISOString(),
-  };
+export interface DevBuilds {
+  client: CloudBuildClient;
+  project: string;
 }
 
-export async function publishDevRelease(pubsub: PubSub, service: string, version: string, options: { failRate?: number; latencyMs?: number } = {}): Promise<string> {
-  const buildId = randomUUID();
-  for (const status of ['QUEUED', 'WORKING', 'SUCCESS']) {
-    await pubsub.topic(TOPICS.cloudBuilds).publishMessage({ json: devBuild(service, version, status, buildId, options), attributes: { buildId, status } });
-    // A real build spends time between statuses; back-to-back messages would only contend on one document.
-    if (status !== 'SUCCESS') await new Promise((r) => setTimeout(r, 150));
-  }
-  return buildId;
+/** The local stack's trigger for a service: builds of `main` carrying its _CUTOVER_SERVICE. */
+export const devTrigger = (service: string) => ({ id: `local-${service}-main`, name: `${service}-main`, substitutions: { _CUTOVER_SERVICE: service } });
+
+export async function publishDevRelease(builds: DevBuilds, service: string, version: string, options: { failRate?: number; latencyMs?: number; branch?: string } = {}): Promise<string> {
+  const [operation] = await builds.client.runBuildTrigger({
+    projectId: builds.project,
+    triggerId: devTrigger(service).name,
+    source: { branchName: options.branch ?? 'main', substitutions: { _CUTOVER_IMAGE: localImage(version, options) } },
+  });
+  const id = (operation.metadata as { build?: { id?: string } } | null)?.build?.id;
+  if (!id) throw new Error(`the local Cloud Build started no build for ${service}`);
+  return id;
 }
 
 /** Publishes a Monitoring-shaped incident; pass the id of an earlier one to repeat it, as Monitoring and publisher retries do. */

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { digestOf } from './cloud-build.js';
 
 /**
  * Starts versions of the sample service as separate processes, the local stand-in for Cloud Run
@@ -12,7 +13,22 @@ export interface LocalImage {
   failHealthz: boolean;
 }
 
+/** The local registry: what each pushed digest was built from (the local Cloud Build pushes here). */
+const pushed = new Map<string, string>();
+
+export function pushLocalImage(image: string): { name: string; digest: string } {
+  const digest = digestOf(image);
+  pushed.set(digest, image);
+  return { name: image, digest };
+}
+
+/** Reads a local image, by name or pinned by digest (`local/sample@sha256:…`, as releases deploy it). */
 export function parseLocalImage(image: string): LocalImage | null {
+  const pinned = /^local\/[a-z0-9-]+@(sha256:[0-9a-f]{64})$/.exec(image);
+  if (pinned?.[1]) {
+    const built = pushed.get(pinned[1]);
+    return built ? parseLocalImage(built) : null;
+  }
   const [ref = '', query = ''] = image.split('?');
   const match = /^local\/[a-z0-9-]+:([A-Za-z0-9._-]+)$/.exec(ref);
   if (!match?.[1]) return null;

@@ -1,3 +1,4 @@
+import { CloudBuildClient } from '@google-cloud/cloudbuild';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import type { PubSub } from '@google-cloud/pubsub';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -11,7 +12,10 @@ import { createLogger, type Logger } from '../shared/runtime/logger.js';
 import { TOPICS } from '../shared/topology.js';
 import { wire, type Wired } from '../shared/wiring.js';
 import { missingEmulators, startEmulators } from './emulators.js';
-import { localImage } from './launcher.js';
+import { CloudBuildAuthority } from '../shared/adapters/gcp/cloud-build-authority.js';
+import { LocalCloudBuild } from './cloud-build.js';
+import { devTrigger, type DevBuilds } from './dev-messages.js';
+import { localImage, pushLocalImage } from './launcher.js';
 import { createTopology, emulatorPubSub } from './pubsub-topology.js';
 import { startAdminApi } from './router/admin.js';
 import { LocalFleet } from './router/fleet.js';
@@ -43,6 +47,8 @@ export function sampleServiceConfig(overrides: Partial<ServiceConfigInput> = {})
     rollbackTriggers: { alertPolicies: ['sample 5xx ratio'] },
     watchWindow: '2m',
     concurrency: 'supersede',
+    // Builds of the local Cloud Build's `sample-main` trigger on main, pushed to the local registry.
+    source: { triggers: ['sample-main'], branches: ['main'], repositories: ['local/sample'] },
     ...overrides,
   };
 }
@@ -61,6 +67,8 @@ export interface LocalStack {
   urls: { firestore: string; pubsub: string; admin: string; sample: string; functions: Record<string, string> };
   wired: Wired;
   pubsub: PubSub;
+  /** The local Cloud Build API, as `cutover dev release` drives it. */
+  builds: DevBuilds;
   fleet: LocalFleet;
   store: FirestoreStore;
   publishTick(): Promise<void>;
@@ -90,6 +98,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const pubsub = emulatorPubSub(LOCAL_PROJECT, pubsubEmu.host);
     closers.push(() => pubsub.close());
+    // Cloud Build, locally: runs the service's trigger, pushes the image with a digest and publishes
+    // every status on cloud-builds; Cutover asks it about each build through the official client.
+    const cloudBuild = new LocalCloudBuild({
+      project: LOCAL_PROJECT,
+      triggers: [devTrigger(SAMPLE_SERVICE)],
+      push: pushLocalImage,
+      publish: async (build) => void (await pubsub.topic(TOPICS.cloudBuilds).publishMessage({ json: build, attributes: { buildId: build.id, status: build.status } })),
+    });
+    const cloudBuildPort = await cloudBuild.start();
+    closers.push(() => cloudBuild.stop());
+    const cloudBuildClient = new CloudBuildClient({ ...cloudBuild.clientOptions(), projectId: LOCAL_PROJECT });
+    closers.push(() => cloudBuildClient.close());
     const publishTick = async () => {
       await pubsub.topic(TOPICS.ticks).publishMessage({ json: { at: new Date().toISOString() } });
     };
@@ -103,6 +123,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       CUTOVER_EFFECT_TIMEOUT: '15s',
       CUTOVER_DEPLOY_TIMEOUT: '30s',
       CUTOVER_NOTIFIER: 'pubsub',
+      CUTOVER_CLOUD_BUILD_ENDPOINT: `127.0.0.1:${cloudBuildPort}`,
     };
     const scheduler = new InProcessTimerScheduler(() => publishTick());
     closers.push(() => scheduler.close());
@@ -110,7 +131,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const store = new FirestoreStore({ projectId: config.projectId, databaseId: config.databaseId, emulatorHost: config.firestoreEmulatorHost, operationTimeoutMs: Math.max(1_000, config.requestDeadlineMs - 1_000) });
     closers.push(() => store.close());
     // Notifications go to the emulator's events topic, as in production.
-    const wired = wire(config, { store, scheduler, log, notifier: new PubSubNotifier(pubsub, TOPICS.events) });
+    const wired = wire(config, { store, scheduler, log, notifier: new PubSubNotifier(pubsub, TOPICS.events), builds: new CloudBuildAuthority(cloudBuildClient) });
 
     registerFunctions(() => wired);
     const functions: Record<string, string> = {};
@@ -136,6 +157,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       urls: { firestore: firestore.host, pubsub: pubsubEmu.host, admin: admin.url, sample: sample.url, functions },
       wired,
       pubsub,
+      builds: { client: cloudBuildClient, project: LOCAL_PROJECT },
       fleet,
       store,
       publishTick,

@@ -32,7 +32,7 @@ async function breachToStable(): Promise<string[]> {
   try {
     const route = () => stack.fleet.services.get(SAMPLE_SERVICE);
     for (let run = 0; run < BREACH_RUNS; run += 1) {
-      const id = releaseIdForBuild(SAMPLE_SERVICE, await publishDevRelease(stack.pubsub, SAMPLE_SERVICE, `v${run}`));
+      const id = releaseIdForBuild(SAMPLE_SERVICE, await publishDevRelease(stack.builds, SAMPLE_SERVICE, `v${run}`));
       let release: Release | null = null;
       for (let i = 0; i < 600 && release?.health?.verdict !== 'healthy'; i += 1) {
         await new Promise((r) => setTimeout(r, 50));

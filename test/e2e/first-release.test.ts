@@ -24,7 +24,7 @@ describe.skipIf(!emulators.available)('local stack: the first release and a repe
 
   const waitFor = (id: string, phases: Release['phase'][], timeoutMs?: number) => waitForPhase(stack.store, id, phases, timeoutMs);
   const router = () => stack.fleet.services.get(SAMPLE_SERVICE)?.router;
-  const release = async (version: string) => releaseIdForBuild(SAMPLE_SERVICE, await publishDevRelease(stack.pubsub, SAMPLE_SERVICE, version));
+  const release = async (version: string) => releaseIdForBuild(SAMPLE_SERVICE, await publishDevRelease(stack.builds, SAMPLE_SERVICE, version));
 
   /** A trickle of real requests through the router, so health has something to measure. */
   function trickle(): () => Promise<void> {

@@ -44,7 +44,7 @@ describe.skipIf(!emulators.available)('local stack end to end (real traffic)', (
   }
 
   const release = async (version: string, options: { failRate?: number } = {}) =>
-    releaseIdForBuild(SAMPLE_SERVICE, await publishDevRelease(stack.pubsub, SAMPLE_SERVICE, version, options));
+    releaseIdForBuild(SAMPLE_SERVICE, await publishDevRelease(stack.builds, SAMPLE_SERVICE, version, options));
   const share = (revision: string | undefined) => {
     const route = stack.fleet.services.get(SAMPLE_SERVICE)?.router;
     if (!route) return 0;
