@@ -1,5 +1,5 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
-import { StoreUnavailableError, UpstreamUnavailableError, type BuildAuthority, type ReleaseStore } from '../shared/ports/index.js';
+import { StoreUnavailableError, UpstreamUnavailableError, type BuildAuthority, type CommandAuth, type ReleaseStore } from '../shared/ports/index.js';
 import type { MarkedRequest } from './body-parsing.js';
 import { MAX_BODY_BYTES, parseEnvelope, type PubsubMessage } from '../shared/ingest/envelope.js';
 import { LIMITS, attributesText, capText } from '../shared/ingest/limits.js';
@@ -12,6 +12,8 @@ export interface EntryDeps {
   store: ReleaseStore;
   /** The Cloud Build API: a build message is trusted only for what it says of the build. */
   builds: BuildAuthority;
+  /** onCommand only: verifying who asks, and their roles. */
+  auth?: CommandAuth;
   clock: () => number;
   log: Logger;
   /** The whole request's deadline (default 9 s): past it the answer is 503, well inside Pub/Sub's ack deadline. */

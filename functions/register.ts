@@ -1,10 +1,11 @@
 import { http } from '@google-cloud/functions-framework';
 import { installBodyParsing } from './body-parsing.js';
 import { httpEntry, pubsubEntry, type EntryDeps } from './entry.js';
+import { onCommand } from './command.js';
 import { handleAlert, handleCloudBuild, handleTick, handleTimer } from './handlers.js';
 import { statusPage } from './status-page.js';
 
-export const FUNCTION_NAMES = ['onCloudBuild', 'onAlert', 'onTick', 'onTimer', 'statusPage'] as const;
+export const FUNCTION_NAMES = ['onCloudBuild', 'onAlert', 'onTick', 'onTimer', 'onCommand', 'statusPage'] as const;
 
 /**
  * Registers the entry points with the functions-framework. Each is an HTTP function so binary and
@@ -13,10 +14,12 @@ export const FUNCTION_NAMES = ['onCloudBuild', 'onAlert', 'onTick', 'onTimer', '
  */
 export function registerFunctions(get: () => EntryDeps): void {
   installBodyParsing();
-  const register = (source: Exclude<(typeof FUNCTION_NAMES)[number], 'onTimer' | 'statusPage'>, handler: Parameters<typeof pubsubEntry>[2]) => {
+  const register = (source: Exclude<(typeof FUNCTION_NAMES)[number], 'onTimer' | 'onCommand' | 'statusPage'>, handler: Parameters<typeof pubsubEntry>[2]) => {
     http(source, (req, res) => pubsubEntry(source, get(), handler)(req, res));
   };
   register('onCloudBuild', handleCloudBuild);
+  // People steer here, with a verified Google ID token; the verified email is the actor.
+  http('onCommand', (req, res) => onCommand(get())(req, res));
   register('onAlert', handleAlert);
   register('onTick', (message, deps) => handleTick(message, deps));
   // Cloud Tasks posts plain JSON, not a Pub/Sub envelope.

@@ -26,6 +26,13 @@ const envSchema = z.object({
   CUTOVER_TASKS_QUEUE: z.string().regex(/^projects\/[^/]+\/locations\/[^/]+\/queues\/[^/]+$/, 'projects/P/locations/L/queues/Q').optional(),
   CUTOVER_TIMER_URL: z.string().url().optional(),
   CUTOVER_TIMER_SERVICE_ACCOUNT: z.string().email().optional(),
+  /** onCommand's own URL(s), comma-separated: the audience its callers' ID tokens must carry. */
+  CUTOVER_COMMAND_AUDIENCE: z.string().optional(),
+  /** Where ID token certificates are published (Google's by default; the local issuer's with npm start). */
+  CUTOVER_TOKEN_CERTS_URL: z.string().url().optional(),
+  CUTOVER_TOKEN_ISSUERS: z.string().optional(),
+  /** Platform admins, IAM principals comma-separated (Terraform sets them): every role on every service. */
+  CUTOVER_ADMINS: z.string().optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
@@ -47,6 +54,7 @@ export interface CutoverConfig {
   eventsTopic: string;
   tasks: { queue: string | undefined; timerUrl: string | undefined; serviceAccount: string | undefined };
   logLevel: string;
+  commands: { audiences: string[]; certsUrl: string | undefined; issuers: string[] | undefined; admins: string[] };
 }
 
 export class ConfigError extends Error {
@@ -55,6 +63,8 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+const list = (value: string | undefined): string[] => (value ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
 
 export function loadConfig(env: Record<string, string | undefined>): CutoverConfig {
   const parsed = envSchema.safeParse(env);
@@ -79,5 +89,11 @@ export function loadConfig(env: Record<string, string | undefined>): CutoverConf
     eventsTopic: e.CUTOVER_EVENTS_TOPIC,
     tasks: { queue: e.CUTOVER_TASKS_QUEUE, timerUrl: e.CUTOVER_TIMER_URL, serviceAccount: e.CUTOVER_TIMER_SERVICE_ACCOUNT },
     logLevel: e.LOG_LEVEL,
+    commands: {
+      audiences: list(e.CUTOVER_COMMAND_AUDIENCE),
+      certsUrl: e.CUTOVER_TOKEN_CERTS_URL,
+      issuers: e.CUTOVER_TOKEN_ISSUERS ? list(e.CUTOVER_TOKEN_ISSUERS) : undefined,
+      admins: list(e.CUTOVER_ADMINS),
+    },
   };
 }

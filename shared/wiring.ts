@@ -6,6 +6,8 @@ import { CloudTasksClient } from '@google-cloud/tasks';
 import { LogNotifier } from './adapters/basic/log-notifier.js';
 import { TickOnlyScheduler } from './adapters/basic/tick-only-scheduler.js';
 import { FirestoreStore } from './adapters/firestore/firestore-store.js';
+import { CloudIdentityGroups } from './adapters/auth/cloud-identity-groups.js';
+import { IdTokenVerifier } from './adapters/auth/id-token-verifier.js';
 import { CloudBuildAuthority } from './adapters/gcp/cloud-build-authority.js';
 import { CloudRunRouter } from './adapters/gcp/cloud-run-router.js';
 import { CloudTasksScheduler } from './adapters/gcp/cloud-tasks-scheduler.js';
@@ -16,6 +18,7 @@ import { HttpVerificationChecker } from './adapters/http/http-verifier.js';
 import { LocalRouterClient } from './adapters/local/local-router-client.js';
 import { ConfigError, type CutoverConfig } from './config.js';
 import { DEFAULT_EFFECT_POLICY } from './domain/index.js';
+import type { CommandAuth } from './ports/identity.js';
 import type { BuildAuthority, HealthSource, Notifier, Ports, Scheduler, TrafficRouter } from './ports/index.js';
 import { createLogger, type Logger } from './runtime/logger.js';
 import { ReleaseRuntime } from './runtime/runtime.js';
@@ -29,6 +32,8 @@ import { ReleaseRuntime } from './runtime/runtime.js';
 export interface Wired extends Ports {
   /** The Cloud Build API, asked about every build message (provenance). */
   builds: BuildAuthority;
+  /** onCommand's identity verification and authorization. */
+  auth: CommandAuth;
   runtime: ReleaseRuntime;
   log: Logger;
   clock: () => number;
@@ -67,7 +72,7 @@ export const adapterFactories = {
   scheduler: { 'tick-only': () => new TickOnlyScheduler(), 'cloud-tasks': cloudTasks } satisfies Record<string, Factory<Scheduler>>,
 };
 
-export function wire(config: CutoverConfig, overrides: Partial<Ports> & { builds?: BuildAuthority; log?: Logger; clock?: () => number } = {}): Wired {
+export function wire(config: CutoverConfig, overrides: Partial<Ports> & { builds?: BuildAuthority; auth?: CommandAuth; log?: Logger; clock?: () => number } = {}): Wired {
   const log = overrides.log ?? createLogger({ level: config.logLevel });
   const problems: string[] = [];
   const pick = <T>(what: string, envName: string, kind: string | undefined, table: Record<string, Factory<T>>): T | undefined => {
@@ -99,6 +104,8 @@ export function wire(config: CutoverConfig, overrides: Partial<Ports> & { builds
   const verifier = overrides.verifier ?? new HttpVerificationChecker(googleIdTokens());
   const clock = overrides.clock ?? Date.now;
   const builds = overrides.builds ?? new CloudBuildAuthority(new CloudBuildClient());
+  const { audiences, certsUrl, issuers, admins } = config.commands;
+  const auth = overrides.auth ?? { identity: new IdTokenVerifier({ audiences, certsUrl, issuers }), groups: new CloudIdentityGroups(), admins };
   const runtime = new ReleaseRuntime({
     store,
     router,
@@ -110,5 +117,5 @@ export function wire(config: CutoverConfig, overrides: Partial<Ports> & { builds
     log,
     policy: { ...DEFAULT_EFFECT_POLICY, effectTimeoutMs: config.effectTimeoutMs, deployTimeoutMs: config.deployTimeoutMs },
   });
-  return { store, router, health, verifier, scheduler, notifier, builds, runtime, log, clock, requestDeadlineMs: config.requestDeadlineMs };
+  return { store, router, health, verifier, scheduler, notifier, builds, auth, runtime, log, clock, requestDeadlineMs: config.requestDeadlineMs };
 }

@@ -1,0 +1,108 @@
+import type { Request, Response } from '@google-cloud/functions-framework';
+import { z } from 'zod';
+import { COMMANDS, ROLE_FOR, ServiceConfigError, groupsNamed, mayDo, parseServiceConfig, rolesOf, type Action, type ServiceConfigInput } from '../shared/domain/index.js';
+import { InvalidTokenError, StoreUnavailableError, UpstreamUnavailableError, type CommandAuth } from '../shared/ports/index.js';
+import { RELEASE_ID } from '../shared/ingest/limits.js';
+import { withDeadline } from '../shared/runtime/deadline.js';
+import { DEFAULT_REQUEST_DEADLINE_MS, type EntryDeps } from './entry.js';
+
+
+const bodySchema = z.union([
+  z.object({ command: z.enum(COMMANDS), release: z.string().min(1).max(300).regex(RELEASE_ID, 'not a release id'), reason: z.string().max(500).nullish() }).strict(),
+  z.object({ command: z.literal('apply'), config: z.record(z.string(), z.unknown()) }).strict(),
+]);
+
+/** A refusal with its HTTP status; nothing was recorded. */
+class Refusal extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * onCommand: the one way to steer a release or change a service's config. The caller's Google ID
+ * token is verified here (signature, audience = this function's URL, expiry), and the verified email
+ * is the actor recorded in history; the service config says who may do what. A refusal (401, 403,
+ * 404, 409) records nothing. The command's effects run here, in the control plane, at once.
+ */
+export function onCommand(deps: EntryDeps) {
+  return async (req: Request, res: Response): Promise<void> => {
+    try {
+      const answer = await withDeadline(handle(req, deps), deps.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS, 'onCommand');
+      res.status(200).json(answer);
+    } catch (error) {
+      if (res.headersSent) return;
+      if (error instanceof Refusal) {
+        if (error.status === 401) res.setHeader('www-authenticate', 'Bearer error="invalid_token"');
+        res.status(error.status).json({ status: 'refused', error: error.message, ...error.extra });
+        return;
+      }
+      const unavailable = error instanceof StoreUnavailableError || error instanceof UpstreamUnavailableError;
+      deps.log[unavailable ? 'warn' : 'error']({ err: error }, `onCommand: ${unavailable ? 'dependency unavailable' : 'unexpected error'}`);
+      res.status(unavailable ? 503 : 500).json({ status: unavailable ? 'retry' : 'error', error: error instanceof Error ? error.message : String(error) });
+    }
+  };
+}
+
+async function handle(req: Request, deps: EntryDeps): Promise<Record<string, unknown>> {
+  if (req.method !== 'POST') throw new Refusal(405, 'onCommand takes POST with a JSON body');
+  const auth = deps.auth;
+  if (!auth) throw new Error('onCommand is not configured: CUTOVER_COMMAND_AUDIENCE (its own URL) is required');
+  const token = /^Bearer ([A-Za-z0-9._-]+)$/.exec(req.get('authorization') ?? '')?.[1];
+  if (!token) throw new Refusal(401, 'no bearer token: send Authorization: Bearer <Google ID token for this URL>');
+  const who = await auth.identity.verify(token).catch((error: unknown) => {
+    throw error instanceof InvalidTokenError ? new Refusal(401, `invalid token: ${error.message}`) : error;
+  });
+  const parsed = bodySchema.safeParse(req.body);
+  if (!parsed.success) throw new Refusal(400, `bad request: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`);
+  const body = parsed.data;
+  const idempotencyKey = req.get('idempotency-key');
+  if (idempotencyKey !== undefined && !/^[A-Za-z0-9_-]{8,64}$/.test(idempotencyKey)) throw new Refusal(400, 'Idempotency-Key: 8–64 letters, digits, "-" or "_"');
+
+  if (body.command === 'apply') return apply(body.config, who.email, deps, auth);
+
+  const release = await deps.store.getRelease(body.release);
+  if (!release) throw new Refusal(404, `release ${body.release} not found`);
+  const service = await deps.store.getService(release.service);
+  if (!service) throw new Refusal(404, `service ${release.service} not found`);
+  await authorize(body.command, who.email, service.config.access, service.name, auth);
+  const id = `cmd:${idempotencyKey ? `${who.email}:${idempotencyKey}` : crypto.randomUUID()}`;
+  const report = await deps.runtime.handle({ id, service: service.name, at: deps.clock(), body: { kind: 'command', releaseId: release.id, command: body.command, actor: who.email, why: body.reason ?? null } });
+  if (report.kind === 'duplicate') return { status: 'duplicate', actor: who.email, release: await deps.store.getRelease(release.id) };
+  if (report.kind !== 'decided') throw new Refusal(404, `service ${release.service} not found`);
+  const after = await deps.store.getRelease(release.id);
+  if (report.outcome.status === 'rejected') throw new Refusal(409, report.outcome.message, { outcome: report.outcome, release: after });
+  return { status: 'applied', actor: who.email, outcome: report.outcome, release: after };
+}
+
+async function authorize(action: Action, email: string, access: Parameters<typeof rolesOf>[1], service: string, auth: CommandAuth): Promise<void> {
+  const named = access ? groupsNamed(access) : [];
+  const adminGroups = auth.admins.filter((p) => p.startsWith('group:')).map((p) => p.slice(6).toLowerCase());
+  const groups = [...named, ...adminGroups];
+  const memberOf = groups.length ? await auth.groups.memberOf(email, groups) : new Set<string>();
+  const roles = rolesOf(email, access, auth.admins, memberOf);
+  if (!mayDo(action, roles)) {
+    const role = ROLE_FOR[action];
+    throw new Refusal(403, `${email} may not ${action} on service ${service}: that needs the ${role} role (service config: access.${role}s)`, { missingRole: role, service });
+  }
+}
+
+/** `services apply`: the owners of the service's current config (or a platform admin, for a new service). */
+async function apply(config: Record<string, unknown>, email: string, deps: EntryDeps, auth: CommandAuth): Promise<Record<string, unknown>> {
+  let parsed;
+  try {
+    parsed = parseServiceConfig(config);
+  } catch (error) {
+    if (error instanceof ServiceConfigError) throw new Refusal(400, error.message, { problems: error.problems });
+    throw error;
+  }
+  const existing = await deps.store.getService(parsed.name);
+  await authorize('apply', email, existing ? existing.config.access : null, parsed.name, auth);
+  const applied = await deps.store.applyServiceConfig(config as ServiceConfigInput & { name: string }, deps.clock());
+  deps.log.info({ service: applied.name, actor: email }, `onCommand: service ${applied.name} applied by ${email}`);
+  return { status: 'applied', actor: email, service: applied, warnings: applied.config.source ? [] : [`service ${applied.name} has no \`source\`: it accepts no build until one is set`] };
+}

@@ -1,0 +1,71 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { UpstreamUnavailableError, type GroupDirectory } from '../../shared/ports/index.js';
+
+/** Group → members (lower-case emails); nested groups by naming a group's email as a member. */
+export type Directory = Record<string, string[]>;
+
+function transitive(directory: Directory, group: string, email: string, seen = new Set<string>()): boolean {
+  if (seen.has(group)) return false;
+  seen.add(group);
+  const members = directory[group] ?? [];
+  return members.includes(email) || members.some((m) => directory[m] !== undefined && transitive(directory, m, email, seen));
+}
+
+/** An in-memory GroupDirectory (passes the same contract as CloudIdentityGroups). */
+export class FakeGroups implements GroupDirectory {
+  unavailable = 0;
+  constructor(readonly directory: Directory = {}) {}
+
+  memberOf(email: string, groups: readonly string[]): Promise<Set<string>> {
+    if (this.unavailable > 0) {
+      this.unavailable -= 1;
+      return Promise.reject(new UpstreamUnavailableError('Cloud Identity Groups API: UNAVAILABLE'));
+    }
+    return Promise.resolve(new Set(groups.map((g) => g.toLowerCase()).filter((g) => transitive(this.directory, g, email.toLowerCase()))));
+  }
+}
+
+/**
+ * The two Cloud Identity Groups API v1 methods CloudIdentityGroups calls, over HTTP on 127.0.0.1,
+ * with the API's answers: groups:lookup → {name} or 404; memberships:checkTransitiveMembership →
+ * {hasMembership}, 400 without a member_key_id query; `failNext` answers 503.
+ */
+export class FakeCloudIdentityApi {
+  private server: Server | null = null;
+  readonly requests: string[] = [];
+  failNext = 0;
+  url = '';
+  constructor(readonly directory: Directory = {}) {}
+
+  async start(): Promise<string> {
+    const ids = () => Object.keys(this.directory);
+    this.server = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      this.requests.push(url.pathname + url.search);
+      const send = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      if (this.failNext > 0) return (this.failNext -= 1), send(503, { error: { code: 503, status: 'UNAVAILABLE' } });
+      if (url.pathname === '/v1/groups:lookup') {
+        const index = ids().indexOf(url.searchParams.get('groupKey.id') ?? '');
+        return index < 0 ? send(404, { error: { code: 404, status: 'NOT_FOUND' } }) : send(200, { name: `groups/g${index}` });
+      }
+      const check = /^\/v1\/groups\/g(\d+)\/memberships:checkTransitiveMembership$/.exec(url.pathname);
+      const member = /^member_key_id == '([^']+)'$/.exec(url.searchParams.get('query') ?? '')?.[1];
+      if (check && member) {
+        const group = ids()[Number(check[1])];
+        return group ? send(200, { hasMembership: transitive(this.directory, group, member) }) : send(404, {});
+      }
+      send(400, { error: { code: 400, status: 'INVALID_ARGUMENT' } });
+    });
+    await new Promise<void>((r) => this.server?.listen(0, '127.0.0.1', r));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
+}

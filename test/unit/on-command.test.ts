@@ -1,0 +1,156 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { EntryDeps } from '../../functions/entry.js';
+import { registerFunctions } from '../../functions/register.js';
+import { LocalIssuer } from '../../local/issuer.js';
+import { IdTokenVerifier } from '../../shared/adapters/auth/id-token-verifier.js';
+import { Reason, releaseIdForBuild } from '../../shared/domain/index.js';
+import { silentLogger } from '../../shared/runtime/logger.js';
+import { FakeGroups } from '../fakes/groups.js';
+import { build, serviceConfigInput } from '../support/fixtures.js';
+import { serveFunctions } from '../support/function-servers.js';
+import { fakeSystem } from '../support/system.js';
+
+/**
+ * onCommand: a verified Google ID token (here from the local issuer, verified by the same
+ * google-auth-library code) and a role in the service config, or nothing happens and nothing is
+ * recorded. With both, the verified email is the actor and the effects run at once.
+ */
+const issuer = new LocalIssuer();
+const groups = new FakeGroups({ 'oncall@example.com': ['olga@example.com'] });
+let sys = fakeSystem();
+let audience = '';
+let verifier: IdTokenVerifier;
+registerFunctions((): EntryDeps => ({ runtime: sys.runtime, store: sys.store, builds: sys.builds, clock: () => sys.clock.now, log: silentLogger, auth: { identity: verifier, groups, admins: ['user:root@example.com'] } }));
+
+let served: Awaited<ReturnType<typeof serveFunctions>>;
+beforeAll(async () => {
+  await issuer.start();
+  served = await serveFunctions(['onCommand']);
+  audience = served.url('onCommand');
+  verifier = new IdTokenVerifier({ audiences: [audience], certsUrl: issuer.certsUrl, issuers: [issuer.url] });
+});
+afterAll(async () => {
+  await served.close();
+  await issuer.stop();
+});
+
+const rid = releaseIdForBuild('checkout', 'b1');
+const ACCESS = { operators: ['group:oncall@example.com', 'user:opal@example.com'], approvers: ['user:alan@example.com'], owners: ['user:owen@example.com'] };
+beforeEach(async () => {
+  sys = fakeSystem();
+  await sys.apply({ access: ACCESS });
+  await sys.send(build('b1', 'SUCCESS'));
+  expect((await sys.store.getRelease(rid))?.phase).toBe('shifting');
+});
+
+const token = (email: string, claims: { expiresIn?: number; audience?: string } = {}) => issuer.sign({ email, audience: claims.audience ?? audience, expiresIn: claims.expiresIn });
+async function send(body: unknown, bearer?: string, headers: Record<string, string> = {}) {
+  const res = await fetch(audience, { method: 'POST', headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), ...headers }, body: JSON.stringify(body) });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown>, auth: res.headers.get('www-authenticate') };
+}
+const abort = { command: 'abort', release: rid, reason: 'bad deploy' };
+
+/** The release and its history exactly as before: a refusal records nothing. */
+async function unchanged(run: () => Promise<{ status: number; json: Record<string, unknown> }>, status: number) {
+  const before = await sys.store.getRelease(rid);
+  const history = await sys.store.history(rid, 100);
+  const res = await run();
+  expect(res.status).toBe(status);
+  expect(await sys.store.getRelease(rid)).toEqual(before);
+  expect(await sys.store.history(rid, 100)).toEqual(history);
+  return res;
+}
+
+describe('onCommand: authentication', () => {
+  it.each([
+    ['no token', () => send(abort)],
+    ['an expired token', () => send(abort, token('opal@example.com', { expiresIn: -600 }))],
+    ['a token for another audience', () => send(abort, token('opal@example.com', { audience: 'https://other.run.app' }))],
+    ['a token that is not a JWT', () => send(abort, 'abc.def')],
+  ])('refuses %s with 401, recording nothing', async (_name, run) => {
+    const res = await unchanged(run, 401);
+    expect(res.json.status).toBe('refused');
+  });
+});
+
+describe('onCommand: authorization from the service config', () => {
+  it('a valid token without the role: 403 naming the role, nothing recorded', async () => {
+    const res = await unchanged(() => send(abort, token('stranger@example.com')), 403);
+    expect(res.json).toMatchObject({ missingRole: 'operator', service: 'checkout' });
+    expect(String(res.json.error)).toContain('operator');
+  });
+
+  it('an operator may abort: recorded under the token\'s email, and traffic goes back to stable at once', async () => {
+    const res = await send(abort, token('Opal@Example.com'));
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ status: 'applied', actor: 'opal@example.com' });
+    const release = await sys.store.getRelease(rid);
+    expect(release?.phase).toBe('rolled_back');
+    expect(release?.rollbackCause).toBe(Reason.Aborted);
+    expect(sys.router.percentFor('checkout')).toBe(0);
+    const entry = (await sys.store.history(rid, 100)).find((h) => h.reason === Reason.Aborted);
+    expect(entry).toMatchObject({ actor: 'opal@example.com', eventKind: 'command' });
+    expect(entry?.message).toContain('bad deploy');
+  });
+
+  it('a member of a group named in the config holds its role', async () => {
+    expect((await send({ command: 'pause', release: rid }, token('olga@example.com'))).json).toMatchObject({ status: 'applied', actor: 'olga@example.com' });
+  });
+
+  it('approve and promote need the approver role: an operator is refused, an approver and an owner may', async () => {
+    const res = await unchanged(() => send({ command: 'promote', release: rid }, token('opal@example.com')), 403);
+    expect(res.json.missingRole).toBe('approver');
+    expect((await send({ command: 'promote', release: rid }, token('alan@example.com'))).json).toMatchObject({ status: 'applied', actor: 'alan@example.com' });
+  });
+
+  it('a command the release cannot take: 409 with the reason, nothing recorded', async () => {
+    const res = await unchanged(() => send({ command: 'rollback', release: rid }, token('opal@example.com')), 409);
+    expect(String(res.json.error)).toContain('use abort');
+  });
+
+  it('a platform admin may do anything on any service', async () => {
+    expect((await send({ command: 'promote', release: rid }, token('root@example.com'))).status).toBe(200);
+  });
+
+  it('the same Idempotency-Key twice applies once', async () => {
+    const headers = { 'idempotency-key': 'k-0123456789' };
+    expect((await send({ command: 'pause', release: rid }, token('opal@example.com'), headers)).json.status).toBe('applied');
+    expect((await send({ command: 'pause', release: rid }, token('opal@example.com'), headers)).json.status).toBe('duplicate');
+  });
+
+  it('refuses what it cannot read: a bad body (400), an unknown release (404), a GET (405)', async () => {
+    expect((await send({ command: 'abort', release: rid, actor: 'mallory' }, token('opal@example.com'))).status).toBe(400);
+    expect((await send({ command: 'explode', release: rid }, token('opal@example.com'))).status).toBe(400);
+    expect((await send({ command: 'abort', release: 'checkout-nope' }, token('opal@example.com'))).status).toBe(404);
+    expect((await fetch(audience, { headers: { authorization: `Bearer ${token('opal@example.com')}` } })).status).toBe(405);
+  });
+});
+
+describe('onCommand: services apply', () => {
+  const config = (over: object = {}) => ({ ...serviceConfigInput({ access: ACCESS }), ...over });
+
+  it('the owner may change the config; an approver may not (403 owner), and nothing changes', async () => {
+    const before = await sys.store.getService('checkout');
+    const refused = await send({ command: 'apply', config: config({ bakeTime: '2m' }) }, token('alan@example.com'));
+    expect(refused.status).toBe(403);
+    expect(refused.json.missingRole).toBe('owner');
+    expect(await sys.store.getService('checkout')).toEqual(before);
+    const res = await send({ command: 'apply', config: config({ bakeTime: '2m' }) }, token('owen@example.com'));
+    expect(res.status).toBe(200);
+    expect((await sys.store.getService('checkout'))?.config.bakeTime).toBe(120_000);
+  });
+
+  it('a new service can be registered by a platform admin only; an invalid config is 400 with its problems', async () => {
+    expect((await send({ command: 'apply', config: config({ name: 'payments' }) }, token('owen@example.com'))).status).toBe(403);
+    expect(await sys.store.getService('payments')).toBeNull();
+    expect((await send({ command: 'apply', config: config({ name: 'payments' }) }, token('root@example.com'))).status).toBe(200);
+    const bad = await send({ command: 'apply', config: config({ verification: { checks: [{ path: '//127.0.0.1:18292/x' }] } }) }, token('root@example.com'));
+    expect(bad.status).toBe(400);
+    expect(bad.json.problems).toEqual([expect.stringContaining('verification.checks.0.path')]);
+  });
+
+  it('says so when a service is applied without a source (it accepts no build)', async () => {
+    const res = await send({ command: 'apply', config: { ...config(), source: undefined } }, token('owen@example.com'));
+    expect(res.json.warnings).toEqual([expect.stringContaining('accepts no build')]);
+  });
+});
