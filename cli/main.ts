@@ -1,12 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
 import { CommanderError } from 'commander';
 import { FirestoreStore } from '../shared/adapters/firestore/firestore-store.js';
 import { ConfigError, loadConfig } from '../shared/config.js';
+import { httpCommandClient, idTokenFor } from './command-client.js';
 import { ServiceConfigError } from '../shared/domain/index.js';
 import { StoreUnavailableError } from '../shared/ports/index.js';
-import { createLogger } from '../shared/runtime/logger.js';
-import { wire } from '../shared/wiring.js';
 import { CliError, buildProgram, type CliContext } from './program.js';
 
 const LOCAL_ENV_FILE = '.cutover/local.env';
@@ -26,17 +24,11 @@ export async function main(argv: string[], givenEnv: Record<string, string | und
   const context = (): Promise<CliContext> => {
     const config = loadConfig({ ...env, CUTOVER_PROJECT: env.CUTOVER_PROJECT ?? env.GOOGLE_CLOUD_PROJECT ?? (env.FIRESTORE_EMULATOR_HOST ? 'cutover-local' : undefined) });
     store = new FirestoreStore({ projectId: config.projectId, databaseId: config.databaseId, emulatorHost: config.firestoreEmulatorHost });
-    let runtime = null;
-    try {
-      runtime = wire(config, { store, log: createLogger({ level: env.LOG_LEVEL ?? 'warn', gcp: false }) }).runtime;
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-    }
+    const commandUrl = env.CUTOVER_COMMAND_URL;
     return Promise.resolve({
       store,
-      runtime,
+      commands: commandUrl ? httpCommandClient(commandUrl, () => idTokenFor(env, commandUrl)) : null,
       clock: Date.now,
-      actor: env.CUTOVER_ACTOR ?? userInfo().username,
       out: (t) => process.stdout.write(`${t}\n`),
       tty: process.stdout.isTTY,
       err: (t) => process.stderr.write(`${t}\n`),

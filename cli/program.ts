@@ -2,20 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Command, CommanderError } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import { COMMANDS, DEFAULT_EFFECT_POLICY, ServiceConfigError, decide, type CommandName, type ServiceConfigInput } from '../shared/domain/index.js';
+import { COMMANDS, ServiceConfigError, parseServiceConfig, type CommandName, type Release } from '../shared/domain/index.js';
 import type { ReleaseStore } from '../shared/ports/index.js';
-import type { ReleaseRuntime } from '../shared/runtime/runtime.js';
+import type { CommandClient } from './command-client.js';
 import { addDevCommands } from './dev.js';
 import { historyTable, rejectedTable, releasesTable, servicesTable } from './format.js';
 import { plainLine, renderWatch, type WatchSnapshot } from './watch-view.js';
 
 /** What the CLI needs from the world; main.ts wires it from the environment, tests pass fakes. */
 export interface CliContext {
+  /** Reads: the release state in Firestore. */
   store: ReleaseStore;
-  /** Null when no adapters are configured here: commands are then committed and the control plane acts on them. */
-  runtime: ReleaseRuntime | null;
+  /** Writes: onCommand, with the user's ID token (null when CUTOVER_COMMAND_URL is not set). */
+  commands: CommandClient | null;
   clock: () => number;
-  actor: string;
   out: (text: string) => void;
   err: (text: string) => void;
   /** stdout is a terminal: the live view redraws with colours. */
@@ -65,12 +65,16 @@ export function buildProgram(ctx: () => Promise<CliContext>, env: () => Record<s
         throw new CliError(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`, 2);
       }
       try {
-        const applied = await c.store.applyServiceConfig(source as ServiceConfigInput & { name: string }, c.clock());
-        print(c, applied, `service ${applied.name} applied (steps ${applied.config.steps.join('/')}, router ${applied.config.router.kind})`);
+        // Checked here first for a quick answer; onCommand checks again and decides.
+        parseServiceConfig(source);
       } catch (error) {
         if (error instanceof ServiceConfigError) throw new CliError(`${file}: ${error.message}`, 2);
         throw error;
       }
+      const answer = await command(c, { command: 'apply', config: source });
+      const applied = answer.service as { name: string; config: { steps: number[]; router: { kind: string } } };
+      const warnings = (answer.warnings as string[] | undefined) ?? [];
+      print(c, answer, [`service ${applied.name} applied by ${String(answer.actor)} (steps ${applied.config.steps.join('/')}, router ${applied.config.router.kind})`, ...warnings.map((w) => `warning: ${w}`)].join('\n'));
     });
   services
     .command('list')
@@ -141,24 +145,31 @@ export function buildProgram(ctx: () => Promise<CliContext>, env: () => Record<s
   return program;
 }
 
-async function steer(c: CliContext, command: CommandName, releaseId: string, why: string | null, print: (c: CliContext, data: unknown, text: string) => void): Promise<void> {
-  const release = await c.store.getRelease(releaseId);
-  if (!release) throw new CliError(`release ${releaseId} not found`);
-  const event = { id: `cmd:${randomUUID()}`, service: release.service, at: c.clock(), body: { kind: 'command' as const, releaseId, command, actor: c.actor, why } };
-  let outcome;
-  if (c.runtime) {
-    const report = await c.runtime.handle(event);
-    if (report.kind !== 'decided') throw new CliError(`command not applied: ${report.kind}`);
-    outcome = report.outcome;
-  } else {
-    const result = await c.store.handle(event, (world) => decide(world, event, { now: event.at, policy: DEFAULT_EFFECT_POLICY }));
-    if (result.kind !== 'decided') throw new CliError(`command not applied: ${result.kind}`);
-    outcome = result.decision.outcome;
+/** Exit codes of a refusal by onCommand: 1 not found, 2 invalid, 3 rejected by the release's state, 4 not authenticated or not allowed, 5 unavailable. */
+const EXIT_FOR_STATUS: Record<number, number> = { 400: 2, 401: 4, 403: 4, 404: 1, 409: 3, 503: 5 };
+
+async function command(c: CliContext, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+  if (!c.commands) throw new CliError('steering goes through onCommand: set CUTOVER_COMMAND_URL (terraform output command_url; npm start sets it for the local stack)', 2);
+  let answer;
+  try {
+    answer = await c.commands.send(body, randomUUID());
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code;
+    throw new CliError(`cannot reach onCommand (CUTOVER_COMMAND_URL): ${cause ?? (error instanceof Error ? error.message : String(error))}`, 5);
   }
-  if (outcome.status === 'rejected') throw new CliError(`${command} rejected: ${outcome.message}`, 3);
-  const after = await c.store.getRelease(releaseId);
-  const note = c.runtime ? '' : '\n(no adapters configured here: the control plane carries out the effects on its next tick)';
-  print(c, { outcome, release: after }, `${command} ${releaseId}: ${outcome.message === 'no change' ? after?.lastDecision.message : outcome.message} — now ${after?.phase}${note}`);
+  const { status, json } = answer;
+  if (status === 200) return json;
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  const what = `${text(body.command)}${body.release ? ` ${text(body.release)}` : ''}`;
+  const why = text(json.error) || `HTTP ${status}`;
+  throw new CliError(status === 409 ? `${what} rejected: ${why}` : `${what}: ${why}`, EXIT_FOR_STATUS[status] ?? 1);
+}
+
+async function steer(c: CliContext, name: CommandName, releaseId: string, why: string | null, print: (c: CliContext, data: unknown, text: string) => void): Promise<void> {
+  const answer = await command(c, { command: name, release: releaseId, ...(why ? { reason: why } : {}) });
+  const release = answer.release as Release | null;
+  const outcome = answer.outcome as { message: string } | undefined;
+  print(c, answer, `${name} ${releaseId} by ${String(answer.actor)}: ${outcome?.message ?? release?.lastDecision.message ?? ''} — now ${release?.phase ?? '?'}`);
 }
 
 export { CommanderError };

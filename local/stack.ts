@@ -13,7 +13,10 @@ import { TOPICS } from '../shared/topology.js';
 import { wire, type Wired } from '../shared/wiring.js';
 import { missingEmulators, startEmulators } from './emulators.js';
 import { CloudBuildAuthority } from '../shared/adapters/gcp/cloud-build-authority.js';
+import { IdTokenVerifier } from '../shared/adapters/auth/id-token-verifier.js';
 import { LocalCloudBuild } from './cloud-build.js';
+import { LocalIssuer } from './issuer.js';
+import { StaticGroups } from './static-groups.js';
 import { devTrigger, type DevBuilds } from './dev-messages.js';
 import { localImage, pushLocalImage } from './launcher.js';
 import { createTopology, emulatorPubSub } from './pubsub-topology.js';
@@ -31,6 +34,10 @@ import { InProcessTimerScheduler } from './timer-scheduler.js';
  */
 export const LOCAL_PROJECT = 'cutover-local';
 export const SAMPLE_SERVICE = 'sample';
+/** Who `npm start`'s user is (the CLI signs in as CUTOVER_LOCAL_USER, this by default): a platform admin. */
+export const LOCAL_ADMIN = 'dev@cutover.local';
+/** The local directory: operator@cutover.local is on call, and the on-call group operates the sample. */
+export const LOCAL_GROUPS = { 'oncall@cutover.local': ['operator@cutover.local'] };
 
 export function sampleServiceConfig(overrides: Partial<ServiceConfigInput> = {}): ServiceConfigInput & { name: string } {
   return {
@@ -49,6 +56,7 @@ export function sampleServiceConfig(overrides: Partial<ServiceConfigInput> = {})
     concurrency: 'supersede',
     // Builds of the local Cloud Build's `sample-main` trigger on main, pushed to the local registry.
     source: { triggers: ['sample-main'], branches: ['main'], repositories: ['local/sample'] },
+    access: { operators: ['group:oncall@cutover.local'], approvers: ['user:lead@cutover.local'], owners: [] },
     ...overrides,
   };
 }
@@ -64,7 +72,9 @@ export interface LocalStackOptions {
 
 export interface LocalStack {
   env: Record<string, string>;
-  urls: { firestore: string; pubsub: string; admin: string; sample: string; functions: Record<string, string> };
+  urls: { firestore: string; pubsub: string; admin: string; sample: string; issuer: string; functions: Record<string, string> };
+  /** Signs ID tokens for local users, verified by onCommand's own code. */
+  issuer: LocalIssuer;
   wired: Wired;
   pubsub: PubSub;
   /** The local Cloud Build API, as `cutover dev release` drives it. */
@@ -107,13 +117,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       publish: async (build) => void (await pubsub.topic(TOPICS.cloudBuilds).publishMessage({ json: build, attributes: { buildId: build.id, status: build.status } })),
     });
     const cloudBuildPort = await cloudBuild.start();
+    const issuer = new LocalIssuer();
+    await issuer.start();
+    closers.push(() => issuer.stop());
     closers.push(() => cloudBuild.stop());
     const cloudBuildClient = new CloudBuildClient({ ...cloudBuild.clientOptions(), projectId: LOCAL_PROJECT });
     closers.push(() => cloudBuildClient.close());
     const publishTick = async () => {
       await pubsub.topic(TOPICS.ticks).publishMessage({ json: { at: new Date().toISOString() } });
     };
-    const env = {
+    const env: Record<string, string> = {
       CUTOVER_PROJECT: LOCAL_PROJECT,
       FIRESTORE_EMULATOR_HOST: firestore.host,
       PUBSUB_EMULATOR_HOST: pubsubEmu.host,
@@ -142,6 +155,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       closers.push(() => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))));
       functions[fn] = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
     }
+    // onCommand verifies tokens for its own URL, known only now, from the local issuer.
+    const commandUrl = functions.onCommand ?? '';
+    wired.auth = { identity: new IdTokenVerifier({ audiences: [commandUrl], certsUrl: issuer.certsUrl, issuers: [issuer.url] }), groups: new StaticGroups(LOCAL_GROUPS), admins: [`user:${LOCAL_ADMIN}`] };
+    Object.assign(env, { CUTOVER_COMMAND_URL: commandUrl, CUTOVER_LOCAL_ISSUER: issuer.url });
     await createTopology(pubsub, (fn) => functions[fn] ?? '');
     await store.applyServiceConfig(sampleServiceConfig(options.service), Date.now());
 
@@ -154,7 +171,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
     return {
       env,
-      urls: { firestore: firestore.host, pubsub: pubsubEmu.host, admin: admin.url, sample: sample.url, functions },
+      urls: { firestore: firestore.host, pubsub: pubsubEmu.host, admin: admin.url, sample: sample.url, issuer: issuer.url, functions },
+      issuer,
       wired,
       pubsub,
       builds: { client: cloudBuildClient, project: LOCAL_PROJECT },

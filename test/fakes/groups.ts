@@ -1,30 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { UpstreamUnavailableError, type GroupDirectory } from '../../shared/ports/index.js';
+import { StaticGroups, transitive, type Directory } from '../../local/static-groups.js';
 
-/** Group → members (lower-case emails); nested groups by naming a group's email as a member. */
-export type Directory = Record<string, string[]>;
-
-function transitive(directory: Directory, group: string, email: string, seen = new Set<string>()): boolean {
-  if (seen.has(group)) return false;
-  seen.add(group);
-  const members = directory[group] ?? [];
-  return members.includes(email) || members.some((m) => directory[m] !== undefined && transitive(directory, m, email, seen));
-}
-
-/** An in-memory GroupDirectory (passes the same contract as CloudIdentityGroups). */
-export class FakeGroups implements GroupDirectory {
-  unavailable = 0;
-  constructor(readonly directory: Directory = {}) {}
-
-  memberOf(email: string, groups: readonly string[]): Promise<Set<string>> {
-    if (this.unavailable > 0) {
-      this.unavailable -= 1;
-      return Promise.reject(new UpstreamUnavailableError('Cloud Identity Groups API: UNAVAILABLE'));
-    }
-    return Promise.resolve(new Set(groups.map((g) => g.toLowerCase()).filter((g) => transitive(this.directory, g, email.toLowerCase()))));
-  }
-}
+export type { Directory };
+/** The in-memory GroupDirectory is the local stack's: it passes the same contract as CloudIdentityGroups. */
+export { StaticGroups as FakeGroups };
 
 /**
  * The two Cloud Identity Groups API v1 methods CloudIdentityGroups calls, over HTTP on 127.0.0.1,

@@ -10,13 +10,30 @@ import { emulators, uniqueProjectId } from '../harness/emulator-context.js';
 import { freePort } from '../../local/emulators.js';
 import { build, serviceConfigInput } from '../support/fixtures.js';
 import { fakeSystem } from '../support/system.js';
+import type { EntryDeps } from '../../functions/entry.js';
+import { registerFunctions } from '../../functions/register.js';
+import { LocalIssuer } from '../../local/issuer.js';
+import { StaticGroups } from '../../local/static-groups.js';
+import { IdTokenVerifier } from '../../shared/adapters/auth/id-token-verifier.js';
+import { silentLogger } from '../../shared/runtime/logger.js';
+import { serveFunctions } from '../support/function-servers.js';
 
 const run = promisify(execFile);
+
+/** onCommand in this process, on the same Firestore as the CLI; the CLI signs in through a local issuer. */
+let commandSys: ReturnType<typeof fakeSystem<FirestoreStore>> | null = null;
+let verifier: IdTokenVerifier | null = null;
+registerFunctions((): EntryDeps => {
+  if (!commandSys || !verifier) throw new Error('onCommand used before the test set it up');
+  return { runtime: commandSys.runtime, store: commandSys.store, builds: commandSys.builds, clock: Date.now, log: silentLogger, auth: { identity: verifier, groups: new StaticGroups(), admins: ['user:alice@example.com'] } };
+});
 
 /** The real CLI as a user runs it (a child process), against the Firestore emulator. */
 describe.skipIf(!emulators.available)('cutover CLI', () => {
   const projectId = uniqueProjectId('cli');
-  const env = { ...process.env, CUTOVER_PROJECT: projectId, FIRESTORE_EMULATOR_HOST: emulators.firestoreHost ?? '', CUTOVER_ACTOR: 'alice', LOG_LEVEL: 'silent' };
+  const issuer = new LocalIssuer();
+  let served: Awaited<ReturnType<typeof serveFunctions>> | null = null;
+  const env: Record<string, string | undefined> = { ...process.env, CUTOVER_PROJECT: projectId, FIRESTORE_EMULATOR_HOST: emulators.firestoreHost ?? '', LOG_LEVEL: 'silent', CUTOVER_LOCAL_USER: 'alice@example.com' };
   let dir = '';
   let store: FirestoreStore;
 
@@ -33,15 +50,22 @@ describe.skipIf(!emulators.available)('cutover CLI', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'cutover-cli-'));
     store = new FirestoreStore({ projectId, databaseId: 'cutover', emulatorHost: emulators.firestoreHost ?? '' });
+    await issuer.start();
+    served = await serveFunctions(['onCommand']);
+    commandSys = fakeSystem(store);
+    verifier = new IdTokenVerifier({ audiences: [served.url('onCommand')], certsUrl: issuer.certsUrl, issuers: [issuer.url] });
+    Object.assign(env, { CUTOVER_COMMAND_URL: served.url('onCommand'), CUTOVER_LOCAL_ISSUER: issuer.url });
   });
   afterAll(async () => {
+    await served?.close();
+    await issuer.stop();
     await store?.close();
   });
 
   it('applies a service from YAML and lists it', async () => {
     const applied = await cli(['services', 'apply', 'examples/checkout.service.yaml']);
     expect(applied.stderr).toBe('');
-    expect(applied.stdout).toContain('service checkout applied');
+    expect(applied.stdout).toContain('service checkout applied by alice@example.com');
     const listed = await cli(['services', 'list']);
     expect(listed.stdout).toMatch(/checkout\s+cloud-run\s+10\/50\/100\s+5m/);
     const asJson = await cli(['--json', 'services', 'list']);
@@ -77,8 +101,8 @@ describe.skipIf(!emulators.available)('cutover CLI', () => {
     expect(result.stderr).toContain('slo.maxErrorRate');
   });
 
-  it('shows status and history, and steers a release with recorded actor and reason', async () => {
-    const sys = fakeSystem(store);
+  it('shows status and history, and steers a release through onCommand, recorded under the verified identity', async () => {
+    const sys = commandSys ?? fakeSystem(store);
     sys.clock.now = Date.now();
     // Its own service: it must not depend on another test having applied one (CI shuffles).
     await sys.apply();
@@ -86,15 +110,21 @@ describe.skipIf(!emulators.available)('cutover CLI', () => {
     const id = releaseIdForBuild('checkout', 'b1');
     const status = await cli(['status', 'checkout']);
     expect(status.stdout).toMatch(new RegExp(`${id}\\s+shifting`));
-    const paused = await cli(['pause', id, '--reason', 'checking dashboards']);
+    // A self-declared actor is ignored: the actor is the token's verified email.
+    const paused = await cli(['pause', id, '--reason', 'checking dashboards'], { CUTOVER_ACTOR: 'someone@else' });
     expect(paused.code).toBe(0);
-    expect(paused.stdout).toContain('pause');
+    expect(paused.stdout).toContain(`pause ${id} by alice@example.com`);
+    // Signed in as someone the service gives no role: refused (exit 4), nothing recorded.
+    const stranger = await cli(['resume', id], { CUTOVER_LOCAL_USER: 'mallory@example.com' });
+    expect(stranger.code).toBe(4);
+    expect(stranger.stderr).toContain('needs the operator role');
     const again = await cli(['pause', id]);
     expect(again.code).toBe(3);
-    expect(again.stderr).toContain('pause rejected');
+    expect(again.stderr).toContain(`pause ${id} rejected`);
     const history = await cli(['--json', 'history', id]);
     const entries = JSON.parse(history.stdout) as { reason: string; actor: string | null; message: string }[];
-    expect(entries.find((e) => e.reason === 'Paused')).toMatchObject({ actor: 'alice', message: expect.stringContaining('checking dashboards') });
+    expect(entries.find((e) => e.reason === 'Paused')).toMatchObject({ actor: 'alice@example.com', message: expect.stringContaining('checking dashboards') });
+    expect(entries.some((e) => e.reason === 'Resumed')).toBe(false);
     const table = await cli(['history', id]);
     expect(table.stdout.split('\n')[0]).toMatch(/^SEQ\s+AT\s+EVENT\s+FROM\s+TO/);
   });

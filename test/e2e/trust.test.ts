@@ -13,7 +13,7 @@ import { waitForPhase } from '../support/function-servers.js';
  * and a build of a branch the service does not trust are both refused with their reason, and a
  * trusted build of main still releases, pinned by digest.
  */
-describe.skipIf(!emulators.available)('local stack: only trusted builds release', () => {
+describe.skipIf(!emulators.available)('local stack: only trusted builds release, only the right people steer', () => {
   let stack: LocalStack;
   beforeAll(async () => {
     stack = await startLocalStack({ log: silentLogger, tickIntervalMs: 5_000, service: { bakeTime: '1s', healthInterval: '500ms', slo: { maxErrorRate: 0.5, minRequests: 1, window: '5s' } } });
@@ -57,5 +57,23 @@ describe.skipIf(!emulators.available)('local stack: only trusted builds release'
     const reached = await waitForPhase(stack.store, trusted, ['shifting', 'complete', 'rolled_back', 'failed'], 45_000);
     expect(reached.phase).toBe('shifting');
     expect(reached.build.image).toMatch(/^local\/sample@sha256:[0-9a-f]{64}$/);
+
+    // Steering, with tokens from the local issuer verified by onCommand's own code: a viewer is
+    // refused and nothing is recorded; the on-call operator (through the group) aborts, and the
+    // router is back on stable when the answer arrives — the effects run in the control plane.
+    const url = stack.urls.functions.onCommand ?? '';
+    const send = (email: string) =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.issuer.sign({ email, audience: url })}` }, body: JSON.stringify({ command: 'abort', release: trusted, reason: 'e2e' }) });
+    const before = (await stack.store.history(trusted, 200)).length;
+    const viewer = await send('viewer@cutover.local');
+    expect(viewer.status).toBe(403);
+    expect((await stack.store.history(trusted, 200)).length).toBe(before);
+    const operator = await send('operator@cutover.local');
+    expect(operator.status).toBe(200);
+    const router = stack.fleet.services.get(SAMPLE_SERVICE)?.router;
+    expect(router?.candidatePercent ?? 0).toBe(0);
+    const after = await stack.store.getRelease(trusted);
+    expect(after?.phase).toBe('rolled_back');
+    expect((await stack.store.history(trusted, 200)).find((h) => h.reason === Reason.Aborted)?.actor).toBe('operator@cutover.local');
   });
 });
