@@ -1,7 +1,10 @@
 locals {
-  functions = toset(["onCloudBuild", "onAlert", "onTick", "onTimer", "statusPage"])
+  functions = toset(["onCloudBuild", "onAlert", "onTick", "onTimer", "onCommand", "statusPage"])
   # Gen 2 functions also answer on this stable URL; using it avoids a function referring to itself.
   timer_url = "https://${var.region}-${var.project_id}.cloudfunctions.net/onTimer"
+  # onCommand checks that its callers' ID tokens were minted for it: this URL (service accounts,
+  # scripts), or Cutover's OAuth client for people (CLI sign-in, the page).
+  command_url = "https://${var.region}-${var.project_id}.cloudfunctions.net/onCommand"
   function_env = {
     CUTOVER_PROJECT               = var.project_id
     CUTOVER_DATABASE              = var.firestore_database_id
@@ -13,6 +16,8 @@ locals {
     CUTOVER_TASKS_QUEUE           = google_cloud_tasks_queue.timers.id
     CUTOVER_TIMER_URL             = local.timer_url
     CUTOVER_TIMER_SERVICE_ACCOUNT = google_service_account.pusher.email
+    CUTOVER_COMMAND_AUDIENCE      = join(",", compact([local.command_url, var.oauth_client_id]))
+    CUTOVER_ADMINS                = join(",", var.platform_admins)
     LOG_LEVEL                     = "info"
   }
 }
@@ -58,7 +63,7 @@ resource "google_cloudfunctions2_function" "fn" {
 
 # Only the pusher identity (Pub/Sub push, Cloud Tasks) may invoke the event functions.
 resource "google_cloud_run_service_iam_member" "pusher_invokes" {
-  for_each = setsubtract(local.functions, ["statusPage"])
+  for_each = setsubtract(local.functions, ["statusPage", "onCommand"])
   location = var.region
   service  = google_cloudfunctions2_function.fn[each.value].service_config[0].service
   role     = "roles/run.invoker"
@@ -71,6 +76,17 @@ resource "google_cloud_run_service_iam_member" "status_page_viewers" {
   for_each = toset(var.status_page_viewers)
   location = var.region
   service  = google_cloudfunctions2_function.fn["statusPage"].service_config[0].service
+  role     = "roles/run.invoker"
+  member   = each.value
+}
+
+# People reach onCommand with their own ID token, which the function verifies itself (signature,
+# audience, expiry) before looking up their role; Cloud Run's own check cannot accept a token
+# minted for Cutover's OAuth client, so by default any caller reaches the function's check.
+resource "google_cloud_run_service_iam_member" "command_invokers" {
+  for_each = toset(var.command_invokers)
+  location = var.region
+  service  = google_cloudfunctions2_function.fn["onCommand"].service_config[0].service
   role     = "roles/run.invoker"
   member   = each.value
 }

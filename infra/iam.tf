@@ -50,6 +50,13 @@ resource "google_project_iam_member" "functions_metrics" {
   member  = "serviceAccount:${google_service_account.functions.email}"
 }
 
+# Provenance: onCloudBuild reads each build from the Cloud Build API by id before trusting it.
+resource "google_project_iam_member" "functions_read_builds" {
+  project = var.project_id
+  role    = "roles/cloudbuild.builds.viewer"
+  member  = "serviceAccount:${google_service_account.functions.email}"
+}
+
 # Deploy revisions and change traffic of the target services only.
 resource "google_cloud_run_v2_service_iam_member" "functions_develop_targets" {
   for_each = toset(var.target_services)
@@ -93,4 +100,30 @@ resource "google_service_account_iam_member" "functions_act_as_pusher" {
   service_account_id = google_service_account.pusher.name
   role               = "roles/iam.serviceAccountUser"
   member             = "serviceAccount:${google_service_account.functions.email}"
+}
+
+# People read the state (CLI, their own tools) but never write it: writes come only from the
+# control plane's service account, through onCommand and the event functions.
+resource "google_project_iam_member" "state_readers" {
+  for_each = toset(var.state_readers)
+  project  = var.project_id
+  role     = "roles/datastore.viewer"
+  member   = each.value
+  condition {
+    title      = "cutover-database-only"
+    expression = local.cutover_database_only
+  }
+}
+
+# Firestore Data Access audit logs: every write (and admin read) is logged with its caller, so a
+# write that did not come from the control plane's service account is visible.
+resource "google_project_iam_audit_config" "firestore_data_access" {
+  project = var.project_id
+  service = "datastore.googleapis.com"
+  audit_log_config {
+    log_type = "DATA_WRITE"
+  }
+  audit_log_config {
+    log_type = "ADMIN_READ"
+  }
 }

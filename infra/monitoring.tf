@@ -8,11 +8,12 @@ resource "google_monitoring_notification_channel" "cutover" {
   depends_on = [google_project_service.apis]
 }
 
-# The Monitoring notification service agent must be allowed to publish to that topic.
-resource "google_pubsub_topic_iam_member" "monitoring_publishes_alerts" {
-  topic  = google_pubsub_topic.alerts.id
-  role   = "roles/pubsub.publisher"
-  member = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-monitoring-notification.iam.gserviceaccount.com"
+# Only the Monitoring notification service agent may publish incidents to that topic
+# (authoritative for the publisher role on the topic).
+resource "google_pubsub_topic_iam_binding" "monitoring_publishes_alerts" {
+  topic   = google_pubsub_topic.alerts.id
+  role    = "roles/pubsub.publisher"
+  members = ["serviceAccount:service-${data.google_project.this.number}@gcp-sa-monitoring-notification.iam.gserviceaccount.com"]
 }
 
 # Example: 5xx ratio of one Cloud Run service; the user label tells Cutover which service to roll back.

@@ -17,3 +17,8 @@ output "notification_channel" {
   description = "Monitoring notification channel to add to alert policies that should roll back releases."
   value       = google_monitoring_notification_channel.cutover.id
 }
+
+output "command_url" {
+  description = "onCommand's URL: set CUTOVER_COMMAND_URL to it for the CLI (tokens must be minted for it, or for oauth_client_id)."
+  value       = local.command_url
+}

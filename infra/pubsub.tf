@@ -87,3 +87,12 @@ resource "google_service_account_iam_member" "pubsub_token_creator" {
   role               = "roles/iam.serviceAccountTokenCreator"
   member             = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com"
 }
+
+# Only Cloud Build's own service agent publishes build statuses. Authoritative for the publisher
+# role on this topic (other topic-level publishers are removed); a project-level publisher (an
+# editor) can still publish, which is why onCloudBuild trusts only what the Cloud Build API says.
+resource "google_pubsub_topic_iam_binding" "cloud_builds_publishers" {
+  topic   = google_pubsub_topic.cloud_builds.id
+  role    = "roles/pubsub.publisher"
+  members = ["serviceAccount:service-${data.google_project.this.number}@gcp-sa-cloudbuild.iam.gserviceaccount.com"]
+}

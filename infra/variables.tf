@@ -84,3 +84,27 @@ variable "status_page_viewers" {
   type        = list(string)
   default     = []
 }
+
+variable "platform_admins" {
+  description = "Platform admins in IAM syntax (user:, group:, serviceAccount:, domain:): every Cutover role on every service, and the only ones who may register a new service."
+  type        = list(string)
+  default     = []
+}
+
+variable "oauth_client_id" {
+  description = "Cutover's OAuth client id: people's ID tokens (CLI sign-in with --client-id-file, the page) carry it as audience. Empty: only tokens minted for onCommand's URL are accepted."
+  type        = string
+  default     = ""
+}
+
+variable "command_invokers" {
+  description = "Who may reach onCommand through Cloud Run's IAM. The function verifies every token and role itself; narrow this (e.g. to a domain) for a second gate."
+  type        = list(string)
+  default     = ["allUsers"]
+}
+
+variable "state_readers" {
+  description = "People who may read Cutover's Firestore database (read-only: only the control plane's service account writes), e.g. [\"group:sre@example.com\"]."
+  type        = list(string)
+  default     = []
+}

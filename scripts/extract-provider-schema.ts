@@ -42,6 +42,7 @@ export const TYPES = [
   'google_pubsub_subscription',
   'google_pubsub_subscription_iam_member',
   'google_pubsub_topic',
+  'google_pubsub_topic_iam_binding',
   'google_pubsub_topic_iam_member',
   'google_service_account',
   'google_service_account_iam_member',

@@ -223,6 +223,21 @@ const scenarios: Array<{ name: string; config?: Partial<ServiceConfigInput>; sta
       ]),
   },
   {
+    name: 'approval with a single 100% step: held at 0% after verification until approved',
+    config: { requireApproval: true, steps: [100] },
+    run: (sc) =>
+      sc.run([
+        { at: s(0), body: build('b1', 'SUCCESS') },
+        { at: s(20), body: deployed('b1') },
+        { at: s(21), body: verified('b1', [{ path: '/healthz', status: 200, ok: true }]) },
+        { at: s(60), body: tick('b1') },
+        { at: s(61), body: command('b1', 'pause') },
+        { at: s(62), body: command('b1', 'resume') },
+        { at: s(63), body: command('b1', 'approve', 'reviewed') },
+        { at: s(64), body: traffic('b1', 100) },
+      ]),
+  },
+  {
     name: 'queue mode: a newer build waits, a third replaces it in the queue, and it starts when the slot frees',
     config: { concurrency: 'queue' },
     run: (sc) =>

@@ -92,6 +92,15 @@ describe('HttpVerificationChecker', () => {
     expect(result).toMatchObject({ status: 200, ok: true });
   });
 
+  it('never sends a check (nor its token) off the candidate\'s origin, whatever the stored path says', async () => {
+    let called = false;
+    const checker = new HttpVerificationChecker((audience) => ((called = true), Promise.resolve(`token-for-${audience}`)));
+    const results = await checker.run(effect([{ path: '//127.0.0.1:9/x', expectStatus: 200, timeout: 1_000 }, { path: '/\\127.0.0.1:9/x', expectStatus: 200, timeout: 1_000 }], true));
+    expect(results.map((r) => r.ok)).toEqual([false, false]);
+    expect(results[0]?.error).toContain("leaves the candidate's origin");
+    expect(called).toBe(false);
+  });
+
   it('fails the check, not the effect, when no token can be had', async () => {
     const [result] = await new HttpVerificationChecker(null).run(effect([{ path: '/private', expectStatus: 200, timeout: 1_000 }], true));
     expect(result).toMatchObject({ ok: false, status: null, error: expect.stringContaining('ID token') });

@@ -93,7 +93,7 @@ describe('infra/ (Terraform, parsed with @cdktf/hcl2json)', () => {
     expect(JSON.stringify(res('google_project_iam_member', 'functions_firestore').condition)).toContain('local.cutover_database_only');
     const statusPageRoles = Object.values(mod.resource.google_project_iam_member ?? {}).filter(([b]) => String(b?.member).includes('status_page'));
     expect(statusPageRoles.map(([b]) => b?.role)).toEqual(['roles/datastore.viewer']);
-    expect(res('google_cloud_run_service_iam_member', 'pusher_invokes').for_each).toBe('${setsubtract(local.functions, ["statusPage"])}');
+    expect(res('google_cloud_run_service_iam_member', 'pusher_invokes').for_each).toBe('${setsubtract(local.functions, ["statusPage", "onCommand"])}');
   });
 
   it('gives every subscription a dead-letter topic defined here', () => {
@@ -111,7 +111,7 @@ describe('infra/ (Terraform, parsed with @cdktf/hcl2json)', () => {
     expect(text).not.toMatch(/roles\/(owner|editor|viewer)"/);
     const roles = [...text.matchAll(/role\s*=\s*"([^"]+)"/g)].map((m) => m[1]);
     expect(roles.length).toBeGreaterThan(5);
-    for (const role of roles) expect(role).toMatch(/^roles\/[a-z]+\.[A-Za-z]+$/);
+    for (const role of roles) expect(role).toMatch(/^roles\/[a-z]+(\.[A-Za-z]+)+$/);
   });
 
   it('documents every variable', () => {
@@ -132,12 +132,34 @@ describe('infra/ (Terraform, parsed with @cdktf/hcl2json)', () => {
     const channel = res('google_monitoring_notification_channel', 'cutover');
     expect(channel.type).toBe('pubsub');
     expect(topicNameOf(String((channel.labels as Block).topic))).toBe(TOPICS.alerts);
-    const publisher = res('google_pubsub_topic_iam_member', 'monitoring_publishes_alerts');
+    const publisher = res('google_pubsub_topic_iam_binding', 'monitoring_publishes_alerts');
     expect(topicNameOf(String(publisher.topic))).toBe(TOPICS.alerts);
-    expect(publisher.member).toContain('gcp-sa-monitoring-notification');
+    expect(publisher.members).toEqual([expect.stringContaining('gcp-sa-monitoring-notification')]);
     const policy = res('google_monitoring_alert_policy', 'run_5xx_ratio');
     expect(policy.user_labels).toEqual({ 'cutover-service': '${var.example_alert_service}' });
     expect(policy.notification_channels).toEqual(['${google_monitoring_notification_channel.cutover.id}']);
+  });
+
+  it('lets only the Cloud Build and Monitoring service agents publish on their topics (authoritative bindings)', () => {
+    const builds = res('google_pubsub_topic_iam_binding', 'cloud_builds_publishers');
+    expect(topicNameOf(String(builds.topic))).toBe(TOPICS.cloudBuilds);
+    expect(builds).toMatchObject({ role: 'roles/pubsub.publisher', members: ['serviceAccount:service-${data.google_project.this.number}@gcp-sa-cloudbuild.iam.gserviceaccount.com'] });
+    // No other publisher grant on either topic.
+    const publishers = Object.values(mod.resource.google_pubsub_topic_iam_member ?? {}).filter(([b]) => b?.role === 'roles/pubsub.publisher');
+    for (const [b] of publishers) expect(String(b?.topic)).not.toMatch(/cloud_builds|alerts/);
+  });
+
+  it('gives people read-only access to the state, audits every Firestore write, and tells onCommand its audience and admins', () => {
+    expect(res('google_project_iam_member', 'state_readers')).toMatchObject({ for_each: '${toset(var.state_readers)}', role: 'roles/datastore.viewer', member: '${each.value}' });
+    const writers = Object.values(mod.resource.google_project_iam_member ?? {}).filter(([b]) => b?.role === 'roles/datastore.user');
+    expect(writers.map(([b]) => b?.member)).toEqual(['serviceAccount:${google_service_account.functions.email}']);
+    const audit = res('google_project_iam_audit_config', 'firestore_data_access');
+    expect(audit.service).toBe('datastore.googleapis.com');
+    expect((audit.audit_log_config as Block[]).map((c) => c.log_type)).toContain('DATA_WRITE');
+    const env = local('function_env') as Record<string, string>;
+    expect(env.CUTOVER_COMMAND_AUDIENCE).toContain('local.command_url');
+    expect(env.CUTOVER_ADMINS).toContain('var.platform_admins');
+    expect(String(local('command_url'))).toMatch(/cloudfunctions\.net\/onCommand$/);
   });
 
   it('ticks every minute on the ticks topic and has the timers queue the functions are told about', () => {

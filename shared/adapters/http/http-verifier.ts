@@ -32,7 +32,11 @@ export class HttpVerificationChecker implements VerificationChecker {
           error,
         });
         if (!base) return done(null, 'candidate has no URL');
-        const url = new URL(check.path, base).toString();
+        const resolved = new URL(check.path, base);
+        // A check runs on the candidate only (a config stored before paths were validated could say `//host`):
+        // the request, and the ID token it carries when private, never leave the candidate's origin.
+        if (resolved.origin !== new URL(base).origin) return done(null, `check path ${check.path} leaves the candidate's origin; refused`);
+        const url = resolved.toString();
         try {
           const response = await fetch(url, { headers: await this.headers(url, effect.private), signal: AbortSignal.timeout(check.timeout), redirect: 'manual' });
           await response.body?.cancel();

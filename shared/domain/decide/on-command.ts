@@ -3,7 +3,7 @@ import type { Release } from '../model.js';
 import { Reason } from '../reasons.js';
 import type { Draft } from './draft.js';
 import { beginRollback, finish } from './lifecycle.js';
-import { enterShifting, moveToStep } from './progress.js';
+import { enterShifting, moveToStep, startShifting } from './progress.js';
 
 /** Manual commands from the CLI. A command that does not apply is rejected with the reason, never half-applied. */
 export function onCommand(d: Draft, body: EventOf<'command'>): void {
@@ -24,6 +24,8 @@ export function onCommand(d: Draft, body: EventOf<'command'>): void {
     }
     case 'approve':
       if (!release.awaitingApproval) return reject(d, `${release.id} is not waiting for approval (phase ${phase})`);
+      // Held right after verification (the first step is 100%): approval starts shifting.
+      if (phase === 'verifying') return enterShifting(d, release, Reason.Approved, `approved ${by}`, lastStep);
       return moveToStep(d, release, lastStep, Reason.Approved, `approved ${by}`);
     case 'pause':
       if (!['pending', 'deploying', 'verifying', 'shifting'].includes(phase) || release.paused) {
@@ -35,7 +37,7 @@ export function onCommand(d: Draft, body: EventOf<'command'>): void {
       if (!release.paused) return reject(d, `${release.id} is not paused`);
       d.record(release, { paused: false, progressAt: d.now }, Reason.Resumed, `resumed ${by}`);
       d.notify(release, 'release.resumed', Reason.Resumed, `resumed ${by}`);
-      if (phase === 'verifying' && release.verification?.passed) enterShifting(d, release, Reason.VerificationPassed, 'verification had passed; shifting', 0);
+      if (phase === 'verifying' && release.verification?.passed && !release.awaitingApproval) startShifting(d, release, Reason.VerificationPassed, 'verification had passed; shifting');
       return;
     case 'abort':
       return abort(d, release, by);

@@ -4,7 +4,7 @@ import type { Release } from '../model.js';
 import { Reason } from '../reasons.js';
 import type { Draft } from './draft.js';
 import { beginRollback, complete, finish, giveUp } from './lifecycle.js';
-import { advanceIfBaked, enterShifting } from './progress.js';
+import { advanceIfBaked, startShifting } from './progress.js';
 import { retryDelay } from './reconcile.js';
 
 type ResultBody = Extract<EventBody, { effectId: string }>;
@@ -76,7 +76,7 @@ function onVerified(d: Draft, release: Release, body: EventOf<'verificationCompl
     return;
   }
   d.touch(release, { verification });
-  enterShifting(d, release, Reason.VerificationPassed, message, 0);
+  startShifting(d, release, Reason.VerificationPassed, message);
 }
 
 function onTrafficSet(d: Draft, release: Release, observed: number): void {

@@ -8,6 +8,20 @@ export function enterShifting(d: Draft, release: Release, reason: Reason, messag
   moveToStep(d, release, stepIndex, reason, message, false);
 }
 
+/**
+ * Verification passed: start the first step — unless that step is already 100% and the service
+ * requires approval, in which case the candidate stays at 0% until `cutover approve`.
+ */
+export function startShifting(d: Draft, release: Release, reason: Reason, message: string): void {
+  const { steps, requireApproval } = d.service.config;
+  if (requireApproval && steps[0] === 100) {
+    d.record(release, { awaitingApproval: true, inFlight: null }, Reason.AwaitingApproval, `${message}; the first step is 100%: waiting for \`cutover approve\``);
+    d.notify(release, 'release.awaiting_approval', Reason.AwaitingApproval, 'approval required before 100%');
+    return;
+  }
+  enterShifting(d, release, reason, message, 0);
+}
+
 export function moveToStep(d: Draft, release: Release, stepIndex: number, reason: Reason, message: string, record = true): void {
   const percent = d.service.config.steps[stepIndex] ?? 100;
   const patch: Partial<Release> = {
