@@ -1,6 +1,6 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { z } from 'zod';
-import { COMMANDS, ROLE_FOR, ServiceConfigError, groupsNamed, mayDo, parseServiceConfig, rolesOf, type Action, type ServiceConfigInput } from '../shared/domain/index.js';
+import { COMMANDS, ROLE_FOR, ServiceConfigError, groupsNamed, mayDo, parseServiceConfig, rolesOf, type Action, type Role, type ServiceConfigInput } from '../shared/domain/index.js';
 import { InvalidTokenError, StoreUnavailableError, UpstreamUnavailableError, type CommandAuth } from '../shared/ports/index.js';
 import { RELEASE_ID } from '../shared/ingest/limits.js';
 import { withDeadline } from '../shared/runtime/deadline.js';
@@ -10,6 +10,8 @@ import { DEFAULT_REQUEST_DEADLINE_MS, type EntryDeps } from './entry.js';
 const bodySchema = z.union([
   z.object({ command: z.enum(COMMANDS), release: z.string().min(1).max(300).regex(RELEASE_ID, 'not a release id'), reason: z.string().max(500).nullish() }).strict(),
   z.object({ command: z.literal('apply'), config: z.record(z.string(), z.unknown()) }).strict(),
+  // What the caller may do on a service (the status page shows only the buttons it may use).
+  z.object({ command: z.literal('whoami'), service: z.string().min(1).max(63) }).strict(),
 ]);
 
 /** A refusal with its HTTP status; nothing was recorded. */
@@ -31,6 +33,15 @@ class Refusal extends Error {
  */
 export function onCommand(deps: EntryDeps) {
   return async (req: Request, res: Response): Promise<void> => {
+    // The status page calls from its own origin with the person's token: CORS for the origins configured.
+    const origin = req.get('origin');
+    const allowed = origin !== undefined && (deps.auth?.pageOrigins ?? []).includes(origin);
+    if (allowed) res.set({ 'access-control-allow-origin': origin, vary: 'origin' });
+    if (req.method === 'OPTIONS') {
+      if (allowed) res.set({ 'access-control-allow-methods': 'POST', 'access-control-allow-headers': 'authorization, content-type, idempotency-key', 'access-control-max-age': '600' });
+      res.status(allowed ? 204 : 403).end();
+      return;
+    }
     try {
       const answer = await withDeadline(handle(req, deps), deps.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS, 'onCommand');
       res.status(200).json(answer);
@@ -64,6 +75,11 @@ async function handle(req: Request, deps: EntryDeps): Promise<Record<string, unk
   if (idempotencyKey !== undefined && !/^[A-Za-z0-9_-]{8,64}$/.test(idempotencyKey)) throw new Refusal(400, 'Idempotency-Key: 8–64 letters, digits, "-" or "_"');
 
   if (body.command === 'apply') return apply(body.config, who.email, deps, auth);
+  if (body.command === 'whoami') {
+    const service = await deps.store.getService(body.service);
+    if (!service) throw new Refusal(404, `service ${body.service} not found`);
+    return { status: 'ok', actor: who.email, service: service.name, roles: await rolesFor(who.email, service.config.access, auth) };
+  }
 
   const release = await deps.store.getRelease(body.release);
   if (!release) throw new Refusal(404, `release ${body.release} not found`);
@@ -79,12 +95,16 @@ async function handle(req: Request, deps: EntryDeps): Promise<Record<string, unk
   return { status: 'applied', actor: who.email, outcome: report.outcome, release: after };
 }
 
-async function authorize(action: Action, email: string, access: Parameters<typeof rolesOf>[1], service: string, auth: CommandAuth): Promise<void> {
+async function rolesFor(email: string, access: Parameters<typeof rolesOf>[1], auth: CommandAuth): Promise<Role[]> {
   const named = access ? groupsNamed(access) : [];
   const adminGroups = auth.admins.filter((p) => p.startsWith('group:')).map((p) => p.slice(6).toLowerCase());
   const groups = [...named, ...adminGroups];
   const memberOf = groups.length ? await auth.groups.memberOf(email, groups) : new Set<string>();
-  const roles = rolesOf(email, access, auth.admins, memberOf);
+  return rolesOf(email, access, auth.admins, memberOf);
+}
+
+async function authorize(action: Action, email: string, access: Parameters<typeof rolesOf>[1], service: string, auth: CommandAuth): Promise<void> {
+  const roles = await rolesFor(email, access, auth);
   if (!mayDo(action, roles)) {
     const role = ROLE_FOR[action];
     throw new Refusal(403, `${email} may not ${action} on service ${service}: that needs the ${role} role (service config: access.${role}s)`, { missingRole: role, service });

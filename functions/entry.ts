@@ -1,6 +1,7 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { StoreUnavailableError, UpstreamUnavailableError, type BuildAuthority, type CommandAuth, type ReleaseStore } from '../shared/ports/index.js';
 import type { MarkedRequest } from './body-parsing.js';
+import type { PageSteering } from '../shared/views/steering.js';
 import { MAX_BODY_BYTES, parseEnvelope, type PubsubMessage } from '../shared/ingest/envelope.js';
 import { LIMITS, attributesText, capText } from '../shared/ingest/limits.js';
 import { withDeadline } from '../shared/runtime/deadline.js';
@@ -14,6 +15,8 @@ export interface EntryDeps {
   builds: BuildAuthority;
   /** onCommand only: verifying who asks, and their roles. */
   auth?: CommandAuth;
+  /** statusPage only: where its buttons send commands and how people sign in (absent: a read-only page). */
+  page?: PageSteering;
   clock: () => number;
   log: Logger;
   /** The whole request's deadline (default 9 s): past it the answer is 503, well inside Pub/Sub's ack deadline. */

@@ -18,10 +18,10 @@ const querySchema = z.object({
  * GET `?` → every service with its latest releases; GET `?release=ID` → one release with its
  * history; add `format=json` (or send `Accept: application/json`) for the data instead of HTML.
  */
-export function statusPage(deps: Pick<EntryDeps, 'store' | 'clock' | 'log'>) {
+export function statusPage(deps: Pick<EntryDeps, 'store' | 'clock' | 'log' | 'page'>) {
   return async (req: Request, res: Response): Promise<void> => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.status(405).set('allow', 'GET, HEAD').type('text/plain').send('the status page is read-only: use the cutover CLI to steer releases\n');
+      res.status(405).set('allow', 'GET, HEAD').type('text/plain').send('the status page only reads: commands go to onCommand (the page\'s buttons, or the cutover CLI)\n');
       return;
     }
     const query = querySchema.safeParse(req.query);
@@ -41,7 +41,7 @@ export function statusPage(deps: Pick<EntryDeps, 'store' | 'clock' | 'log'>) {
         }
         const history = await deps.store.history(releaseId, HISTORY_ENTRIES);
         if (json) res.status(200).json({ release, history });
-        else res.status(200).type('text/html').send(renderRelease({ release, history, now }));
+        else res.status(200).type('text/html').send(renderRelease({ release, history, now, steering: deps.page }));
         return;
       }
       const services = await deps.store.listServices();

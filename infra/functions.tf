@@ -18,6 +18,10 @@ locals {
     CUTOVER_TIMER_SERVICE_ACCOUNT = google_service_account.pusher.email
     CUTOVER_COMMAND_AUDIENCE      = join(",", compact([local.command_url, var.oauth_client_id]))
     CUTOVER_ADMINS                = join(",", var.platform_admins)
+    # The status page's buttons: people sign in with Cutover's OAuth client, commands go to onCommand.
+    CUTOVER_COMMAND_URL           = local.command_url
+    CUTOVER_OAUTH_CLIENT_ID       = var.oauth_client_id
+    CUTOVER_PAGE_ORIGINS          = join(",", concat(["https://${var.region}-${var.project_id}.cloudfunctions.net"], var.page_origins))
     LOG_LEVEL                     = "info"
   }
 }

@@ -108,3 +108,9 @@ variable "state_readers" {
   type        = list(string)
   default     = []
 }
+
+variable "page_origins" {
+  description = "Extra origins the status page is opened from (besides its cloudfunctions.net URL), allowed to call onCommand from a browser; the default is `gcloud run services proxy --port 8080`."
+  type        = list(string)
+  default     = ["http://localhost:8080"]
+}

@@ -28,6 +28,8 @@ export class LocalIssuer {
   async start(): Promise<string> {
     const server = createServer((req, res) => {
       const path = new URL(req.url ?? '/', 'http://x').pathname;
+      // The status page (another local origin) signs people in here.
+      res.setHeader('access-control-allow-origin', '*');
       if (req.method === 'GET' && path === '/certs') {
         res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'public, max-age=300' });
         res.end(JSON.stringify(this.certs()));

@@ -157,7 +157,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
     // onCommand verifies tokens for its own URL, known only now, from the local issuer.
     const commandUrl = functions.onCommand ?? '';
-    wired.auth = { identity: new IdTokenVerifier({ audiences: [commandUrl], certsUrl: issuer.certsUrl, issuers: [issuer.url] }), groups: new StaticGroups(LOCAL_GROUPS), admins: [`user:${LOCAL_ADMIN}`] };
+    const pageOrigin = new URL(functions.statusPage ?? 'http://127.0.0.1').origin;
+    wired.auth = { identity: new IdTokenVerifier({ audiences: [commandUrl], certsUrl: issuer.certsUrl, issuers: [issuer.url] }), groups: new StaticGroups(LOCAL_GROUPS), admins: [`user:${LOCAL_ADMIN}`], pageOrigins: [pageOrigin] };
+    // The status page steers: people sign in with the local issuer, commands go to onCommand.
+    wired.page = { commandUrl, signIn: { kind: 'local', issuerUrl: issuer.url } };
     Object.assign(env, { CUTOVER_COMMAND_URL: commandUrl, CUTOVER_LOCAL_ISSUER: issuer.url });
     await createTopology(pubsub, (fn) => functions[fn] ?? '');
     await store.applyServiceConfig(sampleServiceConfig(options.service), Date.now());

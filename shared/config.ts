@@ -33,6 +33,11 @@ const envSchema = z.object({
   CUTOVER_TOKEN_ISSUERS: z.string().optional(),
   /** Platform admins, IAM principals comma-separated (Terraform sets them): every role on every service. */
   CUTOVER_ADMINS: z.string().optional(),
+  /** Where the status page sends commands, and the OAuth client people sign in with there (both: the page can steer). */
+  CUTOVER_COMMAND_URL: z.string().url().optional(),
+  CUTOVER_OAUTH_CLIENT_ID: z.string().optional(),
+  /** Origins (the status page's) allowed to call onCommand from a browser. */
+  CUTOVER_PAGE_ORIGINS: z.string().optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
@@ -54,7 +59,8 @@ export interface CutoverConfig {
   eventsTopic: string;
   tasks: { queue: string | undefined; timerUrl: string | undefined; serviceAccount: string | undefined };
   logLevel: string;
-  commands: { audiences: string[]; certsUrl: string | undefined; issuers: string[] | undefined; admins: string[] };
+  commands: { audiences: string[]; certsUrl: string | undefined; issuers: string[] | undefined; admins: string[]; pageOrigins: string[] };
+  page: { commandUrl: string; oauthClientId: string } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -94,6 +100,8 @@ export function loadConfig(env: Record<string, string | undefined>): CutoverConf
       certsUrl: e.CUTOVER_TOKEN_CERTS_URL,
       issuers: e.CUTOVER_TOKEN_ISSUERS ? list(e.CUTOVER_TOKEN_ISSUERS) : undefined,
       admins: list(e.CUTOVER_ADMINS),
+      pageOrigins: list(e.CUTOVER_PAGE_ORIGINS),
     },
+    page: e.CUTOVER_COMMAND_URL && e.CUTOVER_OAUTH_CLIENT_ID ? { commandUrl: e.CUTOVER_COMMAND_URL, oauthClientId: e.CUTOVER_OAUTH_CLIENT_ID } : undefined,
   };
 }

@@ -19,6 +19,7 @@ import { LocalRouterClient } from './adapters/local/local-router-client.js';
 import { ConfigError, type CutoverConfig } from './config.js';
 import { DEFAULT_EFFECT_POLICY } from './domain/index.js';
 import type { CommandAuth } from './ports/identity.js';
+import type { PageSteering } from './views/steering.js';
 import type { BuildAuthority, HealthSource, Notifier, Ports, Scheduler, TrafficRouter } from './ports/index.js';
 import { createLogger, type Logger } from './runtime/logger.js';
 import { ReleaseRuntime } from './runtime/runtime.js';
@@ -34,6 +35,8 @@ export interface Wired extends Ports {
   builds: BuildAuthority;
   /** onCommand's identity verification and authorization. */
   auth: CommandAuth;
+  /** The status page's steering (sign-in and onCommand), when configured. */
+  page?: PageSteering;
   runtime: ReleaseRuntime;
   log: Logger;
   clock: () => number;
@@ -104,8 +107,9 @@ export function wire(config: CutoverConfig, overrides: Partial<Ports> & { builds
   const verifier = overrides.verifier ?? new HttpVerificationChecker(googleIdTokens());
   const clock = overrides.clock ?? Date.now;
   const builds = overrides.builds ?? new CloudBuildAuthority(new CloudBuildClient());
-  const { audiences, certsUrl, issuers, admins } = config.commands;
-  const auth = overrides.auth ?? { identity: new IdTokenVerifier({ audiences, certsUrl, issuers }), groups: new CloudIdentityGroups(), admins };
+  const { audiences, certsUrl, issuers, admins, pageOrigins } = config.commands;
+  const auth = overrides.auth ?? { identity: new IdTokenVerifier({ audiences, certsUrl, issuers }), groups: new CloudIdentityGroups(), admins, pageOrigins };
+  const page: PageSteering | undefined = config.page ? { commandUrl: config.page.commandUrl, signIn: { kind: 'google', clientId: config.page.oauthClientId } } : undefined;
   const runtime = new ReleaseRuntime({
     store,
     router,
@@ -117,5 +121,5 @@ export function wire(config: CutoverConfig, overrides: Partial<Ports> & { builds
     log,
     policy: { ...DEFAULT_EFFECT_POLICY, effectTimeoutMs: config.effectTimeoutMs, deployTimeoutMs: config.deployTimeoutMs },
   });
-  return { store, router, health, verifier, scheduler, notifier, builds, auth, runtime, log, clock, requestDeadlineMs: config.requestDeadlineMs };
+  return { store, router, health, verifier, scheduler, notifier, builds, auth, page, runtime, log, clock, requestDeadlineMs: config.requestDeadlineMs };
 }

@@ -31,4 +31,6 @@ export interface CommandAuth {
   groups: GroupDirectory;
   /** Platform admins (IAM principals, from Terraform): every role on every service. */
   admins: string[];
+  /** Origins whose pages may call onCommand from a browser (the status page's), for CORS. */
+  pageOrigins?: string[];
 }

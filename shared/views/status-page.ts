@@ -1,5 +1,6 @@
 import type { HistoryEntry, Release, ServiceState } from '../domain/index.js';
 import { historyRows, isoTime, releaseRows, type Rows } from './rows.js';
+import { steeringSection, type PageSteering } from './steering.js';
 
 /**
  * The read-only status page, rendered on the server as plain HTML (no script, no assets), so it
@@ -16,6 +17,8 @@ export interface ReleaseModel {
   release: Release;
   history: HistoryEntry[];
   now: number;
+  /** Set where people may steer from the page (a sign-in and onCommand are configured). */
+  steering?: PageSteering;
 }
 
 const REFRESH_SECONDS = 5;
@@ -32,12 +35,12 @@ function htmlTable({ headers, rows }: Rows, firstCell: (cell: string) => string 
   return `<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
 }
 
-function page(title: string, now: number, body: string): string {
+function page(title: string, now: number, body: string, steerable = false): string {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="refresh" content="${REFRESH_SECONDS}">
+${steerable ? '' : `<meta http-equiv="refresh" content="${REFRESH_SECONDS}">`}
 <title>${escapeHtml(title)}</title>
 <style>
 body{font:14px/1.4 system-ui,sans-serif;margin:1.5rem;color:#222}
@@ -51,7 +54,7 @@ th{font-size:12px;color:#555}
 </head>
 <body>
 ${body}
-<p class="muted">As of ${escapeHtml(isoTime(now))}; refreshes every ${REFRESH_SECONDS} s. Read-only: steer releases with the <code>cutover</code> CLI.</p>
+<p class="muted">As of ${escapeHtml(isoTime(now))}; refreshes every ${REFRESH_SECONDS} s. ${steerable ? 'Commands go to onCommand with your own sign-in; they are recorded under your name.' : 'Steer releases with the <code>cutover</code> CLI, or from a release\'s page where sign-in is set up.'}</p>
 </body>
 </html>
 `;
@@ -77,7 +80,7 @@ function healthText(health: Release['health']): string {
   return `${health.verdict}: ${figures} (${limits})${health.reasons.length ? ` — ${health.reasons.join(', ')}` : ''}`;
 }
 
-export function renderRelease({ release: r, history, now }: ReleaseModel): string {
+export function renderRelease({ release: r, history, now, steering }: ReleaseModel): string {
   const observed = r.traffic.observedPercent;
   const bar = `<span class="bar" title="candidate ${observed ?? 0}%"><span style="width:${observed ?? 0}%"></span></span>`;
   const facts: [string, string][] = [
@@ -95,7 +98,8 @@ export function renderRelease({ release: r, history, now }: ReleaseModel): strin
   const body = `<p><a href="?">← all releases</a></p>
 <h1>${escapeHtml(r.id)}</h1>
 <table>\n${dl}\n</table>
+${steering ? steeringSection(r, steering, now, escapeHtml) : ''}
 <h2>History</h2>
 ${history.length ? htmlTable(historyRows(history)) : '<p class="muted">No history yet.</p>'}`;
-  return page(`Cutover — ${r.id}`, now, body);
+  return page(`Cutover — ${r.id}`, now, body, steering !== undefined);
 }

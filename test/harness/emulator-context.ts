@@ -15,3 +15,6 @@ export function uniqueProjectId(label: string): string {
   counter += 1;
   return `cutover-test-${label}-${process.pid}-${counter}`.toLowerCase().slice(0, 60);
 }
+
+/** For browser suites: `describe.skipIf(!browser.path)`; Debian's chromium when installed. */
+export const browser = { path: inject('browserPath') };

@@ -100,10 +100,18 @@ describe('statusPage (read-only web page)', () => {
     expect(page.text).toContain(text);
   });
 
-  it('is read-only, and says so', async () => {
+  it('only reads: a POST is refused and pointed at onCommand', async () => {
     const page = await get('', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
     expect(page.status).toBe(405);
-    expect(page.text).toContain('read-only');
+    expect(page.text).toContain('onCommand');
+  });
+
+  it('without steering configured, a release page has no steering section and refreshes itself', async () => {
+    await sys.apply();
+    await sys.send(build('b1', 'SUCCESS'));
+    const page = await get(`?release=${rid}`);
+    expect(page.text).not.toContain('id="steer"');
+    expect(page.text).toContain('http-equiv="refresh"');
   });
 
   it('answers 503 when Firestore is unavailable', async () => {
