@@ -101,6 +101,12 @@ export function judgeBuild(claim: BuildClaim, facts: BuildFacts | null, source: 
   const status = buildStatusSchema.safeParse(facts.status);
   if (!status.success) return no(Reason.BuildMismatch, `the API reports status ${JSON.stringify(facts.status)}`);
   let image: string | null = null;
+  // Before SUCCESS nothing is pushed yet: the repository the build says it will push to is checked now, so an
+  // untrusted build never even creates a pending release.
+  const intended = subs[IMAGE_SUBSTITUTION];
+  if (status.data !== 'SUCCESS' && intended && !repositoryAllowed(repoOf(intended), source.repositories)) {
+    return no(Reason.UntrustedImage, `image repository ${repoOf(intended)} is not allowed (${source.repositories.join(', ')})`);
+  }
   if (status.data === 'SUCCESS') {
     if (!pinned || !/^sha256:[0-9a-f]{64}$/.test(pinned.digest)) return no(Reason.ImageNotPinned, 'the build pushed no image with a sha256 digest for the service; a release deploys only a pinned image');
     if (!repositoryAllowed(pinned.repository, source.repositories)) return no(Reason.UntrustedImage, `image repository ${pinned.repository} is not allowed (${source.repositories.join(', ')})`);

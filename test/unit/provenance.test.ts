@@ -41,6 +41,7 @@ describe('provenance: a build releases only when the API says the service trusts
     ['an image with no digest', claim, facts({ pushed: [] }), source, Reason.ImageNotPinned],
     ['a digest that is not sha256', claim, facts({ pushed: [{ name: `${REPO}:c1`, digest: 'md5:00' }] }), source, Reason.ImageNotPinned],
     ['an image outside the allowed repositories', { ...claim, image: null }, facts({ pushed: [{ name: `${REPO}-evil:c1`, digest: DIGEST }] }, { _CUTOVER_IMAGE: `${REPO}-evil:c1` }), source, Reason.UntrustedImage],
+    ['a QUEUED build that says it will push outside the allowed repositories', { ...claim, image: null }, facts({ status: 'QUEUED', pushed: [] }, { _CUTOVER_IMAGE: 'docker.io/attacker/miner:latest' }), source, Reason.UntrustedImage],
     ['a status Cloud Build never sends to Cutover', claim, facts({ status: 'BOGUS' }), source, Reason.BuildMismatch],
   ] as const)('refuses %s', (_name, c, f, s, reason) => {
     const judged = judgeBuild(c, f, s);
