@@ -1,5 +1,5 @@
 import { runDemo } from '../local/demo.js';
-import { EmulatorsMissingError, SAMPLE_SERVICE, startLocalStack, type LocalStack } from '../local/stack.js';
+import { EmulatorsMissingError, LOCAL_ADMIN, SAMPLE_SERVICE, startLocalStack, type LocalStack } from '../local/stack.js';
 import { createLogger } from '../shared/runtime/logger.js';
 import { createWriteStream } from 'node:fs';
 import { mkdirSync } from 'node:fs';
@@ -67,6 +67,9 @@ const banner = [
   `  npm run -s cutover -- dev release --version red --fail-rate 0.3   # rolled back by health`,
   `  npm run -s cutover -- dev alert ${SAMPLE_SERVICE}                                 # rolled back by an alert`,
   `  npm run -s cutover -- status ${SAMPLE_SERVICE}   |   history <release>   |   pause / resume / promote / abort <release>`,
+  `  (you steer as ${LOCAL_ADMIN}, a platform admin; CUTOVER_LOCAL_USER=viewer@cutover.local shows a refusal;`,
+  `   on the status page, sign in as operator@cutover.local — on call for ${SAMPLE_SERVICE} — to get its buttons)`,
+  `  npm run -s cutover -- dev release --version x --branch feature/y  # an untrusted branch: see cutover rejected`,
   `  curl ${urls.sample}/    # health needs traffic; the demo generates it`,
   '',
   'Ctrl-C stops everything.',
