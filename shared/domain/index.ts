@@ -11,3 +11,4 @@ export * from './transitions.js';
 export * from './apply-config.js';
 export * from './provenance.js';
 export * from './access.js';
+export * from './telemetry.js';

@@ -1,0 +1,95 @@
+/**
+ * Request telemetry, pure: Cloud Run's request log entries (one per request) counted per revision
+ * per one-second bucket, each entry once however often it is delivered, and summarized over a
+ * health window. Latency is kept as a histogram, so a p99 is an upper bound ("p99 ≤ 200 ms"), the
+ * way the health messages already say it.
+ */
+export interface RequestSample {
+  /** The log entry's insertId: what makes a redelivered entry the same entry. */
+  id: string;
+  service: string;
+  revision: string;
+  at: number;
+  status: number;
+  latencyMs: number | null;
+}
+
+export const BUCKET_MS = 1_000;
+/** Upper bounds (ms) of the latency histogram; the last bucket is everything slower. */
+export const LATENCY_BOUNDS_MS = [5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000, 60_000] as const;
+
+/** What a p99 beyond the last bound reads as: more than a minute. */
+export const SLOWER_THAN_LAST_MS = 120_000;
+
+export interface Bucket {
+  service: string;
+  revision: string;
+  start: number;
+  requests: number;
+  errors: number;
+  /** Counts per LATENCY_BOUNDS_MS slot, plus one for slower (and unknown) latencies. */
+  latency: number[];
+  /** insertIds already counted in this bucket. */
+  ids: string[];
+}
+
+export const bucketStart = (at: number): number => Math.floor(at / BUCKET_MS) * BUCKET_MS;
+export const bucketKey = (service: string, revision: string, start: number): string => `${service}~${revision}~${start}`;
+
+function slotOf(latencyMs: number | null): number {
+  if (latencyMs === null) return LATENCY_BOUNDS_MS.length;
+  const slot = LATENCY_BOUNDS_MS.findIndex((bound) => latencyMs <= bound);
+  return slot < 0 ? LATENCY_BOUNDS_MS.length : slot;
+}
+
+/** Groups samples by bucket key (service, revision, second). */
+export function groupSamples(samples: readonly RequestSample[]): Map<string, RequestSample[]> {
+  const groups = new Map<string, RequestSample[]>();
+  for (const s of samples) {
+    const key = bucketKey(s.service, s.revision, bucketStart(s.at));
+    groups.set(key, [...(groups.get(key) ?? []), s]);
+  }
+  return groups;
+}
+
+/** Adds samples of one bucket to it; an entry already counted (same insertId) is not counted again. */
+export function addToBucket(bucket: Bucket | null, samples: readonly RequestSample[]): Bucket {
+  const first = samples[0];
+  const next: Bucket = bucket
+    ? { ...bucket, latency: [...bucket.latency], ids: [...bucket.ids] }
+    : { service: first?.service ?? '', revision: first?.revision ?? '', start: bucketStart(first?.at ?? 0), requests: 0, errors: 0, latency: new Array<number>(LATENCY_BOUNDS_MS.length + 1).fill(0), ids: [] };
+  const seen = new Set(next.ids);
+  for (const s of samples) {
+    if (seen.has(s.id)) continue;
+    seen.add(s.id);
+    next.ids.push(s.id);
+    next.requests += 1;
+    if (s.status >= 500) next.errors += 1;
+    const slot = slotOf(s.latencyMs);
+    next.latency[slot] = (next.latency[slot] ?? 0) + 1;
+  }
+  return next;
+}
+
+/** Requests, 5xx and the p99 bound over the buckets that start inside [from, to). */
+export function summarize(buckets: readonly Bucket[], from: number, to: number): { requests: number; errors: number; p99LatencyMs: number | null } {
+  let requests = 0;
+  let errors = 0;
+  const latency = new Array<number>(LATENCY_BOUNDS_MS.length + 1).fill(0);
+  for (const b of buckets) {
+    if (b.start + BUCKET_MS <= from || b.start >= to) continue;
+    requests += b.requests;
+    errors += b.errors;
+    b.latency.forEach((n, i) => (latency[i] = (latency[i] ?? 0) + n));
+  }
+  const known = latency.slice(0, LATENCY_BOUNDS_MS.length).reduce((a, n) => a + n, 0) + (latency[LATENCY_BOUNDS_MS.length] ?? 0);
+  if (known === 0) return { requests, errors, p99LatencyMs: null };
+  const target = Math.ceil(known * 0.99);
+  let cumulative = 0;
+  for (let i = 0; i < LATENCY_BOUNDS_MS.length; i += 1) {
+    cumulative += latency[i] ?? 0;
+    if (cumulative >= target) return { requests, errors, p99LatencyMs: LATENCY_BOUNDS_MS[i] ?? null };
+  }
+  // The slowest 1% is beyond the last bound (or unknown): the bound says "more than a minute".
+  return { requests, errors, p99LatencyMs: SLOWER_THAN_LAST_MS };
+}

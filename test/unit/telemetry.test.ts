@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { addToBucket, groupSamples, summarize, type Bucket, type RequestSample } from '../../shared/domain/index.js';
+import { parseRequestLog } from '../../shared/ingest/request-log.js';
+
+/** A request log entry as Cloud Run writes it (LogEntry and HttpRequest fields as Google documents them). */
+function cloudRunEntry(o: { insertId: string; at: string; status?: number; latency?: string; revision?: string }) {
+  return {
+    insertId: o.insertId,
+    httpRequest: {
+      requestMethod: 'GET',
+      requestUrl: 'https://checkout-abc-ew.a.run.app/cart',
+      requestSize: '312',
+      ...(o.status === undefined ? {} : { status: o.status }),
+      responseSize: '1042',
+      userAgent: 'Mozilla/5.0',
+      remoteIp: '203.0.113.7',
+      serverIp: '216.239.32.53',
+      ...(o.latency === undefined ? {} : { latency: o.latency }),
+      protocol: 'HTTP/1.1',
+    },
+    resource: { type: 'cloud_run_revision', labels: { project_id: 'demo-project', service_name: 'checkout', revision_name: o.revision ?? 'checkout-00042-xib', location: 'europe-west1', configuration_name: 'checkout' } },
+    timestamp: o.at,
+    severity: (o.status ?? 0) >= 500 ? 'ERROR' : 'INFO',
+    labels: { instanceId: '00f46b9285…' },
+    logName: 'projects/demo-project/logs/run.googleapis.com%2Frequests',
+    trace: 'projects/demo-project/traces/4bf92f3577b34da6a3ce929d0e0e4736',
+    receiveTimestamp: '2026-11-27T12:00:01.123456Z',
+    spanId: '00f067aa0ba902b7',
+    traceSampled: true,
+  };
+}
+const sample = (e: ReturnType<typeof cloudRunEntry>): RequestSample => {
+  const parsed = parseRequestLog(JSON.stringify(e));
+  if (!parsed.ok) throw new Error(parsed.reason);
+  return parsed.sample;
+};
+const T = Date.parse('2026-11-27T12:00:00Z');
+
+describe('request telemetry from Cloud Run request logs', () => {
+  it('reads service, revision, time, status and latency from an entry in Cloud Run\'s shape', () => {
+    expect(sample(cloudRunEntry({ insertId: 'a1', at: '2026-11-27T12:00:00.250Z', status: 503, latency: '0.123456s' }))).toEqual({ id: 'a1', service: 'checkout', revision: 'checkout-00042-xib', at: T + 250, status: 503, latencyMs: 123 });
+  });
+
+  it('counts a request that got no answer (no status) as a failure', () => {
+    expect(sample(cloudRunEntry({ insertId: 'a2', at: '2026-11-27T12:00:00Z', latency: '30s' })).status).toBe(503);
+  });
+
+  it.each([
+    ['not JSON', '{'],
+    ['another resource type', JSON.stringify({ ...cloudRunEntry({ insertId: 'x', at: '2026-11-27T12:00:00Z', status: 200 }), resource: { type: 'gce_instance', labels: {} } })],
+    ['a hostile service label', JSON.stringify({ ...cloudRunEntry({ insertId: 'x', at: '2026-11-27T12:00:00Z', status: 200 }), resource: { type: 'cloud_run_revision', labels: { service_name: '../x', revision_name: 'r' } } })],
+    ['no insertId', JSON.stringify({ ...cloudRunEntry({ insertId: '', at: '2026-11-27T12:00:00Z', status: 200 }) })],
+    ['a latency that is not a Duration', JSON.stringify(cloudRunEntry({ insertId: 'x', at: '2026-11-27T12:00:00Z', status: 200, latency: '12ms' }))],
+  ])('skips %s, with a reason', (_name, data) => {
+    expect(parseRequestLog(data)).toMatchObject({ ok: false, reason: expect.any(String) });
+  });
+
+  it('counts per revision and second; a redelivered or out-of-order entry counts once', () => {
+    const entries = [
+      cloudRunEntry({ insertId: 'e1', at: '2026-11-27T12:00:00.100Z', status: 200, latency: '0.004s' }),
+      cloudRunEntry({ insertId: 'e2', at: '2026-11-27T12:00:00.900Z', status: 500, latency: '0.090s' }),
+      cloudRunEntry({ insertId: 'e3', at: '2026-11-27T12:00:01.100Z', status: 200, latency: '0.300s' }),
+      cloudRunEntry({ insertId: 'o1', at: '2026-11-27T12:00:00.500Z', status: 200, latency: '0.001s', revision: 'checkout-00041-old' }),
+    ].map(sample);
+    const store = new Map<string, Bucket>();
+    const deliver = (batch: RequestSample[]) => {
+      for (const [key, group] of groupSamples(batch)) store.set(key, addToBucket(store.get(key) ?? null, group));
+    };
+    deliver(entries);
+    deliver([entries[1] as RequestSample, entries[0] as RequestSample]); // redelivered, reordered
+    deliver([entries[2] as RequestSample]);
+    const candidate = [...store.values()].filter((b) => b.revision === 'checkout-00042-xib');
+    expect(candidate.map((b) => [b.start - T, b.requests, b.errors])).toEqual([[0, 2, 1], [1000, 1, 0]]);
+    expect(summarize(candidate, T, T + 2000)).toEqual({ requests: 3, errors: 1, p99LatencyMs: 500 });
+    expect(summarize(candidate, T + 1000, T + 2000)).toEqual({ requests: 1, errors: 0, p99LatencyMs: 500 });
+    expect(summarize(candidate, T + 5000, T + 6000)).toEqual({ requests: 0, errors: 0, p99LatencyMs: null });
+  });
+
+  it('the p99 bound is the histogram bound under which 99% of requests fall', () => {
+    const fast = Array.from({ length: 99 }, (_, i): RequestSample => ({ id: `f${i}`, service: 's', revision: 'r', at: T, status: 200, latencyMs: 8 }));
+    const slow: RequestSample = { id: 'slow', service: 's', revision: 'r', at: T, status: 200, latencyMs: 4_000 };
+    expect(summarize([addToBucket(null, fast)], T, T + 1000).p99LatencyMs).toBe(10);
+    expect(summarize([addToBucket(null, [...fast, slow, { ...slow, id: 'slow2' }])], T, T + 1000).p99LatencyMs).toBe(5_000);
+  });
+});
