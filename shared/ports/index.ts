@@ -2,6 +2,7 @@ export * from './store.js';
 export * from './effects.js';
 export * from './builds.js';
 export * from './identity.js';
+export * from './telemetry.js';
 
 import type { HealthSource, Notifier, Scheduler, TrafficRouter, VerificationChecker } from './effects.js';
 import type { ReleaseStore } from './store.js';
