@@ -17,6 +17,8 @@ export const healthMeasurementsSchema = z.object({
   p99LatencyMs: z.number().min(0).nullable(),
   windowStartAt: z.number(),
   windowEndAt: z.number(),
+  /** Where the figures came from: the request-log stream, Cloud Monitoring, or the local router's counters. */
+  source: z.enum(['telemetry', 'monitoring', 'router']).optional(),
 });
 export type HealthMeasurements = z.infer<typeof healthMeasurementsSchema>;
 
