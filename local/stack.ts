@@ -1,4 +1,11 @@
 import { CloudBuildClient } from '@google-cloud/cloudbuild';
+import { v1 } from '@google-cloud/pubsub';
+import { grpc } from 'google-gax';
+import { randomUUID } from 'node:crypto';
+import { FirestoreTelemetryStore } from '../shared/adapters/firestore/telemetry-store.js';
+import { PubSubRequestLogFeed } from '../shared/adapters/gcp/pubsub-request-log-feed.js';
+import { TelemetryHealthSource } from '../shared/adapters/telemetry/telemetry-health.js';
+import { requestLogEntry } from '../shared/ingest/request-log.js';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import type { PubSub } from '@google-cloud/pubsub';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -9,7 +16,7 @@ import { FirestoreStore } from '../shared/adapters/firestore/firestore-store.js'
 import { loadConfig } from '../shared/config.js';
 import type { ServiceConfigInput } from '../shared/domain/index.js';
 import { createLogger, type Logger } from '../shared/runtime/logger.js';
-import { TOPICS } from '../shared/topology.js';
+import { TELEMETRY_SUBSCRIPTION, TOPICS } from '../shared/topology.js';
 import { wire, type Wired } from '../shared/wiring.js';
 import { missingEmulators, startEmulators } from './emulators.js';
 import { CloudBuildAuthority } from '../shared/adapters/gcp/cloud-build-authority.js';
@@ -99,8 +106,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const { firestore, pubsub: pubsubEmu } = await startEmulators();
     closers.push(() => firestore.stop(), () => pubsubEmu.stop());
 
+    // Every request the local router serves is also written as the request log entry Cloud Run would
+    // write, to the topic a Logging sink feeds in production: health comes from that stream here too.
+    let requestLogs: ((service: string, line: AccessLogLine) => void) | null = null;
     // Sticky by header or cookie: a client that sends either keeps its version while the weight grows.
-    const fleet = new LocalFleet(() => ({ accessLog: options.accessLog, stickyHeader: 'x-cutover-sticky', stickyCookie: 'cutover-sticky' }));
+    const fleet = new LocalFleet((service) => ({
+      accessLog: (line) => {
+        options.accessLog?.(line);
+        requestLogs?.(service, line);
+      },
+      stickyHeader: 'x-cutover-sticky',
+      stickyCookie: 'cutover-sticky',
+    }));
     closers.push(() => fleet.close());
     const sample = await fleet.addService(SAMPLE_SERVICE, `${SAMPLE_SERVICE}-blue`, localImage('blue'));
     const admin = await startAdminApi(fleet);
@@ -108,6 +125,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const pubsub = emulatorPubSub(LOCAL_PROJECT, pubsubEmu.host);
     closers.push(() => pubsub.close());
+    const logTopic = pubsub.topic(TOPICS.requestLogs, { batching: { maxMessages: 500, maxMilliseconds: 5 } });
+    requestLogs = (service, line) => {
+      const entry = requestLogEntry({ id: randomUUID(), project: LOCAL_PROJECT, location: 'local', service, revision: line.revision, at: line.at, status: line.status, latencyMs: line.ms, method: line.method, url: line.path });
+      logTopic.publishMessage({ json: entry }).catch(() => undefined);
+    };
     // Cloud Build, locally: runs the service's trigger, pushes the image with a digest and publishes
     // every status on cloud-builds; Cutover asks it about each build through the official client.
     const cloudBuild = new LocalCloudBuild({
@@ -144,7 +166,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const store = new FirestoreStore({ projectId: config.projectId, databaseId: config.databaseId, emulatorHost: config.firestoreEmulatorHost, operationTimeoutMs: Math.max(1_000, config.requestDeadlineMs - 1_000) });
     closers.push(() => store.close());
     // Notifications go to the emulator's events topic, as in production.
-    const wired = wire(config, { store, scheduler, log, notifier: new PubSubNotifier(pubsub, TOPICS.events), builds: new CloudBuildAuthority(cloudBuildClient) });
+    // Health through the production path: the request-log stream, counted in Firestore. No fallback
+    // here: the router's counters are instant where Cloud Monitoring lags minutes, so as a stand-in they
+    // would answer whenever the stream is a few milliseconds behind and hide the path under test.
+    const [host = '127.0.0.1', port = '0'] = pubsubEmu.host.split(':');
+    const subscriber = new v1.SubscriberClient({ servicePath: host, port: Number(port), sslCreds: grpc.credentials.createInsecure(), projectId: LOCAL_PROJECT });
+    closers.push(() => subscriber.close());
+    const feed = new PubSubRequestLogFeed(subscriber, `projects/${LOCAL_PROJECT}/subscriptions/${TELEMETRY_SUBSCRIPTION}`);
+    const health = new TelemetryHealthSource(feed, new FirestoreTelemetryStore(store.db), null, log);
+    const wired = wire(config, { store, scheduler, log, health, notifier: new PubSubNotifier(pubsub, TOPICS.events), builds: new CloudBuildAuthority(cloudBuildClient) });
 
     registerFunctions(() => wired);
     const functions: Record<string, string> = {};
@@ -163,6 +193,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     wired.page = { commandUrl, signIn: { kind: 'local', issuerUrl: issuer.url } };
     Object.assign(env, { CUTOVER_COMMAND_URL: commandUrl, CUTOVER_LOCAL_ISSUER: issuer.url });
     await createTopology(pubsub, (fn) => functions[fn] ?? '');
+    const [telemetry] = await logTopic.subscription(TELEMETRY_SUBSCRIPTION).exists();
+    if (!telemetry) await logTopic.createSubscription(TELEMETRY_SUBSCRIPTION, { ackDeadlineSeconds: 10 });
     await store.applyServiceConfig(sampleServiceConfig(options.service), Date.now());
 
     const ticker = setInterval(() => void publishTick().catch(() => undefined), options.tickIntervalMs ?? 5_000);

@@ -7,7 +7,12 @@ export const TOPICS = {
   alerts: 'cutover-alerts',
   ticks: 'cutover-ticks',
   events: 'cutover-events',
+  /** Cloud Run request log entries of candidates, routed here by a Logging sink (issue 9). */
+  requestLogs: 'cutover-request-logs',
 } as const;
+
+/** The pull subscription the telemetry health source drains (synchronous pull, not push). */
+export const TELEMETRY_SUBSCRIPTION = 'cutover-telemetry';
 
 export const SUBSCRIPTIONS: readonly { name: string; topic: string; fn: 'onCloudBuild' | 'onAlert' | 'onTick' }[] = [
   { name: 'cutover-on-cloud-build', topic: TOPICS.cloudBuilds, fn: 'onCloudBuild' },

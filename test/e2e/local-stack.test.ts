@@ -51,7 +51,7 @@ describe.skipIf(!emulators.available)('local stack end to end (real traffic)', (
     return route.stable?.revision === revision ? 100 : route.candidate?.revision === revision ? route.candidatePercent : 0;
   };
 
-  it('a good release under constant load completes with zero failed requests, each step split as configured', async () => {
+  it('a good release under constant load completes with zero failed requests, each step split as configured, judged from the request-log stream', async () => {
     log.length = 0;
     const traffic = load();
     const id = await release('green');
@@ -69,6 +69,9 @@ describe.skipIf(!emulators.available)('local stack end to end (real traffic)', (
       expect(Math.abs((candidate / lines.length) * 100 - step)).toBeLessThanOrEqual(2);
     }
     expect(share(done.candidate.revision ?? undefined)).toBe(100);
+    const healthy = (await stack.store.history(id, 200)).filter((h) => h.reason === 'Healthy');
+    expect(healthy.length).toBeGreaterThan(0);
+    for (const h of healthy) expect(h.details).toMatchObject({ health: { measurements: { source: 'telemetry' } } });
     // People can read the same outcome from the status page the stack serves.
     const page = await (await fetch(`${stack.urls.functions.statusPage}?release=${encodeURIComponent(id)}`)).text();
     expect(page).toContain('<th>Phase</th><td>complete</td>');
@@ -86,7 +89,8 @@ describe.skipIf(!emulators.available)('local stack end to end (real traffic)', (
     expect(stable?.candidate).toBeNull();
     const history = await stack.store.history(id, 100);
     const breach = history.find((h) => h.toPhase === 'rolling_back');
-    expect(breach?.details).toMatchObject({ health: { verdict: 'unhealthy', measurements: { errors: expect.any(Number), requests: expect.any(Number) } } });
+    // Seen through the production health path: the request log entries the router wrote, counted in Firestore.
+    expect(breach?.details).toMatchObject({ health: { verdict: 'unhealthy', measurements: { errors: expect.any(Number), requests: expect.any(Number), source: 'telemetry' } } });
   });
 
   it('an alert rolls back a release while shifting', async () => {

@@ -50,6 +50,6 @@ export class LocalRouterClient implements TrafficRouter, HealthSource {
     const query = new URLSearchParams({ revision: effect.candidateRevision, from: String(effect.windowStartAt), to: String(effect.windowEndAt) });
     const out = await this.call<{ requests: number; errors: number; p99LatencyMs: number | null }>('GET', `/v1/services/${encodeURIComponent(effect.router.service)}/metrics?${query}`);
     if (!out.ok) return { ok: false, error: out.error };
-    return { ok: true, measurements: { ...out.value, windowStartAt: effect.windowStartAt, windowEndAt: effect.windowEndAt } };
+    return { ok: true, measurements: { ...out.value, windowStartAt: effect.windowStartAt, windowEndAt: effect.windowEndAt, source: 'router' } };
   }
 }
