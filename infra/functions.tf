@@ -6,23 +6,26 @@ locals {
   # scripts), or Cutover's OAuth client for people (CLI sign-in, the page).
   command_url = "https://${var.region}-${var.project_id}.cloudfunctions.net/onCommand"
   function_env = {
-    CUTOVER_PROJECT               = var.project_id
-    CUTOVER_DATABASE              = var.firestore_database_id
-    CUTOVER_ROUTER                = "cloud-run"
-    CUTOVER_HEALTH                = "cloud-monitoring"
-    CUTOVER_NOTIFIER              = "pubsub"
-    CUTOVER_EVENTS_TOPIC          = google_pubsub_topic.events.name
-    CUTOVER_SCHEDULER             = "cloud-tasks"
-    CUTOVER_TASKS_QUEUE           = google_cloud_tasks_queue.timers.id
-    CUTOVER_TIMER_URL             = local.timer_url
-    CUTOVER_TIMER_SERVICE_ACCOUNT = google_service_account.pusher.email
-    CUTOVER_COMMAND_AUDIENCE      = join(",", compact([local.command_url, var.oauth_client_id]))
-    CUTOVER_ADMINS                = join(",", var.platform_admins)
+    CUTOVER_PROJECT                = var.project_id
+    CUTOVER_DATABASE               = var.firestore_database_id
+    CUTOVER_ROUTER                 = "cloud-run"
+    # Request logs of candidates, streamed; Cloud Monitoring when the stream is silent.
+    CUTOVER_HEALTH                 = "telemetry"
+    CUTOVER_TELEMETRY_SUBSCRIPTION = google_pubsub_subscription.telemetry.id
+    CUTOVER_REQUEST_LOG_SINK       = google_logging_project_sink.candidate_requests.id
+    CUTOVER_NOTIFIER               = "pubsub"
+    CUTOVER_EVENTS_TOPIC           = google_pubsub_topic.events.name
+    CUTOVER_SCHEDULER              = "cloud-tasks"
+    CUTOVER_TASKS_QUEUE            = google_cloud_tasks_queue.timers.id
+    CUTOVER_TIMER_URL              = local.timer_url
+    CUTOVER_TIMER_SERVICE_ACCOUNT  = google_service_account.pusher.email
+    CUTOVER_COMMAND_AUDIENCE       = join(",", compact([local.command_url, var.oauth_client_id]))
+    CUTOVER_ADMINS                 = join(",", var.platform_admins)
     # The status page's buttons: people sign in with Cutover's OAuth client, commands go to onCommand.
-    CUTOVER_COMMAND_URL           = local.command_url
-    CUTOVER_OAUTH_CLIENT_ID       = var.oauth_client_id
-    CUTOVER_PAGE_ORIGINS          = join(",", concat(["https://${var.region}-${var.project_id}.cloudfunctions.net"], var.page_origins))
-    LOG_LEVEL                     = "info"
+    CUTOVER_COMMAND_URL            = local.command_url
+    CUTOVER_OAUTH_CLIENT_ID        = var.oauth_client_id
+    CUTOVER_PAGE_ORIGINS           = join(",", concat(["https://${var.region}-${var.project_id}.cloudfunctions.net"], var.page_origins))
+    LOG_LEVEL                      = "info"
   }
 }
 

@@ -34,6 +34,7 @@ export const TYPES = [
   'google_firestore_database',
   'google_firestore_field',
   'google_firestore_index',
+  'google_logging_project_sink',
   'google_monitoring_alert_policy',
   'google_monitoring_notification_channel',
   'google_project_iam_audit_config',

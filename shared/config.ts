@@ -13,7 +13,9 @@ const envSchema = z.object({
   CUTOVER_DATABASE: z.string().min(1).default('cutover'),
   FIRESTORE_EMULATOR_HOST: z.string().min(1).optional(),
   CUTOVER_ROUTER: z.enum(['local', 'cloud-run']).optional(),
-  CUTOVER_HEALTH: z.enum(['local', 'cloud-monitoring']).optional(),
+  CUTOVER_HEALTH: z.enum(['local', 'cloud-monitoring', 'telemetry']).optional(),
+  /** The pull subscription of the request-log topic the Logging sink feeds (projects/P/subscriptions/S). */
+  CUTOVER_TELEMETRY_SUBSCRIPTION: z.string().regex(/^projects\/[^/]+\/subscriptions\/[^/]+$/, 'projects/P/subscriptions/S').optional(),
   CUTOVER_VERIFIER: z.enum(['http']).default('http'),
   CUTOVER_NOTIFIER: z.enum(['log', 'pubsub']).default('log'),
   CUTOVER_SCHEDULER: z.enum(['tick-only', 'cloud-tasks']).default('tick-only'),
@@ -46,7 +48,8 @@ export interface CutoverConfig {
   databaseId: string;
   firestoreEmulatorHost: string | undefined;
   router: 'local' | 'cloud-run' | undefined;
-  health: 'local' | 'cloud-monitoring' | undefined;
+  health: 'local' | 'cloud-monitoring' | 'telemetry' | undefined;
+  telemetrySubscription: string | undefined;
   verifier: 'http';
   notifier: 'log' | 'pubsub';
   scheduler: 'tick-only' | 'cloud-tasks';
@@ -84,6 +87,7 @@ export function loadConfig(env: Record<string, string | undefined>): CutoverConf
     firestoreEmulatorHost: e.FIRESTORE_EMULATOR_HOST,
     router: e.CUTOVER_ROUTER,
     health: e.CUTOVER_HEALTH,
+    telemetrySubscription: e.CUTOVER_TELEMETRY_SUBSCRIPTION,
     verifier: e.CUTOVER_VERIFIER,
     notifier: e.CUTOVER_NOTIFIER,
     scheduler: e.CUTOVER_SCHEDULER,

@@ -1,11 +1,14 @@
 import { CloudBuildClient } from '@google-cloud/cloudbuild';
 import { MetricServiceClient } from '@google-cloud/monitoring';
-import { PubSub } from '@google-cloud/pubsub';
+import { PubSub, v1 } from '@google-cloud/pubsub';
 import { RevisionsClient, ServicesClient } from '@google-cloud/run';
 import { CloudTasksClient } from '@google-cloud/tasks';
 import { LogNotifier } from './adapters/basic/log-notifier.js';
 import { TickOnlyScheduler } from './adapters/basic/tick-only-scheduler.js';
-import { FirestoreStore } from './adapters/firestore/firestore-store.js';
+import { FirestoreStore, createFirestore } from './adapters/firestore/firestore-store.js';
+import { FirestoreTelemetryStore } from './adapters/firestore/telemetry-store.js';
+import { PubSubRequestLogFeed } from './adapters/gcp/pubsub-request-log-feed.js';
+import { TelemetryHealthSource } from './adapters/telemetry/telemetry-health.js';
 import { CloudIdentityGroups } from './adapters/auth/cloud-identity-groups.js';
 import { IdTokenVerifier } from './adapters/auth/id-token-verifier.js';
 import { CloudBuildAuthority } from './adapters/gcp/cloud-build-authority.js';
@@ -67,6 +70,13 @@ export const adapterFactories = {
   health: {
     local: localRouterClient,
     'cloud-monitoring': (config: CutoverConfig) => new MonitoringHealthSource(new MetricServiceClient(), { ingestionDelayMs: config.metricsDelayMs }),
+    // Request logs streamed by a Logging sink, counted in Firestore; Cloud Monitoring when the stream is silent.
+    telemetry: (config: CutoverConfig, log: Logger) => {
+      if (!config.telemetrySubscription) throw new ConfigError(['CUTOVER_TELEMETRY_SUBSCRIPTION: the pull subscription of the request-log topic (projects/P/subscriptions/S)']);
+      const monitoring = new MonitoringHealthSource(new MetricServiceClient(), { ingestionDelayMs: config.metricsDelayMs });
+      const db = createFirestore({ projectId: config.projectId, databaseId: config.databaseId, emulatorHost: config.firestoreEmulatorHost });
+      return new TelemetryHealthSource(new PubSubRequestLogFeed(new v1.SubscriberClient(), config.telemetrySubscription), new FirestoreTelemetryStore(db), monitoring, log);
+    },
   } satisfies Record<string, Factory<HealthSource>>,
   notifier: {
     log: (_config: CutoverConfig, log: Logger) => new LogNotifier(log),

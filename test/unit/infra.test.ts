@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTION_NAMES } from '../../functions/register.js';
-import { SUBSCRIPTIONS, TOPICS } from '../../shared/topology.js';
+import { SUBSCRIPTIONS, TELEMETRY_SUBSCRIPTION, TOPICS } from '../../shared/topology.js';
 
 /** infra/ parsed with a real HCL parser (no terraform binary here), then its wiring checked. */
 type Block = Record<string, unknown>;
@@ -162,11 +162,26 @@ describe('infra/ (Terraform, parsed with @cdktf/hcl2json)', () => {
     expect(String(local('command_url'))).toMatch(/cloudfunctions\.net\/onCommand$/);
   });
 
+  it('streams candidate request logs: sink → topic (its writer the only publisher) → the pull subscription the functions drain', () => {
+    const sink = res('google_logging_project_sink', 'candidate_requests');
+    expect(sink.destination).toBe('pubsub.googleapis.com/${google_pubsub_topic.request_logs.id}');
+    expect(String(sink.filter)).toContain('run.googleapis.com%2Frequests');
+    expect(sink.unique_writer_identity).toBe(true);
+    expect(JSON.stringify(sink.lifecycle)).toContain('filter');
+    expect(res('google_pubsub_topic', 'request_logs').name).toBe(TOPICS.requestLogs);
+    expect(res('google_pubsub_topic_iam_binding', 'request_logs_publishers').members).toEqual(['${google_logging_project_sink.candidate_requests.writer_identity}']);
+    const sub = res('google_pubsub_subscription', 'telemetry');
+    expect(sub.name).toBe(TELEMETRY_SUBSCRIPTION);
+    expect(sub.push_config).toBeUndefined();
+    expect(res('google_pubsub_subscription_iam_member', 'functions_pull_telemetry').member).toBe('serviceAccount:${google_service_account.functions.email}');
+    expect((local('function_env') as Record<string, string>).CUTOVER_TELEMETRY_SUBSCRIPTION).toBe('${google_pubsub_subscription.telemetry.id}');
+  });
+
   it('ticks every minute on the ticks topic and has the timers queue the functions are told about', () => {
     const job = res('google_cloud_scheduler_job', 'tick');
     expect(topicNameOf(String((job.pubsub_target as Block[])[0]?.topic_name))).toBe(TOPICS.ticks);
     const env = local('function_env') as Record<string, string>;
-    expect(env).toMatchObject({ CUTOVER_ROUTER: 'cloud-run', CUTOVER_HEALTH: 'cloud-monitoring', CUTOVER_NOTIFIER: 'pubsub', CUTOVER_SCHEDULER: 'cloud-tasks' });
+    expect(env).toMatchObject({ CUTOVER_ROUTER: 'cloud-run', CUTOVER_HEALTH: 'telemetry', CUTOVER_NOTIFIER: 'pubsub', CUTOVER_SCHEDULER: 'cloud-tasks' });
     expect(env.CUTOVER_TASKS_QUEUE).toBe('${google_cloud_tasks_queue.timers.id}');
     expect(env.CUTOVER_DATABASE).toBe('${var.firestore_database_id}');
   });

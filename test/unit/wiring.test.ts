@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CloudRunRouter } from '../../shared/adapters/gcp/cloud-run-router.js';
 import { CloudTasksScheduler } from '../../shared/adapters/gcp/cloud-tasks-scheduler.js';
 import { MonitoringHealthSource } from '../../shared/adapters/gcp/monitoring-health.js';
+import { TelemetryHealthSource } from '../../shared/adapters/telemetry/telemetry-health.js';
 import { PubSubNotifier } from '../../shared/adapters/gcp/pubsub-notifier.js';
 import { LocalRouterClient } from '../../shared/adapters/local/local-router-client.js';
 import { ConfigError, loadConfig } from '../../shared/config.js';
@@ -41,6 +42,13 @@ describe('adapter selection is configuration', () => {
     expect(wired.scheduler).toBeInstanceOf(CloudTasksScheduler);
   });
 
+  it('wires the request-log telemetry health source, and names its subscription when missing', () => {
+    const env = { ...base, CUTOVER_ROUTER: 'cloud-run', CUTOVER_HEALTH: 'telemetry' };
+    expect(problemsOf(env)).toEqual(['CUTOVER_TELEMETRY_SUBSCRIPTION: the pull subscription of the request-log topic (projects/P/subscriptions/S)']);
+    const wired = wire(loadConfig({ ...env, CUTOVER_TELEMETRY_SUBSCRIPTION: 'projects/demo/subscriptions/cutover-telemetry' }), { log: silentLogger, store: new FakeStore() });
+    expect(wired.health).toBeInstanceOf(TelemetryHealthSource);
+  });
+
   it('wires the local adapters', () => {
     const wired = wire(loadConfig({ ...base, CUTOVER_ROUTER: 'local', CUTOVER_HEALTH: 'local', CUTOVER_LOCAL_ROUTER_URL: 'http://127.0.0.1:9' }), { log: silentLogger, store: new FakeStore() });
     expect(wired.router).toBeInstanceOf(LocalRouterClient);
@@ -49,7 +57,7 @@ describe('adapter selection is configuration', () => {
   it('names every missing setting at once', () => {
     expect(problemsOf({ ...base, CUTOVER_SCHEDULER: 'cloud-tasks' })).toEqual([
       'CUTOVER_ROUTER: choose the traffic router adapter (local, cloud-run)',
-      'CUTOVER_HEALTH: choose the health source adapter (local, cloud-monitoring)',
+      'CUTOVER_HEALTH: choose the health source adapter (local, cloud-monitoring, telemetry)',
       'CUTOVER_TASKS_QUEUE: the Cloud Tasks queue (projects/P/locations/L/queues/Q) for precise timers',
       'CUTOVER_TIMER_URL: the URL of the onTimer function',
       'CUTOVER_TIMER_SERVICE_ACCOUNT: the service account whose OIDC token timer tasks carry',
