@@ -15,6 +15,8 @@ export interface EntryDeps {
   builds: BuildAuthority;
   /** onCommand only: verifying who asks, and their roles. */
   auth?: CommandAuth;
+  /** onTick: keeps the request-log sink's filter on the candidates in play (telemetry health only). */
+  telemetrySink?: { sync(revisions: readonly string[]): Promise<boolean> };
   /** statusPage only: where its buttons send commands and how people sign in (absent: a read-only page). */
   page?: PageSteering;
   clock: () => number;

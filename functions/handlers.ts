@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseBuildMessage } from '../shared/ingest/cloud-build.js';
 import { parseIncidentMessage, type ParsedIncident } from '../shared/ingest/monitoring.js';
 import type { PubsubMessage } from '../shared/ingest/envelope.js';
-import { SERVICE_NAME_RULE, judgeBuild } from '../shared/domain/index.js';
+import { SERVICE_NAME_RULE, isInFlight, judgeBuild } from '../shared/domain/index.js';
 import { LIMITS, RELEASE_ID } from '../shared/ingest/limits.js';
 import type { EntryDeps, Verdict } from './entry.js';
 
@@ -70,7 +70,27 @@ export async function handleTick(message: PubsubMessage, deps: EntryDeps, batch 
   for (const release of due) {
     reports.push(await deps.runtime.handle({ id: `tick:${message.messageId}:${release.id}`, service: release.service, at: now, body: { kind: 'tick', releaseId: release.id } }));
   }
-  return { ack: 'handled', detail: { due: due.length, reports: reports.map((r) => r.kind) } };
+  const sinkUpdated = deps.telemetrySink ? await syncSink(deps, now) : null;
+  return { ack: 'handled', detail: { due: due.length, reports: reports.map((r) => r.kind), sinkUpdated } };
+}
+
+/** Once a minute the request-log sink is set to exactly the candidates in play (what ended is pruned). */
+async function syncSink(deps: EntryDeps, now: number): Promise<boolean | null> {
+  try {
+    const revisions: string[] = [];
+    for (const service of await deps.store.listServices()) {
+      for (const id of [service.activeReleaseId, service.lastCompletedReleaseId]) {
+        const release = id ? await deps.store.getRelease(id) : null;
+        const watched = release?.phase === 'complete' && release.watchUntil !== null && release.watchUntil > now;
+        if (release?.candidate.revision && (isInFlight(release.phase) || watched)) revisions.push(release.candidate.revision);
+      }
+    }
+    return await deps.telemetrySink?.sync(revisions) ?? null;
+  } catch (error) {
+    // The tick's own work is done; a filter left as it was is fixed by the next tick.
+    deps.log.warn({ err: error }, 'onTick: could not update the request-log sink filter');
+    return null;
+  }
 }
 
 const timerBody = z.object({

@@ -15,6 +15,10 @@ const envSchema = z.object({
   CUTOVER_ROUTER: z.enum(['local', 'cloud-run']).optional(),
   CUTOVER_HEALTH: z.enum(['local', 'cloud-monitoring', 'telemetry']).optional(),
   /** The pull subscription of the request-log topic the Logging sink feeds (projects/P/subscriptions/S). */
+  /** The Logging sink that exports candidates' request logs (projects/P/sinks/NAME); Cutover keeps its filter. */
+  CUTOVER_REQUEST_LOG_SINK: z.string().regex(/^projects\/[^/]+\/sinks\/[^/]+$/, 'projects/P/sinks/NAME').optional(),
+  /** Fraction of candidate requests the sink exports (sampling for high-traffic services); counts are scaled back. */
+  CUTOVER_TELEMETRY_SAMPLE_RATE: z.coerce.number().gt(0).max(1).default(1),
   CUTOVER_TELEMETRY_SUBSCRIPTION: z.string().regex(/^projects\/[^/]+\/subscriptions\/[^/]+$/, 'projects/P/subscriptions/S').optional(),
   CUTOVER_VERIFIER: z.enum(['http']).default('http'),
   CUTOVER_NOTIFIER: z.enum(['log', 'pubsub']).default('log'),
@@ -50,6 +54,8 @@ export interface CutoverConfig {
   router: 'local' | 'cloud-run' | undefined;
   health: 'local' | 'cloud-monitoring' | 'telemetry' | undefined;
   telemetrySubscription: string | undefined;
+  requestLogSink: string | undefined;
+  telemetrySampleRate: number;
   verifier: 'http';
   notifier: 'log' | 'pubsub';
   scheduler: 'tick-only' | 'cloud-tasks';
@@ -88,6 +94,8 @@ export function loadConfig(env: Record<string, string | undefined>): CutoverConf
     router: e.CUTOVER_ROUTER,
     health: e.CUTOVER_HEALTH,
     telemetrySubscription: e.CUTOVER_TELEMETRY_SUBSCRIPTION,
+    requestLogSink: e.CUTOVER_REQUEST_LOG_SINK,
+    telemetrySampleRate: e.CUTOVER_TELEMETRY_SAMPLE_RATE,
     verifier: e.CUTOVER_VERIFIER,
     notifier: e.CUTOVER_NOTIFIER,
     scheduler: e.CUTOVER_SCHEDULER,

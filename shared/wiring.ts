@@ -1,4 +1,5 @@
 import { CloudBuildClient } from '@google-cloud/cloudbuild';
+import { Logging } from '@google-cloud/logging';
 import { MetricServiceClient } from '@google-cloud/monitoring';
 import { PubSub, v1 } from '@google-cloud/pubsub';
 import { RevisionsClient, ServicesClient } from '@google-cloud/run';
@@ -7,6 +8,7 @@ import { LogNotifier } from './adapters/basic/log-notifier.js';
 import { TickOnlyScheduler } from './adapters/basic/tick-only-scheduler.js';
 import { FirestoreStore, createFirestore } from './adapters/firestore/firestore-store.js';
 import { FirestoreTelemetryStore } from './adapters/firestore/telemetry-store.js';
+import { LoggingSinkFilter } from './adapters/gcp/logging-sink-filter.js';
 import { PubSubRequestLogFeed } from './adapters/gcp/pubsub-request-log-feed.js';
 import { TelemetryHealthSource } from './adapters/telemetry/telemetry-health.js';
 import { CloudIdentityGroups } from './adapters/auth/cloud-identity-groups.js';
@@ -40,6 +42,8 @@ export interface Wired extends Ports {
   auth: CommandAuth;
   /** The status page's steering (sign-in and onCommand), when configured. */
   page?: PageSteering;
+  /** The request-log sink the minute tick keeps on the candidates in play (telemetry health only). */
+  telemetrySink?: { sync(revisions: readonly string[]): Promise<boolean> };
   runtime: ReleaseRuntime;
   log: Logger;
   clock: () => number;
@@ -75,7 +79,9 @@ export const adapterFactories = {
       if (!config.telemetrySubscription) throw new ConfigError(['CUTOVER_TELEMETRY_SUBSCRIPTION: the pull subscription of the request-log topic (projects/P/subscriptions/S)']);
       const monitoring = new MonitoringHealthSource(new MetricServiceClient(), { ingestionDelayMs: config.metricsDelayMs });
       const db = createFirestore({ projectId: config.projectId, databaseId: config.databaseId, emulatorHost: config.firestoreEmulatorHost });
-      return new TelemetryHealthSource(new PubSubRequestLogFeed(new v1.SubscriberClient(), config.telemetrySubscription), new FirestoreTelemetryStore(db), monitoring, log);
+      const sinkName = config.requestLogSink?.split('/sinks/')[1];
+      const sink = sinkName ? new LoggingSinkFilter(new Logging({ projectId: config.projectId }), sinkName, config.projectId, config.telemetrySampleRate) : undefined;
+      return new TelemetryHealthSource(new PubSubRequestLogFeed(new v1.SubscriberClient(), config.telemetrySubscription), new FirestoreTelemetryStore(db), monitoring, log, { sink, sampleRate: config.telemetrySampleRate });
     },
   } satisfies Record<string, Factory<HealthSource>>,
   notifier: {
@@ -131,5 +137,6 @@ export function wire(config: CutoverConfig, overrides: Partial<Ports> & { builds
     log,
     policy: { ...DEFAULT_EFFECT_POLICY, effectTimeoutMs: config.effectTimeoutMs, deployTimeoutMs: config.deployTimeoutMs },
   });
-  return { store, router, health, verifier, scheduler, notifier, builds, auth, page, runtime, log, clock, requestDeadlineMs: config.requestDeadlineMs };
+  const telemetrySink = health instanceof TelemetryHealthSource ? health.sink : undefined;
+  return { store, router, health, verifier, scheduler, notifier, builds, auth, page, telemetrySink, runtime, log, clock, requestDeadlineMs: config.requestDeadlineMs };
 }

@@ -93,3 +93,24 @@ export function summarize(buckets: readonly Bucket[], from: number, to: number):
   // The slowest 1% is beyond the last bound (or unknown): the bound says "more than a minute".
   return { requests, errors, p99LatencyMs: SLOWER_THAN_LAST_MS };
 }
+
+/** The revision a sink exports when no candidate is in play (matches none). */
+export const NO_CANDIDATE = 'cutover-no-candidate';
+
+/**
+ * The Logging sink's filter: Cloud Run request logs of exactly these revisions (candidates in
+ * flight or in their watch window), optionally sampled (`sample(insertId, r)` keeps a stable
+ * fraction of entries). Sorted, so the same set always renders the same text.
+ */
+export function candidateLogFilter(project: string, revisions: readonly string[], sampleRate = 1): string {
+  const names = [...new Set(revisions)].sort();
+  const list = (names.length ? names : [NO_CANDIDATE]).map((r) => `"${r}"`).join(' OR ');
+  const base = `resource.type="cloud_run_revision" AND log_name="projects/${project}/logs/run.googleapis.com%2Frequests" AND resource.labels.revision_name=(${list})`;
+  return sampleRate < 1 ? `${base} AND sample(insertId, ${sampleRate})` : base;
+}
+
+/** The revisions a filter rendered by candidateLogFilter names. */
+export function revisionsInFilter(filter: string): string[] {
+  const match = /resource\.labels\.revision_name=\(([^)]*)\)/.exec(filter);
+  return match?.[1] ? [...match[1].matchAll(/"([^"]+)"/g)].map((m) => m[1] ?? '').filter((r) => r !== NO_CANDIDATE) : [];
+}

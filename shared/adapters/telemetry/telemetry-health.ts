@@ -3,7 +3,17 @@ import { parseRequestLog } from '../../ingest/request-log.js';
 import type { HealthSource, RequestLogFeed, TelemetryStore } from '../../ports/index.js';
 import type { Logger } from '../../runtime/logger.js';
 
+/** Keeps the sink exporting the candidates' request logs (LoggingSinkFilter). */
+export interface CandidateSink {
+  ensure(revision: string): Promise<void>;
+  sync(revisions: readonly string[]): Promise<boolean>;
+}
+
 export interface TelemetryHealthOptions {
+  /** The sink to tell about a candidate the first time it is measured (absent: the filter is managed elsewhere). */
+  sink?: CandidateSink;
+  /** The fraction of requests the sink exports (its `sample(insertId, r)`): counts are scaled back by 1/r. */
+  sampleRate?: number;
   /** Pulls per measurement (each up to `batchSize` entries): a bound on the work one request does. */
   maxBatches?: number;
   batchSize?: number;
@@ -26,10 +36,15 @@ export class TelemetryHealthSource implements HealthSource {
     private readonly store: TelemetryStore,
     private readonly fallback: HealthSource | null,
     private readonly log: Logger,
-    options: TelemetryHealthOptions = {},
+    private readonly options: TelemetryHealthOptions = {},
   ) {
     this.maxBatches = options.maxBatches ?? 10;
     this.batchSize = options.batchSize ?? 1_000;
+  }
+
+  /** The sink this source keeps on its candidates (the minute tick prunes it), if any. */
+  get sink(): CandidateSink | undefined {
+    return this.options.sink;
   }
 
   /** Counts what has arrived (one transaction for the lot, acked after it); returns how many entries were counted. */
@@ -59,13 +74,24 @@ export class TelemetryHealthSource implements HealthSource {
     if (!effect.candidateRevision) return { ok: false, error: 'no candidate revision to measure' };
     let streamError: string | null = null;
     try {
+      // The first measurement of a candidate puts it in the sink's filter; its entries flow from then on.
+      await this.options.sink?.ensure(effect.candidateRevision);
+    } catch (error) {
+      this.log.warn({ err: error, revision: effect.candidateRevision }, 'telemetry: could not add the candidate to the sink filter');
+    }
+    try {
       await this.drain();
     } catch (error) {
       // Counted so far stays counted; what was not acked is redelivered. The buckets may still answer.
       streamError = error instanceof Error ? error.message : String(error);
       this.log.warn({ err: error }, 'telemetry: could not drain the request-log stream');
     }
-    const { requests, errors, p99LatencyMs } = summarize(await this.store.read(effect.router.service, effect.candidateRevision, effect.windowStartAt, effect.windowEndAt), effect.windowStartAt, effect.windowEndAt);
+    const rate = this.options.sampleRate ?? 1;
+    const counted = summarize(await this.store.read(effect.router.service, effect.candidateRevision, effect.windowStartAt, effect.windowEndAt), effect.windowStartAt, effect.windowEndAt);
+    // A sampled stream stands for 1/rate times as many requests; the error ratio is the sample's own.
+    const requests = Math.round(counted.requests / rate);
+    const errors = Math.round(counted.errors / rate);
+    const { p99LatencyMs } = counted;
     const stream: HealthReading = { ok: true, measurements: { requests, errors, p99LatencyMs, windowStartAt: effect.windowStartAt, windowEndAt: effect.windowEndAt, source: 'telemetry' } };
     if (requests > 0 || !this.fallback) return stream;
     const other = await this.fallback.measure(effect);
