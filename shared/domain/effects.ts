@@ -48,6 +48,8 @@ export interface MeasureHealth extends StepEffectBase {
   candidateRevision: string | null;
   windowStartAt: number;
   windowEndAt: number;
+  /** Active probing: the service's checks, run against the candidate's own URL with each measurement (null: none). */
+  probe: { candidateUrl: string; checks: ServiceConfig['verification']['checks']; private: boolean } | null;
 }
 
 export type StepEffect = DeployCandidate | SetTraffic | RunVerification | MeasureHealth;

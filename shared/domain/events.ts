@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { healthReadingSchema } from './health.js';
+import { healthReadingSchema, probeResultsSchema } from './health.js';
 import { effectKindSchema } from './model.js';
 
 /**
@@ -68,7 +68,7 @@ export const eventBodySchema = z.discriminatedUnion('kind', [
       }),
     ),
   }),
-  z.object({ kind: z.literal('healthMeasured'), ...effectResultBase, reading: healthReadingSchema }),
+  z.object({ kind: z.literal('healthMeasured'), ...effectResultBase, reading: healthReadingSchema, probes: probeResultsSchema.optional() }),
   z.object({
     kind: z.literal('effectFailed'),
     ...effectResultBase,

@@ -6,6 +6,7 @@ import type { ServiceConfig } from './service-config.js';
  * Health assessment, pure (cloud-run-release-manager's Diagnose): measurements in, verdict out.
  *
  * Precedence, strongest first:
+ *   0. Unhealthy     — most of the candidate's active probes failed in this reading;
  *   1. Unhealthy     — any SLO breach that the data already proves;
  *   2. Inconclusive  — not enough data (too few requests, metrics unavailable, latency missing);
  *   3. Healthy       — everything measured and inside the SLO.
@@ -21,6 +22,14 @@ export const healthMeasurementsSchema = z.object({
   source: z.enum(['telemetry', 'monitoring', 'router']).optional(),
 });
 export type HealthMeasurements = z.infer<typeof healthMeasurementsSchema>;
+
+/** Active probes of the candidate (its checks, on its own URL) run with a measurement: how many, which failed. */
+export const probeResultsSchema = z.object({
+  total: z.number().int().min(0).max(100),
+  failed: z.number().int().min(0).max(100),
+  failing: z.array(z.string().max(300)).max(20),
+});
+export type ProbeResults = z.infer<typeof probeResultsSchema>;
 
 /** What a health source returns: measurements, or the reason it has none (errors are data). */
 export const healthReadingSchema = z.discriminatedUnion('ok', [
@@ -39,7 +48,13 @@ export interface HealthAssessment {
 
 type Slo = ServiceConfig['slo'];
 
-export function assessHealth(reading: HealthReading, slo: Slo): HealthAssessment {
+export function assessHealth(reading: HealthReading, slo: Slo, probes?: ProbeResults): HealthAssessment {
+  // Probes first: a candidate whose own checks fail (most of them, in one reading) is broken
+  // whatever its user traffic says, and however little of it there is.
+  if (probes && probes.total > 0 && probes.failed * 2 > probes.total) {
+    const errorRate = reading.ok && reading.measurements.requests > 0 ? reading.measurements.errors / reading.measurements.requests : null;
+    return { verdict: 'unhealthy', reasons: [Reason.ProbesFailed], errorRate };
+  }
   if (!reading.ok) return { verdict: 'inconclusive', reasons: [Reason.MetricsUnavailable], errorRate: null };
   const { requests, errors, p99LatencyMs } = reading.measurements;
   const errorRate = requests > 0 ? errors / requests : null;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { healthMeasurementsSchema } from './health.js';
+import { healthMeasurementsSchema, probeResultsSchema } from './health.js';
 import type { ServiceConfig } from './service-config.js';
 
 /**
@@ -76,6 +76,7 @@ export const releaseSchema = z.object({
       reasons: z.array(z.string()).max(10),
       errorRate: z.number().nullable(),
       measurements: healthMeasurementsSchema.nullable(),
+      probes: probeResultsSchema.optional(),
       error: z.string().nullable(),
       thresholds: z.object({
         maxErrorRate: z.number(),

@@ -38,6 +38,8 @@ export const Reason = {
   ErrorRateBreached: 'ErrorRateBreached',
   ErrorBudgetExhausted: 'ErrorBudgetExhausted',
   LatencyBreached: 'LatencyBreached',
+  /** Most of the candidate's own checks, probed with the measurement, failed: broken whatever the traffic. */
+  ProbesFailed: 'ProbesFailed',
   TooFewRequests: 'TooFewRequests',
   LatencyUnavailable: 'LatencyUnavailable',
   MetricsUnavailable: 'MetricsUnavailable',

@@ -5,6 +5,8 @@ import {
   type Effect,
   type EffectPolicy,
   type EventBody,
+  type MeasureHealth,
+  type ProbeResults,
   type Outcome,
   type ReleaseEvent,
   type StepEffect,
@@ -74,14 +76,25 @@ export class ReleaseRuntime {
         }
         case 'runVerification':
           return { kind: 'verificationCompleted', ...base, results: await this.deps.verifier.run(effect) };
-        case 'measureHealth':
-          return { kind: 'healthMeasured', ...base, reading: await this.deps.health.measure(effect) };
+        case 'measureHealth': {
+          // Active probing: the candidate's own checks run beside the traffic measurement, so a candidate
+          // that answers 5xx on its health paths is seen within one interval even with little traffic.
+          const [reading, probes] = await Promise.all([this.deps.health.measure(effect), this.probe(effect)]);
+          return { kind: 'healthMeasured', ...base, reading, ...(probes ? { probes } : {}) };
+        }
       }
     } catch (error) {
       // An adapter that throws broke its contract; treat it as transient so the retry policy applies.
       this.deps.log.warn({ err: error, effectId: effect.effectId }, `effect ${effect.kind} threw`);
       return failed(false, error instanceof Error ? error.message : String(error));
     }
+  }
+
+  private async probe(effect: MeasureHealth): Promise<ProbeResults | null> {
+    if (!effect.probe) return null;
+    const results = await this.deps.verifier.run({ ...effect, kind: 'runVerification', candidateUrl: effect.probe.candidateUrl, checks: effect.probe.checks, private: effect.probe.private });
+    const failing = results.filter((r) => !r.ok).map((r) => `${r.path} (${r.status ?? r.error ?? 'no answer'})`.slice(0, 300));
+    return { total: results.length, failed: failing.length, failing: failing.slice(0, 20) };
   }
 
   private async runSideEffect(effect: Exclude<Effect, StepEffect>): Promise<void> {

@@ -36,4 +36,17 @@ describe('assessHealth', () => {
   it('reports the error rate it judged', () => {
     expect(assessHealth(reading(200, 20), slo).errorRate).toBeCloseTo(0.1);
   });
+
+  describe('with active probes', () => {
+    const probes = (total: number, failed: number) => ({ total, failed, failing: Array.from({ length: failed }, (_, i) => `/p${i} (503)`) });
+    it.each([
+      ['most probes failing, little traffic', reading(3, 0), probes(2, 2), 'unhealthy', [Reason.ProbesFailed]],
+      ['most probes failing, metrics unavailable', { ok: false, error: 'UNAVAILABLE' }, probes(3, 2), 'unhealthy', [Reason.ProbesFailed]],
+      ['half the probes failing (not most): traffic decides', reading(1000, 0), probes(2, 1), 'healthy', [Reason.Healthy]],
+      ['all probes passing, too little traffic', reading(3, 0), probes(2, 0), 'inconclusive', [Reason.TooFewRequests]],
+      ['no probes configured', reading(1000, 0), probes(0, 0), 'healthy', [Reason.Healthy]],
+    ] as const)('%s', (_name, r, p, verdict, reasons) => {
+      expect(assessHealth(r, slo, p)).toMatchObject({ verdict, reasons });
+    });
+  });
 });

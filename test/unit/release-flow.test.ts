@@ -52,6 +52,34 @@ describe('a release through the runtime (fakes at the ports)', () => {
     expect(breach?.details).toMatchObject({ health: { measurements: { requests: 100, errors: 30 } } });
   });
 
+  it('active probing: a candidate whose health path starts failing is rolled back within one interval, with almost no traffic', async () => {
+    const sys = fakeSystem();
+    await sys.apply();
+    await sys.send(build('b1', 'SUCCESS'));
+    // Too little traffic to judge by requests (inconclusive), but the candidate's own /healthz now answers 503.
+    sys.health.reportErrors(3, 0);
+    sys.verifier.failing = true;
+    await sys.advance(10_000);
+    const release = await sys.store.getRelease(rid('b1'));
+    expect(release?.phase).toBe('rolled_back');
+    expect(release?.rollbackCause).toBe(Reason.ProbesFailed);
+    expect(sys.router.percentFor('checkout')).toBe(0);
+    const probeCall = sys.verifier.calls.at(-1);
+    expect(probeCall?.candidateUrl).toBe(release?.candidate.url);
+    const breach = (await sys.store.history(rid('b1'), 100)).find((h) => h.toPhase === 'rolling_back');
+    expect(breach?.message).toContain('probes failing: /healthz (503)');
+    expect(breach?.details).toMatchObject({ health: { probes: { total: 1, failed: 1 } } });
+  });
+
+  it('passing probes do not make a reading healthy by themselves: too few requests still holds the step', async () => {
+    const sys = fakeSystem();
+    await sys.apply();
+    await sys.send(build('b1', 'SUCCESS'));
+    sys.health.reportErrors(3, 0);
+    await sys.advance(10_000);
+    expect((await sys.store.getRelease(rid('b1')))?.health).toMatchObject({ verdict: 'inconclusive', reasons: [Reason.TooFewRequests], probes: { total: 1, failed: 0 } });
+  });
+
   it('fails a release whose build failed, leaving stable untouched', async () => {
     const sys = fakeSystem();
     await sys.apply();

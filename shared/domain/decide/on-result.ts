@@ -100,12 +100,13 @@ function onTrafficSet(d: Draft, release: Release, observed: number): void {
 function onHealth(d: Draft, release: Release, body: EventOf<'healthMeasured'>): void {
   const { config } = d.service;
   const slo = config.slo;
-  const assessment = assessHealth(body.reading, slo);
+  const assessment = assessHealth(body.reading, slo, body.probes);
   const health = {
     verdict: assessment.verdict,
     reasons: assessment.reasons,
     errorRate: assessment.errorRate,
     measurements: body.reading.ok ? body.reading.measurements : null,
+    ...(body.probes ? { probes: body.probes } : {}),
     error: body.reading.ok ? null : body.reading.error,
     thresholds: { maxErrorRate: slo.maxErrorRate, minRequests: slo.minRequests, maxP99LatencyMs: slo.maxP99LatencyMs ?? null, windowMs: slo.window },
     at: d.now,
@@ -115,7 +116,8 @@ function onHealth(d: Draft, release: Release, body: EventOf<'healthMeasured'>): 
   if (release.phase !== 'shifting') return;
 
   if (assessment.verdict === 'unhealthy') {
-    return beginRollback(d, release, assessment.reasons[0] ?? Reason.ErrorRateBreached, `SLO breached (${assessment.reasons.join(', ')}): ${describe(health)}`, { health });
+    const probed = body.probes?.failed ? `; probes failing: ${body.probes.failing.join(', ')}` : '';
+    return beginRollback(d, release, assessment.reasons[0] ?? Reason.ErrorRateBreached, `SLO breached (${assessment.reasons.join(', ')}): ${describe(health)}${probed}`, { health });
   }
   if (assessment.verdict === 'inconclusive') {
     const stalled = d.now - release.progressAt;

@@ -64,7 +64,9 @@ function buildEffect(release: Release, service: ServiceState, spec: EffectSpec, 
       };
     case 'measureHealth': {
       const windowStartAt = Math.max(release.stepStartedAt ?? now, now - service.config.slo.window);
-      return { ...base, kind: 'measureHealth', candidateRevision: release.candidate.revision, windowStartAt, windowEndAt: now };
+      const { checks, private: isPrivate } = service.config.verification;
+      const probe = release.candidate.url && checks.length > 0 ? { candidateUrl: release.candidate.url, checks, private: isPrivate } : null;
+      return { ...base, kind: 'measureHealth', candidateRevision: release.candidate.revision, windowStartAt, windowEndAt: now, probe };
     }
   }
 }
