@@ -23,6 +23,9 @@ describe.skipIf(!emulators.available)('npm start demo', () => {
       ['rolled_back', true],
     ]);
     expect(outcomes[1]?.cause).toMatch(/ErrorRate|ErrorBudget/);
+    // The bad release was judged through the production health path: the request-log stream.
+    const breach = (await stack.store.history(outcomes[1]?.releaseId ?? '', 200)).find((h) => h.toPhase === 'rolling_back');
+    expect(breach?.details).toMatchObject({ health: { measurements: { source: 'telemetry' } } });
     expect(outcomes[2]?.cause).toBe('IncidentOpened');
     expect(load.errors).toBe(0);
     expect(lines.some((l) => l.startsWith('demo ok: a good release'))).toBe(true);

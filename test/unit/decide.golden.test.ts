@@ -238,6 +238,22 @@ const scenarios: Array<{ name: string; config?: Partial<ServiceConfigInput>; sta
       ]),
   },
   {
+    name: 'watch window: the completed release is still measured; a breach rolls it back, healthy readings change nothing',
+    config: { steps: [100] },
+    run: (sc) =>
+      sc.run([
+        { at: s(0), body: build('b1', 'SUCCESS') },
+        { at: s(20), body: deployed('b1') },
+        { at: s(21), body: verified('b1', [{ path: '/healthz', status: 200, ok: true }]) },
+        { at: s(22), body: traffic('b1', 100) },
+        { at: s(32), body: tick('b1') },
+        { at: s(32), body: health('b1', 500, 1) },
+        { at: s(42), body: tick('b1') },
+        { at: s(42), body: (sc) => ({ ...(health('b1', 500, 0)(sc) as Extract<EventBody, { kind: 'healthMeasured' }>), probes: { total: 1, failed: 1, failing: ['/healthz (503)'] } }) },
+        { at: s(43), body: traffic('b1', 0) },
+      ]),
+  },
+  {
     name: 'queue mode: a newer build waits, a third replaces it in the queue, and it starts when the slot frees',
     config: { concurrency: 'queue' },
     run: (sc) =>

@@ -113,6 +113,7 @@ function onHealth(d: Draft, release: Release, body: EventOf<'healthMeasured'>): 
   };
   const changedVerdict = release.health?.verdict !== health.verdict;
   d.touch(release, { health, inFlight: null });
+  if (release.phase === 'complete') return onWatchedHealth(d, release, assessment.reasons, health, changedVerdict, body.probes?.failing ?? []);
   if (release.phase !== 'shifting') return;
 
   if (assessment.verdict === 'unhealthy') {
@@ -134,6 +135,18 @@ function onHealth(d: Draft, release: Release, body: EventOf<'healthMeasured'>): 
   }
   if (changedVerdict) d.record(release, {}, Reason.Healthy, `healthy: ${describe(health)}`, { health });
   advanceIfBaked(d, release);
+}
+
+/**
+ * Health of a completed release inside its watch window: a breach rolls it back, as an incident
+ * would — unless a newer release is in flight, whose own checks then decide (its stable is this one).
+ */
+function onWatchedHealth(d: Draft, release: Release, reasons: Reason[], health: Parameters<typeof describe>[0] & { verdict: string }, changedVerdict: boolean, failing: string[]): void {
+  const probed = failing.length ? `; probes failing: ${failing.join(', ')}` : '';
+  if (health.verdict === 'unhealthy' && d.service.activeReleaseId === null) {
+    return beginRollback(d, release, reasons[0] ?? Reason.ErrorRateBreached, `SLO breached inside the watch window (${reasons.join(', ')}): ${describe(health)}${probed}`, { health });
+  }
+  if (changedVerdict) d.record(release, {}, reasons[0] ?? Reason.Healthy, `watch window: ${health.verdict} (${reasons.join(', ')}): ${describe(health)}${probed}`, { health });
 }
 
 function describe(health: { errorRate: number | null; measurements: { requests: number; errors: number; p99LatencyMs: number | null } | null; error: string | null }): string {

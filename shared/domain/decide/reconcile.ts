@@ -14,8 +14,13 @@ type EffectSpec =
   | { kind: 'setTraffic'; target: number }
   | { kind: 'measureHealth'; target: null };
 
+/** When the current traffic began: the step's start while shifting, the completion in the watch window. */
+function measuredSince(release: Release): number | null {
+  return release.phase === 'complete' ? release.completedAt : release.stepStartedAt;
+}
+
 export function healthDueAt(release: Release, service: ServiceState): number {
-  const since = Math.max(release.stepStartedAt ?? release.phaseStartedAt, release.health?.at ?? 0);
+  const since = Math.max(measuredSince(release) ?? release.phaseStartedAt, release.health?.at ?? 0);
   return since + service.config.healthInterval;
 }
 
@@ -31,6 +36,9 @@ function requiredEffect(release: Release, service: ServiceState, now: number): E
       return now >= healthDueAt(release, service) ? { kind: 'measureHealth', target: null } : null;
     case 'rolling_back':
       return { kind: 'setTraffic', target: 0 };
+    case 'complete':
+      // Through the watch window the service's current release is still measured (and probed).
+      return inWatch(release, service, now) && now >= healthDueAt(release, service) ? { kind: 'measureHealth', target: null } : null;
     default:
       return null;
   }
@@ -63,7 +71,7 @@ function buildEffect(release: Release, service: ServiceState, spec: EffectSpec, 
         candidatePercent: spec.target,
       };
     case 'measureHealth': {
-      const windowStartAt = Math.max(release.stepStartedAt ?? now, now - service.config.slo.window);
+      const windowStartAt = Math.max(measuredSince(release) ?? now, now - service.config.slo.window);
       const { checks, private: isPrivate } = service.config.verification;
       const probe = release.candidate.url && checks.length > 0 ? { candidateUrl: release.candidate.url, checks, private: isPrivate } : null;
       return { ...base, kind: 'measureHealth', candidateRevision: release.candidate.revision, windowStartAt, windowEndAt: now, probe };
@@ -116,8 +124,15 @@ export function reconcile(d: Draft, release: Release): void {
 export function nextCheckFor(release: Release, service: ServiceState, now: number): number | null {
   if (release.inFlight) return release.inFlight.deadlineAt;
   if (release.phase === 'shifting') return healthDueAt(release, service);
-  if (release.phase === 'complete' && release.watchUntil !== null && release.watchUntil > now) return release.watchUntil;
+  if (release.phase === 'complete' && release.watchUntil !== null && release.watchUntil > now) {
+    return inWatch(release, service, now) ? Math.min(release.watchUntil, healthDueAt(release, service)) : release.watchUntil;
+  }
   return null;
+}
+
+/** A completed release still being watched: inside its window and still the service's current release. */
+export function inWatch(release: Release, service: ServiceState, now: number): boolean {
+  return release.phase === 'complete' && release.watchUntil !== null && now < release.watchUntil && service.lastCompletedReleaseId === release.id;
 }
 
 export function retryDelay(attempt: number, policy: { retryBaseMs: number; retryMaxMs: number }): number {
