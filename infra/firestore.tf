@@ -36,3 +36,29 @@ resource "google_firestore_index" "releases_by_service" {
     order      = "DESCENDING"
   }
 }
+
+# Request telemetry buckets expire by TTL, and a health window reads one revision's buckets in order.
+resource "google_firestore_field" "telemetry_ttl" {
+  database   = google_firestore_database.cutover.name
+  collection = "telemetry"
+  field      = "expireAt"
+  ttl_config {}
+  index_config {}
+}
+
+resource "google_firestore_index" "telemetry_by_revision" {
+  database   = google_firestore_database.cutover.name
+  collection = "telemetry"
+  fields {
+    field_path = "service"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "revision"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "start"
+    order      = "ASCENDING"
+  }
+}

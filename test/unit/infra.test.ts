@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTION_NAMES } from '../../functions/register.js';
 import { SUBSCRIPTIONS, TELEMETRY_SUBSCRIPTION, TOPICS } from '../../shared/topology.js';
+import { TELEMETRY_COLLECTION } from '../../shared/adapters/firestore/telemetry-store.js';
 
 /** infra/ parsed with a real HCL parser (no terraform binary here), then its wiring checked. */
 type Block = Record<string, unknown>;
@@ -126,6 +127,8 @@ describe('infra/ (Terraform, parsed with @cdktf/hcl2json)', () => {
     expect(res('google_firestore_field', 'processed_events_ttl')).toMatchObject({ collection: 'processedEvents', field: 'expireAt' });
     expect(res('google_firestore_field', 'rejected_events_ttl')).toMatchObject({ collection: 'rejectedEvents', field: 'expireAt' });
     expect(JSON.stringify(res('google_firestore_index', 'releases_by_service').fields)).toMatch(/service.*ASCENDING.*createdAt.*DESCENDING/);
+    expect(res('google_firestore_field', 'telemetry_ttl')).toMatchObject({ collection: TELEMETRY_COLLECTION, field: 'expireAt' });
+    expect(JSON.stringify(res('google_firestore_index', 'telemetry_by_revision').fields)).toMatch(/service.*revision.*start/);
   });
 
   it('lets Cloud Monitoring publish incidents to the alerts topic, and the example policy names its service', () => {
