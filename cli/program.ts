@@ -2,11 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Command, CommanderError } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import { COMMANDS, ServiceConfigError, parseServiceConfig, type CommandName, type Release } from '../shared/domain/index.js';
+import { COMMANDS, ServiceConfigError, fourKeys, parseDuration, parseServiceConfig, type CommandName, type Release } from '../shared/domain/index.js';
+import { statsRows } from '../shared/views/rows.js';
 import type { ReleaseStore } from '../shared/ports/index.js';
 import type { CommandClient } from './command-client.js';
 import { addDevCommands } from './dev.js';
-import { historyTable, rejectedTable, releasesTable, servicesTable } from './format.js';
+import { historyTable, rejectedTable, releasesTable, servicesTable, table } from './format.js';
+
+/** How many of a service's newest releases `cutover stats` reads. */
+const STATS_RELEASES = 500;
 import { plainLine, renderWatch, type WatchSnapshot } from './watch-view.js';
 
 /** What the CLI needs from the world; main.ts wires it from the environment, tests pass fakes. */
@@ -118,6 +122,23 @@ export function buildProgram(ctx: () => Promise<CliContext>, env: () => Record<s
       const c = await ctx();
       const list = await c.store.listRejected(Number(opts.limit) || 20);
       print(c, list, list.length ? rejectedTable(list) : 'no rejected input');
+    });
+
+  program
+    .command('stats')
+    .argument('[service]', 'one service; all when omitted')
+    .option('--since <duration>', 'the window, back from now (e.g. 30d, 7d, 12h)', '30d')
+    .description('DORA four keys: deployment frequency, lead time, change failure rate, time to restore (docs/analytics.md)')
+    .action(async (service: string | undefined, opts: { since: string }) => {
+      const c = await ctx();
+      const since = parseDuration(opts.since.replace(/(\d+)d$/, (_, d: string) => `${Number(d) * 24}h`));
+      if (since === null || since <= 0) throw new CliError(`--since ${opts.since}: not a duration (30d, 7d, 12h)`, 2);
+      const names = service ? [service] : (await c.store.listServices()).map((s) => s.name);
+      if (service && !(await c.store.getService(service))) throw new CliError(`service ${service} is not registered`);
+      const to = c.clock();
+      // A bounded read: the newest releases of each service (enough for a month of frequent releases).
+      const stats = await Promise.all(names.map(async (name) => ({ service: name, keys: fourKeys(await c.store.listReleases(name, STATS_RELEASES), to - since, to) })));
+      print(c, stats, stats.length ? `${table(statsRows(stats))}\n(last ${opts.since}; lead time from build creation; restore from the rollback decision)` : 'no services yet');
     });
 
   program

@@ -36,6 +36,8 @@ export const eventBodySchema = z.discriminatedUnion('kind', [
     status: buildStatusSchema,
     commit: z.string().nullable(),
     image: z.string().nullable(),
+    /** When the build was created, from the Cloud Build API (lead time starts here). */
+    createdAt: z.number().nullable().optional(),
   }),
   z.object({
     kind: z.literal('incident'),

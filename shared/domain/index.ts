@@ -12,3 +12,4 @@ export * from './apply-config.js';
 export * from './provenance.js';
 export * from './access.js';
 export * from './telemetry.js';
+export * from './dora.js';

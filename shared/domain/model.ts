@@ -51,6 +51,8 @@ export const releaseSchema = z.object({
     status: z.string(),
     commit: z.string().nullable(),
     image: z.string().nullable(),
+    /** When Cloud Build created the build (from its API); the start of lead time. Absent before stop 12. */
+    createdAt: z.number().nullable().optional(),
   }),
   phase: phaseSchema,
   paused: z.boolean(),
@@ -104,6 +106,8 @@ export const releaseSchema = z.object({
     })
     .nullable(),
   rollbackCause: z.string().nullable(),
+  /** When the rollback was decided (breach seen, incident received, command): time to restore counts from here. */
+  rollbackStartedAt: z.number().nullable().optional(),
   lastDecision: z.object({
     reason: z.string(),
     message: z.string(),

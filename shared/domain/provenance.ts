@@ -112,5 +112,5 @@ export function judgeBuild(claim: BuildClaim, facts: BuildFacts | null, source: 
     if (!repositoryAllowed(pinned.repository, source.repositories)) return no(Reason.UntrustedImage, `image repository ${pinned.repository} is not allowed (${source.repositories.join(', ')})`);
     image = `${pinned.repository}@${pinned.digest}`;
   }
-  return { ok: true, body: { kind: 'build', buildId: facts.id, status: status.data, commit: facts.commit, image } };
+  return { ok: true, body: { kind: 'build', buildId: facts.id, status: status.data, commit: facts.commit, image, createdAt: facts.createTime } };
 }

@@ -1,4 +1,4 @@
-import { formatDuration, type HistoryEntry, type Release, type ServiceState } from '../domain/index.js';
+import { formatDuration, type FourKeys, type HistoryEntry, type Release, type ServiceState } from '../domain/index.js';
 import type { RejectedEvent } from '../ports/index.js';
 
 /**
@@ -57,4 +57,33 @@ export function rejectedRows(entries: (RejectedEvent & { id: string })[]): Rows 
     headers: ['RECEIVED', 'SOURCE', 'REASON', 'BYTES', 'MESSAGE'],
     rows: entries.map((e) => [isoTime(e.receivedAt), e.source, e.reason, String(e.bodyBytes), e.message.slice(0, 120)]),
   };
+}
+
+/** The four keys per service, as the CLI (`cutover stats`) and the page show them. */
+export function statsRows(stats: { service: string; keys: FourKeys }[]): Rows {
+  const time = (ms: number | null) => (ms === null ? '-' : humanDuration(ms));
+  return {
+    headers: ['SERVICE', 'DEPLOYS', 'PER DAY', 'PER WEEK', 'LEAD TIME P50', 'LEAD TIME P90', 'CHANGE FAILURE', 'RESTORE P50', 'RESTORE MAX'],
+    rows: stats.map(({ service, keys }) => [
+      service,
+      String(keys.deployments),
+      keys.deploymentsPerDay.toFixed(2),
+      keys.deploymentsPerWeek.toFixed(1),
+      time(keys.leadTimeMs.p50),
+      time(keys.leadTimeMs.p90),
+      keys.changeFailure.rate === null ? '-' : `${(keys.changeFailure.rate * 100).toFixed(0)}% (${keys.changeFailure.failed}/${keys.changeFailure.reachedTraffic})`,
+      time(keys.timeToRestoreMs.p50),
+      time(keys.timeToRestoreMs.max),
+    ]),
+  };
+}
+
+/** 850ms, 42s, 4m 12s, 3h 05m, 2d 4h: two units at most, for people. */
+export function humanDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
+  if (s < 86_400) return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  return `${Math.floor(s / 86_400)}d ${Math.floor((s % 86_400) / 3600)}h`;
 }

@@ -129,6 +129,32 @@ describe.skipIf(!emulators.available)('cutover CLI', () => {
     expect(table.stdout.split('\n')[0]).toMatch(/^SEQ\s+AT\s+EVENT\s+FROM\s+TO/);
   });
 
+  it('prints the four keys of a service (stats), as a table and as JSON', async () => {
+    const projectIdStats = uniqueProjectId('cli-stats');
+    const statsStore = new FirestoreStore({ projectId: projectIdStats, databaseId: 'cutover', emulatorHost: emulators.firestoreHost ?? '' });
+    try {
+      const sys = fakeSystem(statsStore);
+      sys.clock.now = Date.now() - 3_600_000;
+      await sys.apply({ steps: [100] });
+      await sys.send(build('s1', 'SUCCESS'));
+      await sys.send(build('s2', 'SUCCESS'));
+      sys.health.reportErrors(100, 50);
+      await sys.advance(10_000);
+      expect((await statsStore.getRelease(releaseIdForBuild('checkout', 's2')))?.phase).toBe('rolled_back');
+      const env2 = { CUTOVER_PROJECT: projectIdStats };
+      const shown = await cli(['stats', 'checkout', '--since', '7d'], env2);
+      expect(shown.code).toBe(0);
+      expect(shown.stdout.split('\n')[0]).toMatch(/^SERVICE\s+DEPLOYS\s+PER DAY/);
+      expect(shown.stdout).toMatch(/checkout\s+2\s/);
+      expect(shown.stdout).toContain('50% (1/2)');
+      const json = JSON.parse((await cli(['--json', 'stats', 'checkout'], env2)).stdout) as { service: string; keys: { deployments: number; changeFailure: { failed: number } } }[];
+      expect(json).toEqual([expect.objectContaining({ service: 'checkout', keys: expect.objectContaining({ deployments: 2, changeFailure: expect.objectContaining({ failed: 1 }) }) })]);
+      expect((await cli(['stats', '--since', 'soon'], env2)).code).toBe(2);
+    } finally {
+      await statsStore.close();
+    }
+  });
+
   it('lists rejected input with its reason', async () => {
     await store.recordRejected({ source: 'onCloudBuild', reason: 'UnknownService', message: 'build b9 names service "nope"', receivedAt: Date.now(), body: '{}', bodyBytes: 2, attributes: '{}' });
     const result = await cli(['rejected']);

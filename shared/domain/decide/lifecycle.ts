@@ -51,6 +51,7 @@ export function beginRollback(d: Draft, release: Release, cause: Reason, message
     {
       phase: 'rolling_back',
       rollbackCause: cause,
+      rollbackStartedAt: d.now,
       paused: false,
       awaitingApproval: false,
       inFlight: null,

@@ -19,7 +19,7 @@ export function onBuild(d: Draft, body: EventOf<'build'>): void {
   const release = existing ?? createRelease(d, id, body);
   if (existing) {
     // Later messages may carry the image and commit that earlier ones lacked.
-    d.touch(release, { build: { id: body.buildId, status: body.status, commit: body.commit ?? release.build.commit, image: body.image ?? release.build.image } });
+    d.touch(release, { build: { id: body.buildId, status: body.status, commit: body.commit ?? release.build.commit, image: body.image ?? release.build.image, createdAt: body.createdAt ?? release.build.createdAt ?? null } });
   }
 
   if (failed) {
@@ -59,7 +59,7 @@ function createRelease(d: Draft, id: string, body: EventOf<'build'>): Release {
     schemaVersion: SCHEMA_VERSION,
     id,
     service: d.service.name,
-    build: { id: body.buildId, status: body.status, commit: body.commit, image: body.image },
+    build: { id: body.buildId, status: body.status, commit: body.commit, image: body.image, createdAt: body.createdAt ?? null },
     phase: 'pending',
     paused: false,
     queued: false,

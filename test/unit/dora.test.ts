@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { Reason, fourKeys, type Release } from '../../shared/domain/index.js';
+import { releaseIn } from '../support/fixtures.js';
+
+const DAY = 86_400_000;
+const FROM = Date.UTC(2026, 10, 1);
+const TO = FROM + 30 * DAY;
+const at = (day: number, hours = 12) => FROM + day * DAY + hours * 3_600_000;
+let n = 0;
+const rel = (phase: Release['phase'], o: Partial<Release> = {}): Release => releaseIn(phase, { id: `checkout-r${(n += 1)}`, ...o });
+const completed = (day: number, leadHours: number) => rel('complete', { completedAt: at(day), build: { id: 'b', status: 'SUCCESS', commit: 'c', image: 'i', createdAt: at(day) - leadHours * 3_600_000 } });
+const rolledBack = (day: number, cause: string, o: Partial<Release> = {}) =>
+  rel('rolled_back', { completedAt: null, stepIndex: 0, rollbackCause: cause, rollbackStartedAt: at(day) - 90_000, phaseStartedAt: at(day), ...o });
+
+describe('the four keys', () => {
+  it('with no releases: zero deployments, and no rates or times rather than made-up zeros', () => {
+    expect(fourKeys([], FROM, TO)).toEqual({
+      from: FROM, to: TO, deployments: 0, deploymentsPerDay: 0, deploymentsPerWeek: 0,
+      leadTimeMs: { p50: null, p90: null }, changeFailure: { failed: 0, reachedTraffic: 0, rate: null }, timeToRestoreMs: { p50: null, max: null },
+    });
+  });
+
+  it('deployment frequency and lead time count releases completed in the window only', () => {
+    const keys = fourKeys([completed(1, 2), completed(2, 4), completed(3, 6), completed(-1, 1), completed(31, 1)], FROM, TO);
+    expect(keys.deployments).toBe(3);
+    expect(keys.deploymentsPerDay).toBeCloseTo(0.1);
+    expect(keys.deploymentsPerWeek).toBeCloseTo(0.7);
+    expect(keys.leadTimeMs).toEqual({ p50: 4 * 3_600_000, p90: 6 * 3_600_000 });
+  });
+
+  it('lead time falls back to the release\'s own creation when the build time is unknown', () => {
+    const old = rel('complete', { completedAt: at(1), createdAt: at(1) - 60_000 });
+    expect(fourKeys([old], FROM, TO).leadTimeMs.p50).toBe(60_000);
+  });
+
+  it('change failure rate: rolled back after reaching traffic, over releases that reached traffic; before traffic or superseded is not a failure', () => {
+    const keys = fourKeys([
+      completed(1, 1),
+      completed(2, 1),
+      rolledBack(3, Reason.ErrorRateBreached),
+      rolledBack(4, Reason.IncidentOpened),
+      rolledBack(5, Reason.VerificationFailed, { stepIndex: null }),
+      rolledBack(6, Reason.Superseded),
+      rolledBack(7, Reason.ManualRollback, { completedAt: at(7) - 3_600_000 }),
+    ], FROM, TO);
+    expect(keys.changeFailure).toEqual({ failed: 3, reachedTraffic: 6, rate: 0.5 });
+  });
+
+  it('time to restore: from the rollback decision to stable at 100%, including one that spans midnight', () => {
+    const overnight = rolledBack(10, Reason.ErrorRateBreached, { rollbackStartedAt: at(10, 0) - 120_000, phaseStartedAt: at(10, 0) + 60_000 });
+    const keys = fourKeys([rolledBack(3, Reason.ErrorRateBreached), overnight], FROM, TO);
+    expect(keys.timeToRestoreMs).toEqual({ p50: 90_000, max: 180_000 });
+  });
+});
