@@ -20,7 +20,7 @@ const claim = { service: 'checkout', buildId: 'b1', image: `${REPO}:c1` };
 
 describe('provenance: a build releases only when the API says the service trusts it', () => {
   it('a trusted SUCCESS becomes a build event with the image pinned by digest, from the API', () => {
-    expect(judgeBuild(claim, facts(), source)).toEqual({ ok: true, body: { kind: 'build', buildId: 'b1', status: 'SUCCESS', commit: 'c1', image: `${REPO}@${DIGEST}` } });
+    expect(judgeBuild(claim, facts(), source)).toEqual({ ok: true, body: { kind: 'build', buildId: 'b1', status: 'SUCCESS', commit: 'c1', image: `${REPO}@${DIGEST}`, createdAt: 0 } });
   });
 
   it('the status is the API\'s, not the message\'s; before SUCCESS there is no image yet', () => {
