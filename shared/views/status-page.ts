@@ -1,6 +1,7 @@
 import type { HistoryEntry, Release, ServiceState } from '../domain/index.js';
 import { historyRows, isoTime, releaseRows, type Rows } from './rows.js';
 import { steeringSection, type PageSteering } from './steering.js';
+import { renderTimeline } from './timeline.js';
 
 /**
  * The read-only status page, rendered on the server as plain HTML (no script, no assets), so it
@@ -98,6 +99,7 @@ export function renderRelease({ release: r, history, now, steering }: ReleaseMod
   const body = `<p><a href="?">← all releases</a></p>
 <h1>${escapeHtml(r.id)}</h1>
 <table>\n${dl}\n</table>
+${renderTimeline(r, history, now)}
 ${steering ? steeringSection(r, steering, now, escapeHtml) : ''}
 <h2>History</h2>
 ${history.length ? htmlTable(historyRows(history)) : '<p class="muted">No history yet.</p>'}`;

@@ -80,6 +80,28 @@ describe.skipIf(!emulators.available || !chromiumPath.path)('status page: steeri
     }
   });
 
+  it('the release view draws its timeline from the history: a marker per decision, the traffic steps, a text alternative', async () => {
+    const page = await releasePage();
+    try {
+      const history = await stack.store.history(release, 200);
+      const chart = page.locator('figure.timeline svg[role="img"]');
+      await chart.waitFor();
+      expect(await chart.locator('[data-series="decision"]').count()).toBe(history.length);
+      expect(await chart.locator('[data-series="traffic"]').count()).toBe(1);
+      const reasons = await chart.locator('[data-series="decision"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-reason')));
+      expect(reasons).toEqual([...history].sort((a, b) => a.seq - b.seq).map((h) => h.reason));
+      // Shuffled order: before or after the abort test, the first step was 10%.
+      expect(await page.locator('#tl-desc').textContent()).toMatch(/^Candidate traffic 10%/);
+      await page.screenshot({ path: '.cutover/screenshots/release-timeline.png', fullPage: true });
+      const overview = await browser.newPage();
+      await overview.goto(stack.urls.functions.statusPage ?? '');
+      await overview.screenshot({ path: '.cutover/screenshots/overview.png', fullPage: true });
+      await overview.close();
+    } finally {
+      await page.close();
+    }
+  });
+
   it('a forged POST to onCommand from the page, with no token or a token from another key, is refused', async () => {
     const page = await releasePage();
     const commandUrl = stack.urls.functions.onCommand ?? '';
