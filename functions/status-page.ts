@@ -1,5 +1,6 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { z } from 'zod';
+import { fourKeys, type FourKeys } from '../shared/domain/index.js';
 import { StoreUnavailableError } from '../shared/ports/index.js';
 import { renderOverview, renderRelease, escapeHtml } from '../shared/views/status-page.js';
 import type { EntryDeps } from './entry.js';
@@ -12,6 +13,24 @@ const querySchema = z.object({
   release: z.string().min(1).max(300).optional(),
   format: z.enum(['html', 'json']).optional(),
 });
+
+/** The four keys read at most once a minute per service and instance: a bounded read (the newest releases), cached. */
+const KEYS_RELEASES = 300;
+const KEYS_TTL_MS = 60_000;
+const DAY = 86_400_000;
+type Keys = { current: FourKeys; previous: FourKeys };
+const keysCache = new WeakMap<object, Map<string, { at: number; value: Keys }>>();
+
+async function keysOf(deps: Pick<EntryDeps, 'store'>, service: string, now: number): Promise<Keys> {
+  const perStore = keysCache.get(deps.store) ?? new Map<string, { at: number; value: Keys }>();
+  keysCache.set(deps.store, perStore);
+  const cached = perStore.get(service);
+  if (cached && now - cached.at < KEYS_TTL_MS && now >= cached.at) return cached.value;
+  const releases = await deps.store.listReleases(service, KEYS_RELEASES);
+  const value = { current: fourKeys(releases, now - 30 * DAY, now), previous: fourKeys(releases, now - 60 * DAY, now - 30 * DAY) };
+  perStore.set(service, { at: now, value });
+  return value;
+}
 
 /**
  * `statusPage`: the read-only web page over the same Firestore documents the CLI reads.
@@ -45,7 +64,7 @@ export function statusPage(deps: Pick<EntryDeps, 'store' | 'clock' | 'log' | 'pa
         return;
       }
       const services = await deps.store.listServices();
-      const withReleases = await Promise.all(services.map(async (service) => ({ service, releases: await deps.store.listReleases(service.name, RELEASES_PER_SERVICE) })));
+      const withReleases = await Promise.all(services.map(async (service) => ({ service, releases: await deps.store.listReleases(service.name, RELEASES_PER_SERVICE), keys: await keysOf(deps, service.name, now) })));
       if (json) res.status(200).json({ services: withReleases.map(({ service, releases }) => ({ service: service.name, releases })) });
       else res.status(200).type('text/html').send(renderOverview({ services: withReleases, now }));
     } catch (error) {

@@ -1,5 +1,5 @@
-import type { HistoryEntry, Release, ServiceState } from '../domain/index.js';
-import { historyRows, isoTime, releaseRows, type Rows } from './rows.js';
+import type { FourKeys, HistoryEntry, Release, ServiceState } from '../domain/index.js';
+import { historyRows, humanDuration, isoTime, releaseRows, type Rows } from './rows.js';
 import { steeringSection, type PageSteering } from './steering.js';
 import { renderTimeline } from './timeline.js';
 
@@ -10,7 +10,7 @@ import { renderTimeline } from './timeline.js';
  * prefix the page is served under (a Cloud Functions URL, or a local port).
  */
 export interface OverviewModel {
-  services: { service: ServiceState; releases: Release[] }[];
+  services: { service: ServiceState; releases: Release[]; keys?: { current: FourKeys; previous: FourKeys } }[];
   now: number;
 }
 
@@ -30,9 +30,9 @@ export function escapeHtml(text: string): string {
 
 const link = (releaseId: string) => `<a href="?release=${encodeURIComponent(releaseId)}">${escapeHtml(releaseId)}</a>`;
 
-function htmlTable({ headers, rows }: Rows, firstCell: (cell: string) => string = escapeHtml): string {
+function htmlTable({ headers, rows }: Rows, firstCell: (cell: string) => string = escapeHtml, rowClass: (row: string[]) => string = () => ''): string {
   const head = headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
-  const body = rows.map((r) => `<tr>${r.map((c, i) => `<td>${i === 0 ? firstCell(c) : escapeHtml(c)}</td>`).join('')}</tr>`).join('\n');
+  const body = rows.map((r) => `<tr${rowClass(r) ? ` class="${escapeHtml(rowClass(r))}"` : ''}>${r.map((c, i) => `<td>${i === 0 ? firstCell(c) : escapeHtml(c)}</td>`).join('')}</tr>`).join('\n');
   return `<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
 }
 
@@ -51,6 +51,12 @@ th{font-size:12px;color:#555}
 .bar{display:inline-block;width:12rem;height:.8rem;background:#cfe3ff;vertical-align:middle}
 .bar span{display:block;height:100%;background:#2a7d2a}
 .muted{color:#777}
+tr.phase-complete td:nth-child(2){background:#dff3df}
+tr.phase-rolled_back td:nth-child(2),tr.phase-failed td:nth-child(2){background:#fbdcdc}
+tr.phase-rolling_back td:nth-child(2){background:#fde6cc}
+tr.phase-shifting td:nth-child(2),tr.phase-verifying td:nth-child(2),tr.phase-deploying td:nth-child(2){background:#dfe9fb}
+tr.phase-pending td:nth-child(2),tr.phase-superseded td:nth-child(2){background:#eee}
+.keys{margin:.25rem 0 .5rem}
 </style>
 </head>
 <body>
@@ -64,11 +70,24 @@ ${body}
 export function renderOverview(model: OverviewModel): string {
   const sections = model.services.map(({ service, releases }) => {
     const facts = `steps ${service.config.steps.join('/')} · stable ${service.stableRevision ?? '-'} · active ${service.activeReleaseId ?? '-'} · queued ${service.queuedReleaseId ?? '-'}`;
-    const table = releases.length ? htmlTable(releaseRows(releases), link) : '<p class="muted">No releases yet.</p>';
-    return `<h2>${escapeHtml(service.name)}</h2>\n<p class="muted">${escapeHtml(facts)}</p>\n${table}`;
+    const table = releases.length ? htmlTable(releaseRows(releases), link, (row) => `phase-${row[1] ?? ''}`) : '<p class="muted">No releases yet.</p>';
+    const keys = model.services.find((s) => s.service.name === service.name)?.keys;
+    return `<h2>${escapeHtml(service.name)}</h2>\n<p class="muted">${escapeHtml(facts)}</p>\n${keys ? keysLine(keys.current, keys.previous) : ''}\n${table}`;
   });
   const empty = '<p>No services registered yet: <code>cutover services apply FILE</code>.</p>';
   return page('Cutover — releases', model.now, `<h1>Cutover releases</h1>\n${sections.join('\n') || empty}`);
+}
+
+/** The four keys of the last 30 days, each with its trend against the 30 days before (text, not only colour). */
+function keysLine(now: FourKeys, before: FourKeys): string {
+  const trend = (a: number | null, b: number | null, higherIsBetter: boolean) => {
+    if (a === null || b === null || a === b) return '';
+    const up = a > b;
+    return ` <span title="${up ? 'up' : 'down'} from ${b.toFixed(2)} in the 30 days before">${up ? '↑' : '↓'}${up === higherIsBetter ? '' : ' (worse)'}</span>`;
+  };
+  const time = (ms: number | null) => (ms === null ? '-' : humanDuration(ms));
+  const cfr = now.changeFailure.rate === null ? '-' : `${(now.changeFailure.rate * 100).toFixed(0)}% (${now.changeFailure.failed}/${now.changeFailure.reachedTraffic})`;
+  return `<p class="keys" data-keys><strong>Last 30 days:</strong> ${now.deployments} deploys, ${now.deploymentsPerDay.toFixed(2)}/day${trend(now.deploymentsPerDay, before.deploymentsPerDay, true)} · lead time p50 ${escapeHtml(time(now.leadTimeMs.p50))}${trend(now.leadTimeMs.p50, before.leadTimeMs.p50, false)} · change failure ${escapeHtml(cfr)}${trend(now.changeFailure.rate, before.changeFailure.rate, false)} · restore p50 ${escapeHtml(time(now.timeToRestoreMs.p50))}${trend(now.timeToRestoreMs.p50, before.timeToRestoreMs.p50, false)}</p>`;
 }
 
 /** The last verdict with the figures behind it and the thresholds it was judged against. */

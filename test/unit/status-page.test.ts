@@ -48,6 +48,19 @@ describe('statusPage (read-only web page)', () => {
     expect(page.text).toContain('http-equiv="refresh"');
   });
 
+  it('shows each service\'s four keys for the last 30 days, and colours each release row by phase (the phase stays written)', async () => {
+    await sys.apply({ steps: [100] });
+    await sys.send(build('k1', 'SUCCESS'));
+    await sys.send(build('k2', 'SUCCESS'));
+    sys.health.reportErrors(100, 60);
+    await sys.advance(10_000);
+    const page = await get('');
+    expect(page.text).toMatch(/<p class="keys" data-keys><strong>Last 30 days:<\/strong> 2 deploys, 0\.07\/day/);
+    expect(page.text).toContain('change failure 50% (1/2)');
+    expect(page.text).toMatch(/<tr class="phase-rolled_back"><td><a href="\?release=checkout-k2">checkout-k2<\/a><\/td><td>rolled_back<\/td>/);
+    expect(page.text).toMatch(/<tr class="phase-complete"><td><a href="\?release=checkout-k1">/);
+  });
+
   it('shows one release with its traffic, health and full history', async () => {
     await sys.apply();
     await sys.send(build('b1', 'SUCCESS'));
