@@ -1,7 +1,9 @@
 import autocannon from 'autocannon';
 import { plainLine, renderWatch } from '../cli/watch-view.js';
 import { snapshotOf } from '../cli/program.js';
-import { isTerminal, releaseIdForBuild, type Phase, type Release } from '../shared/domain/index.js';
+import { table } from '../cli/format.js';
+import { fourKeys, isTerminal, releaseIdForBuild, type Phase, type Release } from '../shared/domain/index.js';
+import { statsRows } from '../shared/views/rows.js';
 import { publishDevAlert, publishDevRelease } from './dev-messages.js';
 import { SAMPLE_SERVICE, type LocalStack } from './stack.js';
 
@@ -49,6 +51,7 @@ export async function runDemo(stack: LocalStack, options: DemoOptions): Promise<
     if (!error) resolveLoad(result);
   });
   let narration = 'starting load…';
+  let keysLine = '';
   const outcomes: DemoOutcome[] = [];
   const lastLines = new Map<string, string>();
 
@@ -68,8 +71,9 @@ export async function runDemo(stack: LocalStack, options: DemoOptions): Promise<
       '',
       `demo: ${narration}`,
       ...outcomes.map((o) => `  ${o.ok ? 'ok ' : 'NOT'} ${o.step.title} → ${o.phase}${o.cause ? ` (${o.cause})` : ''}`),
+      ...(keysLine ? ['', 'the four keys (last 30 days; cutover stats, and the status page):', keysLine] : []),
       '',
-      'try, in another terminal: npm run -s cutover -- status sample | watch sample | history <release> | pause <release>',
+      'try, in another terminal: npm run -s cutover -- status sample | watch sample | history <release> | pause <release> | stats',
     ];
     if (tty) {
       out(`\x1b[H\x1b[2J${renderWatch(snapshot, true, now)}`);
@@ -113,6 +117,10 @@ export async function runDemo(stack: LocalStack, options: DemoOptions): Promise<
       if (!tty) out(`demo ${ok ? 'ok' : 'UNEXPECTED'}: ${step.title} → ${phase}${cause ? ` (${cause})` : ''}`);
     }
     narration = outcomes.every((o) => o.ok) ? 'finished: all three outcomes as expected' : 'finished: some outcomes were not as expected';
+    // What the three releases did to the service's delivery figures (also on the status page's overview).
+    const now = Date.now();
+    keysLine = table(statsRows([{ service: SAMPLE_SERVICE, keys: fourKeys(await stack.store.listReleases(SAMPLE_SERVICE, 100), now - 30 * 86_400_000, now) }]));
+    if (!tty) out(`demo four keys (last 30 days):\n${keysLine}`);
     await draw().catch(() => undefined);
   } finally {
     load.stop();

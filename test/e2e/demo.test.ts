@@ -30,5 +30,11 @@ describe.skipIf(!emulators.available)('npm start demo', () => {
     expect(load.errors).toBe(0);
     expect(lines.some((l) => l.startsWith('demo ok: a good release'))).toBe(true);
     expect(lines.some((l) => l.includes('shifting step 1/3 candidate 10%'))).toBe(true);
+    // The four keys after the three releases: one deploy, two rolled back after reaching traffic.
+    const keys = lines.find((l) => l.startsWith('demo four keys')) ?? '';
+    expect(keys).toMatch(/sample\s+1\s/);
+    expect(keys).toContain('67% (2/3)');
+    const overview = await (await fetch(stack.urls.functions.statusPage ?? '')).text();
+    expect(overview).toMatch(/data-keys><strong>Last 30 days:<\/strong> 1 deploys/);
   }, 240_000);
 });
