@@ -1,6 +1,6 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { z } from 'zod';
-import { fourKeys, type FourKeys } from '../shared/domain/index.js';
+import { DEFAULT_EFFECT_POLICY, availableCommands, fourKeys, type FourKeys, type Release } from '../shared/domain/index.js';
 import { StoreUnavailableError } from '../shared/ports/index.js';
 import { renderOverview, renderRelease, escapeHtml } from '../shared/views/status-page.js';
 import type { EntryDeps } from './entry.js';
@@ -32,6 +32,13 @@ async function keysOf(deps: Pick<EntryDeps, 'store'>, service: string, now: numb
   return value;
 }
 
+/** The page's buttons: only where steering is set up, and only the commands decide() would take now. */
+async function steeringFor(deps: Pick<EntryDeps, 'store' | 'page'>, release: Release, now: number) {
+  if (!deps.page) return undefined;
+  const service = await deps.store.getService(release.service);
+  return { page: deps.page, commands: service ? availableCommands({ service, releases: [release] }, release, now, DEFAULT_EFFECT_POLICY) : [] };
+}
+
 /**
  * `statusPage`: the read-only web page over the same Firestore documents the CLI reads.
  * GET `?` → every service with its latest releases; GET `?release=ID` → one release with its
@@ -60,7 +67,7 @@ export function statusPage(deps: Pick<EntryDeps, 'store' | 'clock' | 'log' | 'pa
         }
         const history = await deps.store.history(releaseId, HISTORY_ENTRIES);
         if (json) res.status(200).json({ release, history });
-        else res.status(200).type('text/html').send(renderRelease({ release, history, now, steering: deps.page }));
+        else res.status(200).type('text/html').send(renderRelease({ release, history, now, steering: await steeringFor(deps, release, now) }));
         return;
       }
       const services = await deps.store.listServices();

@@ -58,7 +58,7 @@ export type BuildJudgement = { ok: true; body: EventOf<'build'> } | { ok: false;
 const repoOf = (image: string): string => image.replace(/@[^/]*$/, '').replace(/:[^/:@]+$/, '');
 
 /** The image the build pushed for the service: the result matching _CUTOVER_IMAGE, else the only result. */
-export function pushedImage(facts: BuildFacts): { repository: string; digest: string } | null {
+export function pushedImage(facts: Pick<BuildFacts, 'substitutions' | 'pushed'>): { repository: string; digest: string } | null {
   const named = facts.substitutions[IMAGE_SUBSTITUTION];
   const match = (named ? facts.pushed.find((p) => repoOf(p.name) === repoOf(named)) : undefined) ?? (facts.pushed.length === 1 ? facts.pushed[0] : undefined);
   return match ? { repository: repoOf(match.name), digest: match.digest } : null;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IMAGE_SUBSTITUTION, SERVICE_SUBSTITUTION, buildStatusSchema, type EventOf } from '../domain/index.js';
+import { IMAGE_SUBSTITUTION, SERVICE_SUBSTITUTION, buildStatusSchema, pushedImage, type EventOf } from '../domain/index.js';
 import { dataAsJson, type PubsubMessage } from './envelope.js';
 import { BUILD_ID, LIMITS, capText, isServiceName } from './limits.js';
 
@@ -56,12 +56,9 @@ export function parseBuildMessage(message: PubsubMessage): BuildMessage {
   };
 }
 
-/** The built image by digest ("repo@sha256:…"): the result matching _CUTOVER_IMAGE, else the only result; else the named image. */
+/** What the message claims was built: the pushed image by digest (as the domain picks it), else the named one. */
 export function imageOf(build: BuildResource): string | null {
-  const named = build.substitutions?.[IMAGE_SUBSTITUTION];
-  const results = build.results?.images ?? [];
-  const repoOf = (name: string) => name.replace(/:[^/:@]+$/, '');
-  const match = (named ? results.find((r) => repoOf(r.name) === repoOf(named)) : undefined) ?? (results.length === 1 ? results[0] : undefined);
-  if (match) return `${repoOf(match.name)}@${match.digest}`;
-  return named ?? build.images?.[0] ?? null;
+  const pinned = pushedImage({ substitutions: build.substitutions ?? {}, pushed: build.results?.images ?? [] });
+  if (pinned) return `${pinned.repository}@${pinned.digest}`;
+  return build.substitutions?.[IMAGE_SUBSTITUTION] ?? build.images?.[0] ?? null;
 }

@@ -1,4 +1,4 @@
-import type { FourKeys, HistoryEntry, Release, ServiceState } from '../domain/index.js';
+import type { CommandName, FourKeys, HistoryEntry, Release, ServiceState } from '../domain/index.js';
 import { historyRows, humanDuration, isoTime, releaseRows, type Rows } from './rows.js';
 import { steeringSection, type PageSteering } from './steering.js';
 import { renderTimeline } from './timeline.js';
@@ -18,8 +18,8 @@ export interface ReleaseModel {
   release: Release;
   history: HistoryEntry[];
   now: number;
-  /** Set where people may steer from the page (a sign-in and onCommand are configured). */
-  steering?: PageSteering;
+  /** Set where people may steer from the page (a sign-in and onCommand are configured), with the commands the release can take now. */
+  steering?: { page: PageSteering; commands: CommandName[] };
 }
 
 const REFRESH_SECONDS = 5;
@@ -119,7 +119,7 @@ export function renderRelease({ release: r, history, now, steering }: ReleaseMod
 <h1>${escapeHtml(r.id)}</h1>
 <table>\n${dl}\n</table>
 ${renderTimeline(r, history, now)}
-${steering ? steeringSection(r, steering, now, escapeHtml) : ''}
+${steering ? steeringSection(r, steering.commands, steering.page, escapeHtml) : ''}
 <h2>History</h2>
 ${history.length ? htmlTable(historyRows(history)) : '<p class="muted">No history yet.</p>'}`;
   return page(`Cutover — ${r.id}`, now, body, steering !== undefined);

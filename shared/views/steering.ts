@@ -12,19 +12,9 @@ export interface PageSteering {
   signIn: { kind: 'local'; issuerUrl: string } | { kind: 'google'; clientId: string };
 }
 
-/** The commands that make sense for the release as it is now; the person's roles filter them further. */
-export function commandsFor(release: Release, now: number): CommandName[] {
-  const inFlight = ['pending', 'deploying', 'verifying', 'shifting'].includes(release.phase);
-  const out: CommandName[] = [];
-  if (inFlight) out.push(release.paused ? 'resume' : 'pause', 'abort');
-  if (release.awaitingApproval) out.push('approve');
-  if (release.phase === 'shifting' || (release.phase === 'verifying' && release.verification?.passed === true)) out.push('promote');
-  if (release.phase === 'complete' && release.watchUntil !== null && release.watchUntil > now) out.push('rollback');
-  return out;
-}
-
-export function steeringSection(release: Release, steering: PageSteering, now: number, escape: (s: string) => string): string {
-  const config = { commandUrl: steering.commandUrl, signIn: steering.signIn, release: release.id, service: release.service, commands: commandsFor(release, now), roleFor: ROLE_FOR };
+/** `commands`: what the release can take now (availableCommands); the person's roles filter them further. */
+export function steeringSection(release: Release, commands: readonly CommandName[], steering: PageSteering, escape: (s: string) => string): string {
+  const config = { commandUrl: steering.commandUrl, signIn: steering.signIn, release: release.id, service: release.service, commands, roleFor: ROLE_FOR };
   return `<section id="steer" aria-labelledby="steer-h" data-config="${escape(JSON.stringify(config))}">
 <h2 id="steer-h">Steer</h2>
 <p data-who class="muted">Sign in to steer this release.</p>

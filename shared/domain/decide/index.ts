@@ -47,3 +47,4 @@ export function decide(world: World, event: ReleaseEvent, ctx: DecideContext): D
   }
   return decision;
 }
+export { availableCommands } from './available.js';
