@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Command, CommanderError } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import { COMMANDS, ServiceConfigError, fourKeys, parseDuration, parseServiceConfig, type CommandName, type Release } from '../shared/domain/index.js';
+import { COMMANDS, ServiceConfigError, dayOf, dayWindow, keysFromDays, parseDuration, parseServiceConfig, type CommandName, type Release } from '../shared/domain/index.js';
 import { statsRows } from '../shared/views/rows.js';
 import type { ReleaseStore } from '../shared/ports/index.js';
 import type { CommandClient } from './command-client.js';
@@ -10,7 +10,7 @@ import { addDevCommands } from './dev.js';
 import { historyTable, rejectedTable, releasesTable, servicesTable, table } from './format.js';
 
 /** How many of a service's newest releases `cutover stats` reads. */
-const STATS_RELEASES = 500;
+const DAY = 86_400_000;
 import { plainLine, renderWatch, type WatchSnapshot } from './watch-view.js';
 
 /** What the CLI needs from the world; main.ts wires it from the environment, tests pass fakes. */
@@ -135,10 +135,12 @@ export function buildProgram(ctx: () => Promise<CliContext>, env: () => Record<s
       if (since === null || since <= 0) throw new CliError(`--since ${opts.since}: not a duration (30d, 7d, 12h)`, 2);
       const names = service ? [service] : (await c.store.listServices()).map((s) => s.name);
       if (service && !(await c.store.getService(service))) throw new CliError(`service ${service} is not registered`);
-      const to = c.clock();
-      // A bounded read: the newest releases of each service (enough for a month of frequent releases).
-      const stats = await Promise.all(names.map(async (name) => ({ service: name, keys: fourKeys(await c.store.listReleases(name, STATS_RELEASES), to - since, to) })));
-      print(c, stats, stats.length ? `${table(statsRows(stats))}\n(last ${opts.since}; lead time from build creation; restore from the rollback decision)` : 'no services yet');
+      // The kept figures are per UTC day: the window is the whole days that cover --since, today included.
+      const days = Math.max(1, Math.ceil(since / DAY));
+      const { from, to } = dayWindow(c.clock(), days);
+      const stats = await Promise.all(names.map(async (name) => ({ service: name, keys: keysFromDays(await c.store.deliveryDays(name, dayOf(from), dayOf(to - 1)), from, to) })));
+      const window = `${dayOf(from)} to ${dayOf(to - 1)} (UTC), ${days} day${days === 1 ? '' : 's'}`;
+      print(c, stats, stats.length ? `${table(statsRows(stats))}\n(${window}; lead time from build creation; restore from the rollback decision)` : 'no services yet');
     });
 
   program

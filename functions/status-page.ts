@@ -1,6 +1,6 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { z } from 'zod';
-import { DEFAULT_EFFECT_POLICY, availableCommands, fourKeys, type FourKeys, type Release } from '../shared/domain/index.js';
+import { DEFAULT_EFFECT_POLICY, availableCommands, dayOf, dayWindow, keysFromDays, type FourKeys, type Release } from '../shared/domain/index.js';
 import { StoreUnavailableError } from '../shared/ports/index.js';
 import { renderOverview, renderRelease, escapeHtml } from '../shared/views/status-page.js';
 import type { EntryDeps } from './entry.js';
@@ -14,10 +14,8 @@ const querySchema = z.object({
   format: z.enum(['html', 'json']).optional(),
 });
 
-/** The four keys read at most once a minute per service and instance: a bounded read (the newest releases), cached. */
-const KEYS_RELEASES = 300;
+/** The kept four keys (one document per day: 60 for two 30-day windows) read at most once a minute per service and instance. */
 const KEYS_TTL_MS = 60_000;
-const DAY = 86_400_000;
 type Keys = { current: FourKeys; previous: FourKeys };
 const keysCache = new WeakMap<object, Map<string, { at: number; value: Keys }>>();
 
@@ -26,8 +24,10 @@ async function keysOf(deps: Pick<EntryDeps, 'store'>, service: string, now: numb
   keysCache.set(deps.store, perStore);
   const cached = perStore.get(service);
   if (cached && now - cached.at < KEYS_TTL_MS && now >= cached.at) return cached.value;
-  const releases = await deps.store.listReleases(service, KEYS_RELEASES);
-  const value = { current: fourKeys(releases, now - 30 * DAY, now), previous: fourKeys(releases, now - 60 * DAY, now - 30 * DAY) };
+  const current = dayWindow(now, 30);
+  const previous = dayWindow(now, 30, 30);
+  const days = await deps.store.deliveryDays(service, dayOf(previous.from), dayOf(current.to - 1));
+  const value = { current: keysFromDays(days, current.from, current.to), previous: keysFromDays(days, previous.from, previous.to) };
   perStore.set(service, { at: now, value });
   return value;
 }

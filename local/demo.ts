@@ -2,7 +2,7 @@ import autocannon from 'autocannon';
 import { plainLine, renderWatch } from '../cli/watch-view.js';
 import { snapshotOf } from '../cli/program.js';
 import { table } from '../cli/format.js';
-import { fourKeys, isTerminal, releaseIdForBuild, type Phase, type Release } from '../shared/domain/index.js';
+import { dayOf, dayWindow, isTerminal, keysFromDays, releaseIdForBuild, type Phase, type Release } from '../shared/domain/index.js';
 import { statsRows } from '../shared/views/rows.js';
 import { publishDevAlert, publishDevRelease } from './dev-messages.js';
 import { SAMPLE_SERVICE, type LocalStack } from './stack.js';
@@ -118,8 +118,8 @@ export async function runDemo(stack: LocalStack, options: DemoOptions): Promise<
     }
     narration = outcomes.every((o) => o.ok) ? 'finished: all three outcomes as expected' : 'finished: some outcomes were not as expected';
     // What the three releases did to the service's delivery figures (also on the status page's overview).
-    const now = Date.now();
-    keysLine = table(statsRows([{ service: SAMPLE_SERVICE, keys: fourKeys(await stack.store.listReleases(SAMPLE_SERVICE, 100), now - 30 * 86_400_000, now) }]));
+    const { from, to } = dayWindow(Date.now(), 30);
+    keysLine = table(statsRows([{ service: SAMPLE_SERVICE, keys: keysFromDays(await stack.store.deliveryDays(SAMPLE_SERVICE, dayOf(from), dayOf(to - 1)), from, to) }]));
     if (!tty) out(`demo four keys (last 30 days):\n${keysLine}`);
     await draw().catch(() => undefined);
   } finally {

@@ -3,8 +3,9 @@ import { Reason } from './reasons.js';
 
 /**
  * DORA's four keys for one service, from what Cutover records on each release (docs/analytics.md
- * has each definition). Pure: the caller reads a bounded set of releases (the newest N) and passes
- * the window; nothing here scans history.
+ * has each definition). Pure. Each release contributes facts, each attributed to one moment, so
+ * figures add up across days: that is what lets the store keep them per day as releases end
+ * (`shared/domain/delivery.ts`) and lets `fourKeys` recompute the same figures from releases.
  */
 export interface FourKeys {
   from: number;
@@ -15,10 +16,20 @@ export interface FourKeys {
   deploymentsPerWeek: number;
   /** Build created → release complete, over the releases that completed in the window. */
   leadTimeMs: { p50: number | null; p90: number | null };
-  /** Of the releases that reached traffic in the window, those rolled back for cause. */
+  /** Of the releases that reached traffic and were decided in the window, those rolled back for cause. */
   changeFailure: { failed: number; reachedTraffic: number; rate: number | null };
-  /** Rollback decided (breach seen, incident received, command) → stable at 100%. */
+  /** Rollback decided (breach seen, incident received, command) → stable at 100%, for restores that ended in the window. */
   timeToRestoreMs: { p50: number | null; max: number | null };
+}
+
+/** What one release says about delivery, each fact with the moment it is attributed to. */
+export interface ReleaseFacts {
+  /** Completed: when, and build created → complete. */
+  deployed: { at: number; leadTimeMs: number } | null;
+  /** Reached traffic and was decided (completed, or ended before completing): when, and whether it failed. */
+  outcome: { at: number; failed: boolean } | null;
+  /** Rolled back for cause after reaching traffic: when stable was back at 100%, and how long that took. */
+  restore: { at: number; durationMs: number } | null;
 }
 
 const DAY = 86_400_000;
@@ -33,27 +44,49 @@ export function percentileOf(values: readonly number[], p: number): number | nul
 
 /** A release reached traffic when it entered the shifting steps (a step was set, so the candidate was asked to serve). */
 const reachedTraffic = (r: Release): boolean => r.stepIndex !== null || r.completedAt !== null;
+const ENDED = new Set<Release['phase']>(['rolled_back', 'superseded', 'failed']);
+const failedForCause = (r: Release): boolean => r.phase === 'rolled_back' && r.rollbackCause !== null && !NOT_A_FAILURE.has(r.rollbackCause);
 
-/** When a release ended (its terminal phase started), or null while it is not over. */
-const endedAt = (r: Release): number | null => (r.phase === 'rolled_back' || r.phase === 'superseded' || r.phase === 'failed' ? r.phaseStartedAt : null);
+/**
+ * A release's delivery facts. The outcome is attributed to its completion when it completed (a
+ * release rolled back in its watch window fails where it was deployed, as four-keys links an
+ * incident to its deployment), else to its end; none of these moments moves once set.
+ */
+export function releaseFacts(r: Release): ReleaseFacts {
+  const decidedAt = r.completedAt ?? (ENDED.has(r.phase) ? r.phaseStartedAt : null);
+  const failed = failedForCause(r);
+  return {
+    deployed: r.completedAt === null ? null : { at: r.completedAt, leadTimeMs: r.completedAt - (r.build.createdAt ?? r.createdAt) },
+    outcome: decidedAt !== null && reachedTraffic(r) ? { at: decidedAt, failed } : null,
+    restore: failed && reachedTraffic(r) && typeof r.rollbackStartedAt === 'number' ? { at: r.phaseStartedAt, durationMs: r.phaseStartedAt - r.rollbackStartedAt } : null,
+  };
+}
 
-export function fourKeys(releases: readonly Release[], from: number, to: number): FourKeys {
-  const inWindow = (t: number | null | undefined): t is number => typeof t === 'number' && t >= from && t < to;
-  const completed = releases.filter((r) => inWindow(r.completedAt));
-  const leadTimes = completed.map((r) => (r.completedAt ?? 0) - (r.build.createdAt ?? r.createdAt));
-  // A release counts where it was decided: completed, or rolled back, inside the window.
-  const decided = releases.filter((r) => reachedTraffic(r) && (inWindow(r.completedAt) || inWindow(endedAt(r))));
-  const failures = decided.filter((r) => r.phase === 'rolled_back' && r.rollbackCause !== null && !NOT_A_FAILURE.has(r.rollbackCause));
-  const restores = failures.filter((r) => typeof r.rollbackStartedAt === 'number').map((r) => r.phaseStartedAt - (r.rollbackStartedAt ?? r.phaseStartedAt));
+/** The figures in a window from facts already picked for it (by release, or from the kept days). */
+export function keysOf(from: number, to: number, leadTimes: readonly number[], outcomes: readonly boolean[], restores: readonly number[]): FourKeys {
   const days = Math.max(1, (to - from) / DAY);
+  const failed = outcomes.filter(Boolean).length;
   return {
     from,
     to,
-    deployments: completed.length,
-    deploymentsPerDay: completed.length / days,
-    deploymentsPerWeek: (completed.length / days) * 7,
+    deployments: leadTimes.length,
+    deploymentsPerDay: leadTimes.length / days,
+    deploymentsPerWeek: (leadTimes.length / days) * 7,
     leadTimeMs: { p50: percentileOf(leadTimes, 50), p90: percentileOf(leadTimes, 90) },
-    changeFailure: { failed: failures.length, reachedTraffic: decided.length, rate: decided.length ? failures.length / decided.length : null },
+    changeFailure: { failed, reachedTraffic: outcomes.length, rate: outcomes.length ? failed / outcomes.length : null },
     timeToRestoreMs: { p50: percentileOf(restores, 50), max: restores.length ? Math.max(...restores) : null },
   };
+}
+
+/** The four keys recomputed from releases: the reference the kept figures are tested against. */
+export function fourKeys(releases: readonly Release[], from: number, to: number): FourKeys {
+  const inWindow = (fact: { at: number } | null): boolean => fact !== null && fact.at >= from && fact.at < to;
+  const facts = releases.map(releaseFacts);
+  return keysOf(
+    from,
+    to,
+    facts.flatMap((f) => (f.deployed && inWindow(f.deployed) ? [f.deployed.leadTimeMs] : [])),
+    facts.flatMap((f) => (f.outcome && inWindow(f.outcome) ? [f.outcome.failed] : [])),
+    facts.flatMap((f) => (f.restore && inWindow(f.restore) ? [f.restore.durationMs] : [])),
+  );
 }

@@ -13,3 +13,4 @@ export * from './provenance.js';
 export * from './access.js';
 export * from './telemetry.js';
 export * from './dora.js';
+export * from './delivery.js';

@@ -1,4 +1,5 @@
 import type { Decision, ReleaseEvent, World } from '../domain/index.js';
+import type { DeliveryDay } from '../domain/delivery.js';
 import type { HistoryEntry, Release, ServiceState } from '../domain/model.js';
 import type { ServiceConfigInput } from '../domain/service-config.js';
 
@@ -35,6 +36,11 @@ export interface ReleaseStore {
   history(releaseId: string, limit: number): Promise<HistoryEntry[]>;
   /** Releases whose nextCheckAt is at or before `now`, oldest first. */
   dueReleases(now: number, limit: number): Promise<Release[]>;
+  /**
+   * The kept delivery figures of one service, for the UTC days from `fromDay` to `toDay` inclusive
+   * (YYYY-MM-DD). Written by `handle` in the event's own transaction, from `deliveryPatches`.
+   */
+  deliveryDays(service: string, fromDay: string, toDay: string): Promise<DeliveryDay[]>;
   recordRejected(event: RejectedEvent): Promise<string>;
   listRejected(limit: number): Promise<(RejectedEvent & { id: string })[]>;
 }

@@ -1,10 +1,16 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_EFFECT_POLICY, decide, releaseIdForBuild, type ReleaseEvent } from '../../shared/domain/index.js';
 import type { ReleaseStore } from '../../shared/ports/index.js';
 import { T0, build, serviceConfigInput } from '../support/fixtures.js';
+import { StoreStream, keptAgainstRecomputed, streamPrefix, streamStep } from '../support/store-stream.js';
 
 /** The one contract every ReleaseStore adapter passes (the fake and Firestore alike). */
-export function storeContract(name: string, makeStore: () => ReleaseStore, enabled = true): void {
+/**
+ * `streamRuns`: random release streams for the kept-figures property (each is a few hundred events;
+ * on the emulator a handful is what a test run can afford).
+ */
+export function storeContract(name: string, makeStore: () => ReleaseStore, enabled = true, streamRuns = 60): void {
   const ev = (id: string, body: ReleaseEvent['body'], at = T0): ReleaseEvent => ({ id, service: 'checkout', at, body });
   const handle = (store: ReleaseStore, event: ReleaseEvent) =>
     store.handle(event, (world) => decide(world, event, { now: event.at, policy: DEFAULT_EFFECT_POLICY }));
@@ -65,6 +71,26 @@ export function storeContract(name: string, makeStore: () => ReleaseStore, enabl
         releaseIdForBuild('checkout', 'b1'),
       ]);
     });
+
+    it('keeps delivery figures that match a recomputation from every release, after random streams of releases', async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(streamStep, { minLength: 20, maxLength: 120 }), async (steps) => {
+          const store = makeStore();
+          await store.applyServiceConfig(serviceConfigInput({ steps: [10, 50, 100], watchWindow: '15m', concurrency: 'queue' }), T0);
+          const stream = new StoreStream(store, 'checkout', T0);
+          for (const step of [...streamPrefix, ...steps, { t: 'settle' } as const]) await stream.run(step);
+          const { windows } = await keptAgainstRecomputed(store, 'checkout', T0, stream.now);
+          for (const w of windows) expect(w.kept).toEqual(w.recomputed);
+          // The prefix makes every stream count a deployment, a failure and a restore, on two days at least.
+          const whole = windows[0]?.kept;
+          expect(whole?.deployments).toBeGreaterThan(0);
+          expect(whole?.changeFailure.failed).toBeGreaterThan(0);
+          expect(whole?.timeToRestoreMs.max).not.toBeNull();
+          expect(windows.slice(1).filter((w) => w.kept.changeFailure.reachedTraffic > 0).length).toBeGreaterThan(1);
+        }),
+        { numRuns: streamRuns },
+      );
+    }, 300_000);
 
     it('keeps rejected events with their reason', async () => {
       const store = makeStore();

@@ -1,5 +1,9 @@
 import {
   applyConfig,
+  deliveryDocId,
+  deliveryPatches,
+  mergeDelivery,
+  type DeliveryDay,
   parseServiceConfig,
   releasesToLoad,
   type Decision,
@@ -22,6 +26,7 @@ export class FakeStore implements ReleaseStore {
   readonly releases = new Map<string, Release>();
   readonly historyByRelease = new Map<string, HistoryEntry[]>();
   readonly seenEvents = new Set<string>();
+  readonly delivery = new Map<string, DeliveryDay>();
   readonly rejected: (RejectedEvent & { id: string })[] = [];
   private queue: Promise<unknown> = Promise.resolve();
   private failures = 0;
@@ -53,7 +58,13 @@ export class FakeStore implements ReleaseStore {
       .filter((r): r is Release => r !== undefined);
     const decision = decideFor(structuredClone({ service, releases }));
     if (decision.service) this.services.set(event.service, structuredClone(decision.service));
-    for (const release of decision.releases) this.releases.set(release.id, structuredClone(release));
+    for (const release of decision.releases) {
+      for (const patch of deliveryPatches(releases.find((r) => r.id === release.id), release)) {
+        const key = deliveryDocId(patch.service, patch.day);
+        this.delivery.set(key, mergeDelivery(this.delivery.get(key) ?? null, structuredClone(patch)));
+      }
+      this.releases.set(release.id, structuredClone(release));
+    }
     for (const entry of decision.history) {
       const list = this.historyByRelease.get(entry.releaseId) ?? [];
       if (list.some((e) => e.seq === entry.seq)) throw new Error(`history seq ${entry.seq} written twice for ${entry.releaseId}`);
@@ -108,6 +119,12 @@ export class FakeStore implements ReleaseStore {
     const due = [...this.releases.values()].filter((r) => r.nextCheckAt !== null && r.nextCheckAt <= now);
     due.sort((a, b) => (a.nextCheckAt ?? 0) - (b.nextCheckAt ?? 0));
     return Promise.resolve(structuredClone(due.slice(0, limit)));
+  }
+
+  deliveryDays(service: string, fromDay: string, toDay: string): Promise<DeliveryDay[]> {
+    this.check();
+    const days = [...this.delivery.values()].filter((d) => d.service === service && d.day >= fromDay && d.day <= toDay);
+    return Promise.resolve(structuredClone(days.sort((a, b) => a.day.localeCompare(b.day))));
   }
 
   recordRejected(event: RejectedEvent): Promise<string> {

@@ -16,4 +16,6 @@ storeContract(
     return store;
   },
   emulators.available,
+  // Each stream is some hundreds of transactions on the emulator.
+  4,
 );

@@ -51,4 +51,13 @@ describe('the four keys', () => {
     const keys = fourKeys([rolledBack(3, Reason.ErrorRateBreached), overnight], FROM, TO);
     expect(keys.timeToRestoreMs).toEqual({ p50: 90_000, max: 180_000 });
   });
+
+  it('a release rolled back in its watch window fails on the day it was deployed; its restore counts on the day it ended', () => {
+    const late = rel('rolled_back', { completedAt: at(4, 23), stepIndex: 2, rollbackCause: Reason.IncidentOpened, rollbackStartedAt: at(5, 1), phaseStartedAt: at(5, 1) + 30_000 });
+    const day = (d: number) => fourKeys([late], FROM + d * DAY, FROM + (d + 1) * DAY);
+    expect(day(4)).toMatchObject({ deployments: 1, changeFailure: { failed: 1, reachedTraffic: 1, rate: 1 }, timeToRestoreMs: { p50: null, max: null } });
+    expect(day(5)).toMatchObject({ deployments: 0, changeFailure: { failed: 0, reachedTraffic: 0, rate: null }, timeToRestoreMs: { p50: 30_000, max: 30_000 } });
+    // Over both days it is counted once.
+    expect(fourKeys([late], FROM, TO).changeFailure).toEqual({ failed: 1, reachedTraffic: 1, rate: 1 });
+  });
 });

@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
-import { Firestore, Timestamp, type DocumentReference, type DocumentSnapshot, type Transaction } from '@google-cloud/firestore';
+import { FieldPath, Firestore, Timestamp, type DocumentReference, type DocumentSnapshot, type Transaction } from '@google-cloud/firestore';
 import {
   SCHEMA_VERSION,
   applyConfig,
+  deliveryDaySchema,
+  deliveryDocId,
+  deliveryPatches,
   historyEntrySchema,
   parseServiceConfig,
   releaseSchema,
@@ -10,7 +13,9 @@ import {
   releasesToLoad,
   releasePointers,
   serviceStateSchema,
+  DELIVERY_DAY_VERSION,
   type Decision,
+  type DeliveryDay,
   type HistoryEntry,
   type Release,
   type ReleaseEvent,
@@ -49,6 +54,7 @@ export const COLLECTIONS = {
   history: 'history',
   processedEvents: 'processedEvents',
   rejectedEvents: 'rejectedEvents',
+  delivery: 'delivery',
 } as const;
 
 export function createFirestore(options: FirestoreStoreOptions): Firestore {
@@ -97,7 +103,7 @@ export class FirestoreStore implements ReleaseStore {
           if ('kind' in world) return world;
           const decision = decideFor(world);
           this.pointerHints.set(event.service, releasePointers(decision.service ?? world.service));
-          this.write(tx, event, decision);
+          this.write(tx, event, decision, world.releases);
           return { kind: 'decided', decision };
         },
         { maxAttempts: MAX_TRANSACTION_ATTEMPTS },
@@ -131,13 +137,20 @@ export class FirestoreStore implements ReleaseStore {
     return { service, releases };
   }
 
-  private write(tx: Transaction, event: ReleaseEvent, decision: Decision): void {
+  private write(tx: Transaction, event: ReleaseEvent, decision: Decision, before: readonly Release[]): void {
     const now = event.at;
     if (decision.service) {
       const { config: _config, ...state } = decision.service;
       tx.set(this.services().doc(decision.service.name), toDoc(state) as Record<string, unknown>, { merge: true });
     }
-    for (const release of decision.releases) tx.set(this.releases().doc(release.id), toDoc(release) as Record<string, unknown>);
+    for (const release of decision.releases) {
+      tx.set(this.releases().doc(release.id), toDoc(release) as Record<string, unknown>);
+      // The kept four keys change in the same transaction as the release that ended: exactly once.
+      for (const patch of deliveryPatches(before.find((r) => r.id === release.id), release)) {
+        const ref = this.db.collection(COLLECTIONS.delivery).doc(deliveryDocId(patch.service, patch.day));
+        tx.set(ref, { schemaVersion: DELIVERY_DAY_VERSION, ...patch }, { merge: true });
+      }
+    }
     for (const entry of decision.history) {
       tx.create(this.releases().doc(entry.releaseId).collection(COLLECTIONS.history).doc(historyDocId(entry.seq)), toDoc(entry) as Record<string, unknown>);
     }
@@ -211,6 +224,16 @@ export class FirestoreStore implements ReleaseStore {
       'querying due releases',
     );
     return snap.docs.map(readRelease);
+  }
+
+  async deliveryDays(service: string, fromDay: string, toDay: string): Promise<DeliveryDay[]> {
+    // Document ids sort by service then day: one range read, no index.
+    const col = this.db.collection(COLLECTIONS.delivery);
+    const snap = await this.read(
+      () => col.orderBy(FieldPath.documentId()).startAt(deliveryDocId(service, fromDay)).endAt(deliveryDocId(service, toDay)).get(),
+      `reading the delivery figures of ${service}`,
+    );
+    return snap.docs.map((d) => deliveryDaySchema.parse(d.data())).filter((d) => d.service === service);
   }
 
   async recordRejected(event: RejectedEvent): Promise<string> {
