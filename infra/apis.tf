@@ -1,6 +1,7 @@
 locals {
   apis = [
     "artifactregistry.googleapis.com",
+    "bigquery.googleapis.com",
     "cloudbuild.googleapis.com",
     "cloudfunctions.googleapis.com",
     "cloudidentity.googleapis.com",

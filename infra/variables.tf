@@ -114,3 +114,15 @@ variable "page_origins" {
   type        = list(string)
   default     = ["http://localhost:8080"]
 }
+
+variable "analytics_dataset" {
+  description = "BigQuery dataset that receives every release event (empty to skip the export)."
+  type        = string
+  default     = "cutover"
+}
+
+variable "analytics_location" {
+  description = "Location of the BigQuery dataset (a region such as europe-west1, or EU / US)."
+  type        = string
+  default     = "EU"
+}

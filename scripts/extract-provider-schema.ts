@@ -24,6 +24,9 @@ const folderOf = (type: string) => (type.startsWith('data.') ? `data-${type.slic
 export const TYPES = [
   'google_artifact_registry_repository',
   'google_artifact_registry_repository_iam_member',
+  'google_bigquery_dataset',
+  'google_bigquery_table',
+  'google_bigquery_table_iam_member',
   'google_cloud_run_service_iam_member',
   'google_cloud_run_v2_service_iam_member',
   'google_cloud_scheduler_job',
@@ -45,6 +48,8 @@ export const TYPES = [
   'google_pubsub_topic',
   'google_pubsub_topic_iam_binding',
   'google_pubsub_topic_iam_member',
+  'google_secret_manager_secret',
+  'google_secret_manager_secret_iam_member',
   'google_service_account',
   'google_service_account_iam_member',
   'data.google_project',

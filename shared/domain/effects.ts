@@ -1,3 +1,4 @@
+import type { ReleaseFacts } from './dora.js';
 import type { ServiceConfig } from './service-config.js';
 
 /**
@@ -81,6 +82,10 @@ export interface Notify {
   message: string;
   trafficPercent: number;
   at: number;
+  /** Why the release is rolling back or rolled back (its rollbackCause), when it is. */
+  cause?: string;
+  /** On the notifications that complete or end a release: its delivery facts (the four keys' inputs, for BigQuery). */
+  delivery?: ReleaseFacts;
 }
 
 export interface ScheduleCheck {

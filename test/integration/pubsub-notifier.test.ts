@@ -20,7 +20,8 @@ describe.skipIf(!emulators.available)('PubSubNotifier on the Pub/Sub emulator', 
     const notifier = new PubSubNotifier(pubsub, TOPICS.events);
     const base = { kind: 'notify' as const, releaseId: 'checkout-b1', service: 'checkout', reason: 'RolledBack', message: 'stable serves 100% again', trafficPercent: 0, at: Date.UTC(2026, 10, 27, 12) };
     await notifier.notify({ ...base, type: 'release.step_reached', phase: 'shifting', trafficPercent: 10 });
-    await notifier.notify({ ...base, type: 'release.rolled_back', phase: 'rolled_back' });
+    const restoredAt = base.at;
+    await notifier.notify({ ...base, type: 'release.rolled_back', phase: 'rolled_back', cause: 'ErrorRateBreached', delivery: { deployed: null, outcome: { at: restoredAt, failed: true }, restore: { at: restoredAt, durationMs: 4_200 } } });
 
     const receive = async (sub: typeof all, count: number) => {
       const got: { data: unknown; attributes: Record<string, string> }[] = [];
@@ -43,7 +44,10 @@ describe.skipIf(!emulators.available)('PubSubNotifier on the Pub/Sub emulator', 
     expect(everything.map((m) => m.attributes.type).sort()).toEqual(['release.rolled_back', 'release.step_reached']);
     expect(everything.find((m) => m.attributes.type === 'release.rolled_back')).toEqual({
       attributes: { service: 'checkout', releaseId: 'checkout-b1', phase: 'rolled_back', type: 'release.rolled_back' },
-      data: { schemaVersion: 1, type: 'release.rolled_back', service: 'checkout', releaseId: 'checkout-b1', phase: 'rolled_back', reason: 'RolledBack', message: 'stable serves 100% again', trafficPercent: 0, at: '2026-11-27T12:00:00.000Z' },
+      data: { schemaVersion: 1, type: 'release.rolled_back', service: 'checkout', releaseId: 'checkout-b1', phase: 'rolled_back', reason: 'RolledBack', cause: 'ErrorRateBreached', message: 'stable serves 100% again', trafficPercent: 0, at: '2026-11-27T12:00:00.000Z',
+        deployedAt: null, leadTimeMs: null, outcome: 'failed', outcomeAt: '2026-11-27T12:00:00.000Z', restoreMs: 4_200 },
     });
+    // A notification that ends nothing carries the delivery fields as nulls (a BigQuery table keeps one schema).
+    expect(everything.find((m) => m.attributes.type === 'release.step_reached')?.data).toMatchObject({ deployedAt: null, leadTimeMs: null, outcome: null, outcomeAt: null, restoreMs: null });
   });
 });

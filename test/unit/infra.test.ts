@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTION_NAMES } from '../../functions/register.js';
 import { SUBSCRIPTIONS, TELEMETRY_SUBSCRIPTION, TOPICS } from '../../shared/topology.js';
 import { TELEMETRY_COLLECTION } from '../../shared/adapters/firestore/telemetry-store.js';
+import { notificationPayload } from '../../shared/adapters/gcp/pubsub-notifier.js';
 
 /** infra/ parsed with a real HCL parser (no terraform binary here), then its wiring checked. */
 type Block = Record<string, unknown>;
@@ -187,5 +188,26 @@ describe('infra/ (Terraform, parsed with @cdktf/hcl2json)', () => {
     expect(env).toMatchObject({ CUTOVER_ROUTER: 'cloud-run', CUTOVER_HEALTH: 'telemetry', CUTOVER_NOTIFIER: 'pubsub', CUTOVER_SCHEDULER: 'cloud-tasks' });
     expect(env.CUTOVER_TASKS_QUEUE).toBe('${google_cloud_tasks_queue.timers.id}');
     expect(env.CUTOVER_DATABASE).toBe('${var.firestore_database_id}');
+  });
+
+  it('exports every release event to BigQuery through a native subscription whose table has a column for each payload field', () => {
+    const sub = res('google_pubsub_subscription', 'events_to_bigquery');
+    expect(topicNameOf(String(sub.topic))).toBe(TOPICS.events);
+    expect((sub.bigquery_config as Block[])[0]).toMatchObject({ use_table_schema: true, drop_unknown_fields: true, write_metadata: true });
+    expect(String((sub.bigquery_config as Block[])[0]?.table)).toContain('google_bigquery_table.release_events');
+    const table = res('google_bigquery_table', 'release_events');
+    expect(String(table.schema)).toContain('bigquery/release_events.schema.json');
+    const columns = (JSON.parse(readFileSync('infra/bigquery/release_events.schema.json', 'utf8')) as { name: string; type: string }[]);
+    const byName = new Map(columns.map((c) => [c.name, c.type]));
+    const payload = notificationPayload({ kind: 'notify', type: 'release.rolled_back', releaseId: 'r', service: 's', phase: 'rolled_back', reason: 'RolledBack', message: 'm', trafficPercent: 0, at: 0 });
+    for (const field of Object.keys(payload)) expect(byName.has(field), `column for payload field ${field}`).toBe(true);
+    for (const meta of ['message_id', 'publish_time', 'attributes', 'subscription_name']) expect(byName.has(meta), `metadata column ${meta}`).toBe(true);
+    expect(byName.get('publish_time')).toBe('TIMESTAMP');
+    expect(byName.get('leadTimeMs')).toBe('INTEGER');
+    // Pub/Sub's service agent writes the rows; it may read the schema and insert, nothing more.
+    const roles = res('google_bigquery_table_iam_member', 'pubsub_writes_events');
+    expect(String(roles.for_each)).toContain('roles/bigquery.dataEditor');
+    expect(String(roles.for_each)).toContain('roles/bigquery.metadataViewer');
+    expect(String(roles.member)).toBe('${local.pubsub_agent}');
   });
 });

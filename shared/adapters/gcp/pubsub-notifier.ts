@@ -9,7 +9,14 @@ import type { Notifier } from '../../ports/index.js';
  */
 export const NOTIFICATION_SCHEMA_VERSION = 1;
 
+const iso = (t: number | null | undefined): string | null => (typeof t === 'number' ? new Date(t).toISOString() : null);
+
+/**
+ * The documented payload. The delivery fields are always present (null when the notification
+ * does not complete or end a release), so a BigQuery table with this schema takes every message.
+ */
 export function notificationPayload(n: Notify) {
+  const d = n.delivery;
   return {
     schemaVersion: NOTIFICATION_SCHEMA_VERSION,
     type: n.type,
@@ -17,9 +24,15 @@ export function notificationPayload(n: Notify) {
     releaseId: n.releaseId,
     phase: n.phase,
     reason: n.reason,
+    cause: n.cause ?? null,
     message: n.message,
     trafficPercent: n.trafficPercent,
     at: new Date(n.at).toISOString(),
+    deployedAt: iso(d?.deployed?.at),
+    leadTimeMs: d?.deployed?.leadTimeMs ?? null,
+    outcome: d?.outcome ? (d.outcome.failed ? 'failed' : 'ok') : null,
+    outcomeAt: iso(d?.outcome?.at),
+    restoreMs: d?.restore?.durationMs ?? null,
   };
 }
 

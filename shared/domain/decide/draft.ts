@@ -2,6 +2,7 @@ import type { Effect, NotificationType } from '../effects.js';
 import type { ReleaseEvent } from '../events.js';
 import { SCHEMA_VERSION, type HistoryEntry, type Release, type ServiceState } from '../model.js';
 import type { Reason } from '../reasons.js';
+import { releaseFacts } from '../dora.js';
 import type { DecideContext, Decision, Outcome, World } from './types.js';
 
 /**
@@ -9,6 +10,9 @@ import type { DecideContext, Decision, Outcome, World } from './types.js';
  * so every phase change leaves a history entry and an up-to-date lastDecision. Mutation stays
  * local to one decide() call: the caller's world is never touched.
  */
+/** The notifications after which a release's delivery facts can change: they carry them. */
+const DELIVERY_TYPES = new Set<NotificationType>(['release.completed', 'release.rolled_back', 'release.failed', 'release.superseded']);
+
 export class Draft {
   service: ServiceState;
   private readonly releases = new Map<string, Release>();
@@ -121,6 +125,8 @@ export class Draft {
       message,
       trafficPercent: release.traffic.observedPercent ?? 0,
       at: this.now,
+      ...(release.rollbackCause !== null ? { cause: release.rollbackCause } : {}),
+      ...(DELIVERY_TYPES.has(type) ? { delivery: releaseFacts(release) } : {}),
     });
   }
 
