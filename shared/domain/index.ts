@@ -14,3 +14,4 @@ export * from './access.js';
 export * from './telemetry.js';
 export * from './dora.js';
 export * from './delivery.js';
+export * from './chat.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { chatRoutesSchema } from './chat.js';
 import { accessSchema } from './access.js';
 import { boundedDuration } from './duration.js';
 import { sourceSchema } from './provenance.js';
@@ -78,6 +79,7 @@ export const serviceConfigSchema = z
     requireApproval: z.boolean().default(false).describe('Hold before the 100% step until `cutover approve`'),
     source: sourceSchema.optional().describe('The builds this service trusts; with none, no build releases'),
     access: accessSchema.default({ operators: [], approvers: [], owners: [] }),
+    notifications: chatRoutesSchema.default([]).describe('Google Chat and Slack incoming webhooks, each with the release events it gets'),
   })
   .strict();
 

@@ -3,6 +3,7 @@ export * from './effects.js';
 export * from './builds.js';
 export * from './identity.js';
 export * from './telemetry.js';
+export * from './secrets.js';
 
 import type { HealthSource, Notifier, Scheduler, TrafficRouter, VerificationChecker } from './effects.js';
 import type { ReleaseStore } from './store.js';
