@@ -1,5 +1,5 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
-import { StoreUnavailableError, UpstreamUnavailableError, type BuildAuthority, type CommandAuth, type ReleaseStore } from '../shared/ports/index.js';
+import { StoreUnavailableError, UpstreamUnavailableError, type BuildAuthority, type ChatDeps, type CommandAuth, type ReleaseStore } from '../shared/ports/index.js';
 import type { MarkedRequest } from './body-parsing.js';
 import type { PageSteering } from '../shared/views/steering.js';
 import { MAX_BODY_BYTES, parseEnvelope, type PubsubMessage } from '../shared/ingest/envelope.js';
@@ -17,6 +17,8 @@ export interface EntryDeps {
   auth?: CommandAuth;
   /** onTick: keeps the request-log sink's filter on the candidates in play (telemetry health only). */
   telemetrySink?: { sync(revisions: readonly string[]): Promise<boolean> };
+  /** notifyChat only: webhook secrets, the sender, the allowed webhook origins, the page's URL for links. */
+  chat?: ChatDeps;
   /** statusPage only: where its buttons send commands and how people sign in (absent: a read-only page). */
   page?: PageSteering;
   clock: () => number;

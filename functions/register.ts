@@ -4,8 +4,9 @@ import { httpEntry, pubsubEntry, type EntryDeps } from './entry.js';
 import { onCommand } from './command.js';
 import { handleAlert, handleCloudBuild, handleTick, handleTimer } from './handlers.js';
 import { statusPage } from './status-page.js';
+import { handleChatNotification } from './notify-chat.js';
 
-export const FUNCTION_NAMES = ['onCloudBuild', 'onAlert', 'onTick', 'onTimer', 'onCommand', 'statusPage'] as const;
+export const FUNCTION_NAMES = ['onCloudBuild', 'onAlert', 'onTick', 'onTimer', 'onCommand', 'statusPage', 'notifyChat'] as const;
 
 /**
  * Registers the entry points with the functions-framework. Each is an HTTP function so binary and
@@ -27,6 +28,8 @@ export function registerFunctions(get: () => EntryDeps): void {
     const deps = get();
     return httpEntry('onTimer', deps, async (r) => ({ verdict: await handleTimer(r.body, deps), attributes: {} }))(req, res);
   });
+  // Release events to chat channels: subscribed to cutover-events, beside the release.
+  register('notifyChat', handleChatNotification);
   // For people: the read-only status page over the same documents the CLI reads.
   http('statusPage', (req, res) => statusPage(get())(req, res));
 }

@@ -1,5 +1,5 @@
 locals {
-  functions = toset(["onCloudBuild", "onAlert", "onTick", "onTimer", "onCommand", "statusPage"])
+  functions = toset(["onCloudBuild", "onAlert", "onTick", "onTimer", "onCommand", "statusPage", "notifyChat"])
   # Gen 2 functions also answer on this stable URL; using it avoids a function referring to itself.
   timer_url = "https://${var.region}-${var.project_id}.cloudfunctions.net/onTimer"
   # onCommand checks that its callers' ID tokens were minted for it: this URL (service accounts,
@@ -25,6 +25,9 @@ locals {
     CUTOVER_COMMAND_URL            = local.command_url
     CUTOVER_OAUTH_CLIENT_ID        = var.oauth_client_id
     CUTOVER_PAGE_ORIGINS           = join(",", concat(["https://${var.region}-${var.project_id}.cloudfunctions.net"], var.page_origins))
+    # notifyChat: links in chat messages, and the only origins a webhook URL (from Secret Manager) may have.
+    CUTOVER_STATUS_PAGE_URL        = "https://${var.region}-${var.project_id}.cloudfunctions.net/statusPage"
+    CUTOVER_CHAT_WEBHOOK_ORIGINS   = "https://chat.googleapis.com,https://hooks.slack.com"
     LOG_LEVEL                      = "info"
   }
 }

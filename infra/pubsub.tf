@@ -37,6 +37,8 @@ locals {
     "cutover-on-cloud-build" = { topic = google_pubsub_topic.cloud_builds.id, function = "onCloudBuild" }
     "cutover-on-alert"       = { topic = google_pubsub_topic.alerts.id, function = "onAlert" }
     "cutover-on-tick"        = { topic = google_pubsub_topic.ticks.id, function = "onTick" }
+    # Release events to chat channels (infra/chat.tf): beside the release, never in its path.
+    "cutover-notify-chat" = { topic = google_pubsub_topic.events.id, function = "notifyChat" }
   }
 }
 

@@ -126,3 +126,9 @@ variable "analytics_location" {
   type        = string
   default     = "EU"
 }
+
+variable "chat_webhook_secrets" {
+  description = "Secret Manager secret ids, one per chat channel; each secret's latest version holds a Google Chat or Slack incoming webhook URL (a service config's notifications name them)."
+  type        = list(string)
+  default     = []
+}

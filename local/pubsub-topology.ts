@@ -1,5 +1,5 @@
 import { PubSub } from '@google-cloud/pubsub';
-import { SUBSCRIPTIONS, TOPICS } from '../shared/topology.js';
+import { SUBSCRIPTIONS, TOPICS, type PushedFunction } from '../shared/topology.js';
 
 /**
  * Creates Cutover's topics and push subscriptions on a Pub/Sub emulator, each subscription
@@ -9,17 +9,20 @@ export function emulatorPubSub(projectId: string, emulatorHost: string): PubSub 
   return new PubSub({ projectId, apiEndpoint: emulatorHost, emulatorMode: true });
 }
 
-export async function createTopology(pubsub: PubSub, functionUrl: (fn: 'onCloudBuild' | 'onAlert' | 'onTick') => string): Promise<void> {
+/** `functionUrl` answers undefined for a function not served here: its subscription is not created. */
+export async function createTopology(pubsub: PubSub, functionUrl: (fn: PushedFunction) => string | undefined): Promise<void> {
   for (const topic of Object.values(TOPICS)) {
     const [exists] = await pubsub.topic(topic).exists();
     if (!exists) await pubsub.createTopic(topic);
   }
   for (const sub of SUBSCRIPTIONS) {
+    const endpoint = functionUrl(sub.fn);
+    if (!endpoint) continue;
     const subscription = pubsub.subscription(sub.name);
     const [exists] = await subscription.exists();
     if (exists) await subscription.delete();
     await pubsub.topic(sub.topic).createSubscription(sub.name, {
-      pushConfig: { pushEndpoint: functionUrl(sub.fn) },
+      pushConfig: { pushEndpoint: endpoint },
       ackDeadlineSeconds: 30,
       retryPolicy: { minimumBackoff: { seconds: 1 }, maximumBackoff: { seconds: 10 } },
     });

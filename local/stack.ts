@@ -32,6 +32,11 @@ import { LocalFleet } from './router/fleet.js';
 import type { AccessLogLine } from './router/proxy.js';
 import { PubSubNotifier } from '../shared/adapters/gcp/pubsub-notifier.js';
 import { InProcessTimerScheduler } from './timer-scheduler.js';
+import { v1 as secretManagerV1 } from '@google-cloud/secret-manager';
+import { SecretManagerSource } from '../shared/adapters/gcp/secret-manager-source.js';
+import { WebhookSender } from '../shared/adapters/http/webhook-sender.js';
+import { LocalChatReceiver, type ReceivedChatMessage } from './chat-receiver.js';
+import { LocalSecretManager } from './secret-manager.js';
 
 /**
  * Cutover whole on one machine, on 127.0.0.1 only: Google's Firestore and Pub/Sub emulators with
@@ -45,6 +50,8 @@ export const SAMPLE_SERVICE = 'sample';
 export const LOCAL_ADMIN = 'dev@cutover.local';
 /** The local directory: operator@cutover.local is on call, and the on-call group operates the sample. */
 export const LOCAL_GROUPS = { 'oncall@cutover.local': ['operator@cutover.local'] };
+
+export const LOCAL_CHAT_SECRET = 'sample-chat';
 
 export function sampleServiceConfig(overrides: Partial<ServiceConfigInput> = {}): ServiceConfigInput & { name: string } {
   return {
@@ -64,6 +71,8 @@ export function sampleServiceConfig(overrides: Partial<ServiceConfigInput> = {})
     // Builds of the local Cloud Build's `sample-main` trigger on main, pushed to the local registry.
     source: { triggers: ['sample-main'], branches: ['main'], repositories: ['local/sample'] },
     access: { operators: ['group:oncall@cutover.local'], approvers: ['user:lead@cutover.local'], owners: [] },
+    // The local chat (printed by npm start); its webhook URL is in the local Secret Manager.
+    notifications: [{ format: 'google-chat', secret: LOCAL_CHAT_SECRET }],
     ...overrides,
   };
 }
@@ -75,6 +84,8 @@ export interface LocalStackOptions {
   /** Write .cutover/local.env so the CLI finds the stack with no flags. */
   writeEnvFile?: boolean;
   accessLog?: (line: AccessLogLine) => void;
+  /** Each message the local chat receives (npm start prints them). */
+  chatMessage?: (message: ReceivedChatMessage) => void;
 }
 
 export interface LocalStack {
@@ -88,6 +99,9 @@ export interface LocalStack {
   builds: DevBuilds;
   fleet: LocalFleet;
   store: FirestoreStore;
+  /** The local chat the sample service's notifications go to, and the Secret Manager holding its webhook URL. */
+  chat: LocalChatReceiver;
+  secretManager: LocalSecretManager;
   publishTick(): Promise<void>;
   close(): Promise<void>;
 }
@@ -174,7 +188,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     closers.push(() => subscriber.close());
     const feed = new PubSubRequestLogFeed(subscriber, `projects/${LOCAL_PROJECT}/subscriptions/${TELEMETRY_SUBSCRIPTION}`);
     const health = new TelemetryHealthSource(feed, new FirestoreTelemetryStore(store.db), null, log);
-    const wired = wire(config, { store, scheduler, log, health, notifier: new PubSubNotifier(pubsub, TOPICS.events), builds: new CloudBuildAuthority(cloudBuildClient) });
+    // Chat, locally: webhook URLs in a local Secret Manager (the official client asks it), posted to a local chat.
+    const chat = new LocalChatReceiver(options.chatMessage);
+    await chat.start();
+    closers.push(() => chat.stop());
+    const secretManager = new LocalSecretManager(LOCAL_PROJECT);
+    await secretManager.start();
+    closers.push(() => secretManager.stop());
+    secretManager.put(LOCAL_CHAT_SECRET, chat.googleChatUrl());
+    const secretClient = new secretManagerV1.SecretManagerServiceClient({ ...secretManager.server.clientOptions(), projectId: LOCAL_PROJECT });
+    closers.push(() => secretClient.close());
+    const chatDeps = { secrets: new SecretManagerSource(secretClient, { project: LOCAL_PROJECT }), sender: new WebhookSender(), allowedOrigins: [chat.origin], pageUrl: null as string | null };
+    const wired = wire(config, { store, scheduler, log, health, notifier: new PubSubNotifier(pubsub, TOPICS.events), builds: new CloudBuildAuthority(cloudBuildClient), chat: chatDeps });
 
     registerFunctions(() => wired);
     const functions: Record<string, string> = {};
@@ -191,8 +216,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     wired.auth = { identity: new IdTokenVerifier({ audiences: [commandUrl], certsUrl: issuer.certsUrl, issuers: [issuer.url] }), groups: new StaticGroups(LOCAL_GROUPS), admins: [`user:${LOCAL_ADMIN}`], pageOrigins: [pageOrigin] };
     // The status page steers: people sign in with the local issuer, commands go to onCommand.
     wired.page = { commandUrl, signIn: { kind: 'local', issuerUrl: issuer.url } };
+    chatDeps.pageUrl = functions.statusPage ?? null;
     Object.assign(env, { CUTOVER_COMMAND_URL: commandUrl, CUTOVER_LOCAL_ISSUER: issuer.url });
-    await createTopology(pubsub, (fn) => functions[fn] ?? '');
+    await createTopology(pubsub, (fn) => functions[fn]);
     const [telemetry] = await logTopic.subscription(TELEMETRY_SUBSCRIPTION).exists();
     if (!telemetry) await logTopic.createSubscription(TELEMETRY_SUBSCRIPTION, { ackDeadlineSeconds: 10 });
     await store.applyServiceConfig(sampleServiceConfig(options.service), Date.now());
@@ -213,6 +239,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       builds: { client: cloudBuildClient, project: LOCAL_PROJECT },
       fleet,
       store,
+      chat,
+      secretManager,
       publishTick,
       close,
     };

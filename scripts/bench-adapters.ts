@@ -114,7 +114,7 @@ async function alertToRestored(): Promise<{ lines: string[]; p50: number }> {
   }
   const pubsub = emulatorPubSub('cutover-bench', pubsubEmu.host);
   try {
-    await createTopology(pubsub, (fn) => urls[fn] ?? '');
+    await createTopology(pubsub, (fn) => urls[fn]);
     await store.applyServiceConfig(serviceConfigInput({ name: 'svc', project: 'cutover-bench', region: 'europe-west1', verification: { checks: [] }, rollbackTriggers: { alertPolicies: ['svc 5xx'] } }), Date.now());
     const svcName = 'projects/cutover-bench/locations/europe-west1/services/svc';
     const candidateShare = () => (run.services.get(svcName)?.trafficStatuses ?? []).filter((s) => s.tag === 'candidate').reduce((n, s) => n + (s.percent ?? 0), 0);

@@ -38,6 +38,8 @@ try {
     log,
     writeEnvFile: true,
     accessLog: (line) => accessLog.write(`${JSON.stringify(line)}\n`),
+    // The sample service's chat channel (notifyChat → Secret Manager → webhook), printed here.
+    chatMessage: (m) => out(`chat ▸ ${m.text.split('\n')[0] ?? ''}`),
     // Quick enough to watch: a good release completes in about half a minute.
     service: { bakeTime: '5s', healthInterval: '1s', slo: { maxErrorRate: 0.05, minRequests: 20, window: '10s' } },
   });
@@ -60,6 +62,7 @@ const banner = [
   `  Pub/Sub emulator                       ${urls.pubsub}`,
   ...Object.entries(urls.functions).map(([fn, url]) => `  function ${fn.padEnd(29)} ${url}`),
   `  access log                             .cutover/access.log (one line per request, naming the version)`,
+  `  local chat (Google Chat webhook)       ${stack.chat.origin}   (release events print here as "chat ▸ …")`,
   '',
   'Try, in another terminal (the CLI finds this stack through .cutover/local.env):',
   `  npm run -s cutover -- watch ${SAMPLE_SERVICE}`,

@@ -44,6 +44,10 @@ const envSchema = z.object({
   CUTOVER_OAUTH_CLIENT_ID: z.string().optional(),
   /** Origins (the status page's) allowed to call onCommand from a browser. */
   CUTOVER_PAGE_ORIGINS: z.string().optional(),
+  /** Origins chat webhook URLs may have, comma-separated (a webhook URL is a secret someone wrote: it may not aim anywhere else). */
+  CUTOVER_CHAT_WEBHOOK_ORIGINS: z.string().default('https://chat.googleapis.com,https://hooks.slack.com'),
+  /** The status page's URL, for links in chat messages. */
+  CUTOVER_STATUS_PAGE_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
@@ -70,6 +74,7 @@ export interface CutoverConfig {
   logLevel: string;
   commands: { audiences: string[]; certsUrl: string | undefined; issuers: string[] | undefined; admins: string[]; pageOrigins: string[] };
   page: { commandUrl: string; oauthClientId: string } | undefined;
+  chat: { allowedOrigins: string[]; pageUrl: string | null };
 }
 
 export class ConfigError extends Error {
@@ -80,6 +85,20 @@ export class ConfigError extends Error {
 }
 
 const list = (value: string | undefined): string[] => (value ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+
+/** Each entry must be an origin (scheme://host[:port]) and nothing more. */
+function origins(value: string): string[] {
+  const entries = list(value);
+  const bad = entries.filter((o) => {
+    try {
+      return new URL(o).origin !== o;
+    } catch {
+      return true;
+    }
+  });
+  if (bad.length) throw new ConfigError([`CUTOVER_CHAT_WEBHOOK_ORIGINS: not origins (scheme://host[:port]): ${bad.join(', ')}`]);
+  return entries;
+}
 
 export function loadConfig(env: Record<string, string | undefined>): CutoverConfig {
   const parsed = envSchema.safeParse(env);
@@ -114,6 +133,7 @@ export function loadConfig(env: Record<string, string | undefined>): CutoverConf
       admins: list(e.CUTOVER_ADMINS),
       pageOrigins: list(e.CUTOVER_PAGE_ORIGINS),
     },
+    chat: { allowedOrigins: origins(e.CUTOVER_CHAT_WEBHOOK_ORIGINS), pageUrl: e.CUTOVER_STATUS_PAGE_URL ?? null },
     page: e.CUTOVER_COMMAND_URL && e.CUTOVER_OAUTH_CLIENT_ID ? { commandUrl: e.CUTOVER_COMMAND_URL, oauthClientId: e.CUTOVER_OAUTH_CLIENT_ID } : undefined,
   };
 }

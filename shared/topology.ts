@@ -14,8 +14,12 @@ export const TOPICS = {
 /** The pull subscription the telemetry health source drains (synchronous pull, not push). */
 export const TELEMETRY_SUBSCRIPTION = 'cutover-telemetry';
 
-export const SUBSCRIPTIONS: readonly { name: string; topic: string; fn: 'onCloudBuild' | 'onAlert' | 'onTick' }[] = [
+export type PushedFunction = 'onCloudBuild' | 'onAlert' | 'onTick' | 'notifyChat';
+
+export const SUBSCRIPTIONS: readonly { name: string; topic: string; fn: PushedFunction }[] = [
   { name: 'cutover-on-cloud-build', topic: TOPICS.cloudBuilds, fn: 'onCloudBuild' },
   { name: 'cutover-on-alert', topic: TOPICS.alerts, fn: 'onAlert' },
   { name: 'cutover-on-tick', topic: TOPICS.ticks, fn: 'onTick' },
+  // Release events to the services' chat channels: beside the release, never in its path.
+  { name: 'cutover-notify-chat', topic: TOPICS.events, fn: 'notifyChat' },
 ];

@@ -25,7 +25,10 @@ import { ConfigError, type CutoverConfig } from './config.js';
 import { DEFAULT_EFFECT_POLICY } from './domain/index.js';
 import type { CommandAuth } from './ports/identity.js';
 import type { PageSteering } from './views/steering.js';
-import type { BuildAuthority, HealthSource, Notifier, Ports, Scheduler, TrafficRouter } from './ports/index.js';
+import type { BuildAuthority, ChatDeps, HealthSource, Notifier, Ports, Scheduler, TrafficRouter } from './ports/index.js';
+import { SecretManagerSource } from './adapters/gcp/secret-manager-source.js';
+import { WebhookSender } from './adapters/http/webhook-sender.js';
+import { v1 as secretManager } from '@google-cloud/secret-manager';
 import { createLogger, type Logger } from './runtime/logger.js';
 import { ReleaseRuntime } from './runtime/runtime.js';
 
@@ -44,6 +47,8 @@ export interface Wired extends Ports {
   page?: PageSteering;
   /** The request-log sink the minute tick keeps on the candidates in play (telemetry health only). */
   telemetrySink?: { sync(revisions: readonly string[]): Promise<boolean> };
+  /** notifyChat: webhook secrets from Secret Manager, posted with retries. */
+  chat: ChatDeps;
   runtime: ReleaseRuntime;
   log: Logger;
   clock: () => number;
@@ -91,7 +96,7 @@ export const adapterFactories = {
   scheduler: { 'tick-only': () => new TickOnlyScheduler(), 'cloud-tasks': cloudTasks } satisfies Record<string, Factory<Scheduler>>,
 };
 
-export function wire(config: CutoverConfig, overrides: Partial<Ports> & { builds?: BuildAuthority; auth?: CommandAuth; log?: Logger; clock?: () => number } = {}): Wired {
+export function wire(config: CutoverConfig, overrides: Partial<Ports> & { builds?: BuildAuthority; auth?: CommandAuth; chat?: ChatDeps; log?: Logger; clock?: () => number } = {}): Wired {
   const log = overrides.log ?? createLogger({ level: config.logLevel });
   const problems: string[] = [];
   const pick = <T>(what: string, envName: string, kind: string | undefined, table: Record<string, Factory<T>>): T | undefined => {
@@ -138,5 +143,10 @@ export function wire(config: CutoverConfig, overrides: Partial<Ports> & { builds
     policy: { ...DEFAULT_EFFECT_POLICY, effectTimeoutMs: config.effectTimeoutMs, deployTimeoutMs: config.deployTimeoutMs },
   });
   const telemetrySink = health instanceof TelemetryHealthSource ? health.sink : undefined;
-  return { store, router, health, verifier, scheduler, notifier, builds, auth, page, telemetrySink, runtime, log, clock, requestDeadlineMs: config.requestDeadlineMs };
+  const chat = overrides.chat ?? {
+    secrets: new SecretManagerSource(new secretManager.SecretManagerServiceClient(), { project: config.projectId }),
+    sender: new WebhookSender(),
+    ...config.chat,
+  };
+  return { store, router, health, verifier, scheduler, notifier, builds, auth, page, telemetrySink, chat, runtime, log, clock, requestDeadlineMs: config.requestDeadlineMs };
 }

@@ -4,6 +4,7 @@ export * from './builds.js';
 export * from './identity.js';
 export * from './telemetry.js';
 export * from './secrets.js';
+export * from './chat.js';
 
 import type { HealthSource, Notifier, Scheduler, TrafficRouter, VerificationChecker } from './effects.js';
 import type { ReleaseStore } from './store.js';

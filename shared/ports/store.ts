@@ -25,6 +25,12 @@ export interface RejectedEvent {
   attributes: string;
 }
 
+export interface ChatDeliveryOutcome {
+  status: 'delivered' | 'refused';
+  at: number;
+  why?: string;
+}
+
 export interface ReleaseStore {
   handle(event: ReleaseEvent, decideFor: (world: World) => Decision): Promise<HandleResult>;
   applyServiceConfig(source: ServiceConfigInput & { name: string }, now: number): Promise<ServiceState>;
@@ -41,6 +47,12 @@ export interface ReleaseStore {
    * (YYYY-MM-DD). Written by `handle` in the event's own transaction, from `deliveryPatches`.
    */
   deliveryDays(service: string, fromDay: string, toDay: string): Promise<DeliveryDay[]>;
+  /**
+   * Of these chat deliveries (one key per message and channel), the ones that already ended:
+   * delivered, or refused for good. A redelivered event is not posted to a channel twice.
+   */
+  chatDeliveriesDone(keys: readonly string[]): Promise<Set<string>>;
+  recordChatDelivery(key: string, outcome: ChatDeliveryOutcome): Promise<void>;
   recordRejected(event: RejectedEvent): Promise<string>;
   listRejected(limit: number): Promise<(RejectedEvent & { id: string })[]>;
 }

@@ -92,6 +92,17 @@ export function storeContract(name: string, makeStore: () => ReleaseStore, enabl
       );
     }, 300_000);
 
+    it('remembers which chat deliveries ended, by key, whatever the key holds', async () => {
+      const store = makeStore();
+      const keys = ['m1|slack|hook', 'm1|google-chat|hook/with/slashes', 'm2|slack|hook'];
+      expect(await store.chatDeliveriesDone(keys)).toEqual(new Set());
+      expect(await store.chatDeliveriesDone([])).toEqual(new Set());
+      await store.recordChatDelivery(keys[0] ?? '', { status: 'delivered', at: T0 });
+      await store.recordChatDelivery(keys[1] ?? '', { status: 'refused', at: T0, why: 'the webhook answered 404' });
+      await store.recordChatDelivery(keys[1] ?? '', { status: 'refused', at: T0 + 1, why: 'again' });
+      expect(await store.chatDeliveriesDone(keys)).toEqual(new Set([keys[0], keys[1]]));
+    });
+
     it('keeps rejected events with their reason', async () => {
       const store = makeStore();
       // Attribute keys Firestore refuses as map keys ("", __x__) are kept, as text.

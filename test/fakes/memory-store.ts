@@ -14,7 +14,7 @@ import {
   type ServiceState,
   type World,
 } from '../../shared/domain/index.js';
-import { StoreUnavailableError, type HandleResult, type RejectedEvent, type ReleaseStore } from '../../shared/ports/index.js';
+import { StoreUnavailableError, type ChatDeliveryOutcome, type HandleResult, type RejectedEvent, type ReleaseStore } from '../../shared/ports/index.js';
 
 /**
  * FakeStore: an in-memory ReleaseStore for unit and property tests. Transactions are
@@ -27,6 +27,7 @@ export class FakeStore implements ReleaseStore {
   readonly historyByRelease = new Map<string, HistoryEntry[]>();
   readonly seenEvents = new Set<string>();
   readonly delivery = new Map<string, DeliveryDay>();
+  readonly chatDeliveries = new Map<string, ChatDeliveryOutcome>();
   readonly rejected: (RejectedEvent & { id: string })[] = [];
   private queue: Promise<unknown> = Promise.resolve();
   private failures = 0;
@@ -125,6 +126,17 @@ export class FakeStore implements ReleaseStore {
     this.check();
     const days = [...this.delivery.values()].filter((d) => d.service === service && d.day >= fromDay && d.day <= toDay);
     return Promise.resolve(structuredClone(days.sort((a, b) => a.day.localeCompare(b.day))));
+  }
+
+  chatDeliveriesDone(keys: readonly string[]): Promise<Set<string>> {
+    this.check();
+    return Promise.resolve(new Set(keys.filter((k) => this.chatDeliveries.has(k))));
+  }
+
+  recordChatDelivery(key: string, outcome: ChatDeliveryOutcome): Promise<void> {
+    this.check();
+    this.chatDeliveries.set(key, { ...outcome });
+    return Promise.resolve();
   }
 
   recordRejected(event: RejectedEvent): Promise<string> {

@@ -39,7 +39,7 @@ describe.skipIf(!emulators.available)('Pub/Sub emulator → functions → Firest
       urls[fn] = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
     }
     pubsub = emulatorPubSub(projectId, emulators.pubsubHost ?? '');
-    await createTopology(pubsub, (fn) => urls[fn] ?? '');
+    await createTopology(pubsub, (fn) => urls[fn]);
     await sys.apply({ rollbackTriggers: { alertPolicies: ['checkout 5xx ratio'] } });
   });
 

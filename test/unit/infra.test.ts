@@ -210,4 +210,18 @@ describe('infra/ (Terraform, parsed with @cdktf/hcl2json)', () => {
     expect(String(roles.for_each)).toContain('roles/bigquery.metadataViewer');
     expect(String(roles.member)).toBe('${local.pubsub_agent}');
   });
+
+  it('pushes release events to notifyChat, and lets the functions read only the chat webhook secrets it creates', () => {
+    const pushes = local('pushes') as Record<string, { topic: string; function: string }>;
+    expect(pushes['cutover-notify-chat']?.function).toBe('notifyChat');
+    expect(topicNameOf(pushes['cutover-notify-chat']?.topic ?? '')).toBe(TOPICS.events);
+    const secret = res('google_secret_manager_secret', 'chat_webhook');
+    expect(secret.for_each).toBe('${toset(var.chat_webhook_secrets)}');
+    expect(mod.variable.chat_webhook_secrets?.[0]?.default).toEqual([]);
+    const access = res('google_secret_manager_secret_iam_member', 'functions_read_chat_webhook');
+    expect(access).toMatchObject({ for_each: '${google_secret_manager_secret.chat_webhook}', role: 'roles/secretmanager.secretAccessor', member: 'serviceAccount:${google_service_account.functions.email}' });
+    // No project-wide secret access anywhere.
+    expect(text).not.toMatch(/google_project_iam_member[^}]*secretmanager/s);
+    expect(Object.keys(local('function_env') as Record<string, unknown>)).toEqual(expect.arrayContaining(['CUTOVER_CHAT_WEBHOOK_ORIGINS', 'CUTOVER_STATUS_PAGE_URL']));
+  });
 });

@@ -23,7 +23,7 @@ import {
   type ServiceState,
   type World,
 } from '../../domain/index.js';
-import type { HandleResult, RejectedEvent, ReleaseStore } from '../../ports/index.js';
+import type { ChatDeliveryOutcome, HandleResult, RejectedEvent, ReleaseStore } from '../../ports/index.js';
 import { fromDoc, toDoc } from './codec.js';
 import { withDeadline } from '../../runtime/deadline.js';
 import { asStoreError } from './errors.js';
@@ -55,6 +55,7 @@ export const COLLECTIONS = {
   processedEvents: 'processedEvents',
   rejectedEvents: 'rejectedEvents',
   delivery: 'delivery',
+  chatDeliveries: 'chatDeliveries',
 } as const;
 
 export function createFirestore(options: FirestoreStoreOptions): Firestore {
@@ -234,6 +235,21 @@ export class FirestoreStore implements ReleaseStore {
       `reading the delivery figures of ${service}`,
     );
     return snap.docs.map((d) => deliveryDaySchema.parse(d.data())).filter((d) => d.service === service);
+  }
+
+  async chatDeliveriesDone(keys: readonly string[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const col = this.db.collection(COLLECTIONS.chatDeliveries);
+    const snaps = await this.read(() => this.db.getAll(...keys.map((k) => col.doc(eventDocId(k)))), 'reading chat deliveries');
+    return new Set(keys.filter((_, i) => snaps[i]?.exists));
+  }
+
+  async recordChatDelivery(key: string, outcome: ChatDeliveryOutcome): Promise<void> {
+    const ref = this.db.collection(COLLECTIONS.chatDeliveries).doc(eventDocId(key));
+    await this.read(
+      () => ref.set({ schemaVersion: SCHEMA_VERSION, key, ...outcome, expireAt: Timestamp.fromMillis(outcome.at + this.dedupRetentionMs) }),
+      'recording a chat delivery',
+    );
   }
 
   async recordRejected(event: RejectedEvent): Promise<string> {

@@ -8,7 +8,7 @@ export interface SecretManagerSourceOptions {
   project: string;
   /** A successful read is reused this long (a rotated webhook takes effect within it). Default 5 min. */
   cacheMs?: number;
-  /** One AccessSecretVersion call's deadline. Default 5 s. */
+  /** One AccessSecretVersion call's deadline. Default 2 s: with the webhook's tries, inside a 9 s request. */
   timeoutMs?: number;
   clock?: () => number;
 }
@@ -32,7 +32,7 @@ export class SecretManagerSource implements SecretSource {
     private readonly options: SecretManagerSourceOptions,
   ) {
     this.cacheMs = options.cacheMs ?? 300_000;
-    this.timeoutMs = options.timeoutMs ?? 5_000;
+    this.timeoutMs = options.timeoutMs ?? 2_000;
     this.clock = options.clock ?? Date.now;
   }
 

@@ -1,0 +1,69 @@
+import { chatDeliveryKey, chatMessage, checkWebhookUrl, releaseEventPayloadSchema, routesFor, type ChatRoute, type ReleaseEventPayload } from '../shared/domain/index.js';
+import { SecretUnreadableError, UpstreamUnavailableError, type ChatDeps } from '../shared/ports/index.js';
+import type { PubsubMessage } from '../shared/ingest/envelope.js';
+import type { EntryDeps, Verdict } from './entry.js';
+
+type RouteResult = { route: ChatRoute; status: 'delivered' | 'already' | 'refused' | 'transient'; why?: string };
+
+/**
+ * notifyChat: one release event from `cutover-events` → the service's chat channels that asked
+ * for it. It runs beside the release, never in its path: the control plane only published the
+ * event. Each channel is posted once (a redelivery skips channels already done); a channel that
+ * fails for a while makes the whole message answer 503, so Pub/Sub retries it with backoff (and
+ * keeps it on the dead-letter topic after its attempts); a channel refused for good (no secret,
+ * a URL that is not an allowed webhook, a 4xx) is stored in rejectedEvents with the reason.
+ */
+export async function handleChatNotification(message: PubsubMessage, deps: EntryDeps): Promise<Verdict> {
+  const chat = deps.chat;
+  if (!chat) return { ack: 'ignored', why: 'chat notifications are not configured here' };
+  let json: unknown;
+  try {
+    json = JSON.parse(message.data.toString('utf8'));
+  } catch {
+    return { ack: 'rejected', reason: 'MalformedReleaseEvent', why: 'the message is not JSON' };
+  }
+  const parsed = releaseEventPayloadSchema.safeParse(json);
+  if (!parsed.success) return { ack: 'rejected', reason: 'MalformedReleaseEvent', why: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+  const event = parsed.data;
+  const service = await deps.store.getService(event.service);
+  if (!service) return { ack: 'ignored', why: `service ${event.service} is not registered (any more)` };
+  const routes = routesFor(service.config.notifications, event.type);
+  if (routes.length === 0) return { ack: 'ignored', why: `no chat channel of ${event.service} takes ${event.type}` };
+  const done = await deps.store.chatDeliveriesDone(routes.map((r) => chatDeliveryKey(message.messageId, r)));
+  // Channels are independent: one slow webhook does not hold the others back.
+  const results = await Promise.all(
+    routes.map((route): Promise<RouteResult> => (done.has(chatDeliveryKey(message.messageId, route)) ? Promise.resolve({ route, status: 'already' }) : deliver(route, event, message, deps, chat))),
+  );
+  const waiting = results.filter((r) => r.status === 'transient');
+  if (waiting.length) throw new UpstreamUnavailableError(`chat: ${waiting.map(describe).join('; ')}`);
+  const refused = results.filter((r) => r.status === 'refused');
+  if (refused.length) return { ack: 'rejected', reason: 'ChatRefused', why: refused.map(describe).join('; ') };
+  return { ack: 'handled', detail: results.map((r) => ({ format: r.route.format, secret: r.route.secret, status: r.status })) };
+}
+
+const describe = (r: RouteResult): string => `${r.route.format} via secret ${r.route.secret}: ${r.why ?? r.status}`;
+
+async function deliver(route: ChatRoute, event: ReleaseEventPayload, message: PubsubMessage, deps: EntryDeps, chat: ChatDeps): Promise<RouteResult> {
+  const key = chatDeliveryKey(message.messageId, route);
+  const refuse = async (why: string): Promise<RouteResult> => {
+    await deps.store.recordChatDelivery(key, { status: 'refused', at: deps.clock(), why });
+    return { route, status: 'refused', why };
+  };
+  let text: string;
+  try {
+    text = await chat.secrets.read(route.secret);
+  } catch (error) {
+    if (error instanceof SecretUnreadableError) return refuse(`secret unreadable (${error.problem})`);
+    if (error instanceof UpstreamUnavailableError) return { route, status: 'transient', why: 'Secret Manager unavailable' };
+    throw error;
+  }
+  const url = checkWebhookUrl(text, route.format, chat.allowedOrigins);
+  if (!url.ok) return refuse(url.why);
+  const sent = await chat.sender.send(url.url, chatMessage(event, chat.pageUrl));
+  if (sent.status === 'delivered') {
+    await deps.store.recordChatDelivery(key, { status: 'delivered', at: deps.clock() });
+    return { route, status: 'delivered' };
+  }
+  if (sent.status === 'permanent') return refuse(sent.why);
+  return { route, status: 'transient', why: sent.why };
+}
