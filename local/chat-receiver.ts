@@ -28,6 +28,8 @@ export class LocalChatReceiver {
   private readonly script: ScriptedAnswer[] = [];
   attempts = 0;
   origin = '';
+  /** While set, every request gets this answer (an outage), after the scripted ones. */
+  outage: ScriptedAnswer | null = null;
 
   constructor(private readonly onMessage: (m: ReceivedChatMessage) => void = () => undefined) {}
 
@@ -59,7 +61,7 @@ export class LocalChatReceiver {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const kind = /^\/v1\/spaces\/[^/]+\/messages$/.test(path) ? 'google-chat' : /^\/services\/[^/]+\/[^/]+\/[^/]+$/.test(path) ? 'slack' : null;
     const index = this.script.findIndex((a) => a.kind === undefined || a.kind === kind);
-    const [scripted] = index >= 0 ? this.script.splice(index, 1) : [];
+    const [scripted = this.outage ?? undefined] = index >= 0 ? this.script.splice(index, 1) : [];
     if (scripted?.delayMs) await new Promise((r) => setTimeout(r, scripted.delayMs));
     if (res.destroyed) return;
     if (scripted && scripted.status !== 200) {
