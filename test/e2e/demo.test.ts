@@ -37,13 +37,13 @@ describe.skipIf(!emulators.available)('npm start demo', () => {
     const overview = await (await fetch(stack.urls.functions.statusPage ?? '')).text();
     expect(overview).toMatch(/data-keys><strong>Last 30 days:<\/strong> 1 deploys/);
     // The sample service's chat channel was told each outcome (notifyChat, Secret Manager, webhook), each once.
-    const told = async () => stack.chat.received.map((m) => m.text.split('\n')[0] ?? '');
+    const told = () => stack.chat.received.map((m) => m.text.split('\n')[0] ?? '');
     await expect.poll(told, { timeout: 20_000 }).toEqual(expect.arrayContaining([
       expect.stringMatching(new RegExp(`\\*sample\\* released: \`${outcomes[0]?.releaseId}\``)),
       expect.stringMatching(new RegExp(`\\*sample\\* rolled back: \`${outcomes[1]?.releaseId}\``)),
       expect.stringMatching(new RegExp(`\\*sample\\* rolled back: \`${outcomes[2]?.releaseId}\``)),
     ]));
-    const outcomesTold = (await told()).filter((t) => / (released|rolled back): /.test(t));
+    const outcomesTold = told().filter((t) => / (released|rolled back): /.test(t));
     expect(new Set(outcomesTold).size).toBe(outcomesTold.length);
   }, 240_000);
 });
