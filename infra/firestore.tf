@@ -23,6 +23,15 @@ resource "google_firestore_field" "rejected_events_ttl" {
   index_config {}
 }
 
+# notifyChat's record of which channel got which message expires by TTL too.
+resource "google_firestore_field" "chat_deliveries_ttl" {
+  database   = google_firestore_database.cutover.name
+  collection = "chatDeliveries"
+  field      = "expireAt"
+  ttl_config {}
+  index_config {}
+}
+
 # cutover status SERVICE: newest releases of a service.
 resource "google_firestore_index" "releases_by_service" {
   database   = google_firestore_database.cutover.name
