@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CHAT_EVENTS, chatMessage, checkWebhookUrl, classifyWebhookStatus, parseServiceConfig, routesFor, type ReleaseEventPayload } from '../../shared/domain/index.js';
+import { DEFAULT_CHAT_EVENTS, chatDeliveryKey, chatMessage, checkWebhookUrl, classifyWebhookStatus, parseServiceConfig, routesFor, type ReleaseEventPayload } from '../../shared/domain/index.js';
 import { serviceConfigInput } from '../support/fixtures.js';
 
 const ORIGINS = ['https://chat.googleapis.com', 'https://hooks.slack.com'];
@@ -40,6 +40,11 @@ describe('chat notifications (pure)', () => {
     expect(refused('https://hooks.slack.com/services/T/B/C', 'google-chat')).toBe('not a google-chat incoming webhook path');
     expect(refused('https://hooks.slack.com/api/T/B/SECRET', 'slack')).toBe('not a slack incoming webhook path');
     expect(refused('not a url')).toBe('the secret does not hold a URL');
+    expect(refused('https://u@chat.googleapis.com/v1/spaces/A/messages')).toMatch(/no user or password/);
+    expect(refused('https://chat.googleapis.com/x/v1/spaces/A/messages')).toBe('not a google-chat incoming webhook path');
+    expect(refused('https://chat.googleapis.com/v1/spaces/A/messages/B')).toBe('not a google-chat incoming webhook path');
+    expect(refused('https://hooks.slack.com/api/services/T/B/C', 'slack')).toBe('not a slack incoming webhook path');
+    expect(refused('https://evil.example/v1/spaces/A/messages')).toBe('https://evil.example is not an allowed webhook origin (https://chat.googleapis.com, https://hooks.slack.com)');
   });
 
   it('writes one message both formats read, with a person\'s text unable to mention or link', () => {
@@ -49,10 +54,24 @@ describe('chat notifications (pure)', () => {
     expect(text).toContain('&lt;!channel&gt; see &lt;https://evil.example|this&gt; &amp; more');
     expect(text).not.toContain('<!channel>');
     expect(text.endsWith('<https://page.example/statusPage?release=checkout-b1|Open the release>')).toBe(true);
-    expect(chatMessage({ ...event, type: 'release.resumed', cause: null }, null).text).toMatch(/^ℹ️ \*checkout\* resumed: `checkout-b1`\nphase rolled_back · RolledBack · /);
+    const resumed = chatMessage({ ...event, type: 'release.step_reached', cause: null, message: 'x'.repeat(5_000) }, null).text;
+    expect(resumed).toMatch(/^ℹ️ \*checkout\* step reached: `checkout-b1`\nphase rolled_back · RolledBack · /);
+    // A long message is cut, and with no page there is no link.
+    expect(resumed.endsWith(`\n${'x'.repeat(1_000)}`)).toBe(true);
+    // A cause that is the reason itself is not said twice.
+    expect(chatMessage({ ...event, type: 'release.rolling_back', reason: 'Aborted' }, null).text).toContain('· Aborted · candidate');
   });
 
   it('retries 408, 429 and 5xx; takes other 4xx as final', () => {
-    expect([200, 204, 408, 429, 500, 503, 400, 403, 404, 410].map(classifyWebhookStatus)).toEqual(['delivered', 'delivered', 'transient', 'transient', 'transient', 'transient', 'permanent', 'permanent', 'permanent', 'permanent']);
+    expect([200, 204, 299, 408, 429, 500, 503, 199, 300, 400, 403, 404, 410].map(classifyWebhookStatus)).toEqual(
+      ['delivered', 'delivered', 'delivered', 'transient', 'transient', 'transient', 'transient', 'permanent', 'permanent', 'permanent', 'permanent', 'permanent', 'permanent'],
+    );
+  });
+
+  it('keys a delivery by message, format and secret, so each channel is told each message once', () => {
+    const a = { format: 'slack' as const, secret: 'one' };
+    const keys = [chatDeliveryKey('m1', a), chatDeliveryKey('m2', a), chatDeliveryKey('m1', { ...a, secret: 'two' }), chatDeliveryKey('m1', { ...a, format: 'google-chat' })];
+    expect(new Set(keys).size).toBe(4);
+    expect(chatDeliveryKey('m1', a)).toBe(chatDeliveryKey('m1', { ...a, events: ['release.completed'] }));
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Reason, fourKeys, type Release } from '../../shared/domain/index.js';
+import { Reason, fourKeys, releaseFacts, type Release } from '../../shared/domain/index.js';
 import { releaseIn } from '../support/fixtures.js';
 
 const DAY = 86_400_000;
@@ -59,5 +59,22 @@ describe('the four keys', () => {
     expect(day(5)).toMatchObject({ deployments: 0, changeFailure: { failed: 0, reachedTraffic: 0, rate: null }, timeToRestoreMs: { p50: 30_000, max: 30_000 } });
     // Over both days it is counted once.
     expect(fourKeys([late], FROM, TO).changeFailure).toEqual({ failed: 1, reachedTraffic: 1, rate: 1 });
+  });
+
+  it('a release\'s facts: none while it is in flight, none before traffic, an old rollback without its start has no restore', () => {
+    expect(releaseFacts(rel('shifting', { stepIndex: 1, completedAt: null }))).toEqual({ deployed: null, outcome: null, restore: null });
+    // Completed, now rolling back in its watch window: still an ok deployment until stable is back.
+    const rollingBack = rel('rolling_back', { completedAt: at(2), stepIndex: 2, rollbackCause: Reason.IncidentOpened, rollbackStartedAt: at(3) });
+    expect(releaseFacts(rollingBack).outcome).toEqual({ at: at(2), failed: false });
+    expect(releaseFacts(rollingBack).restore).toBeNull();
+    expect(releaseFacts(rel('rolled_back', { completedAt: null, stepIndex: 0, rollbackCause: null, phaseStartedAt: at(4) })).outcome).toEqual({ at: at(4), failed: false });
+    const old = rolledBack(5, Reason.ErrorRateBreached, { rollbackStartedAt: undefined });
+    expect(releaseFacts(old)).toMatchObject({ outcome: { failed: true }, restore: null });
+  });
+
+  it('a window holds what happened at its first instant, not at its end', () => {
+    const edge = rel('complete', { completedAt: FROM, createdAt: FROM - 1_000 });
+    expect(fourKeys([edge], FROM, TO).deployments).toBe(1);
+    expect(fourKeys([edge], FROM - DAY, FROM).deployments).toBe(0);
   });
 });
