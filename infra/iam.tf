@@ -82,10 +82,12 @@ resource "google_service_account_iam_member" "functions_act_as_runtime" {
   member             = "serviceAccount:${google_service_account.functions.email}"
 }
 
-resource "google_pubsub_topic_iam_member" "functions_publish_events" {
-  topic  = google_pubsub_topic.events.id
-  role   = "roles/pubsub.publisher"
-  member = "serviceAccount:${google_service_account.functions.email}"
+# Only the control plane publishes release events (authoritative: other topic-level publishers are
+# removed). notifyChat also checks each event's release against the state before telling anyone.
+resource "google_pubsub_topic_iam_binding" "events_publishers" {
+  topic   = google_pubsub_topic.events.id
+  role    = "roles/pubsub.publisher"
+  members = ["serviceAccount:${google_service_account.functions.email}"]
 }
 
 resource "google_cloud_tasks_queue_iam_member" "functions_enqueue" {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { NOTIFICATION_TYPES, type NotificationType } from './effects.js';
+import { RELEASE_ID_RULE, SERVICE_NAME_RULE } from './names.js';
 
 /**
  * Chat notifications: which release events go to which Google Chat or Slack incoming webhook
@@ -38,8 +39,8 @@ export const chatRoutesSchema = z.array(chatRouteSchema).max(10);
 export const releaseEventPayloadSchema = z.object({
   schemaVersion: z.literal(1),
   type: z.enum(NOTIFICATION_TYPES),
-  service: z.string().min(1).max(63),
-  releaseId: z.string().min(1).max(300),
+  service: z.string().regex(SERVICE_NAME_RULE),
+  releaseId: z.string().regex(RELEASE_ID_RULE),
   phase: z.string().max(40),
   reason: z.string().max(100),
   cause: z.string().max(100).nullable().optional(),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { chatRoutesSchema } from './chat.js';
+import { SERVICE_NAME_RULE } from './names.js';
 import { accessSchema } from './access.js';
 import { boundedDuration } from './duration.js';
 import { sourceSchema } from './provenance.js';
@@ -8,8 +9,7 @@ import { sourceSchema } from './provenance.js';
  * The service config a platform engineer writes in YAML and applies with `cutover services apply`.
  * Durations are written as "30s"/"5m" and held in milliseconds once parsed.
  */
-/** Cloud Run's service-name rule; also what ingest accepts as a service (it becomes a document id). */
-export const SERVICE_NAME_RULE = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+export { SERVICE_NAME_RULE } from './names.js';
 
 /**
  * A check path is a path on the candidate: resolved against the candidate's URL it must keep that

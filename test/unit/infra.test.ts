@@ -220,6 +220,9 @@ describe('infra/ (Terraform, parsed with @cdktf/hcl2json)', () => {
     expect(mod.variable.chat_webhook_secrets?.[0]?.default).toEqual([]);
     const access = res('google_secret_manager_secret_iam_member', 'functions_read_chat_webhook');
     expect(access).toMatchObject({ for_each: '${google_secret_manager_secret.chat_webhook}', role: 'roles/secretmanager.secretAccessor', member: 'serviceAccount:${google_service_account.functions.email}' });
+    // Only the control plane publishes release events (authoritative), so chat is told only what Cutover said.
+    expect(res('google_pubsub_topic_iam_binding', 'events_publishers')).toMatchObject({ role: 'roles/pubsub.publisher', members: ['serviceAccount:${google_service_account.functions.email}'] });
+    expect(topicNameOf(String(res('google_pubsub_topic_iam_binding', 'events_publishers').topic))).toBe(TOPICS.events);
     // No project-wide secret access anywhere.
     expect(text).not.toMatch(/google_project_iam_member[^}]*secretmanager/s);
     expect(Object.keys(local('function_env') as Record<string, unknown>)).toEqual(expect.arrayContaining(['CUTOVER_CHAT_WEBHOOK_ORIGINS', 'CUTOVER_STATUS_PAGE_URL']));

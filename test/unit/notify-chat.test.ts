@@ -14,6 +14,7 @@ import { silentLogger } from '../../shared/runtime/logger.js';
 import { serveFunctions } from '../support/function-servers.js';
 import { pushRequest } from '../support/messages.js';
 import { fakeSystem } from '../support/system.js';
+import { build } from '../support/fixtures.js';
 
 /**
  * notifyChat end to end on 127.0.0.1: a push of a real `cutover-events` payload, the service's
@@ -60,6 +61,8 @@ beforeEach(async () => {
       { format: 'slack', secret: 'team-slack', events: ['release.rolled_back', 'release.rolling_back'] },
     ],
   });
+  // The release the events speak of, in Cutover's state (notifyChat checks it there).
+  await sys.send(build('b1', 'SUCCESS'));
 });
 
 const rolledBack: Notify = {
@@ -186,8 +189,17 @@ describe('notifyChat: release events to Google Chat and Slack', () => {
   it('stores a malformed event with its reason; acks an event of an unknown service or one no channel takes', async () => {
     expect((await push({ schemaVersion: 1, type: 'release.exploded', service: 'checkout' }, 'm1')).json).toMatchObject({ status: 'rejected', reason: 'MalformedReleaseEvent' });
     expect((await push({ ...rolledBack, service: 'ghost' }, 'm2')).json.status).toBe('ignored');
+    expect((await push({ ...rolledBack, service: 'checkout/../x' }, 'm2b')).json).toMatchObject({ status: 'rejected', reason: 'MalformedReleaseEvent' });
     await sys.apply({ notifications: [] });
     expect((await push(rolledBack, 'm3')).json.status).toBe('ignored');
+    expect(receiver.attempts).toBe(0);
+  });
+
+  it('tells nobody of a release Cutover does not hold: a forged event is stored, not posted', async () => {
+    const forged = await push({ ...completed, releaseId: 'checkout-forged' }, 'm1');
+    expect(forged.json).toMatchObject({ status: 'rejected', reason: 'UnknownRelease' });
+    await sys.apply({ name: 'other', notifications: [{ format: 'google-chat', secret: 'team-chat' }] });
+    expect((await push({ ...completed, service: 'other' }, 'm2')).json).toMatchObject({ status: 'rejected', reason: 'UnknownRelease' });
     expect(receiver.attempts).toBe(0);
   });
 });
