@@ -81,6 +81,22 @@ export function buildProgram(ctx: () => Promise<CliContext>, env: () => Record<s
       print(c, answer, [`service ${applied.name} applied by ${String(answer.actor)} (steps ${applied.config.steps.join('/')}, router ${applied.config.router.kind})`, ...warnings.map((w) => `warning: ${w}`)].join('\n'));
     });
   services
+    .command('rebuild-stats')
+    .argument('<service>', 'service name')
+    .description('rebuild the kept four keys from the releases (after an upgrade from a version that did not keep them); owners only')
+    .action(async (service: string) => {
+      const c = await ctx();
+      let cursor: string | null = null;
+      let releases = 0;
+      let last: Record<string, unknown> = {};
+      do {
+        last = await command(c, { command: 'rebuild-stats', service, cursor });
+        releases += Number(last.releases ?? 0);
+        cursor = typeof last.next === 'string' ? last.next : null;
+      } while (cursor !== null);
+      print(c, { ...last, releases }, `delivery figures of ${service} rebuilt from ${releases} release${releases === 1 ? '' : 's'} by ${String(last.actor)}`);
+    });
+  services
     .command('list')
     .description('list registered services')
     .action(async () => {

@@ -1,6 +1,6 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { z } from 'zod';
-import { COMMANDS, ROLE_FOR, ServiceConfigError, groupsNamed, mayDo, parseServiceConfig, rolesOf, type Action, type Role, type ServiceConfigInput } from '../shared/domain/index.js';
+import { COMMANDS, ROLE_FOR, SERVICE_NAME_RULE, ServiceConfigError, groupsNamed, mayDo, parseServiceConfig, rolesOf, type Action, type Role, type ServiceConfigInput } from '../shared/domain/index.js';
 import { InvalidTokenError, StoreUnavailableError, UpstreamUnavailableError, type CommandAuth } from '../shared/ports/index.js';
 import { RELEASE_ID } from '../shared/ingest/limits.js';
 import { withDeadline } from '../shared/runtime/deadline.js';
@@ -12,7 +12,11 @@ const bodySchema = z.union([
   z.object({ command: z.literal('apply'), config: z.record(z.string(), z.unknown()) }).strict(),
   // What the caller may do on a service (the status page shows only the buttons it may use).
   z.object({ command: z.literal('whoami'), service: z.string().min(1).max(63) }).strict(),
+  // The kept four keys of releases that ended before they were kept (docs/analytics.md), a page at a time.
+  z.object({ command: z.literal('rebuild-stats'), service: z.string().regex(SERVICE_NAME_RULE), cursor: z.string().max(300).regex(RELEASE_ID).nullish() }).strict(),
 ]);
+/** Releases per rebuild-stats call: one transaction each, well inside the request's deadline. */
+const REBUILD_PAGE = 50;
 
 /** A refusal with its HTTP status; nothing was recorded. */
 class Refusal extends Error {
@@ -75,6 +79,14 @@ async function handle(req: Request, deps: EntryDeps): Promise<Record<string, unk
   if (idempotencyKey !== undefined && !/^[A-Za-z0-9_-]{8,64}$/.test(idempotencyKey)) throw new Refusal(400, 'Idempotency-Key: 8–64 letters, digits, "-" or "_"');
 
   if (body.command === 'apply') return apply(body.config, who.email, deps, auth);
+  if (body.command === 'rebuild-stats') {
+    const service = await deps.store.getService(body.service);
+    if (!service) throw new Refusal(404, `service ${body.service} not found`);
+    await authorize('apply', who.email, service.config.access, service.name, auth);
+    if (body.cursor && (await deps.store.getRelease(body.cursor))?.service !== service.name) throw new Refusal(400, `cursor ${body.cursor} is not a release of ${service.name}`);
+    const page = await deps.store.rebuildDelivery(service.name, body.cursor ?? null, REBUILD_PAGE);
+    return { status: 'applied', actor: who.email, service: service.name, ...page };
+  }
   if (body.command === 'whoami') {
     const service = await deps.store.getService(body.service);
     if (!service) throw new Refusal(404, `service ${body.service} not found`);

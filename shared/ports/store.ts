@@ -48,6 +48,13 @@ export interface ReleaseStore {
    */
   deliveryDays(service: string, fromDay: string, toDay: string): Promise<DeliveryDay[]>;
   /**
+   * Writes the kept figures of one page of a service's releases from the releases themselves
+   * (newest first, after `cursor`): for releases that ended before the figures were kept. Each
+   * release is read and its facts merged in one transaction, so it never races the release's own
+   * decisions; merging is keyed by release id, so rebuilding twice changes nothing.
+   */
+  rebuildDelivery(service: string, cursor: string | null, limit: number): Promise<{ releases: number; next: string | null }>;
+  /**
    * Of these chat deliveries (one key per message and channel), the ones that already ended:
    * delivered, or refused for good. A redelivered event is not posted to a channel twice.
    */

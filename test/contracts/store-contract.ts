@@ -10,7 +10,7 @@ import { StoreStream, keptAgainstRecomputed, streamPrefix, streamStep } from '..
  * `streamRuns`: random release streams for the kept-figures property (each is a few hundred events;
  * on the emulator a handful is what a test run can afford).
  */
-export function storeContract(name: string, makeStore: () => ReleaseStore, enabled = true, streamRuns = 60): void {
+export function storeContract<S extends ReleaseStore>(name: string, makeStore: () => S, enabled = true, streamRuns = 60, wipeDelivery?: (store: S) => Promise<void>): void {
   const ev = (id: string, body: ReleaseEvent['body'], at = T0): ReleaseEvent => ({ id, service: 'checkout', at, body });
   const handle = (store: ReleaseStore, event: ReleaseEvent) =>
     store.handle(event, (world) => decide(world, event, { now: event.at, policy: DEFAULT_EFFECT_POLICY }));
@@ -89,6 +89,33 @@ export function storeContract(name: string, makeStore: () => ReleaseStore, enabl
           expect(windows.slice(1).filter((w) => w.kept.changeFailure.reachedTraffic > 0).length).toBeGreaterThan(1);
         }),
         { numRuns: streamRuns },
+      );
+    }, 300_000);
+
+    it.skipIf(!wipeDelivery)('rebuilds lost delivery figures from the releases, page by page, and rebuilding twice changes nothing', async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(streamStep, { minLength: 20, maxLength: 80 }), fc.integer({ min: 1, max: 6 }), async (steps, pageSize) => {
+          const store = makeStore();
+          await store.applyServiceConfig(serviceConfigInput({ steps: [10, 50, 100], watchWindow: '15m', concurrency: 'queue' }), T0);
+          const stream = new StoreStream(store, 'checkout', T0);
+          for (const step of [...streamPrefix, ...steps, { t: 'settle' } as const]) await stream.run(step);
+          await wipeDelivery?.(store);
+          const emptied = await keptAgainstRecomputed(store, 'checkout', T0, stream.now);
+          expect(emptied.windows[0]?.kept.deployments).toBe(0);
+          for (let round = 0; round < 2; round += 1) {
+            let cursor: string | null = null;
+            let seen = 0;
+            do {
+              const page: { releases: number; next: string | null } = await store.rebuildDelivery('checkout', cursor, pageSize);
+              seen += page.releases;
+              cursor = page.next;
+            } while (cursor !== null);
+            expect(seen).toBe(emptied.releases.length);
+            const { windows } = await keptAgainstRecomputed(store, 'checkout', T0, stream.now);
+            for (const w of windows) expect(w.kept).toEqual(w.recomputed);
+          }
+        }),
+        { numRuns: Math.max(1, Math.ceil(streamRuns / 4)) },
       );
     }, 300_000);
 

@@ -128,6 +128,20 @@ export class FakeStore implements ReleaseStore {
     return Promise.resolve(structuredClone(days.sort((a, b) => a.day.localeCompare(b.day))));
   }
 
+  rebuildDelivery(service: string, cursor: string | null, limit: number): Promise<{ releases: number; next: string | null }> {
+    this.check();
+    const all = [...this.releases.values()].filter((r) => r.service === service).sort((a, b) => b.createdAt - a.createdAt || b.id.localeCompare(a.id));
+    const start = cursor === null ? 0 : all.findIndex((r) => r.id === cursor) + 1;
+    const page = all.slice(start, start + limit);
+    for (const release of page) {
+      for (const patch of deliveryPatches(undefined, release)) {
+        const key = deliveryDocId(patch.service, patch.day);
+        this.delivery.set(key, mergeDelivery(this.delivery.get(key) ?? null, patch));
+      }
+    }
+    return Promise.resolve({ releases: page.length, next: page.length === limit && start + limit < all.length ? (page.at(-1)?.id ?? null) : null });
+  }
+
   chatDeliveriesDone(keys: readonly string[]): Promise<Set<string>> {
     this.check();
     return Promise.resolve(new Set(keys.filter((k) => this.chatDeliveries.has(k))));

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FirestoreStore } from '../../shared/adapters/firestore/firestore-store.js';
-import { releaseIdForBuild } from '../../shared/domain/index.js';
+import { COLLECTIONS, FirestoreStore } from '../../shared/adapters/firestore/firestore-store.js';
+import { dayWindow, fourKeys, releaseIdForBuild, type FourKeys } from '../../shared/domain/index.js';
 import { emulators, uniqueProjectId } from '../harness/emulator-context.js';
 import { freePort } from '../../local/emulators.js';
 import { build, serviceConfigInput } from '../support/fixtures.js';
@@ -153,6 +153,26 @@ describe.skipIf(!emulators.available)('cutover CLI', () => {
     } finally {
       await statsStore.close();
     }
+  });
+
+  it('rebuilds the kept four keys from the releases (an upgrade from a version that did not keep them)', async () => {
+    const sys = commandSys;
+    if (!sys) throw new Error('no onCommand system');
+    await sys.apply({ steps: [100] });
+    await sys.send(build('rb1', 'SUCCESS'));
+    await sys.advance(10_000);
+    expect((await store.getRelease(releaseIdForBuild('checkout', 'rb1')))?.phase).toBe('complete');
+    for (const doc of await store.db.collection(COLLECTIONS.delivery).listDocuments()) await doc.delete();
+    const lost = JSON.parse((await cli(['--json', 'stats', 'checkout', '--since', '30d'])).stdout) as { keys: FourKeys }[];
+    expect(lost[0]?.keys.deployments).toBe(0);
+    const rebuilt = await cli(['services', 'rebuild-stats', 'checkout']);
+    expect(rebuilt.code).toBe(0);
+    const releases = await store.listReleases('checkout', 1_000);
+    expect(rebuilt.stdout).toContain(`delivery figures of checkout rebuilt from ${releases.length} release`);
+    const after = JSON.parse((await cli(['--json', 'stats', 'checkout', '--since', '30d'])).stdout) as { keys: FourKeys }[];
+    const { from, to } = dayWindow(Date.now(), 30);
+    expect(after[0]?.keys).toEqual(fourKeys(releases, from, to));
+    expect(after[0]?.keys.deployments).toBeGreaterThan(0);
   });
 
   it('lists rejected input with its reason', async () => {

@@ -154,3 +154,26 @@ describe('onCommand: services apply', () => {
     expect(res.json.warnings).toEqual([expect.stringContaining('accepts no build')]);
   });
 });
+
+describe('onCommand: rebuild-stats', () => {
+  async function complete(): Promise<void> {
+    for (let i = 0; i < 30 && (await sys.store.getRelease(rid))?.phase !== 'complete'; i += 1) await sys.advance(65_000);
+  }
+
+  it('an owner rebuilds the kept four keys from the releases, a page at a time; an operator may not', async () => {
+    await complete();
+    sys.store.delivery.clear();
+    expect((await send({ command: 'rebuild-stats', service: 'checkout' }, token('opal@example.com'))).status).toBe(403);
+    expect(sys.store.delivery.size).toBe(0);
+    const res = await send({ command: 'rebuild-stats', service: 'checkout' }, token('owen@example.com'));
+    expect(res).toMatchObject({ status: 200, json: { status: 'applied', actor: 'owen@example.com', service: 'checkout', releases: 1, next: null } });
+    const [day] = [...sys.store.delivery.values()];
+    expect(Object.keys(day?.deployed ?? {})).toEqual([rid]);
+  });
+
+  it('refuses a cursor that is not a release of the service, and a service that does not exist', async () => {
+    expect((await send({ command: 'rebuild-stats', service: 'checkout', cursor: 'checkout-nope' }, token('owen@example.com'))).status).toBe(400);
+    expect((await send({ command: 'rebuild-stats', service: 'ghost' }, token('root@example.com'))).status).toBe(404);
+    expect((await send({ command: 'rebuild-stats', service: '../x' }, token('root@example.com'))).status).toBe(400);
+  });
+});

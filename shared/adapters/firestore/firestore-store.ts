@@ -237,6 +237,28 @@ export class FirestoreStore implements ReleaseStore {
     return snap.docs.map((d) => deliveryDaySchema.parse(d.data())).filter((d) => d.service === service);
   }
 
+  async rebuildDelivery(service: string, cursor: string | null, limit: number): Promise<{ releases: number; next: string | null }> {
+    const what = `rebuilding the delivery figures of ${service}`;
+    // Newest first, the order of the (service, createdAt desc) index; the cursor is a release id.
+    let query = this.releases().where('service', '==', service).orderBy('createdAt', 'desc').orderBy(FieldPath.documentId(), 'desc').limit(limit);
+    if (cursor !== null) {
+      const at = await this.read(() => this.releases().doc(cursor).get(), what);
+      if (!at.exists) throw new Error(`rebuild cursor ${cursor}: no such release`);
+      query = query.startAfter(at);
+    }
+    const page = await this.read(() => query.select().get(), what);
+    for (const doc of page.docs) {
+      await this.read(() => this.db.runTransaction(async (tx) => {
+        const snap = await tx.get(doc.ref);
+        if (!snap.exists) return;
+        for (const patch of deliveryPatches(undefined, readRelease(snap))) {
+          tx.set(this.db.collection(COLLECTIONS.delivery).doc(deliveryDocId(patch.service, patch.day)), { schemaVersion: DELIVERY_DAY_VERSION, ...patch }, { merge: true });
+        }
+      }), what);
+    }
+    return { releases: page.size, next: page.size === limit ? (page.docs.at(-1)?.id ?? null) : null };
+  }
+
   async chatDeliveriesDone(keys: readonly string[]): Promise<Set<string>> {
     if (keys.length === 0) return new Set();
     const col = this.db.collection(COLLECTIONS.chatDeliveries);
