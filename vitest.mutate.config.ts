@@ -19,6 +19,7 @@ export default defineConfig({
       'test/unit/dora.test.ts',
       'test/unit/delivery.test.ts',
       'test/unit/chat.test.ts',
+      'test/unit/incident-onset.test.ts',
     ],
     env: { METADATA_SERVER_DETECTION: 'none', PROPERTY_RUNS: '25' },
   },

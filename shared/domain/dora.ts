@@ -18,7 +18,7 @@ export interface FourKeys {
   leadTimeMs: { p50: number | null; p90: number | null };
   /** Of the releases that reached traffic and were decided in the window, those rolled back for cause. */
   changeFailure: { failed: number; reachedTraffic: number; rate: number | null };
-  /** Rollback decided (breach seen, incident received, command) → stable at 100%, for restores that ended in the window. */
+  /** Breach onset (an incident's start) or else the rollback decision → stable at 100%, for restores that ended in the window. */
   timeToRestoreMs: { p50: number | null; max: number | null };
 }
 
@@ -58,7 +58,7 @@ export function releaseFacts(r: Release): ReleaseFacts {
   return {
     deployed: r.completedAt === null ? null : { at: r.completedAt, leadTimeMs: r.completedAt - (r.build.createdAt ?? r.createdAt) },
     outcome: decidedAt !== null && reachedTraffic(r) ? { at: decidedAt, failed } : null,
-    restore: failed && reachedTraffic(r) && typeof r.rollbackStartedAt === 'number' ? { at: r.phaseStartedAt, durationMs: r.phaseStartedAt - r.rollbackStartedAt } : null,
+    restore: failed && reachedTraffic(r) && typeof r.rollbackStartedAt === 'number' ? { at: r.phaseStartedAt, durationMs: r.phaseStartedAt - (r.breachStartedAt ?? r.rollbackStartedAt) } : null,
   };
 }
 

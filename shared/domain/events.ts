@@ -45,6 +45,8 @@ export const eventBodySchema = z.discriminatedUnion('kind', [
     state: z.enum(['open', 'closed']),
     policyName: z.string().nullable(),
     summary: z.string().nullable(),
+    /** When the incident began, as Cloud Monitoring reports it (`started_at`): the breach's onset. */
+    startedAt: z.number().nullable().optional(),
   }),
   z.object({ kind: z.literal('tick'), releaseId: z.string() }),
   z.object({

@@ -108,6 +108,11 @@ export const releaseSchema = z.object({
   rollbackCause: z.string().nullable(),
   /** When the rollback was decided (breach seen, incident received, command): time to restore counts from here. */
   rollbackStartedAt: z.number().nullable().optional(),
+  /**
+   * When the breach began, where an authority reports it (an incident's `started_at`), kept within
+   * the release's life and never after the decision. Time to restore counts from here when known.
+   */
+  breachStartedAt: z.number().nullable().optional(),
   lastDecision: z.object({
     reason: z.string(),
     message: z.string(),

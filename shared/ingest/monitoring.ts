@@ -18,7 +18,14 @@ const incidentSchema = z.object({
   resource: z.object({ type: z.string().optional(), labels: z.record(z.string(), z.string()).optional() }).nullish(),
   summary: z.string().nullish(),
   ended_at: z.union([z.number(), z.null(), z.literal('null'), z.string()]).optional(),
+  started_at: z.union([z.number(), z.null(), z.string()]).optional(),
 });
+
+/** `started_at` is epoch seconds (a number, or digits in a string); anything else is unknown. */
+function startedAtMs(value: unknown): number | null {
+  const seconds = typeof value === 'number' ? value : typeof value === 'string' && /^\d{1,12}$/.test(value) ? Number(value) : NaN;
+  return Number.isFinite(seconds) && seconds > 0 ? Math.floor(seconds * 1000) : null;
+}
 const notificationSchema = z.object({ version: z.string().optional(), incident: incidentSchema });
 
 export interface ParsedIncident {
@@ -60,6 +67,7 @@ export function parseIncidentMessage(message: PubsubMessage): IncidentMessage {
         state: incident.state,
         policyName: capText(policyPath, LIMITS.policyNameChars),
         summary: capText(incident.summary ?? null, LIMITS.summaryChars),
+        startedAt: startedAtMs(incident.started_at),
       },
       // Names that are not service names (a/b, __x__, ..) cannot be ours: they never reach a document path.
       serviceLabel: label && isServiceName(label) ? label : null,

@@ -74,7 +74,7 @@ export class StoreStream {
       case 'tick':
         return this.tick(step.ms);
       case 'incident':
-        return this.send({ kind: 'incident', incidentId: `inc-${this.counter}`, state: 'open', policyName: null, summary: null });
+        return this.send({ kind: 'incident', incidentId: `inc-${this.counter}`, state: 'open', policyName: null, summary: null, startedAt: this.now - 30_000 });
       case 'command':
         if (target) await this.send({ kind: 'command', releaseId: target, command: step.name, actor: 'stream', why: null });
         return;

@@ -38,7 +38,7 @@ export function enqueue(d: Draft, release: Release, message: string): void {
 }
 
 /** Starts sending traffic back to stable. Works from any in-flight phase and from complete (watch window). */
-export function beginRollback(d: Draft, release: Release, cause: Reason, message: string, details: Record<string, unknown> | null = null): void {
+export function beginRollback(d: Draft, release: Release, cause: Reason, message: string, details: Record<string, unknown> | null = null, onset: number | null = null): void {
   if (release.stableRevision === null && (release.phase === 'complete' || release.traffic.observedPercent === 100)) {
     return refuseRollback(d, release, cause, message, details);
   }
@@ -52,6 +52,8 @@ export function beginRollback(d: Draft, release: Release, cause: Reason, message
       phase: 'rolling_back',
       rollbackCause: cause,
       rollbackStartedAt: d.now,
+      // A reported onset counts only inside the release's life: an older incident is not this release's.
+      breachStartedAt: onset === null ? null : Math.min(d.now, Math.max(release.createdAt, onset)),
       paused: false,
       awaitingApproval: false,
       inFlight: null,

@@ -18,11 +18,11 @@ export function onIncident(d: Draft, body: EventOf<'incident'>): void {
     return d.settle({ status: 'applied', reason: Reason.IncidentClosed, message: `${label} closed; recorded` });
   }
   if (active && (active.phase === 'verifying' || active.phase === 'shifting')) {
-    return beginRollback(d, active, Reason.IncidentOpened, `${label} opened during ${active.phase}`, { summary: body.summary });
+    return beginRollback(d, active, Reason.IncidentOpened, `${label} opened during ${active.phase}`, { summary: body.summary }, body.startedAt ?? null);
   }
   const completed = d.get(d.service.lastCompletedReleaseId);
   if (!active && completed?.phase === 'complete' && completed.watchUntil !== null && d.now < completed.watchUntil) {
-    return beginRollback(d, completed, Reason.IncidentOpened, `${label} opened inside the watch window`, { summary: body.summary });
+    return beginRollback(d, completed, Reason.IncidentOpened, `${label} opened inside the watch window`, { summary: body.summary }, body.startedAt ?? null);
   }
   if (active?.phase === 'rolling_back') d.record(active, {}, Reason.IncidentOpened, `${label} opened while ${active.id} is already rolling back; no change`);
   else if (active) d.record(active, {}, Reason.IncidentOpened, `${label} opened while ${active.phase}; candidate serves no traffic, no change`);
