@@ -27,12 +27,12 @@ export async function handleChatNotification(message: PubsubMessage, deps: Entry
   const event = parsed.data;
   const service = await deps.store.getService(event.service);
   if (!service) return { ack: 'ignored', why: `service ${event.service} is not registered (any more)` };
+  const routes = routesFor(service.config.notifications, event.type);
+  if (routes.length === 0) return { ack: 'ignored', why: `no chat channel of ${event.service} takes ${event.type}` };
   // The store is the authority: an event about a release Cutover does not hold (or holds for
   // another service) did not come from Cutover, whatever the message says.
   const release = await deps.store.getRelease(event.releaseId);
   if (!release || release.service !== event.service) return { ack: 'rejected', reason: 'UnknownRelease', why: `release ${event.releaseId} of ${event.service} is not in Cutover's state` };
-  const routes = routesFor(service.config.notifications, event.type);
-  if (routes.length === 0) return { ack: 'ignored', why: `no chat channel of ${event.service} takes ${event.type}` };
   const done = await deps.store.chatDeliveriesDone(routes.map((r) => chatDeliveryKey(message.messageId, r)));
   // Channels are independent: one slow webhook does not hold the others back.
   const results = await Promise.all(
