@@ -9,9 +9,9 @@ import type { CommandClient } from './command-client.js';
 import { addDevCommands } from './dev.js';
 import { historyTable, rejectedTable, releasesTable, servicesTable, table } from './format.js';
 
-/** How many of a service's newest releases `cutover stats` reads. */
-const DAY = 86_400_000;
 import { plainLine, renderWatch, type WatchSnapshot } from './watch-view.js';
+
+const DAY = 86_400_000;
 
 /** What the CLI needs from the world; main.ts wires it from the environment, tests pass fakes. */
 export interface CliContext {
@@ -156,7 +156,7 @@ export function buildProgram(ctx: () => Promise<CliContext>, env: () => Record<s
       const { from, to } = dayWindow(c.clock(), days);
       const stats = await Promise.all(names.map(async (name) => ({ service: name, keys: keysFromDays(await c.store.deliveryDays(name, dayOf(from), dayOf(to - 1)), from, to) })));
       const window = `${dayOf(from)} to ${dayOf(to - 1)} (UTC), ${days} day${days === 1 ? '' : 's'}`;
-      print(c, stats, stats.length ? `${table(statsRows(stats))}\n(${window}; lead time from build creation; restore from the rollback decision)` : 'no services yet');
+      print(c, stats, stats.length ? `${table(statsRows(stats))}\n(${window}; lead time from build creation; restore from the incident's start, else the rollback decision)` : 'no services yet');
     });
 
   program

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseBuildMessage } from '../shared/ingest/cloud-build.js';
 import { parseIncidentMessage, type ParsedIncident } from '../shared/ingest/monitoring.js';
 import type { PubsubMessage } from '../shared/ingest/envelope.js';
-import { SERVICE_NAME_RULE, isInFlight, judgeBuild } from '../shared/domain/index.js';
+import { SERVICE_NAME_RULE, judgeBuild, revisionsInPlay } from '../shared/domain/index.js';
 import { LIMITS, RELEASE_ID } from '../shared/ingest/limits.js';
 import type { EntryDeps, Verdict } from './entry.js';
 
@@ -77,15 +77,12 @@ export async function handleTick(message: PubsubMessage, deps: EntryDeps, batch 
 /** Once a minute the request-log sink is set to exactly the candidates in play (what ended is pruned). */
 async function syncSink(deps: EntryDeps, now: number): Promise<boolean | null> {
   try {
-    const revisions: string[] = [];
-    for (const service of await deps.store.listServices()) {
-      for (const id of [service.activeReleaseId, service.lastCompletedReleaseId]) {
-        const release = id ? await deps.store.getRelease(id) : null;
-        const watched = release?.phase === 'complete' && release.watchUntil !== null && release.watchUntil > now;
-        if (release?.candidate.revision && (isInFlight(release.phase) || watched)) revisions.push(release.candidate.revision);
-      }
-    }
-    return await deps.telemetrySink?.sync(revisions) ?? null;
+    const perService = await Promise.all((await deps.store.listServices()).map(async (service) => {
+      const ids = [service.activeReleaseId, service.lastCompletedReleaseId].filter((id): id is string => id !== null);
+      const releases = (await Promise.all(ids.map((id) => deps.store.getRelease(id)))).filter((r) => r !== null);
+      return revisionsInPlay(service, releases, now);
+    }));
+    return await deps.telemetrySink?.sync(perService.flat()) ?? null;
   } catch (error) {
     // The tick's own work is done; a filter left as it was is fixed by the next tick.
     deps.log.warn({ err: error }, 'onTick: could not update the request-log sink filter');

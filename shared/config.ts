@@ -14,11 +14,11 @@ const envSchema = z.object({
   FIRESTORE_EMULATOR_HOST: z.string().min(1).optional(),
   CUTOVER_ROUTER: z.enum(['local', 'cloud-run']).optional(),
   CUTOVER_HEALTH: z.enum(['local', 'cloud-monitoring', 'telemetry']).optional(),
-  /** The pull subscription of the request-log topic the Logging sink feeds (projects/P/subscriptions/S). */
   /** The Logging sink that exports candidates' request logs (projects/P/sinks/NAME); Cutover keeps its filter. */
   CUTOVER_REQUEST_LOG_SINK: z.string().regex(/^projects\/[^/]+\/sinks\/[^/]+$/, 'projects/P/sinks/NAME').optional(),
   /** Fraction of candidate requests the sink exports (sampling for high-traffic services); counts are scaled back. */
   CUTOVER_TELEMETRY_SAMPLE_RATE: z.coerce.number().gt(0).max(1).default(1),
+  /** The pull subscription of the request-log topic the Logging sink feeds (projects/P/subscriptions/S). */
   CUTOVER_TELEMETRY_SUBSCRIPTION: z.string().regex(/^projects\/[^/]+\/subscriptions\/[^/]+$/, 'projects/P/subscriptions/S').optional(),
   CUTOVER_VERIFIER: z.enum(['http']).default('http'),
   CUTOVER_NOTIFIER: z.enum(['log', 'pubsub']).default('log'),

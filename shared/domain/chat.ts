@@ -40,7 +40,7 @@ export const releaseEventPayloadSchema = z.object({
   schemaVersion: z.literal(1),
   type: z.enum(NOTIFICATION_TYPES),
   service: z.string().regex(SERVICE_NAME_RULE),
-  releaseId: z.string().regex(RELEASE_ID_RULE),
+  releaseId: z.string().max(300).regex(RELEASE_ID_RULE),
   phase: z.string().max(40),
   reason: z.string().max(100),
   cause: z.string().max(100).nullable().optional(),

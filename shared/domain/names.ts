@@ -1,5 +1,5 @@
 /** Cloud Run's service-name rule; also what ingest accepts as a service (it becomes a document id). */
 export const SERVICE_NAME_RULE = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
-/** What a release id may hold (`releaseIdForBuild` makes them so): safe as a document id and in a URL. */
-export const RELEASE_ID_RULE = /^[A-Za-z0-9_.-]{1,300}$/;
+/** What a release id may hold (`releaseIdForBuild`: the service name, "-", the build id): safe as a document id and in a URL. */
+export const RELEASE_ID_RULE = /^[a-z][A-Za-z0-9_.-]*$/;

@@ -47,7 +47,9 @@ export function groupSamples(samples: readonly RequestSample[]): Map<string, Req
   const groups = new Map<string, RequestSample[]>();
   for (const s of samples) {
     const key = bucketKey(s.service, s.revision, bucketStart(s.at));
-    groups.set(key, [...(groups.get(key) ?? []), s]);
+    const group = groups.get(key);
+    if (group) group.push(s);
+    else groups.set(key, [s]);
   }
   return groups;
 }

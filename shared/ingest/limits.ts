@@ -27,7 +27,7 @@ export const LIMITS = {
 } as const;
 
 export const BUILD_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-export const RELEASE_ID = /^[a-z][A-Za-z0-9_.-]*$/;
+export { RELEASE_ID_RULE as RELEASE_ID } from '../domain/names.js';
 
 /** The service config's name rule (Cloud Run's): a name that breaks it is never ours, and never reaches a document path. */
 export const isServiceName = (value: string | null | undefined): boolean => typeof value === 'string' && SERVICE_NAME_RULE.test(value);

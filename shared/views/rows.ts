@@ -61,7 +61,6 @@ export function rejectedRows(entries: (RejectedEvent & { id: string })[]): Rows 
 
 /** The four keys per service, as the CLI (`cutover stats`) and the page show them. */
 export function statsRows(stats: { service: string; keys: FourKeys }[]): Rows {
-  const time = (ms: number | null) => (ms === null ? '-' : humanDuration(ms));
   return {
     headers: ['SERVICE', 'DEPLOYS', 'PER DAY', 'PER WEEK', 'LEAD TIME P50', 'LEAD TIME P90', 'CHANGE FAILURE', 'RESTORE P50', 'RESTORE MAX'],
     rows: stats.map(({ service, keys }) => [
@@ -69,14 +68,20 @@ export function statsRows(stats: { service: string; keys: FourKeys }[]): Rows {
       String(keys.deployments),
       keys.deploymentsPerDay.toFixed(2),
       keys.deploymentsPerWeek.toFixed(1),
-      time(keys.leadTimeMs.p50),
-      time(keys.leadTimeMs.p90),
-      keys.changeFailure.rate === null ? '-' : `${(keys.changeFailure.rate * 100).toFixed(0)}% (${keys.changeFailure.failed}/${keys.changeFailure.reachedTraffic})`,
-      time(keys.timeToRestoreMs.p50),
-      time(keys.timeToRestoreMs.max),
+      durationText(keys.leadTimeMs.p50),
+      durationText(keys.leadTimeMs.p90),
+      changeFailureText(keys),
+      durationText(keys.timeToRestoreMs.p50),
+      durationText(keys.timeToRestoreMs.max),
     ]),
   };
 }
+
+/** "67% (2/3)", or "-" when no release reached traffic. */
+export const changeFailureText = ({ changeFailure: c }: FourKeys): string => (c.rate === null ? '-' : `${(c.rate * 100).toFixed(0)}% (${c.failed}/${c.reachedTraffic})`);
+
+/** A duration for people, or "-" when there is none. */
+export const durationText = (ms: number | null): string => (ms === null ? '-' : humanDuration(ms));
 
 /** 850ms, 42s, 4m 12s, 3h 05m, 2d 4h: two units at most, for people. */
 export function humanDuration(ms: number): string {

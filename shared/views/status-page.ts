@@ -1,5 +1,5 @@
 import type { CommandName, FourKeys, HistoryEntry, Release, ServiceState } from '../domain/index.js';
-import { historyRows, humanDuration, isoTime, releaseRows, type Rows } from './rows.js';
+import { changeFailureText, durationText, historyRows, isoTime, releaseRows, type Rows } from './rows.js';
 import { steeringSection, type PageSteering } from './steering.js';
 import { renderTimeline } from './timeline.js';
 
@@ -68,10 +68,9 @@ ${body}
 }
 
 export function renderOverview(model: OverviewModel): string {
-  const sections = model.services.map(({ service, releases }) => {
+  const sections = model.services.map(({ service, releases, keys }) => {
     const facts = `steps ${service.config.steps.join('/')} · stable ${service.stableRevision ?? '-'} · active ${service.activeReleaseId ?? '-'} · queued ${service.queuedReleaseId ?? '-'}`;
     const table = releases.length ? htmlTable(releaseRows(releases), link, (row) => `phase-${row[1] ?? ''}`) : '<p class="muted">No releases yet.</p>';
-    const keys = model.services.find((s) => s.service.name === service.name)?.keys;
     return `<h2>${escapeHtml(service.name)}</h2>\n<p class="muted">${escapeHtml(facts)}</p>\n${keys ? keysLine(keys.current, keys.previous) : ''}\n${table}`;
   });
   const empty = '<p>No services registered yet: <code>cutover services apply FILE</code>.</p>';
@@ -85,9 +84,8 @@ function keysLine(now: FourKeys, before: FourKeys): string {
     const up = a > b;
     return ` <span title="${up ? 'up' : 'down'} from ${b.toFixed(2)} in the 30 days before">${up ? '↑' : '↓'}${up === higherIsBetter ? '' : ' (worse)'}</span>`;
   };
-  const time = (ms: number | null) => (ms === null ? '-' : humanDuration(ms));
-  const cfr = now.changeFailure.rate === null ? '-' : `${(now.changeFailure.rate * 100).toFixed(0)}% (${now.changeFailure.failed}/${now.changeFailure.reachedTraffic})`;
-  return `<p class="keys" data-keys><strong>Last 30 days:</strong> ${now.deployments} deploys, ${now.deploymentsPerDay.toFixed(2)}/day${trend(now.deploymentsPerDay, before.deploymentsPerDay, true)} · lead time p50 ${escapeHtml(time(now.leadTimeMs.p50))}${trend(now.leadTimeMs.p50, before.leadTimeMs.p50, false)} · change failure ${escapeHtml(cfr)}${trend(now.changeFailure.rate, before.changeFailure.rate, false)} · restore p50 ${escapeHtml(time(now.timeToRestoreMs.p50))}${trend(now.timeToRestoreMs.p50, before.timeToRestoreMs.p50, false)}</p>`;
+  const cfr = changeFailureText(now);
+  return `<p class="keys" data-keys><strong>Last 30 days:</strong> ${now.deployments} deploys, ${now.deploymentsPerDay.toFixed(2)}/day${trend(now.deploymentsPerDay, before.deploymentsPerDay, true)} · lead time p50 ${escapeHtml(durationText(now.leadTimeMs.p50))}${trend(now.leadTimeMs.p50, before.leadTimeMs.p50, false)} · change failure ${escapeHtml(cfr)}${trend(now.changeFailure.rate, before.changeFailure.rate, false)} · restore p50 ${escapeHtml(durationText(now.timeToRestoreMs.p50))}${trend(now.timeToRestoreMs.p50, before.timeToRestoreMs.p50, false)}</p>`;
 }
 
 /** The last verdict with the figures behind it and the thresholds it was judged against. */

@@ -60,10 +60,7 @@ export class FakeStore implements ReleaseStore {
     const decision = decideFor(structuredClone({ service, releases }));
     if (decision.service) this.services.set(event.service, structuredClone(decision.service));
     for (const release of decision.releases) {
-      for (const patch of deliveryPatches(releases.find((r) => r.id === release.id), release)) {
-        const key = deliveryDocId(patch.service, patch.day);
-        this.delivery.set(key, mergeDelivery(this.delivery.get(key) ?? null, structuredClone(patch)));
-      }
+      this.keepDelivery(releases.find((r) => r.id === release.id), release);
       this.releases.set(release.id, structuredClone(release));
     }
     for (const entry of decision.history) {
@@ -128,17 +125,20 @@ export class FakeStore implements ReleaseStore {
     return Promise.resolve(structuredClone(days.sort((a, b) => a.day.localeCompare(b.day))));
   }
 
+  /** The kept four keys, merged by release id as Firestore's merge does. */
+  private keepDelivery(before: Release | undefined, after: Release): void {
+    for (const patch of deliveryPatches(before, after)) {
+      const key = deliveryDocId(patch.service, patch.day);
+      this.delivery.set(key, mergeDelivery(this.delivery.get(key) ?? null, structuredClone(patch)));
+    }
+  }
+
   rebuildDelivery(service: string, cursor: string | null, limit: number): Promise<{ releases: number; next: string | null }> {
     this.check();
     const all = [...this.releases.values()].filter((r) => r.service === service).sort((a, b) => b.createdAt - a.createdAt || b.id.localeCompare(a.id));
     const start = cursor === null ? 0 : all.findIndex((r) => r.id === cursor) + 1;
     const page = all.slice(start, start + limit);
-    for (const release of page) {
-      for (const patch of deliveryPatches(undefined, release)) {
-        const key = deliveryDocId(patch.service, patch.day);
-        this.delivery.set(key, mergeDelivery(this.delivery.get(key) ?? null, patch));
-      }
-    }
+    for (const release of page) this.keepDelivery(undefined, release);
     return Promise.resolve({ releases: page.length, next: page.length === limit && start + limit < all.length ? (page.at(-1)?.id ?? null) : null });
   }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addToBucket, groupSamples, summarize, type Bucket, type RequestSample } from '../../shared/domain/index.js';
+import { addToBucket, groupSamples, revisionsInPlay, summarize, type Bucket, type RequestSample } from '../../shared/domain/index.js';
+import { T0, releaseIn, serviceState } from '../support/fixtures.js';
 import { parseRequestLog } from '../../shared/ingest/request-log.js';
 
 /** A request log entry as Cloud Run writes it (LogEntry and HttpRequest fields as Google documents them). */
@@ -81,5 +82,17 @@ describe('request telemetry from Cloud Run request logs', () => {
     const slow: RequestSample = { id: 'slow', service: 's', revision: 'r', at: T, status: 200, latencyMs: 4_000 };
     expect(summarize([addToBucket(null, fast)], T, T + 1000).p99LatencyMs).toBe(10);
     expect(summarize([addToBucket(null, [...fast, slow, { ...slow, id: 'slow2' }])], T, T + 1000).p99LatencyMs).toBe(5_000);
+  });
+});
+
+describe('revisionsInPlay', () => {
+  it('is the release in flight and the last completed one inside its watch window, nothing that ended', () => {
+    const shifting = releaseIn('shifting', { id: 'checkout-b2', candidate: { revision: 'checkout-b2', url: null } });
+    const watched = releaseIn('complete', { id: 'checkout-b1', candidate: { revision: 'checkout-b1', url: null }, watchUntil: T0 + 60_000 });
+    const service = serviceState({}, { activeReleaseId: 'checkout-b2', lastCompletedReleaseId: 'checkout-b1' });
+    expect(revisionsInPlay(service, [shifting, watched], T0)).toEqual(['checkout-b2', 'checkout-b1']);
+    expect(revisionsInPlay(service, [shifting, watched], T0 + 60_000)).toEqual(['checkout-b2']);
+    expect(revisionsInPlay({ ...service, activeReleaseId: null }, [{ ...shifting, phase: 'rolled_back' }, watched], T0)).toEqual(['checkout-b1']);
+    expect(revisionsInPlay({ ...service, lastCompletedReleaseId: 'checkout-b0' }, [watched], T0)).toEqual([]);
   });
 });

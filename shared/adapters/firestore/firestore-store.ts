@@ -147,10 +147,7 @@ export class FirestoreStore implements ReleaseStore {
     for (const release of decision.releases) {
       tx.set(this.releases().doc(release.id), toDoc(release) as Record<string, unknown>);
       // The kept four keys change in the same transaction as the release that ended: exactly once.
-      for (const patch of deliveryPatches(before.find((r) => r.id === release.id), release)) {
-        const ref = this.db.collection(COLLECTIONS.delivery).doc(deliveryDocId(patch.service, patch.day));
-        tx.set(ref, { schemaVersion: DELIVERY_DAY_VERSION, ...patch }, { merge: true });
-      }
+      this.mergeDelivery(tx, before.find((r) => r.id === release.id), release);
     }
     for (const entry of decision.history) {
       tx.create(this.releases().doc(entry.releaseId).collection(COLLECTIONS.history).doc(historyDocId(entry.seq)), toDoc(entry) as Record<string, unknown>);
@@ -165,6 +162,13 @@ export class FirestoreStore implements ReleaseStore {
       handledAt: Timestamp.fromMillis(now),
       expireAt: Timestamp.fromMillis(now + this.dedupRetentionMs),
     });
+  }
+
+  /** The kept four keys, merged by release id (docs/state.md `delivery`): what `before` → `after` changes. */
+  private mergeDelivery(tx: Transaction, before: Release | undefined, after: Release): void {
+    for (const patch of deliveryPatches(before, after)) {
+      tx.set(this.db.collection(COLLECTIONS.delivery).doc(deliveryDocId(patch.service, patch.day)), { schemaVersion: DELIVERY_DAY_VERSION, ...patch }, { merge: true });
+    }
   }
 
   async applyServiceConfig(source: ServiceConfigInput & { name: string }, now: number): Promise<ServiceState> {
@@ -251,9 +255,7 @@ export class FirestoreStore implements ReleaseStore {
       await this.read(() => this.db.runTransaction(async (tx) => {
         const snap = await tx.get(doc.ref);
         if (!snap.exists) return;
-        for (const patch of deliveryPatches(undefined, readRelease(snap))) {
-          tx.set(this.db.collection(COLLECTIONS.delivery).doc(deliveryDocId(patch.service, patch.day)), { schemaVersion: DELIVERY_DAY_VERSION, ...patch }, { merge: true });
-        }
+        this.mergeDelivery(tx, undefined, readRelease(snap));
       }), what);
     }
     return { releases: page.size, next: page.size === limit ? (page.docs.at(-1)?.id ?? null) : null };

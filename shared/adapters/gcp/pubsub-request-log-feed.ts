@@ -1,5 +1,6 @@
 import type { v1 } from '@google-cloud/pubsub';
 import type { RequestLogFeed } from '../../ports/index.js';
+import { Code, codeOf } from './grpc-errors.js';
 
 /**
  * The request-log stream as a Pub/Sub pull subscription (fed by the Logging sink), read with
@@ -18,7 +19,7 @@ export class PubSubRequestLogFeed implements RequestLogFeed {
       [response] = await this.client.pull({ subscription: this.subscription, maxMessages, returnImmediately: true }, { timeout: this.timeoutMs, retry: null });
     } catch (error) {
       // Nothing arrived before the pull's deadline: nothing to count, not a failure.
-      if ((error as { code?: number }).code === 4) return [];
+      if (codeOf(error) === Code.DEADLINE_EXCEEDED) return [];
       throw error;
     }
     return (response.receivedMessages ?? []).map((m) => ({ ackId: m.ackId ?? '', data: Buffer.from(m.message?.data ?? '') }));

@@ -1,6 +1,7 @@
 import { v1 } from '@google-cloud/secret-manager';
 import { SECRET_ID_RULE } from '../../domain/index.js';
 import { SecretUnreadableError, UpstreamUnavailableError, type SecretProblem, type SecretSource } from '../../ports/index.js';
+import { Code, codeOf, describeError } from './grpc-errors.js';
 
 type Client = InstanceType<typeof v1.SecretManagerServiceClient>;
 
@@ -14,7 +15,7 @@ export interface SecretManagerSourceOptions {
 }
 
 /** gRPC codes that say the secret, as configured, cannot be read: retrying will not help. */
-const PERMANENT: Record<number, SecretProblem> = { 3: 'Invalid', 5: 'NotFound', 7: 'PermissionDenied', 9: 'Disabled' };
+const PERMANENT: Record<number, SecretProblem> = { [Code.INVALID_ARGUMENT]: 'Invalid', [Code.NOT_FOUND]: 'NotFound', [Code.PERMISSION_DENIED]: 'PermissionDenied', [Code.FAILED_PRECONDITION]: 'Disabled' };
 
 /**
  * SecretSource on Secret Manager (the official `@google-cloud/secret-manager` 6 client, which
@@ -51,9 +52,9 @@ export class SecretManagerSource implements SecretSource {
       return value;
     } catch (error) {
       if (error instanceof SecretUnreadableError) throw error;
-      const code = (error as { code?: number }).code;
-      const problem = typeof code === 'number' ? PERMANENT[code] : undefined;
-      const detail = (error as Error).message ?? String(error);
+      const code = codeOf(error);
+      const problem = code === undefined ? undefined : PERMANENT[code];
+      const detail = describeError(error);
       if (problem) throw new SecretUnreadableError(problem, `secret ${secretId}: ${problem} (${detail})`, { cause: error });
       throw new UpstreamUnavailableError(`Secret Manager could not answer for ${secretId}: ${detail}`, { cause: error });
     }

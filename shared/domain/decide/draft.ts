@@ -5,14 +5,14 @@ import type { Reason } from '../reasons.js';
 import { releaseFacts } from '../dora.js';
 import type { DecideContext, Decision, Outcome, World } from './types.js';
 
+/** The notifications after which a release's delivery facts can change: they carry them. */
+const DELIVERY_TYPES = new Set<NotificationType>(['release.completed', 'release.rolled_back', 'release.failed', 'release.superseded']);
+
 /**
  * A working copy of the world for one decision. Handlers change it through these methods only,
  * so every phase change leaves a history entry and an up-to-date lastDecision. Mutation stays
  * local to one decide() call: the caller's world is never touched.
  */
-/** The notifications after which a release's delivery facts can change: they carry them. */
-const DELIVERY_TYPES = new Set<NotificationType>(['release.completed', 'release.rolled_back', 'release.failed', 'release.superseded']);
-
 export class Draft {
   service: ServiceState;
   private readonly releases = new Map<string, Release>();

@@ -10,7 +10,7 @@ import { reconcile } from './reconcile.js';
 import type { DecideContext, Decision, ReleaseEvent, World } from './types.js';
 
 export * from './types.js';
-export { nextCheckFor, healthDueAt, revisionNameFor, routerTarget } from './reconcile.js';
+export { nextCheckFor, healthDueAt, revisionNameFor, revisionsInPlay, routerTarget } from './reconcile.js';
 
 /**
  * decide(world, event, ctx) → { next, effects }: the whole of Cutover's judgement, pure.

@@ -117,8 +117,7 @@ function onHealth(d: Draft, release: Release, body: EventOf<'healthMeasured'>): 
   if (release.phase !== 'shifting') return;
 
   if (assessment.verdict === 'unhealthy') {
-    const probed = body.probes?.failed ? `; probes failing: ${body.probes.failing.join(', ')}` : '';
-    return beginRollback(d, release, assessment.reasons[0] ?? Reason.ErrorRateBreached, `SLO breached (${assessment.reasons.join(', ')}): ${describe(health)}${probed}`, { health });
+    return beginRollback(d, release, assessment.reasons[0] ?? Reason.ErrorRateBreached, `SLO breached (${assessment.reasons.join(', ')}): ${describe(health)}${probesFailing(body.probes?.failing ?? [])}`, { health });
   }
   if (assessment.verdict === 'inconclusive') {
     const stalled = d.now - release.progressAt;
@@ -142,12 +141,14 @@ function onHealth(d: Draft, release: Release, body: EventOf<'healthMeasured'>): 
  * would — unless a newer release is in flight, whose own checks then decide (its stable is this one).
  */
 function onWatchedHealth(d: Draft, release: Release, reasons: Reason[], health: Parameters<typeof describe>[0] & { verdict: string }, changedVerdict: boolean, failing: string[]): void {
-  const probed = failing.length ? `; probes failing: ${failing.join(', ')}` : '';
+  const probed = probesFailing(failing);
   if (health.verdict === 'unhealthy' && d.service.activeReleaseId === null) {
     return beginRollback(d, release, reasons[0] ?? Reason.ErrorRateBreached, `SLO breached inside the watch window (${reasons.join(', ')}): ${describe(health)}${probed}`, { health });
   }
   if (changedVerdict) d.record(release, {}, reasons[0] ?? Reason.Healthy, `watch window: ${health.verdict} (${reasons.join(', ')}): ${describe(health)}${probed}`, { health });
 }
+
+const probesFailing = (failing: readonly string[]): string => (failing.length ? `; probes failing: ${failing.join(', ')}` : '');
 
 function describe(health: { errorRate: number | null; measurements: { requests: number; errors: number; p99LatencyMs: number | null } | null; error: string | null }): string {
   if (!health.measurements) return health.error ?? 'no data';

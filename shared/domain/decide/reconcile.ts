@@ -1,5 +1,5 @@
 import type { RouterTarget, StepEffect } from '../effects.js';
-import type { Release, ServiceState } from '../model.js';
+import { isInFlight, type Release, type ServiceState } from '../model.js';
 import { Reason } from '../reasons.js';
 import type { Draft } from './draft.js';
 
@@ -133,6 +133,15 @@ export function nextCheckFor(release: Release, service: ServiceState, now: numbe
 /** A completed release still being watched: inside its window and still the service's current release. */
 export function inWatch(release: Release, service: ServiceState, now: number): boolean {
   return release.phase === 'complete' && release.watchUntil !== null && now < release.watchUntil && service.lastCompletedReleaseId === release.id;
+}
+
+/**
+ * The candidate revisions whose requests are still being judged: the service's release in flight,
+ * and its last completed one inside its watch window. The request-log sink exports exactly these.
+ */
+export function revisionsInPlay(service: ServiceState, releases: readonly Release[], now: number): string[] {
+  const inPlay = (r: Release) => (r.id === service.activeReleaseId && isInFlight(r.phase)) || inWatch(r, service, now);
+  return releases.flatMap((r) => (r.candidate.revision && inPlay(r) ? [r.candidate.revision] : []));
 }
 
 export function retryDelay(attempt: number, policy: { retryBaseMs: number; retryMaxMs: number }): number {
