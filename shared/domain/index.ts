@@ -15,3 +15,4 @@ export * from './telemetry.js';
 export * from './dora.js';
 export * from './delivery.js';
 export * from './chat.js';
+export * from './analysis/index.js';

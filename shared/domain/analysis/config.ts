@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+/**
+ * How a service wants its candidates judged (docs/analysis.md has each default and why). The
+ * relative checks compare the candidate with a baseline under the same traffic; the SLO's
+ * absolute lines stay as ceilings beside them.
+ */
+export const analysisConfigSchema = z
+  .object({
+    /** Confidence per step: the chance of rolling back a candidate no worse than its baseline stays ≤ 1 − confidence. */
+    confidence: z.number().min(0.8).max(0.9999).default(0.95),
+    errorRatio: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** The smallest increase in the 5xx ratio worth a rollback, in absolute terms (0.001 = 0.1 point)… */
+        minEffect: z.number().min(0).max(0.5).default(0.001),
+        /** …or relative to the baseline's own ratio (0.5: half again), whichever is larger. */
+        relativeEffect: z.number().min(0).max(10).default(0.5),
+        critical: z.boolean().default(true),
+        weight: z.number().min(0).max(100).default(1),
+      })
+      .strict()
+      .prefault({}),
+    latency: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** Quantile limits: the candidate's share of requests slower than baseline's quantile × (1 + tolerance). */
+        quantiles: z.array(z.number().gt(0).lt(1)).max(5).default([0.5, 0.95, 0.99]),
+        tolerance: z.number().min(0).max(10).default(0.2),
+        /** The rank test fails a candidate only when a random request of it is slower than a baseline one at least this often. */
+        minProbabilitySlower: z.number().min(0.5).max(1).default(0.55),
+        critical: z.boolean().default(true),
+        weight: z.number().min(0).max(100).default(1),
+      })
+      .strict()
+      .prefault({}),
+    /** Kayenta's score thresholds: at or above `pass` passes; below `marginal` fails; between holds the step. */
+    score: z
+      .object({ pass: z.number().min(0).max(100).default(95), marginal: z.number().min(0).max(100).default(75) })
+      .strict()
+      .refine((s) => s.marginal <= s.pass, 'score.marginal must not exceed score.pass')
+      .prefault({}),
+  })
+  .strict();
+
+export type AnalysisConfig = z.output<typeof analysisConfigSchema>;
+export const DEFAULT_ANALYSIS: AnalysisConfig = analysisConfigSchema.parse({});
