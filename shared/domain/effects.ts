@@ -49,6 +49,11 @@ export interface MeasureHealth extends StepEffectBase {
   candidateRevision: string | null;
   windowStartAt: number;
   windowEndAt: number;
+  /**
+   * What the candidate is compared with: the stable revision over the same window while traffic is
+   * split, or, in the watch window, the previous stable over its last hour before completion.
+   */
+  baseline: { revision: string; windowStartAt: number; windowEndAt: number } | null;
   /** Active probing: the service's checks, run against the candidate's own URL with each measurement (null: none). */
   probe: { candidateUrl: string; checks: ServiceConfig['verification']['checks']; private: boolean } | null;
 }

@@ -1,21 +1,43 @@
 import { z } from 'zod';
+import { judge, type Analysis, type AnalysisConfig, type ArmFigures, type Look, type MetricResult } from './analysis/index.js';
 import { Reason } from './reasons.js';
 import type { ServiceConfig } from './service-config.js';
+import { LATENCY_BOUNDS_MS } from './telemetry.js';
 
 /**
- * Health assessment, pure (cloud-run-release-manager's Diagnose): measurements in, verdict out.
+ * Health assessment, pure (cloud-run-release-manager's Diagnose, Kayenta's judge): measurements
+ * of the candidate and of its baseline in, a verdict out.
  *
  * Precedence, strongest first:
  *   0. Unhealthy     — most of the candidate's active probes failed in this reading;
- *   1. Unhealthy     — any SLO breach that the data already proves;
- *   2. Inconclusive  — not enough data (too few requests, metrics unavailable, latency missing);
- *   3. Healthy       — everything measured and inside the SLO.
- * Inconclusive never moves a release forward; the progress deadline decides what happens when it lasts.
+ *   1. Unhealthy     — the judge fails the candidate: a critical metric shown worse than its
+ *                      baseline, or over an SLO ceiling, at this look's level;
+ *   2. Inconclusive  — not enough data (fewer than `slo.minRequests` in an arm, metrics unavailable);
+ *   3. Marginal      — looks worse but is not shown yet: the step holds;
+ *   4. Healthy       — the judge passes it.
+ * Neither inconclusive nor marginal moves a release forward; the progress deadline decides what
+ * happens when they last.
  */
+const histogramSchema = z.array(z.number().int().min(0)).length(LATENCY_BOUNDS_MS.length + 1);
+
+/** The comparison arm: the baseline twin, or the stable revision, over the same window. */
+export const baselineMeasurementsSchema = z.object({
+  revision: z.string(),
+  requests: z.number().int().min(0),
+  errors: z.number().int().min(0),
+  p99LatencyMs: z.number().min(0).nullable(),
+  latency: histogramSchema.nullable(),
+});
+export type BaselineMeasurements = z.infer<typeof baselineMeasurementsSchema>;
+
 export const healthMeasurementsSchema = z.object({
   requests: z.number().int().min(0),
   errors: z.number().int().min(0),
   p99LatencyMs: z.number().min(0).nullable(),
+  /** The candidate's latency histogram (counts per LATENCY_BOUNDS_MS bin, plus slower), where the source has one. */
+  latency: histogramSchema.nullable().optional(),
+  /** The baseline's figures; absent when the effect named none or the source could not read them. */
+  baseline: baselineMeasurementsSchema.nullable().optional(),
   windowStartAt: z.number(),
   windowEndAt: z.number(),
   /** Where the figures came from: the request-log stream, Cloud Monitoring, or the local router's counters. */
@@ -38,42 +60,54 @@ export const healthReadingSchema = z.discriminatedUnion('ok', [
 ]);
 export type HealthReading = z.infer<typeof healthReadingSchema>;
 
-export type Verdict = 'healthy' | 'unhealthy' | 'inconclusive';
+export const VERDICTS = ['healthy', 'marginal', 'unhealthy', 'inconclusive'] as const;
+export type Verdict = (typeof VERDICTS)[number];
 
 export interface HealthAssessment {
   verdict: Verdict;
   reasons: Reason[];
   errorRate: number | null;
+  /** The judge's whole analysis (every metric's figures); null when there were no measurements. */
+  analysis: Analysis | null;
 }
 
-type Slo = ServiceConfig['slo'];
+export interface HealthPolicy {
+  slo: ServiceConfig['slo'];
+  analysis: AnalysisConfig;
+}
 
-export function assessHealth(reading: HealthReading, slo: Slo, probes?: ProbeResults): HealthAssessment {
+/** Why a failing metric fails, as a reason people already know. */
+function failReason(m: MetricResult): Reason {
+  if (m.metric === 'error-ceiling') return Reason.ErrorRateBreached;
+  if (m.metric === 'latency-ceiling') return Reason.LatencyBreached;
+  if (m.metric === 'error-ratio') return Reason.ErrorRatioAboveBaseline;
+  return Reason.LatencyAboveBaseline;
+}
+
+const arm = (m: { requests: number; errors: number; latency?: number[] | null; p99LatencyMs: number | null }): ArmFigures => ({ requests: m.requests, errors: m.errors, latency: m.latency ?? null, p99LatencyMs: m.p99LatencyMs });
+
+export function assessHealth(reading: HealthReading, policy: HealthPolicy, look: Look, probes?: ProbeResults): HealthAssessment {
+  const errorRate = reading.ok && reading.measurements.requests > 0 ? reading.measurements.errors / reading.measurements.requests : null;
+  const analysis = reading.ok
+    ? judge({ candidate: arm(reading.measurements), baseline: reading.measurements.baseline ? arm(reading.measurements.baseline) : null, baselineRevision: reading.measurements.baseline?.revision ?? null, slo: policy.slo, config: policy.analysis, look })
+    : null;
   // Probes first: a candidate whose own checks fail (most of them, in one reading) is broken
   // whatever its user traffic says, and however little of it there is.
-  if (probes && probes.total > 0 && probes.failed * 2 > probes.total) {
-    const errorRate = reading.ok && reading.measurements.requests > 0 ? reading.measurements.errors / reading.measurements.requests : null;
-    return { verdict: 'unhealthy', reasons: [Reason.ProbesFailed], errorRate };
+  if (probes && probes.total > 0 && probes.failed * 2 > probes.total) return { verdict: 'unhealthy', reasons: [Reason.ProbesFailed], errorRate, analysis };
+  if (!analysis) return { verdict: 'inconclusive', reasons: [Reason.MetricsUnavailable], errorRate: null, analysis };
+  const critical = analysis.metrics.filter((m) => m.critical);
+  switch (analysis.verdict) {
+    case 'fail': {
+      const failing = analysis.metrics.filter((m) => m.verdict === 'fail');
+      return { verdict: 'unhealthy', reasons: [...new Set((failing.length ? failing : critical).map(failReason))], errorRate, analysis };
+    }
+    case 'inconclusive': {
+      const latencyMissing = policy.slo.maxP99LatencyMs !== undefined && analysis.metrics.some((m) => m.metric === 'latency-ceiling' && m.verdict === 'inconclusive' && m.samples.candidate >= policy.slo.minRequests);
+      return { verdict: 'inconclusive', reasons: [latencyMissing ? Reason.LatencyUnavailable : Reason.TooFewRequests], errorRate, analysis };
+    }
+    case 'marginal':
+      return { verdict: 'marginal', reasons: [Reason.Marginal], errorRate, analysis };
+    case 'pass':
+      return { verdict: 'healthy', reasons: [Reason.Healthy], errorRate, analysis };
   }
-  if (!reading.ok) return { verdict: 'inconclusive', reasons: [Reason.MetricsUnavailable], errorRate: null };
-  const { requests, errors, p99LatencyMs } = reading.measurements;
-  const errorRate = requests > 0 ? errors / requests : null;
-  const enoughRequests = requests >= slo.minRequests;
-
-  const unhealthy: Reason[] = [];
-  if (enoughRequests && errorRate !== null && errorRate > slo.maxErrorRate) unhealthy.push(Reason.ErrorRateBreached);
-  // Even if every request still missing to reach minRequests succeeded, the rate would breach:
-  // waiting for more traffic cannot change the verdict, so react now.
-  if (!enoughRequests && errors > slo.maxErrorRate * slo.minRequests) unhealthy.push(Reason.ErrorBudgetExhausted);
-  if (enoughRequests && slo.maxP99LatencyMs !== undefined && p99LatencyMs !== null && p99LatencyMs > slo.maxP99LatencyMs) {
-    unhealthy.push(Reason.LatencyBreached);
-  }
-  if (unhealthy.length > 0) return { verdict: 'unhealthy', reasons: unhealthy, errorRate };
-
-  const inconclusive: Reason[] = [];
-  if (!enoughRequests) inconclusive.push(Reason.TooFewRequests);
-  if (slo.maxP99LatencyMs !== undefined && p99LatencyMs === null) inconclusive.push(Reason.LatencyUnavailable);
-  if (inconclusive.length > 0) return { verdict: 'inconclusive', reasons: inconclusive, errorRate };
-
-  return { verdict: 'healthy', reasons: [Reason.Healthy], errorRate };
 }

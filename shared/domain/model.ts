@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { healthMeasurementsSchema, probeResultsSchema } from './health.js';
+import { analysisSchema } from './analysis/model.js';
+import { healthMeasurementsSchema, probeResultsSchema, VERDICTS } from './health.js';
 import type { ServiceConfig } from './service-config.js';
 
 /**
@@ -74,7 +75,7 @@ export const releaseSchema = z.object({
     .nullable(),
   health: z
     .object({
-      verdict: z.enum(['healthy', 'unhealthy', 'inconclusive']),
+      verdict: z.enum(VERDICTS),
       reasons: z.array(z.string()).max(10),
       errorRate: z.number().nullable(),
       measurements: healthMeasurementsSchema.nullable(),
@@ -86,6 +87,8 @@ export const releaseSchema = z.object({
         maxP99LatencyMs: z.number().nullable(),
         windowMs: z.number(),
       }),
+      /** The judge's analysis behind the verdict: every metric's figures, test and level (absent before the judge). */
+      analysis: analysisSchema.nullable().optional(),
       at: z.number(),
     })
     .nullable(),

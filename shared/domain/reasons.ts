@@ -36,8 +36,15 @@ export const Reason = {
   // Health
   Healthy: 'Healthy',
   ErrorRateBreached: 'ErrorRateBreached',
+  /** No longer decided (a handful of requests never rolls back); kept because older histories carry it. */
   ErrorBudgetExhausted: 'ErrorBudgetExhausted',
   LatencyBreached: 'LatencyBreached',
+  /** The candidate's 5xx ratio is shown above its baseline's by more than the minimum effect. */
+  ErrorRatioAboveBaseline: 'ErrorRatioAboveBaseline',
+  /** The candidate's latency is shown above its baseline's (rank test or a quantile limit). */
+  LatencyAboveBaseline: 'LatencyAboveBaseline',
+  /** The candidate looks worse than allowed, or a shared cause breaches a ceiling, but nothing is shown yet: the step holds. */
+  Marginal: 'Marginal',
   /** Most of the candidate's own checks, probed with the measurement, failed: broken whatever the traffic. */
   ProbesFailed: 'ProbesFailed',
   TooFewRequests: 'TooFewRequests',

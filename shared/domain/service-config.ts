@@ -4,6 +4,7 @@ import { SERVICE_NAME_RULE } from './names.js';
 import { accessSchema } from './access.js';
 import { boundedDuration } from './duration.js';
 import { sourceSchema } from './provenance.js';
+import { analysisConfigSchema } from './analysis/config.js';
 
 /**
  * The service config a platform engineer writes in YAML and applies with `cutover services apply`.
@@ -33,7 +34,7 @@ const checkSchema = z.object({
 
 const sloSchema = z.object({
   maxErrorRate: z.number().min(0).max(1).describe('Largest tolerated 5xx / all ratio, e.g. 0.01'),
-  minRequests: z.number().int().min(1).max(1_000_000).default(50).describe('Below this many requests a verdict is Inconclusive'),
+  minRequests: z.number().int().min(1).max(1_000_000).default(50).describe('The minimum sample per arm: below this many requests in the candidate or its baseline a verdict is Inconclusive'),
   maxP99LatencyMs: z.number().positive().max(600_000).optional(),
   window: boundedDuration('1s', '1h', 'slo.window').prefault('1m'),
 });
@@ -69,6 +70,7 @@ export const serviceConfigSchema = z
       })
       .default({ checks: [], private: false }),
     slo: sloSchema,
+    analysis: analysisConfigSchema.prefault({}).describe('How candidates are judged against their baseline (docs/analysis.md)'),
     progressDeadline: boundedDuration('10s', '168h', 'progressDeadline').prefault('30m'),
     onInconclusiveDeadline: z.enum(['rollback', 'pause']).default('rollback'),
     rollbackTriggers: z

@@ -73,8 +73,16 @@ export function addToBucket(bucket: Bucket | null, samples: readonly RequestSamp
   return next;
 }
 
-/** Requests, 5xx and the p99 bound over the buckets that start inside [from, to). */
-export function summarize(buckets: readonly Bucket[], from: number, to: number): { requests: number; errors: number; p99LatencyMs: number | null } {
+export interface Summary {
+  requests: number;
+  errors: number;
+  p99LatencyMs: number | null;
+  /** The latency histogram over the window (counts per LATENCY_BOUNDS_MS bin, plus slower). */
+  latency: number[];
+}
+
+/** Requests, 5xx, the latency histogram and its p99 bound over the buckets that start inside [from, to). */
+export function summarize(buckets: readonly Bucket[], from: number, to: number): Summary {
   let requests = 0;
   let errors = 0;
   const latency = new Array<number>(LATENCY_BOUNDS_MS.length + 1).fill(0);
@@ -85,15 +93,15 @@ export function summarize(buckets: readonly Bucket[], from: number, to: number):
     b.latency.forEach((n, i) => (latency[i] = (latency[i] ?? 0) + n));
   }
   const known = latency.slice(0, LATENCY_BOUNDS_MS.length).reduce((a, n) => a + n, 0) + (latency[LATENCY_BOUNDS_MS.length] ?? 0);
-  if (known === 0) return { requests, errors, p99LatencyMs: null };
+  if (known === 0) return { requests, errors, p99LatencyMs: null, latency };
   const target = Math.ceil(known * 0.99);
   let cumulative = 0;
   for (let i = 0; i < LATENCY_BOUNDS_MS.length; i += 1) {
     cumulative += latency[i] ?? 0;
-    if (cumulative >= target) return { requests, errors, p99LatencyMs: LATENCY_BOUNDS_MS[i] ?? null };
+    if (cumulative >= target) return { requests, errors, p99LatencyMs: LATENCY_BOUNDS_MS[i] ?? null, latency };
   }
   // The slowest 1% is beyond the last bound (or unknown): the bound says "more than a minute".
-  return { requests, errors, p99LatencyMs: SLOWER_THAN_LAST_MS };
+  return { requests, errors, p99LatencyMs: SLOWER_THAN_LAST_MS, latency };
 }
 
 /** The revision a sink exports when no candidate is in play (matches none). */

@@ -79,7 +79,7 @@ const rows: Row[] = [
   { name: 'a result of an effect no longer awaited is stale', releases: [deploying], service: active(deploying), event: { kind: 'candidateDeployed', releaseId: 'checkout-b1', effectId: 'old', revision: 'r1', url: null, stableRevision: 'r0' }, expect: { status: 'ignored', reason: Reason.StaleResultIgnored, phase: 'deploying' } },
   { name: 'passed checks start the first step', releases: [verifying], service: active(verifying), event: { kind: 'verificationCompleted', releaseId: 'checkout-b1', effectId: 'checkout-b1/1/runVerification/1', results: [{ path: '/', status: 200, ok: true, durationMs: 1, error: null }] }, expect: { phase: 'shifting', desired: 10 } },
   { name: 'a failed check rolls back', releases: [verifying], service: active(verifying), event: { kind: 'verificationCompleted', releaseId: 'checkout-b1', effectId: 'checkout-b1/1/runVerification/1', results: [{ path: '/', status: 500, ok: false, durationMs: 1, error: null }] }, expect: { phase: 'rolling_back', reason: Reason.VerificationFailed } },
-  { name: 'unhealthy while shifting rolls back at once', releases: [shifting], service: active(shifting), event: health(1000, 100), expect: { phase: 'rolling_back', reason: Reason.ErrorRateBreached, effects: ['notify', 'setTraffic'] } },
+  { name: 'unhealthy while shifting rolls back at once', releases: [shifting], service: active(shifting), event: health(1000, 100), at: T0 + 30_000, expect: { phase: 'rolling_back', reason: Reason.ErrorRateBreached, effects: ['notify', 'setTraffic', 'scheduleCheck'] } },
   { name: 'inconclusive holds the step', releases: [shifting], service: active(shifting), event: health(3, 0), at: T0 + 70_000, expect: { phase: 'shifting', desired: 10 } },
   { name: 'inconclusive past the progress deadline rolls back', releases: [shifting], service: active(shifting), event: health(3, 0), at: T0 + 11 * 60_000, expect: { phase: 'rolling_back', reason: Reason.ProgressDeadlineExceeded } },
   { name: 'inconclusive past the deadline pauses when configured', config: { onInconclusiveDeadline: 'pause' }, releases: [shifting], service: active(shifting), event: health(3, 0), at: T0 + 11 * 60_000, expect: { phase: 'shifting', reason: Reason.ProgressDeadlineExceeded } },
@@ -168,7 +168,7 @@ describe('decide (rollback edges)', () => {
   it('a breach while paused still rolls back', () => {
     const service = serviceState({}, { activeReleaseId: 'checkout-b1' });
     const paused = { ...structuredClone(shifting), paused: true };
-    const decision = decide({ service, releases: [paused] }, ev(health(1000, 500)), ctxAt(T0));
+    const decision = decide({ service, releases: [paused] }, ev(health(1000, 500)), ctxAt(T0 + 30_000));
     expect(decision.releases[0]).toMatchObject({ phase: 'rolling_back', paused: false, rollbackCause: Reason.ErrorRateBreached });
   });
 

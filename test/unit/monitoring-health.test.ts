@@ -9,7 +9,7 @@ const T = Date.UTC(2026, 10, 27, 12, 0, 0);
 const effect: MeasureHealth = {
   kind: 'measureHealth', effectId: 'm', releaseId: 'r', service: 'checkout', attempt: 1,
   router: { kind: 'cloud-run', project: 'demo', region: 'europe-west1', service: 'checkout' },
-  candidateRevision: 'checkout-abc', windowStartAt: T - 300_000, windowEndAt: T, probe: null,
+  candidateRevision: 'checkout-abc', windowStartAt: T - 300_000, windowEndAt: T, baseline: null, probe: null,
 };
 
 describe('MonitoringHealthSource against a fake MetricService', () => {
@@ -28,7 +28,7 @@ describe('MonitoringHealthSource against a fake MetricService', () => {
     fake.counts = { '2xx': 950, '4xx': 20, '5xx': 31 };
     fake.p99Ms = 420;
     const reading = await new MonitoringHealthSource(client, { ingestionDelayMs: 120_000 }).measure(effect);
-    expect(reading).toEqual({ ok: true, measurements: { requests: 1001, errors: 31, p99LatencyMs: 420, windowStartAt: T - 420_000, windowEndAt: T } });
+    expect(reading).toEqual({ ok: true, measurements: { requests: 1001, errors: 31, p99LatencyMs: 420, latency: null, baseline: null, windowStartAt: T - 420_000, windowEndAt: T, source: 'monitoring' } });
   });
 
   it('sends the filters, interval and aggregation Cloud Monitoring needs', async () => {

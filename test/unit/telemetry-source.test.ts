@@ -29,7 +29,7 @@ class QueueFeed {
 const T = Date.UTC(2026, 10, 27, 12, 0, 0);
 const entries = (revision: string, n: number, failing: number, prefix = revision) =>
   Array.from({ length: n }, (_, i) => requestLogEntry({ id: `${prefix}-${i}`, project: 'p', location: 'l', service: 'checkout', revision, at: T + i, status: i < failing ? 500 : 200, latencyMs: 12, method: 'GET', url: '/' }));
-const effect = (revision: string): MeasureHealth => ({ kind: 'measureHealth', effectId: 'm', releaseId: 'r', service: 'checkout', attempt: 1, router: { kind: 'cloud-run', project: 'p', region: 'l', service: 'checkout' }, candidateRevision: revision, windowStartAt: T, windowEndAt: T + 10_000 , probe: null});
+const effect = (revision: string): MeasureHealth => ({ kind: 'measureHealth', effectId: 'm', releaseId: 'r', service: 'checkout', attempt: 1, router: { kind: 'cloud-run', project: 'p', region: 'l', service: 'checkout' }, candidateRevision: revision, windowStartAt: T, windowEndAt: T + 10_000 , baseline: null, probe: null});
 
 describe('TelemetryHealthSource', () => {
   it('scales a sampled stream back to the requests it stands for; the error ratio is the sample\'s', async () => {
@@ -79,12 +79,12 @@ describe('onTick keeps the request-log sink on the candidates in play', () => {
     return fetch(served.url('onTick'), { method: 'POST', headers: req.headers, body: req.body });
   };
 
-  it('names the shifting candidate, then none once it is rolled back', async () => {
+  it('names the shifting candidate and the stable it is judged against, then none once it is rolled back', async () => {
     await sys.apply();
     await sys.send(build('b1', 'SUCCESS'));
     const release = await sys.store.getRelease(releaseIdForBuild('checkout', 'b1'));
     expect((await tick('t1')).status).toBe(200);
-    expect(synced.at(-1)).toEqual([release?.candidate.revision]);
+    expect(synced.at(-1)).toEqual([release?.candidate.revision, release?.stableRevision]);
     await sys.send({ kind: 'command', releaseId: release?.id ?? '', command: 'abort', actor: 'a@b.c', why: null });
     expect((await sys.store.getRelease(release?.id ?? ''))?.phase).toBe('rolled_back');
     await tick('t2');

@@ -72,9 +72,9 @@ describe('request telemetry from Cloud Run request logs', () => {
     deliver([entries[2] as RequestSample]);
     const candidate = [...store.values()].filter((b) => b.revision === 'checkout-00042-xib');
     expect(candidate.map((b) => [b.start - T, b.requests, b.errors])).toEqual([[0, 2, 1], [1000, 1, 0]]);
-    expect(summarize(candidate, T, T + 2000)).toEqual({ requests: 3, errors: 1, p99LatencyMs: 500 });
-    expect(summarize(candidate, T + 1000, T + 2000)).toEqual({ requests: 1, errors: 0, p99LatencyMs: 500 });
-    expect(summarize(candidate, T + 5000, T + 6000)).toEqual({ requests: 0, errors: 0, p99LatencyMs: null });
+    expect(summarize(candidate, T, T + 2000)).toMatchObject({ requests: 3, errors: 1, p99LatencyMs: 500, latency: [1, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0] });
+    expect(summarize(candidate, T + 1000, T + 2000)).toMatchObject({ requests: 1, errors: 0, p99LatencyMs: 500 });
+    expect(summarize(candidate, T + 5000, T + 6000)).toMatchObject({ requests: 0, errors: 0, p99LatencyMs: null });
   });
 
   it('the p99 bound is the histogram bound under which 99% of requests fall', () => {
@@ -87,12 +87,19 @@ describe('request telemetry from Cloud Run request logs', () => {
 
 describe('revisionsInPlay', () => {
   it('is the release in flight and the last completed one inside its watch window, nothing that ended', () => {
-    const shifting = releaseIn('shifting', { id: 'checkout-b2', candidate: { revision: 'checkout-b2', url: null } });
-    const watched = releaseIn('complete', { id: 'checkout-b1', candidate: { revision: 'checkout-b1', url: null }, watchUntil: T0 + 60_000 });
+    const shifting = releaseIn('shifting', { id: 'checkout-b2', candidate: { revision: 'checkout-b2', url: null }, stableRevision: null });
+    const watched = releaseIn('complete', { id: 'checkout-b1', candidate: { revision: 'checkout-b1', url: null }, stableRevision: null, watchUntil: T0 + 60_000 });
     const service = serviceState({}, { activeReleaseId: 'checkout-b2', lastCompletedReleaseId: 'checkout-b1' });
     expect(revisionsInPlay(service, [shifting, watched], T0)).toEqual(['checkout-b2', 'checkout-b1']);
     expect(revisionsInPlay(service, [shifting, watched], T0 + 60_000)).toEqual(['checkout-b2']);
     expect(revisionsInPlay({ ...service, activeReleaseId: null }, [{ ...shifting, phase: 'rolled_back' }, watched], T0)).toEqual(['checkout-b1']);
     expect(revisionsInPlay({ ...service, lastCompletedReleaseId: 'checkout-b0' }, [watched], T0)).toEqual([]);
+  });
+
+  it('includes the stable each candidate is compared with', () => {
+    const shifting = releaseIn('shifting', { id: 'checkout-b2', candidate: { revision: 'checkout-b2', url: null }, stableRevision: 'checkout-b1' });
+    const service = serviceState({}, { activeReleaseId: 'checkout-b2' });
+    expect(revisionsInPlay(service, [shifting], T0)).toEqual(['checkout-b2', 'checkout-b1']);
+    expect(revisionsInPlay(service, [{ ...shifting, stableRevision: 'checkout-b2' }], T0)).toEqual(['checkout-b2']);
   });
 });

@@ -32,41 +32,51 @@ export class MonitoringHealthSource implements HealthSource {
 
   async measure(effect: MeasureHealth): Promise<HealthReading> {
     if (!effect.candidateRevision) return { ok: false, error: 'no candidate revision to measure' };
-    const start = effect.windowStartAt - this.delayMs;
-    const end = effect.windowEndAt;
-    const alignment = { seconds: Math.max(60, Math.ceil((end - start) / 60_000) * 60) };
-    const interval = { startTime: { seconds: Math.floor(start / 1000) }, endTime: { seconds: Math.ceil(end / 1000) } };
-    const resource = `resource.type = "cloud_run_revision" AND resource.labels.service_name = "${effect.router.service}" AND resource.labels.revision_name = "${effect.candidateRevision}"`;
+    const { baseline } = effect;
     try {
-      const [counts] = await this.client.listTimeSeries({
-        name: `projects/${effect.router.project}`,
-        filter: `metric.type = "run.googleapis.com/request_count" AND ${resource}`,
-        interval,
-        aggregation: { alignmentPeriod: alignment, perSeriesAligner: 'ALIGN_DELTA', crossSeriesReducer: 'REDUCE_SUM', groupByFields: ['metric.labels.response_code_class'] },
-        view: 'FULL',
-      });
-      const [latencies] = await this.client.listTimeSeries({
-        name: `projects/${effect.router.project}`,
-        filter: `metric.type = "run.googleapis.com/request_latencies" AND ${resource}`,
-        interval,
-        aggregation: { alignmentPeriod: alignment, perSeriesAligner: 'ALIGN_PERCENTILE_99', crossSeriesReducer: 'REDUCE_MAX' },
-        view: 'FULL',
-      });
-      let requests = 0;
-      let errors = 0;
-      for (const series of counts) {
-        const total = sumPoints(series);
-        requests += total;
-        if (series.metric?.labels?.response_code_class === '5xx') errors += total;
-      }
-      const p99s = latencies.flatMap((s) => (s.points ?? []).map((p) => Number(p.value?.doubleValue ?? Number.NaN))).filter(Number.isFinite);
+      const [candidate, base] = await Promise.all([
+        this.figures(effect.router, effect.candidateRevision, effect.windowStartAt, effect.windowEndAt),
+        baseline ? this.figures(effect.router, baseline.revision, baseline.windowStartAt, baseline.windowEndAt) : null,
+      ]);
       return {
         ok: true,
-        measurements: { requests, errors, p99LatencyMs: p99s.length ? Math.max(...p99s) : null, windowStartAt: start, windowEndAt: end },
+        measurements: { ...candidate, latency: null, baseline: baseline && base ? { revision: baseline.revision, requests: base.requests, errors: base.errors, p99LatencyMs: base.p99LatencyMs, latency: null } : null, source: 'monitoring' },
       };
     } catch (error) {
       return { ok: false, error: `Cloud Monitoring: ${describeError(error)}` };
     }
+  }
+
+  /** One revision's request_count by response class and its p99, over the window stretched back by the visibility delay. */
+  private async figures(router: MeasureHealth['router'], revision: string, from: number, to: number) {
+    const start = from - this.delayMs;
+    const end = to;
+    const alignment = { seconds: Math.max(60, Math.ceil((end - start) / 60_000) * 60) };
+    const interval = { startTime: { seconds: Math.floor(start / 1000) }, endTime: { seconds: Math.ceil(end / 1000) } };
+    const resource = `resource.type = "cloud_run_revision" AND resource.labels.service_name = "${router.service}" AND resource.labels.revision_name = "${revision}"`;
+    const [counts] = await this.client.listTimeSeries({
+      name: `projects/${router.project}`,
+      filter: `metric.type = "run.googleapis.com/request_count" AND ${resource}`,
+      interval,
+      aggregation: { alignmentPeriod: alignment, perSeriesAligner: 'ALIGN_DELTA', crossSeriesReducer: 'REDUCE_SUM', groupByFields: ['metric.labels.response_code_class'] },
+      view: 'FULL',
+    });
+    const [latencies] = await this.client.listTimeSeries({
+      name: `projects/${router.project}`,
+      filter: `metric.type = "run.googleapis.com/request_latencies" AND ${resource}`,
+      interval,
+      aggregation: { alignmentPeriod: alignment, perSeriesAligner: 'ALIGN_PERCENTILE_99', crossSeriesReducer: 'REDUCE_MAX' },
+      view: 'FULL',
+    });
+    let requests = 0;
+    let errors = 0;
+    for (const series of counts) {
+      const total = sumPoints(series);
+      requests += total;
+      if (series.metric?.labels?.response_code_class === '5xx') errors += total;
+    }
+    const p99s = latencies.flatMap((s) => (s.points ?? []).map((p) => Number(p.value?.doubleValue ?? Number.NaN))).filter(Number.isFinite);
+    return { requests, errors, p99LatencyMs: p99s.length ? Math.max(...p99s) : null, windowStartAt: start, windowEndAt: end };
   }
 }
 

@@ -1,4 +1,4 @@
-import { summarize, type HealthReading, type MeasureHealth, type RequestSample } from '../../domain/index.js';
+import { summarize, type HealthReading, type MeasureHealth, type RequestSample, type Summary } from '../../domain/index.js';
 import { parseRequestLog } from '../../ingest/request-log.js';
 import type { HealthSource, RequestLogFeed, TelemetryStore } from '../../ports/index.js';
 import type { Logger } from '../../runtime/logger.js';
@@ -86,16 +86,27 @@ export class TelemetryHealthSource implements HealthSource {
       streamError = error instanceof Error ? error.message : String(error);
       this.log.warn({ err: error }, 'telemetry: could not drain the request-log stream');
     }
-    const rate = this.options.sampleRate ?? 1;
-    const counted = summarize(await this.store.read(effect.router.service, effect.candidateRevision, effect.windowStartAt, effect.windowEndAt), effect.windowStartAt, effect.windowEndAt);
-    // A sampled stream stands for 1/rate times as many requests; the error ratio is the sample's own.
-    const requests = Math.round(counted.requests / rate);
-    const errors = Math.round(counted.errors / rate);
-    const { p99LatencyMs } = counted;
-    const stream: HealthReading = { ok: true, measurements: { requests, errors, p99LatencyMs, windowStartAt: effect.windowStartAt, windowEndAt: effect.windowEndAt, source: 'telemetry' } };
+    const { baseline: arm } = effect;
+    const [counted, baseline] = await Promise.all([
+      this.summary(effect.router.service, effect.candidateRevision, effect.windowStartAt, effect.windowEndAt),
+      arm ? this.summary(effect.router.service, arm.revision, arm.windowStartAt, arm.windowEndAt) : null,
+    ]);
+    const { requests, errors, p99LatencyMs, latency } = counted;
+    const measurements = { requests, errors, p99LatencyMs, latency, baseline: arm && baseline ? { revision: arm.revision, ...baseline } : null };
+    const stream: HealthReading = { ok: true, measurements: { ...measurements, windowStartAt: effect.windowStartAt, windowEndAt: effect.windowEndAt, source: 'telemetry' } };
     if (requests > 0 || !this.fallback) return stream;
     const other = await this.fallback.measure(effect);
     if (other.ok && other.measurements.requests > 0) return { ok: true, measurements: { ...other.measurements, source: other.measurements.source ?? 'monitoring' } };
     return streamError && !other.ok ? { ok: false, error: `request-log stream: ${streamError}; fallback: ${other.error}` } : stream;
+  }
+
+  /**
+   * One revision's figures over a window. A sampled stream stands for 1/rate times as many
+   * requests: counts and the histogram are scaled back; the ratios are the sample's own.
+   */
+  private async summary(service: string, revision: string, from: number, to: number): Promise<Summary> {
+    const rate = this.options.sampleRate ?? 1;
+    const counted = summarize(await this.store.read(service, revision, from, to), from, to);
+    return { requests: Math.round(counted.requests / rate), errors: Math.round(counted.errors / rate), p99LatencyMs: counted.p99LatencyMs, latency: counted.latency.map((n) => Math.round(n / rate)) };
   }
 }

@@ -6,6 +6,8 @@ export interface ArmFigures {
   errors: number;
   /** Counts per LATENCY_BOUNDS_MS bin plus one for slower; null when the source has no distribution. */
   latency: number[] | null;
+  /** A p99 the source reports when it has no distribution (Cloud Monitoring's ALIGN_PERCENTILE_99). */
+  p99LatencyMs?: number | null;
 }
 
 /** Everything a metric check needs besides its own settings. */

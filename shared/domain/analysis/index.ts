@@ -5,3 +5,4 @@ export * from './model.js';
 export * from './spending.js';
 export { candidateLarger } from './mann-whitney.js';
 export { rateAboveBaseline, rateAboveLine } from './proportions.js';
+export * from './describe.js';

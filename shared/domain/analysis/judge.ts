@@ -20,7 +20,7 @@ export interface JudgeInput {
 function testCount(input: JudgeInput): number {
   const { config, slo, baseline } = input;
   const latency = input.candidate.latency !== null;
-  let n = 1 + (slo.maxP99LatencyMs === undefined || !latency ? 0 : 1);
+  let n = 1 + (slo.maxP99LatencyMs === undefined ? 0 : 1);
   if (baseline) n += (config.errorRatio.enabled ? 1 : 0) + (config.latency.enabled && latency && baseline.latency ? 1 + config.latency.quantiles.length : 0);
   return n;
 }

@@ -56,7 +56,8 @@ export function latencyQuantiles(input: CheckInput, config: LatencyConfig): Metr
  */
 export function latencyCeiling(input: CheckInput, maxP99LatencyMs: number | undefined): MetricResult | null {
   const { c, b, nc, nb } = samples(input);
-  if (maxP99LatencyMs === undefined || input.candidate.latency === null) return null;
+  if (maxP99LatencyMs === undefined) return null;
+  if (input.candidate.latency === null) return reportedCeiling(input, maxP99LatencyMs);
   const base = { metric: 'latency-ceiling', kind: 'ceiling' as const, critical: true, weight: 1, candidate: quantileBound(c, 0.99), baseline: b ? quantileBound(b, 0.99) : null, limit: maxP99LatencyMs, alpha: input.alpha, samples: { candidate: nc, baseline: nb } };
   if (!enough(nc, input.minSample)) return { ...base, verdict: 'inconclusive', statistic: null, pValue: null, detail: `fewer than ${input.minSample} latencies` };
   const slow = slowerThan(c, maxP99LatencyMs);
@@ -65,6 +66,19 @@ export function latencyCeiling(input: CheckInput, maxP99LatencyMs: number | unde
   const shared = over && b !== null && nb !== null && enough(nb, input.minSample) && binomialUpperTail(slowerThan(b, maxP99LatencyMs), nb, 0.01) < input.alpha;
   const verdict = shared ? 'marginal' : over ? 'fail' : slow / nc > 0.01 ? 'marginal' : 'pass';
   return { ...base, verdict, statistic: slow / nc, pValue, detail: `${share(slow, nc)} of requests over ${maxP99LatencyMs} ms (at most 1% allowed)${shared ? '; baseline too: a shared cause, holding' : ''}` };
+}
+
+/**
+ * The p99 line against a p99 the source computed itself (Cloud Monitoring's percentile aligner):
+ * there is no distribution to test, so the figure is compared as it is, with the minimum sample.
+ */
+function reportedCeiling(input: CheckInput, maxP99LatencyMs: number): MetricResult {
+  const p99 = input.candidate.p99LatencyMs ?? null;
+  const n = input.candidate.requests;
+  const base = { metric: 'latency-ceiling', kind: 'ceiling' as const, critical: true, weight: 1, candidate: p99, baseline: input.baseline?.p99LatencyMs ?? null, limit: maxP99LatencyMs, alpha: null, statistic: p99, pValue: null, samples: { candidate: n, baseline: input.baseline?.requests ?? null } };
+  if (n < input.minSample) return { ...base, verdict: 'inconclusive', detail: `fewer than ${input.minSample} requests` };
+  if (p99 === null) return { ...base, verdict: 'inconclusive', detail: 'the source reported no latency' };
+  return { ...base, verdict: p99 > maxP99LatencyMs ? 'fail' : 'pass', detail: `p99 ${p99} ms as the source reports it, against ${maxP99LatencyMs} ms` };
 }
 
 const share = (x: number, n: number): string => `${((x / n) * 100).toFixed(2)}%`;

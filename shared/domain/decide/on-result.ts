@@ -1,11 +1,13 @@
 import type { EventBody, EventOf } from '../events.js';
 import { assessHealth } from '../health.js';
 import type { Release } from '../model.js';
+import type { Analysis } from '../analysis/model.js';
 import { Reason } from '../reasons.js';
 import type { Draft } from './draft.js';
 import { beginRollback, complete, finish, giveUp } from './lifecycle.js';
 import { advanceIfBaked, startShifting } from './progress.js';
-import { retryDelay } from './reconcile.js';
+import { lookAt, retryDelay } from './reconcile.js';
+import { describeAnalysis } from '../analysis/describe.js';
 
 type ResultBody = Extract<EventBody, { effectId: string }>;
 
@@ -100,7 +102,7 @@ function onTrafficSet(d: Draft, release: Release, observed: number): void {
 function onHealth(d: Draft, release: Release, body: EventOf<'healthMeasured'>): void {
   const { config } = d.service;
   const slo = config.slo;
-  const assessment = assessHealth(body.reading, slo, body.probes);
+  const assessment = assessHealth(body.reading, config, lookAt(release, d.service, d.now), body.probes);
   const health = {
     verdict: assessment.verdict,
     reasons: assessment.reasons,
@@ -109,6 +111,7 @@ function onHealth(d: Draft, release: Release, body: EventOf<'healthMeasured'>): 
     ...(body.probes ? { probes: body.probes } : {}),
     error: body.reading.ok ? null : body.reading.error,
     thresholds: { maxErrorRate: slo.maxErrorRate, minRequests: slo.minRequests, maxP99LatencyMs: slo.maxP99LatencyMs ?? null, windowMs: slo.window },
+    analysis: assessment.analysis,
     at: d.now,
   };
   const changedVerdict = release.health?.verdict !== health.verdict;
@@ -119,7 +122,7 @@ function onHealth(d: Draft, release: Release, body: EventOf<'healthMeasured'>): 
   if (assessment.verdict === 'unhealthy') {
     return beginRollback(d, release, assessment.reasons[0] ?? Reason.ErrorRateBreached, `SLO breached (${assessment.reasons.join(', ')}): ${describe(health)}${probesFailing(body.probes?.failing ?? [])}`, { health });
   }
-  if (assessment.verdict === 'inconclusive') {
+  if (assessment.verdict === 'inconclusive' || assessment.verdict === 'marginal') {
     const stalled = d.now - release.progressAt;
     if (!release.paused && !release.awaitingApproval && stalled > config.progressDeadline) {
       const message = `inconclusive (${assessment.reasons.join(', ')}) for ${Math.round(stalled / 1000)}s, past the progress deadline: ${describe(health)}`;
@@ -150,8 +153,9 @@ function onWatchedHealth(d: Draft, release: Release, reasons: Reason[], health: 
 
 const probesFailing = (failing: readonly string[]): string => (failing.length ? `; probes failing: ${failing.join(', ')}` : '');
 
-function describe(health: { errorRate: number | null; measurements: { requests: number; errors: number; p99LatencyMs: number | null } | null; error: string | null }): string {
+function describe(health: { errorRate: number | null; measurements: { requests: number; errors: number; p99LatencyMs: number | null } | null; error: string | null; analysis?: Analysis | null }): string {
   if (!health.measurements) return health.error ?? 'no data';
+  if (health.analysis) return describeAnalysis(health.analysis);
   const { requests, errors, p99LatencyMs } = health.measurements;
   const rate = health.errorRate === null ? 'n/a' : `${(health.errorRate * 100).toFixed(2)}%`;
   return `${errors}/${requests} errors (${rate})${p99LatencyMs === null ? '' : `, p99 ≤ ${p99LatencyMs} ms`}`;

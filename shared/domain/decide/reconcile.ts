@@ -1,3 +1,4 @@
+import type { Look } from '../analysis/spending.js';
 import type { RouterTarget, StepEffect } from '../effects.js';
 import { isInFlight, type Release, type ServiceState } from '../model.js';
 import { Reason } from '../reasons.js';
@@ -17,6 +18,35 @@ type EffectSpec =
 /** When the current traffic began: the step's start while shifting, the completion in the watch window. */
 function measuredSince(release: Release): number | null {
   return release.phase === 'complete' ? release.completedAt : release.stepStartedAt;
+}
+
+/** How far back the watch window's comparison reaches into the previous stable's own figures. */
+export const WATCH_BASELINE_MS = 3_600_000;
+
+/**
+ * The arm a measurement compares the candidate with. While traffic is split it is the stable
+ * revision over the same window (same users, same moment). After completion nothing else serves:
+ * the previous stable's own figures from the last hour before completion stand in.
+ */
+export function baselineFor(release: Release, windowStartAt: number, windowEndAt: number): { revision: string; windowStartAt: number; windowEndAt: number } | null {
+  const revision = release.stableRevision;
+  if (revision === null || revision === release.candidate.revision) return null;
+  if (release.phase !== 'complete') return { revision, windowStartAt, windowEndAt };
+  const end = release.completedAt ?? windowStartAt;
+  return { revision, windowStartAt: Math.max(release.createdAt, end - WATCH_BASELINE_MS), windowEndAt: end };
+}
+
+/**
+ * Where this measurement falls in the life of what it judges: the step (its bake time, then its
+ * progress deadline) or the watch window; the judge spends its error over these (analysis/spending).
+ */
+export function lookAt(release: Release, service: ServiceState, now: number): Look {
+  const start = measuredSince(release) ?? release.phaseStartedAt;
+  const previous = release.health?.at ?? null;
+  const previousElapsedMs = previous !== null && previous >= start ? previous - start : 0;
+  const { bakeTime, progressDeadline, watchWindow } = service.config;
+  const [bakeMs, horizonMs] = release.phase === 'complete' ? [watchWindow, watchWindow] : [bakeTime, Math.max(bakeTime, progressDeadline)];
+  return { elapsedMs: Math.max(0, now - start), previousElapsedMs, bakeMs, horizonMs };
 }
 
 export function healthDueAt(release: Release, service: ServiceState): number {
@@ -74,7 +104,7 @@ function buildEffect(release: Release, service: ServiceState, spec: EffectSpec, 
       const windowStartAt = Math.max(measuredSince(release) ?? now, now - service.config.slo.window);
       const { checks, private: isPrivate } = service.config.verification;
       const probe = release.candidate.url && checks.length > 0 ? { candidateUrl: release.candidate.url, checks, private: isPrivate } : null;
-      return { ...base, kind: 'measureHealth', candidateRevision: release.candidate.revision, windowStartAt, windowEndAt: now, probe };
+      return { ...base, kind: 'measureHealth', candidateRevision: release.candidate.revision, windowStartAt, windowEndAt: now, baseline: baselineFor(release, windowStartAt, now), probe };
     }
   }
 }
@@ -136,12 +166,13 @@ export function inWatch(release: Release, service: ServiceState, now: number): b
 }
 
 /**
- * The candidate revisions whose requests are still being judged: the service's release in flight,
- * and its last completed one inside its watch window. The request-log sink exports exactly these.
+ * The revisions whose requests are still being judged: the candidate of the service's release in
+ * flight and of its last completed one inside its watch window, and each one's baseline (the
+ * stable it is compared with). The request-log sink exports exactly these.
  */
 export function revisionsInPlay(service: ServiceState, releases: readonly Release[], now: number): string[] {
   const inPlay = (r: Release) => (r.id === service.activeReleaseId && isInFlight(r.phase)) || inWatch(r, service, now);
-  return releases.flatMap((r) => (r.candidate.revision && inPlay(r) ? [r.candidate.revision] : []));
+  return releases.flatMap((r) => (r.candidate.revision && inPlay(r) ? [r.candidate.revision, ...(r.stableRevision && r.stableRevision !== r.candidate.revision ? [r.stableRevision] : [])] : []));
 }
 
 export function retryDelay(attempt: number, policy: { retryBaseMs: number; retryMaxMs: number }): number {

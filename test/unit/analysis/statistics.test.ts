@@ -73,11 +73,16 @@ describe('proportion tests', () => {
 describe('alpha spending over a step', () => {
   const bakeMs = 300_000;
   const horizonMs = 1_800_000;
-  it('spends nothing at the start, 80% by the bake time and all by the progress deadline', () => {
+  it('spends nothing at the start, 80% by the bake time, 95% by the progress deadline, and never all', () => {
     expect(spent(0, bakeMs, horizonMs)).toBe(0);
     expect(spent(bakeMs, bakeMs, horizonMs)).toBeCloseTo(0.8, 12);
-    expect(spent(horizonMs, bakeMs, horizonMs)).toBeCloseTo(1, 12);
-    expect(spent(horizonMs * 3, bakeMs, horizonMs)).toBeCloseTo(1, 12);
+    expect(spent(horizonMs, bakeMs, horizonMs)).toBeCloseTo(0.95, 12);
+    expect(spent(horizonMs * 2, bakeMs, horizonMs)).toBeCloseTo(0.975, 12);
+    expect(spent(horizonMs * 50, bakeMs, horizonMs)).toBeLessThan(1);
+  });
+
+  it('a step held past its deadline still has a level to reject at', () => {
+    expect(lookAlpha(0.05, { elapsedMs: horizonMs * 3 + 30_000, previousElapsedMs: horizonMs * 3, bakeMs, horizonMs })).toBeGreaterThan(0);
   });
 
   it('never spends more than alpha, however the looks fall (property)', () => {
@@ -101,8 +106,8 @@ describe('alpha spending over a step', () => {
     expect(lookAlpha(0.05, { elapsedMs: 30_000, previousElapsedMs: 0, bakeMs, horizonMs })).toBeGreaterThan(0.004);
   });
 
-  it('a step with no room past its bake time spends everything by then', () => {
+  it('a step with no room past its bake time goes straight to the tail', () => {
     expect(spent(bakeMs, bakeMs, bakeMs)).toBeCloseTo(0.8, 12);
-    expect(spent(bakeMs + 1, bakeMs, bakeMs)).toBeCloseTo(1, 12);
+    expect(spent(bakeMs * 2, bakeMs, bakeMs)).toBeCloseTo(0.975, 12);
   });
 });
