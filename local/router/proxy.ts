@@ -34,6 +34,9 @@ export interface AccessLogLine {
   candidatePercent: number;
 }
 
+/** What a request the client abandoned is logged as (nginx's and Google's front ends' "client closed request"). */
+export const CLIENT_CLOSED_REQUEST = 499;
+
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
 
 export class LocalRouter {
@@ -109,6 +112,12 @@ export class LocalRouter {
     const candidatePercent = this.candidatePercent;
     const backend = this.candidate && this.split.pick(this.stickyKey(req)) === 'candidate' ? this.candidate : stable;
     let status = 502;
+    // A client that goes away before its answer is complete is not the version's failure: Google's
+    // front ends log such a request as 499 (client closed request), a 4xx, never as a 5xx.
+    let clientGone = false;
+    res.once('close', () => {
+      if (!res.writableFinished) clientGone = true;
+    });
     try {
       const headers: Record<string, string | string[]> = {};
       for (const [name, value] of Object.entries(req.headers)) if (value !== undefined && !HOP_BY_HOP.has(name) && name !== 'host') headers[name] = value;
@@ -128,6 +137,10 @@ export class LocalRouter {
         },
       );
     } catch (error) {
+      if (clientGone || req.destroyed) {
+        status = CLIENT_CLOSED_REQUEST;
+        return;
+      }
       status = 502;
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain', 'x-cutover-revision': backend.revision });
       res.end(`upstream ${backend.revision} failed: ${error instanceof Error ? error.message : String(error)}\n`);

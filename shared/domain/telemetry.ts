@@ -29,8 +29,36 @@ export interface Bucket {
   errors: number;
   /** Counts per LATENCY_BOUNDS_MS slot, plus one for slower (and unknown) latencies. */
   latency: number[];
-  /** insertIds already counted in this bucket. */
+  /** Short hashes (entryKey) of the insertIds already counted in this bucket, at most MAX_BUCKET_IDS. */
   ids: string[];
+  /**
+   * Entries counted past MAX_BUCKET_IDS, which could not be checked against earlier deliveries. A
+   * flood of distinct ids (anyone can write log entries) never grows a bucket past Firestore's
+   * 1 MiB document limit; the step still advances only on Cloud Monitoring's confirmation.
+   */
+  overflow?: number;
+}
+
+/** 20,000 keys of 16 characters: about 360 KB, well inside Firestore's 1 MiB document. */
+export const MAX_BUCKET_IDS = 20_000;
+
+/**
+ * A 64-bit FNV-1a digest of an insertId, as 16 hex characters: what a bucket keeps to recognise a
+ * redelivered entry (an insertId may be 128 characters; eight times fewer bytes per entry).
+ * Collisions between distinct entries of one revision-second are below one in 10^10.
+ */
+export function entryKey(id: string): string {
+  let hi = 0xcbf29ce4;
+  let lo = 0x84222325;
+  for (let i = 0; i < id.length; i += 1) {
+    lo = (lo ^ id.charCodeAt(i)) >>> 0;
+    // Multiply the 64-bit (hi, lo) by the FNV prime 0x100000001b3, in 32-bit halves.
+    const loMul = lo * 0x1b3;
+    const carry = Math.floor(loMul / 0x100000000);
+    hi = (Math.imul(hi, 0x1b3) + Math.imul(lo, 0x100) + carry) >>> 0;
+    lo = loMul >>> 0;
+  }
+  return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
 }
 
 export const bucketStart = (at: number): number => Math.floor(at / BUCKET_MS) * BUCKET_MS;
@@ -62,9 +90,12 @@ export function addToBucket(bucket: Bucket | null, samples: readonly RequestSamp
     : { service: first?.service ?? '', revision: first?.revision ?? '', start: bucketStart(first?.at ?? 0), requests: 0, errors: 0, latency: new Array<number>(LATENCY_BOUNDS_MS.length + 1).fill(0), ids: [] };
   const seen = new Set(next.ids);
   for (const s of samples) {
-    if (seen.has(s.id)) continue;
-    seen.add(s.id);
-    next.ids.push(s.id);
+    const key = entryKey(s.id);
+    if (seen.has(key)) continue;
+    if (next.ids.length < MAX_BUCKET_IDS) {
+      seen.add(key);
+      next.ids.push(key);
+    } else next.overflow = (next.overflow ?? 0) + 1;
     next.requests += 1;
     if (s.status >= 500) next.errors += 1;
     const slot = slotOf(s.latencyMs);

@@ -7,8 +7,18 @@ import { SERVICE_NAME_RULE, type RequestSample } from '../domain/index.js';
  * httpRequest with status and latency as a Duration string such as "0.012s"). Hostile until
  * parsed: an entry that is not one of these is skipped with its reason, never counted.
  */
+/**
+ * Only the log Cloud Run writes for requests. Any principal with logging.logEntries.create (the
+ * candidate's own runtime account among them) can write entries under any other log name with
+ * the same resource labels; those are never counted. An entry under this name can still be
+ * written by such a principal, so the stream only ever hastens a rollback: advancing a step waits
+ * for Cloud Monitoring's own request counts (the confirmation in the health source).
+ */
+export const REQUEST_LOG_NAME = /^projects\/[a-z0-9][a-z0-9.:-]{0,99}\/logs\/run\.googleapis\.com%2Frequests$/;
+
 const logEntrySchema = z.object({
   insertId: z.string().min(1).max(128),
+  logName: z.string().max(200).regex(REQUEST_LOG_NAME),
   timestamp: z.string().datetime({ offset: true }),
   resource: z.object({
     type: z.literal('cloud_run_revision'),

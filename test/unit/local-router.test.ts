@@ -116,6 +116,21 @@ describe('local router with real traffic', () => {
     }
   });
 
+  it('logs a request its client abandoned as 499 (client closed request), not as the version\'s 5xx', async () => {
+    const lines: { status: number; revision: string }[] = [];
+    const fleet = new LocalFleet(() => ({ accessLog: (l) => lines.push(l) }));
+    const route = await fleet.addService('svc', 'svc-slow', localImage('blue', { latencyMs: 3_000 }));
+    try {
+      const from = Date.now();
+      await expect(fetch(`${route.url}/`, { signal: AbortSignal.timeout(200) })).rejects.toThrow();
+      await expect.poll(() => lines.length, { timeout: 10_000 }).toBe(1);
+      expect(lines[0]).toMatchObject({ status: 499, revision: 'svc-slow' });
+      expect(route.router.countersFor('svc-slow').window(from, Date.now())).toMatchObject({ requests: 1, errors: 0 });
+    } finally {
+      await fleet.close();
+    }
+  });
+
   it('reports a refused connection as a transient failure', async () => {
     const client = new LocalRouterClient('http://127.0.0.1:1');
     const out = await client.setTraffic({ kind: 'setTraffic', effectId: 't', releaseId: 'r', service: 'svc', router: target('svc'), attempt: 1, candidateRevision: null, stableRevision: null, candidatePercent: 0 });

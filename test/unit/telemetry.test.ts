@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addToBucket, groupSamples, revisionsInPlay, summarize, type Bucket, type RequestSample } from '../../shared/domain/index.js';
+import { addToBucket, entryKey, groupSamples, MAX_BUCKET_IDS, revisionsInPlay, summarize, type Bucket, type RequestSample } from '../../shared/domain/index.js';
 import { T0, releaseIn, serviceState } from '../support/fixtures.js';
 import { parseRequestLog } from '../../shared/ingest/request-log.js';
 
@@ -51,6 +51,10 @@ describe('request telemetry from Cloud Run request logs', () => {
     ['another resource type', JSON.stringify({ ...cloudRunEntry({ insertId: 'x', at: '2026-11-27T12:00:00Z', status: 200 }), resource: { type: 'gce_instance', labels: {} } })],
     ['a hostile service label', JSON.stringify({ ...cloudRunEntry({ insertId: 'x', at: '2026-11-27T12:00:00Z', status: 200 }), resource: { type: 'cloud_run_revision', labels: { service_name: '../x', revision_name: 'r' } } })],
     ['no insertId', JSON.stringify({ ...cloudRunEntry({ insertId: '', at: '2026-11-27T12:00:00Z', status: 200 }) })],
+    ['another log under the same resource (a workload writing its own "requests")', JSON.stringify({ ...cloudRunEntry({ insertId: 'x', at: '2026-11-27T12:00:00Z', status: 200 }), logName: 'projects/demo-project/logs/requests' })],
+    ['the stdout log of the revision', JSON.stringify({ ...cloudRunEntry({ insertId: 'x', at: '2026-11-27T12:00:00Z', status: 200 }), logName: 'projects/demo-project/logs/run.googleapis.com%2Fstdout' })],
+    ['a look-alike log name', JSON.stringify({ ...cloudRunEntry({ insertId: 'x', at: '2026-11-27T12:00:00Z', status: 200 }), logName: 'projects/demo-project/logs/run.googleapis.com%2Frequests.x' })],
+    ['no log name', JSON.stringify({ ...cloudRunEntry({ insertId: 'x', at: '2026-11-27T12:00:00Z', status: 200 }), logName: undefined })],
     ['a latency that is not a Duration', JSON.stringify(cloudRunEntry({ insertId: 'x', at: '2026-11-27T12:00:00Z', status: 200, latency: '12ms' }))],
   ])('skips %s, with a reason', (_name, data) => {
     expect(parseRequestLog(data)).toMatchObject({ ok: false, reason: expect.any(String) });
@@ -101,5 +105,21 @@ describe('revisionsInPlay', () => {
     const service = serviceState({}, { activeReleaseId: 'checkout-b2' });
     expect(revisionsInPlay(service, [shifting], T0)).toEqual(['checkout-b2', 'checkout-b1']);
     expect(revisionsInPlay(service, [{ ...shifting, stableRevision: 'checkout-b2' }], T0)).toEqual(['checkout-b2']);
+  });
+});
+
+describe('bucket bounds', () => {
+  it('keys entries by FNV-1a 64 (the published test vectors)', () => {
+    expect(entryKey('')).toBe('cbf29ce484222325');
+    expect(entryKey('a')).toBe('af63dc4c8601ec8c');
+    expect(entryKey('foobar')).toBe('85944171f73967e8');
+  });
+
+  it('keeps at most MAX_BUCKET_IDS keys and counts the rest as overflow, once each delivery', () => {
+    const flood = Array.from({ length: MAX_BUCKET_IDS + 5 }, (_, i): RequestSample => ({ id: `f${i}`, service: 's', revision: 'r', at: T, status: 200, latencyMs: 8 }));
+    const bucket = addToBucket(null, flood);
+    expect(bucket.ids).toHaveLength(MAX_BUCKET_IDS);
+    expect(bucket).toMatchObject({ requests: MAX_BUCKET_IDS + 5, overflow: 5 });
+    expect(addToBucket(bucket, flood.slice(0, 10)).requests).toBe(MAX_BUCKET_IDS + 5);
   });
 });
