@@ -37,6 +37,9 @@ import { SecretManagerSource } from '../shared/adapters/gcp/secret-manager-sourc
 import { WebhookSender } from '../shared/adapters/http/webhook-sender.js';
 import { LocalChatReceiver, type ReceivedChatMessage } from './chat-receiver.js';
 import { LocalSecretManager } from './secret-manager.js';
+import { LocalMonitoring } from './monitoring.js';
+import { MetricServiceClient } from '@google-cloud/monitoring';
+import { MonitoringRequestCounts } from '../shared/adapters/gcp/monitoring-counts.js';
 
 /**
  * Cutover whole on one machine, on 127.0.0.1 only: Google's Firestore and Pub/Sub emulators with
@@ -86,6 +89,8 @@ export interface LocalStackOptions {
   accessLog?: (line: AccessLogLine) => void;
   /** Each message the local chat receives (npm start prints them). */
   chatMessage?: (message: ReceivedChatMessage) => void;
+  /** How long the local Cloud Monitoring takes to show a request (default 3 s; Cloud Run's is up to 180 s). */
+  monitoringDelayMs?: number;
 }
 
 export interface LocalStack {
@@ -102,6 +107,8 @@ export interface LocalStack {
   /** The local chat the sample service's notifications go to, and the Secret Manager holding its webhook URL. */
   chat: LocalChatReceiver;
   secretManager: LocalSecretManager;
+  /** The local Cloud Monitoring that confirms the stream (its delay can be changed while running). */
+  monitoring: LocalMonitoring;
   publishTick(): Promise<void>;
   close(): Promise<void>;
 }
@@ -187,7 +194,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const subscriber = new v1.SubscriberClient({ servicePath: host, port: Number(port), sslCreds: grpc.credentials.createInsecure(), projectId: LOCAL_PROJECT });
     closers.push(() => subscriber.close());
     const feed = new PubSubRequestLogFeed(subscriber, `projects/${LOCAL_PROJECT}/subscriptions/${TELEMETRY_SUBSCRIPTION}`);
-    const health = new TelemetryHealthSource(feed, new FirestoreTelemetryStore(store.db), null, log);
+    // What confirms the stream before a step advances: a local Cloud Monitoring answering from the
+    // router's own counters (entries anyone publishes on the request-log topic are not in them),
+    // asked through the official client by the same adapter as in production.
+    const monitoringDelayMs = options.monitoringDelayMs ?? 3_000;
+    const monitoring = new LocalMonitoring((service, revision, from, to) => fleet.services.get(service)?.router.countersFor(revision).window(from, to - 1) ?? { requests: 0, errors: 0 }, monitoringDelayMs);
+    await monitoring.start();
+    closers.push(() => monitoring.stop());
+    const metricClient = new MetricServiceClient({ ...monitoring.server.clientOptions(), projectId: LOCAL_PROJECT });
+    closers.push(() => metricClient.close());
+    const confirm = new MonitoringRequestCounts(metricClient, { visibilityDelayMs: monitoringDelayMs, alignMs: 1_000 });
+    const health = new TelemetryHealthSource(feed, new FirestoreTelemetryStore(store.db), null, log, { confirm });
     // Chat, locally: webhook URLs in a local Secret Manager (the official client asks it), posted to a local chat.
     const chat = new LocalChatReceiver(options.chatMessage);
     await chat.start();
@@ -241,6 +258,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       store,
       chat,
       secretManager,
+      monitoring,
       publishTick,
       close,
     };

@@ -18,6 +18,7 @@ import { CloudRunRouter } from './adapters/gcp/cloud-run-router.js';
 import { CloudTasksScheduler } from './adapters/gcp/cloud-tasks-scheduler.js';
 import { googleIdTokens } from './adapters/gcp/id-token.js';
 import { MonitoringHealthSource } from './adapters/gcp/monitoring-health.js';
+import { MonitoringRequestCounts } from './adapters/gcp/monitoring-counts.js';
 import { PubSubNotifier } from './adapters/gcp/pubsub-notifier.js';
 import { HttpVerificationChecker } from './adapters/http/http-verifier.js';
 import { LocalRouterClient } from './adapters/local/local-router-client.js';
@@ -86,7 +87,9 @@ export const adapterFactories = {
       const db = createFirestore({ projectId: config.projectId, databaseId: config.databaseId, emulatorHost: config.firestoreEmulatorHost });
       const sinkName = config.requestLogSink?.split('/sinks/')[1];
       const sink = sinkName ? new LoggingSinkFilter(new Logging({ projectId: config.projectId }), sinkName, config.projectId, config.telemetrySampleRate) : undefined;
-      return new TelemetryHealthSource(new PubSubRequestLogFeed(new v1.SubscriberClient(), config.telemetrySubscription), new FirestoreTelemetryStore(db), monitoring, log, { sink, sampleRate: config.telemetrySampleRate });
+      // A step advances on the stream only once Cloud Monitoring's own counts of it agree.
+      const confirm = new MonitoringRequestCounts(new MetricServiceClient(), { visibilityDelayMs: config.metricsDelayMs });
+      return new TelemetryHealthSource(new PubSubRequestLogFeed(new v1.SubscriberClient(), config.telemetrySubscription), new FirestoreTelemetryStore(db), monitoring, log, { sink, sampleRate: config.telemetrySampleRate, confirm });
     },
   } satisfies Record<string, Factory<HealthSource>>,
   notifier: {

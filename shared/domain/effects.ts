@@ -54,6 +54,11 @@ export interface MeasureHealth extends StepEffectBase {
    * split, or, in the watch window, the previous stable over its last hour before completion.
    */
   baseline: { revision: string; windowStartAt: number; windowEndAt: number } | null;
+  /**
+   * Set when this reading could advance the step: read the authority's own counts of the step from
+   * here (as far as it can see) beside the stream's, so the advance rests on figures no workload wrote.
+   */
+  confirmSince: number | null;
   /** Active probing: the service's checks, run against the candidate's own URL with each measurement (null: none). */
   probe: { candidateUrl: string; checks: ServiceConfig['verification']['checks']; private: boolean } | null;
 }

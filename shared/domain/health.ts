@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { confirmationSchema } from './analysis/confirmation.js';
 import { judge, type Analysis, type AnalysisConfig, type ArmFigures, type Look, type MetricResult } from './analysis/index.js';
 import { Reason } from './reasons.js';
 import type { ServiceConfig } from './service-config.js';
@@ -40,6 +41,8 @@ export const healthMeasurementsSchema = z.object({
   baseline: baselineMeasurementsSchema.nullable().optional(),
   windowStartAt: z.number(),
   windowEndAt: z.number(),
+  /** Cloud Monitoring's (or locally the router's) own counts of the step so far, beside the stream's: read when the effect asked. */
+  confirmation: confirmationSchema.nullable().optional(),
   /** Where the figures came from: the request-log stream, Cloud Monitoring, or the local router's counters. */
   source: z.enum(['telemetry', 'monitoring', 'router']).optional(),
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { analysisSchema } from './analysis/model.js';
+import { CONFIRMATION_VERDICTS } from './analysis/confirmation.js';
 import { healthMeasurementsSchema, probeResultsSchema, VERDICTS } from './health.js';
 import type { ServiceConfig } from './service-config.js';
 
@@ -89,6 +90,8 @@ export const releaseSchema = z.object({
       }),
       /** The judge's analysis behind the verdict: every metric's figures, test and level (absent before the judge). */
       analysis: analysisSchema.nullable().optional(),
+      /** Whether the authority's own counts confirmed the stream, when this reading could advance the step. */
+      confirmation: z.object({ verdict: z.enum(CONFIRMATION_VERDICTS), detail: z.string().max(500), analysis: analysisSchema.nullable() }).nullable().optional(),
       at: z.number(),
     })
     .nullable(),

@@ -15,3 +15,21 @@ export interface RequestLogFeed {
   pull(maxMessages: number): Promise<{ ackId: string; data: Buffer }[]>;
   ack(ackIds: string[]): Promise<void>;
 }
+
+/** One revision's requests and 5xx over a window, as the platform counted them. */
+export interface RequestCounts {
+  requests: number;
+  errors: number;
+}
+
+/**
+ * Request counts no workload can write: Cloud Monitoring's run.googleapis.com/request_count
+ * (locally, the router's own counters behind a local Monitoring API). Figures become visible
+ * `visibilityDelayMs` after the requests, in windows aligned to `alignMs`. A failure throws.
+ */
+export interface RequestCountAuthority {
+  readonly source: 'monitoring' | 'router';
+  readonly visibilityDelayMs: number;
+  readonly alignMs: number;
+  counts(target: { project: string; service: string }, revision: string, from: number, to: number): Promise<RequestCounts>;
+}

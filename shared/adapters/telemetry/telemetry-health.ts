@@ -1,6 +1,6 @@
-import { summarize, type HealthReading, type MeasureHealth, type RequestSample, type Summary } from '../../domain/index.js';
+import { summarize, type Confirmation, type HealthReading, type MeasureHealth, type RequestSample, type Summary } from '../../domain/index.js';
 import { parseRequestLog } from '../../ingest/request-log.js';
-import type { HealthSource, RequestLogFeed, TelemetryStore } from '../../ports/index.js';
+import type { HealthSource, RequestCountAuthority, RequestLogFeed, TelemetryStore } from '../../ports/index.js';
 import type { Logger } from '../../runtime/logger.js';
 
 /** Keeps the sink exporting the candidates' request logs (LoggingSinkFilter). */
@@ -17,6 +17,8 @@ export interface TelemetryHealthOptions {
   /** Pulls per measurement (each up to `batchSize` entries): a bound on the work one request does. */
   maxBatches?: number;
   batchSize?: number;
+  /** Who confirms the stream before a step advances (Cloud Monitoring; locally the router's counters). */
+  confirm?: RequestCountAuthority;
 }
 
 /**
@@ -93,11 +95,35 @@ export class TelemetryHealthSource implements HealthSource {
     ]);
     const { requests, errors, p99LatencyMs, latency } = counted;
     const measurements = { requests, errors, p99LatencyMs, latency, baseline: arm && baseline ? { revision: arm.revision, ...baseline } : null };
-    const stream: HealthReading = { ok: true, measurements: { ...measurements, windowStartAt: effect.windowStartAt, windowEndAt: effect.windowEndAt, source: 'telemetry' } };
+    const confirmation = effect.confirmSince !== null && this.options.confirm ? await this.confirmation(effect, effect.confirmSince, this.options.confirm) : null;
+    const stream: HealthReading = { ok: true, measurements: { ...measurements, windowStartAt: effect.windowStartAt, windowEndAt: effect.windowEndAt, confirmation, source: 'telemetry' } };
     if (requests > 0 || !this.fallback) return stream;
     const other = await this.fallback.measure(effect);
     if (other.ok && other.measurements.requests > 0) return { ok: true, measurements: { ...other.measurements, source: other.measurements.source ?? 'monitoring' } };
     return streamError && !other.ok ? { ok: false, error: `request-log stream: ${streamError}; fallback: ${other.error}` } : stream;
+  }
+
+  /**
+   * The authority's counts of the step as far as it can see (aligned to its windows), beside the
+   * stream's counts of exactly the same window, for the candidate and its baseline. Errors are data.
+   */
+  private async confirmation(effect: MeasureHealth, since: number, authority: RequestCountAuthority): Promise<Confirmation> {
+    const { source, alignMs, visibilityDelayMs } = authority;
+    const from = Math.ceil(since / alignMs) * alignMs;
+    const to = Math.floor((effect.windowEndAt - visibilityDelayMs) / alignMs) * alignMs;
+    if (to - from < alignMs) return { status: 'pending', source, visibleUntil: effect.windowEndAt - visibilityDelayMs };
+    const revisions = [effect.candidateRevision ?? '', ...(effect.baseline ? [effect.baseline.revision] : [])];
+    try {
+      const [authorityCounts, streamCounts] = await Promise.all([
+        Promise.all(revisions.map((r) => authority.counts(effect.router, r, from, to))),
+        Promise.all(revisions.map((r) => this.summary(effect.router.service, r, from, to))),
+      ]);
+      const arms = (list: { requests: number; errors: number }[]) => ({ candidate: pick(list[0]), baseline: list[1] ? pick(list[1]) : null });
+      return { status: 'read', source, windowStartAt: from, windowEndAt: to, authority: arms(authorityCounts), stream: arms(streamCounts) };
+    } catch (error) {
+      this.log.warn({ err: error }, 'telemetry: could not read the request counts that confirm the stream');
+      return { status: 'unavailable', source, error: (error instanceof Error ? error.message : String(error)).slice(0, 500) };
+    }
   }
 
   /**
@@ -110,3 +136,5 @@ export class TelemetryHealthSource implements HealthSource {
     return { requests: Math.round(counted.requests / rate), errors: Math.round(counted.errors / rate), p99LatencyMs: counted.p99LatencyMs, latency: counted.latency.map((n) => Math.round(n / rate)) };
   }
 }
+
+const pick = (c: { requests: number; errors: number } | undefined) => ({ requests: c?.requests ?? 0, errors: c?.errors ?? 0 });

@@ -34,6 +34,14 @@ export const analysisConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Advancing on the request-log stream waits for Cloud Monitoring's own counts of the same window
+     * to agree (request counts within `tolerance`) and to pass. Off only where no authority can be asked.
+     */
+    confirmation: z
+      .object({ required: z.boolean().default(true), tolerance: z.number().min(0).max(1).default(0.1) })
+      .strict()
+      .prefault({}),
     /** Kayenta's score thresholds: at or above `pass` passes; below `marginal` fails; between holds the step. */
     score: z
       .object({ pass: z.number().min(0).max(100).default(95), marginal: z.number().min(0).max(100).default(75) })

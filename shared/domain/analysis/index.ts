@@ -6,3 +6,4 @@ export * from './spending.js';
 export { candidateLarger } from './mann-whitney.js';
 export { rateAboveBaseline, rateAboveLine } from './proportions.js';
 export * from './describe.js';
+export * from './confirmation.js';

@@ -8,6 +8,8 @@ import { beginRollback, complete, finish, giveUp } from './lifecycle.js';
 import { advanceIfBaked, startShifting } from './progress.js';
 import { lookAt, retryDelay } from './reconcile.js';
 import { describeAnalysis } from '../analysis/describe.js';
+import { confirmStep, type ConfirmationResult } from '../analysis/confirmation.js';
+import type { HealthReading } from '../health.js';
 
 type ResultBody = Extract<EventBody, { effectId: string }>;
 
@@ -102,7 +104,11 @@ function onTrafficSet(d: Draft, release: Release, observed: number): void {
 function onHealth(d: Draft, release: Release, body: EventOf<'healthMeasured'>): void {
   const { config } = d.service;
   const slo = config.slo;
-  const assessment = assessHealth(body.reading, config, lookAt(release, d.service, d.now), body.probes);
+  const look = lookAt(release, d.service, d.now);
+  const assessment = assessHealth(body.reading, config, look, body.probes);
+  const confirmation = assessment.verdict === 'healthy' && wouldAdvance(d, release) && needsConfirmation(body.reading, config.analysis.confirmation.required)
+    ? confirmStep(body.reading.ok ? body.reading.measurements.confirmation : null, { baselineRevision: null, slo, config: config.analysis, look }, config.analysis.confirmation.tolerance)
+    : null;
   const health = {
     verdict: assessment.verdict,
     reasons: assessment.reasons,
@@ -112,9 +118,11 @@ function onHealth(d: Draft, release: Release, body: EventOf<'healthMeasured'>): 
     error: body.reading.ok ? null : body.reading.error,
     thresholds: { maxErrorRate: slo.maxErrorRate, minRequests: slo.minRequests, maxP99LatencyMs: slo.maxP99LatencyMs ?? null, windowMs: slo.window },
     analysis: assessment.analysis,
+    confirmation,
     at: d.now,
   };
   const changedVerdict = release.health?.verdict !== health.verdict;
+  const changedConfirmation = release.health?.confirmation?.verdict !== confirmation?.verdict;
   d.touch(release, { health, inFlight: null });
   if (release.phase === 'complete') return onWatchedHealth(d, release, assessment.reasons, health, changedVerdict, body.probes?.failing ?? []);
   if (release.phase !== 'shifting') return;
@@ -135,9 +143,31 @@ function onHealth(d: Draft, release: Release, body: EventOf<'healthMeasured'>): 
     if (changedVerdict) d.record(release, {}, assessment.reasons[0] ?? Reason.TooFewRequests, `holding the step (${assessment.reasons.join(', ')}): ${describe(health)}`, { health });
     return;
   }
+  if (confirmation && confirmation.verdict !== 'confirmed') return holdForConfirmation(d, release, confirmation, health, changedConfirmation);
   if (changedVerdict) d.record(release, {}, Reason.Healthy, `healthy: ${describe(health)}`, { health });
   advanceIfBaked(d, release);
 }
+
+/** The reading could advance the step, but on the stream's word alone: a fact that fails rolls back, anything else holds. */
+function holdForConfirmation(d: Draft, release: Release, confirmation: ConfirmationResult, health: Parameters<typeof describe>[0], changed: boolean): void {
+  if (confirmation.verdict === 'fail') {
+    const failing = confirmation.analysis?.metrics.find((m) => m.verdict === 'fail');
+    const reason = failing?.metric === 'error-ceiling' ? Reason.ErrorRateBreached : Reason.ErrorRatioAboveBaseline;
+    return beginRollback(d, release, reason, `the stream looked healthy, but ${confirmation.detail}: ${confirmation.analysis ? describeAnalysis(confirmation.analysis) : ''}`, { health });
+  }
+  const reason = confirmation.verdict === 'disagrees' ? Reason.EvidenceDisagrees : Reason.AwaitingConfirmation;
+  if (changed) d.record(release, {}, reason, `healthy on the stream, holding the step: ${confirmation.detail}`, { health });
+}
+
+/** A healthy reading now would move the step on (advanceIfBaked's conditions). */
+function wouldAdvance(d: Draft, release: Release): boolean {
+  const { config } = d.service;
+  if (release.phase !== 'shifting' || release.paused || release.awaitingApproval || release.stepIndex === null) return false;
+  return d.now - (release.stepStartedAt ?? d.now) >= config.bakeTime && release.stepIndex + 1 < config.steps.length;
+}
+
+/** Figures from the request-log stream need the authority's word; Cloud Monitoring's and the router's own counts are that word. */
+const needsConfirmation = (reading: HealthReading, required: boolean): boolean => required && reading.ok && reading.measurements.source === 'telemetry';
 
 /**
  * Health of a completed release inside its watch window: a breach rolls it back, as an incident

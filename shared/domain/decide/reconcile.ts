@@ -104,7 +104,9 @@ function buildEffect(release: Release, service: ServiceState, spec: EffectSpec, 
       const windowStartAt = Math.max(measuredSince(release) ?? now, now - service.config.slo.window);
       const { checks, private: isPrivate } = service.config.verification;
       const probe = release.candidate.url && checks.length > 0 ? { candidateUrl: release.candidate.url, checks, private: isPrivate } : null;
-      return { ...base, kind: 'measureHealth', candidateRevision: release.candidate.revision, windowStartAt, windowEndAt: now, baseline: baselineFor(release, windowStartAt, now), probe };
+      const baked = release.phase === 'shifting' && release.stepStartedAt !== null && now - release.stepStartedAt >= service.config.bakeTime;
+      const confirmSince = baked && service.config.analysis.confirmation.required ? release.stepStartedAt : null;
+      return { ...base, kind: 'measureHealth', candidateRevision: release.candidate.revision, windowStartAt, windowEndAt: now, baseline: baselineFor(release, windowStartAt, now), confirmSince, probe };
     }
   }
 }
