@@ -7,7 +7,8 @@ import { statsRows } from '../shared/views/rows.js';
 import type { ReleaseStore } from '../shared/ports/index.js';
 import type { CommandClient } from './command-client.js';
 import { addDevCommands } from './dev.js';
-import { historyTable, rejectedTable, releasesTable, servicesTable, table } from './format.js';
+import { analysisText, historyTable, rejectedTable, releasesTable, servicesTable, table } from './format.js';
+import { latestAnalysis, recordedAnalyses } from '../shared/views/analysis.js';
 
 import { plainLine, renderWatch, type WatchSnapshot } from './watch-view.js';
 
@@ -128,6 +129,23 @@ export function buildProgram(ctx: () => Promise<CliContext>, env: () => Record<s
       if (!(await c.store.getRelease(releaseId))) throw new CliError(`release ${releaseId} not found`);
       const entries = await c.store.history(releaseId, Number(opts.limit) || 100);
       print(c, entries, historyTable(entries));
+    });
+
+  program
+    .command('analysis')
+    .argument('<release>', 'release id')
+    .option('--all', 'every analysis the history recorded, not only the newest')
+    .option('-n, --limit <n>', 'history entries to read with --all', '200')
+    .description('the judge\'s figures behind the release\'s verdicts: per metric both arms, the limit, samples, p-value and level')
+    .action(async (releaseId: string, opts: { all?: boolean; limit: string }) => {
+      const c = await ctx();
+      const release = await c.store.getRelease(releaseId);
+      if (!release) throw new CliError(`release ${releaseId} not found`);
+      const latest = latestAnalysis(release);
+      const list = opts.all ? [...recordedAnalyses(await c.store.history(releaseId, Number(opts.limit) || 200)), ...(latest ? [latest] : [])] : latest ? [latest] : [];
+      if (json()) return c.out(JSON.stringify(opts.all ? list : (list[0] ?? null), null, 2));
+      if (list.length === 0) return c.out(`release ${releaseId} has no analysis yet (it has not been measured)`);
+      c.out(list.map(analysisText).join('\n\n'));
     });
 
   program

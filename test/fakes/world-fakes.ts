@@ -99,10 +99,9 @@ export class FakeRouter implements TrafficRouter {
 
 export class FakeHealthSource implements HealthSource {
   readonly calls: MeasureHealth[] = [];
-  next: (effect: MeasureHealth) => HealthReading = (effect) => ({
-    ok: true,
-    measurements: { requests: 1000, errors: 0, p99LatencyMs: 50, windowStartAt: effect.windowStartAt, windowEndAt: effect.windowEndAt },
-  });
+  /** What the baseline the effect names shows (a healthy stable by default), like a source reading both arms. */
+  baseline: { requests: number; errors: number } = { requests: 1000, errors: 0 };
+  next: (effect: MeasureHealth) => HealthReading = (effect) => this.reading(effect, 1000, 0);
 
   measure(effect: MeasureHealth): Promise<HealthReading> {
     this.calls.push(effect);
@@ -110,10 +109,12 @@ export class FakeHealthSource implements HealthSource {
   }
 
   reportErrors(requests: number, errors: number): void {
-    this.next = (effect) => ({
-      ok: true,
-      measurements: { requests, errors, p99LatencyMs: 50, windowStartAt: effect.windowStartAt, windowEndAt: effect.windowEndAt },
-    });
+    this.next = (effect) => this.reading(effect, requests, errors);
+  }
+
+  private reading(effect: MeasureHealth, requests: number, errors: number): HealthReading {
+    const baseline = effect.baseline ? { revision: effect.baseline.revision, ...this.baseline, p99LatencyMs: 50, latency: null } : null;
+    return { ok: true, measurements: { requests, errors, p99LatencyMs: 50, baseline, windowStartAt: effect.windowStartAt, windowEndAt: effect.windowEndAt } };
   }
 }
 

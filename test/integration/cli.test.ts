@@ -175,6 +175,36 @@ describe.skipIf(!emulators.available)('cutover CLI', () => {
     expect(after[0]?.keys.deployments).toBeGreaterThan(0);
   });
 
+  it('prints the figures behind a rollback (analysis): both arms, the test, the level; all of them with --all; JSON for scripts', async () => {
+    // Its own project: the release must not meet another test's release of checkout (CI shuffles).
+    const project = uniqueProjectId('cli-analysis');
+    const own = new FirestoreStore({ projectId: project, databaseId: 'cutover', emulatorHost: emulators.firestoreHost ?? '' });
+    const sys = fakeSystem(own);
+    sys.clock.now = Date.now();
+    await sys.apply();
+    await sys.send(build('a1', 'SUCCESS'));
+    const id = releaseIdForBuild('checkout', 'a1');
+    // Healthy first (a recorded analysis), then 4% errors beside a clean baseline: rolled back on the relative test.
+    await sys.advance(15_000);
+    sys.health.reportErrors(2000, 80);
+    await sys.advance(15_000);
+    expect((await own.getRelease(id))?.rollbackCause).toBe('ErrorRatioAboveBaseline');
+    const at = { CUTOVER_PROJECT: project };
+    const shown = await cli(['analysis', id], at);
+    expect(shown.code).toBe(0);
+    const lines = shown.stdout.split('\n');
+    expect(lines[1]).toMatch(/^fail \(score \d+\), against baseline checkout-\S+; this look's alpha /);
+    expect(lines[2]).toMatch(/^METRIC\s+KIND\s+VERDICT\s+CANDIDATE\s+BASELINE\s+LIMIT\s+N \(C\/B\)\s+P-VALUE\s+ALPHA/);
+    expect(shown.stdout).toMatch(/error-ratio\*\s+relative\s+fail\s+4\.00%\s+0\.00%\s+0\.10%\s+2000\/1000\s+<1e-15/);
+    const all = JSON.parse((await cli(['--json', 'analysis', id, '--all'], at)).stdout) as { reason: string; analysis: { verdict: string; metrics: { metric: string; pValue: number | null; alpha: number | null }[] } }[];
+    expect(all.length).toBeGreaterThanOrEqual(2);
+    expect(all.map((a) => a.analysis.verdict)).toContain('pass');
+    const ratio = all.at(-1)?.analysis.metrics.find((m) => m.metric === 'error-ratio');
+    expect(ratio?.pValue).toBeLessThan(ratio?.alpha ?? 0);
+    expect((await cli(['analysis', 'checkout-nope'], at)).code).toBe(1);
+    await own.close();
+  });
+
   it('lists rejected input with its reason', async () => {
     await store.recordRejected({ source: 'onCloudBuild', reason: 'UnknownService', message: 'build b9 names service "nope"', receivedAt: Date.now(), body: '{}', bodyBytes: 2, attributes: '{}' });
     const result = await cli(['rejected']);
