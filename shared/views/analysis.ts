@@ -46,7 +46,7 @@ export interface RecordedAnalysis {
 /** Every analysis a release's history recorded (each decision keeps the health it rested on), newest last. */
 export function recordedAnalyses(entries: readonly HistoryEntry[]): RecordedAnalysis[] {
   return entries.flatMap((e) => {
-    const health = (e.details?.health ?? null) as { analysis?: Analysis | null; confirmation?: { verdict: string; detail: string } | null } | null;
+    const health = (e.details?.health ?? null);
     return health?.analysis ? [{ at: e.at, reason: e.reason, trafficPercent: e.trafficPercent, analysis: health.analysis, confirmation: health.confirmation ?? null }] : [];
   });
 }
