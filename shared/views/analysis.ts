@@ -1,4 +1,10 @@
-import type { Analysis, HistoryEntry, MetricResult, Release } from '../domain/index.js';
+import { z } from 'zod';
+import { analysisSchema, type Analysis, type HistoryEntry, type MetricResult, type Release } from '../domain/index.js';
+
+const recordedHealthSchema = z.object({
+  analysis: analysisSchema.nullable().optional(),
+  confirmation: z.object({ verdict: z.string(), detail: z.string() }).nullable().optional(),
+});
 import type { Rows } from './rows.js';
 
 /**
@@ -46,8 +52,10 @@ export interface RecordedAnalysis {
 /** Every analysis a release's history recorded (each decision keeps the health it rested on), newest last. */
 export function recordedAnalyses(entries: readonly HistoryEntry[]): RecordedAnalysis[] {
   return entries.flatMap((e) => {
-    const health = (e.details?.health ?? null);
-    return health?.analysis ? [{ at: e.at, reason: e.reason, trafficPercent: e.trafficPercent, analysis: health.analysis, confirmation: health.confirmation ?? null }] : [];
+    // History is stored by every version of Cutover: read what a decision kept, never assume it.
+    const parsed = recordedHealthSchema.safeParse(e.details?.health);
+    if (!parsed.success || !parsed.data.analysis) return [];
+    return [{ at: e.at, reason: e.reason, trafficPercent: e.trafficPercent, analysis: parsed.data.analysis, confirmation: parsed.data.confirmation ?? null }];
   });
 }
 
