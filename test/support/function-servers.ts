@@ -29,5 +29,7 @@ export async function waitForPhase(store: ReleaseStore, id: string, phases: Rele
     if (release && phases.includes(release.phase)) return release;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`release ${id} is ${release?.phase ?? 'missing'}, not ${phases.join('/')}`);
+  // The last decision says why it is where it is: what a failing run needs to be read.
+  const last = release ? `; last decision ${release.lastDecision.reason}: ${release.lastDecision.message.slice(0, 400)}` : '';
+  throw new Error(`release ${id} is ${release?.phase ?? 'missing'}, not ${phases.join('/')}${last}`);
 }

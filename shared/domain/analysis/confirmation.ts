@@ -30,9 +30,9 @@ export interface Agreement {
 }
 
 /**
- * The stream agrees with the authority when, in each arm, its request count is within `tolerance`
- * of the authority's (plus `slack` requests for the window's edges, which the two sources cut a
- * little differently) and its 5xx ratio within ERROR_RATIO_TOLERANCE of the authority's.
+ * The stream agrees with the authority when, in each arm, it counted no more than `tolerance`
+ * above the authority's requests (plus `slack` for the window's edges, which the two sources cut a
+ * little differently) and its 5xx ratio is within ERROR_RATIO_TOLERANCE of the authority's.
  */
 export function agreement(c: Extract<Confirmation, { status: 'read' }>, tolerance: number, slack = 5): Agreement {
   const differences: string[] = [];
@@ -42,7 +42,9 @@ export function agreement(c: Extract<Confirmation, { status: 'read' }>, toleranc
   ];
   for (const [arm, authority, stream] of arms) {
     if (!authority || !stream) continue;
-    if (Math.abs(stream.requests - authority.requests) > tolerance * authority.requests + slack) {
+    // Only more entries than requests is suspect: forged entries add; a stream behind the authority
+    // (still in transit, or sampled) has less evidence, not false evidence, and its ratio is checked below.
+    if (stream.requests - authority.requests > tolerance * authority.requests + slack) {
       differences.push(`${arm}: the stream counted ${stream.requests} requests, ${c.source} ${authority.requests}`);
       continue;
     }

@@ -34,6 +34,10 @@ describe('confirmStep: the stream against the counts no workload can write', () 
     expect(confirmStep(read([40, 0], [40, 0]), context, 0.1).verdict).toBe('pending');
   });
 
+  it('a stream behind the authority (entries still in transit) is less evidence, not false evidence', () => {
+    expect(confirmStep(read([1000, 2], [700, 1]), context, 0.1).verdict).toBe('confirmed');
+  });
+
   it('an error ratio apart by more than two points disagrees even when the counts match', () => {
     expect(confirmStep(read([1000, 30], [1000, 0]), { ...context, slo: { maxErrorRate: 0.5, minRequests: 100 }, config: { ...DEFAULT_ANALYSIS, errorRatio: { ...DEFAULT_ANALYSIS.errorRatio, enabled: false } } }, 0.1).verdict).toBe('disagrees');
   });
