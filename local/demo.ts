@@ -9,14 +9,16 @@ import { SAMPLE_SERVICE, type LocalStack } from './stack.js';
 
 /**
  * The guided demo `npm start` runs: under continuous generated load, a good release completes, a
- * bad one is rolled back by Cutover's health checks, and a third is rolled back by an alert —
- * all entering through the production path (Cloud Build–shaped messages, Monitoring-shaped
- * incidents on the Pub/Sub emulator). A live view shows what happens.
+ * bad one is rolled back by Cutover's judge (its errors against the stable's), a third is rolled
+ * back by an alert, and a fourth, bad only in latency, by the rank test — all entering through the
+ * production path (Cloud Build–shaped messages, Monitoring-shaped incidents on the Pub/Sub
+ * emulator). A live view shows what happens.
  */
 export interface DemoStep {
   title: string;
   version: string;
   failRate?: number;
+  latencyMs?: number;
   alert?: boolean;
   expect: Phase;
   expectCause?: string;
@@ -24,8 +26,9 @@ export interface DemoStep {
 
 export const DEMO_STEPS: DemoStep[] = [
   { title: 'a good release', version: 'green', expect: 'complete' },
-  { title: 'a bad release (fails 30% of requests): rolled back by health checks', version: 'red', failRate: 0.3, expect: 'rolled_back', expectCause: 'ErrorRate|ErrorBudget' },
+  { title: 'a bad release (fails 30% of requests): rolled back by health checks', version: 'red', failRate: 0.3, expect: 'rolled_back', expectCause: 'ErrorRat' },
   { title: 'a release hit by a Cloud Monitoring alert while shifting', version: 'violet', alert: true, expect: 'rolled_back', expectCause: 'IncidentOpened' },
+  { title: 'a release bad only in latency (+80 ms on every request): rolled back by the rank test', version: 'amber', latencyMs: 80, expect: 'rolled_back', expectCause: 'LatencyAboveBaseline' },
 ];
 
 export interface DemoOutcome {
@@ -101,7 +104,7 @@ export async function runDemo(stack: LocalStack, options: DemoOptions): Promise<
     for (const [i, step] of DEMO_STEPS.entries()) {
       narration = `${i + 1}/${DEMO_STEPS.length} ${step.title} — expect ${step.expect}`;
       if (!tty) out(`demo ${narration}`);
-      const buildId = await publishDevRelease(stack.builds, SAMPLE_SERVICE, step.version, { failRate: step.failRate ?? 0 });
+      const buildId = await publishDevRelease(stack.builds, SAMPLE_SERVICE, step.version, { failRate: step.failRate ?? 0, latencyMs: step.latencyMs ?? 0 });
       const id = releaseIdForBuild(SAMPLE_SERVICE, buildId);
       if (step.alert) {
         await waitFor(id, (r) => r?.phase === 'shifting' || (r !== null && isTerminal(r.phase)), options.stepTimeoutMs ?? 120_000);
@@ -116,8 +119,8 @@ export async function runDemo(stack: LocalStack, options: DemoOptions): Promise<
       outcomes.push({ step, releaseId: id, phase, cause, ok });
       if (!tty) out(`demo ${ok ? 'ok' : 'UNEXPECTED'}: ${step.title} → ${phase}${cause ? ` (${cause})` : ''}`);
     }
-    narration = outcomes.every((o) => o.ok) ? 'finished: all three outcomes as expected' : 'finished: some outcomes were not as expected';
-    // What the three releases did to the service's delivery figures (also on the status page's overview).
+    narration = outcomes.every((o) => o.ok) ? `finished: all ${outcomes.length} outcomes as expected` : 'finished: some outcomes were not as expected';
+    // What the releases did to the service's delivery figures (also on the status page's overview).
     const { from, to } = dayWindow(Date.now(), 30);
     keysLine = table(statsRows([{ service: SAMPLE_SERVICE, keys: keysFromDays(await stack.store.deliveryDays(SAMPLE_SERVICE, dayOf(from), dayOf(to - 1)), from, to) }]));
     if (!tty) out(`demo four keys (last 30 days):\n${keysLine}`);

@@ -4,25 +4,30 @@ import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import { silentLogger } from '../../shared/runtime/logger.js';
 import { emulators } from '../harness/emulator-context.js';
 
-/** The demo `npm start` runs, end to end: three releases, three expected outcomes, under load. */
+/** The demo `npm start` runs, end to end: four releases, four expected outcomes, under load. */
 describe.skipIf(!emulators.available)('npm start demo', () => {
   let stack: LocalStack;
   beforeAll(async () => {
-    stack = await startLocalStack({ log: silentLogger, service: { bakeTime: '2s', healthInterval: '500ms', slo: { maxErrorRate: 0.05, minRequests: 10, window: '5s' } } });
+    stack = await startLocalStack({ log: silentLogger, service: { bakeTime: '2s', healthInterval: '500ms', slo: { maxErrorRate: 0.05, minRequests: 10, window: '5s' }, watchWindow: '2m' } });
   }, 120_000);
   afterAll(async () => {
     await stack?.close();
   });
 
-  it('completes a good release, rolls back a bad one by health and a third by an alert', async () => {
+  it('completes a good release (still complete when its watch window ends after the load stopped), rolls back a bad one by health, a third by an alert and a fourth, slow one by the rank test', async () => {
     const lines: string[] = [];
     const { outcomes, load } = await runDemo(stack, { out: (t) => lines.push(t), tty: false, requestsPerSecond: 200, stepTimeoutMs: 60_000 });
+    const loadStoppedAt = Date.now();
     expect(outcomes.map((o) => [o.phase, o.ok])).toEqual([
       ['complete', true],
       ['rolled_back', true],
       ['rolled_back', true],
+      ['rolled_back', true],
     ]);
-    expect(outcomes[1]?.cause).toMatch(/ErrorRate|ErrorBudget/);
+    expect(outcomes[1]?.cause).toMatch(/ErrorRatioAboveBaseline|ErrorRateBreached/);
+    expect(outcomes[3]?.cause).toBe('LatencyAboveBaseline');
+    const slow = (await stack.store.history(outcomes[3]?.releaseId ?? '', 200)).find((h) => h.toPhase === 'rolling_back');
+    expect(slow?.details).toMatchObject({ health: { analysis: { metrics: expect.arrayContaining([expect.objectContaining({ metric: 'latency-rank', verdict: 'fail' })]) } } });
     // The bad release was judged through the production health path: the request-log stream.
     const breach = (await stack.store.history(outcomes[1]?.releaseId ?? '', 200)).find((h) => h.toPhase === 'rolling_back');
     expect(breach?.details).toMatchObject({ health: { measurements: { source: 'telemetry' } } });
@@ -33,7 +38,7 @@ describe.skipIf(!emulators.available)('npm start demo', () => {
     // The four keys after the three releases: one deploy, two rolled back after reaching traffic.
     const keys = lines.find((l) => l.startsWith('demo four keys')) ?? '';
     expect(keys).toMatch(/sample\s+1\s/);
-    expect(keys).toContain('67% (2/3)');
+    expect(keys).toContain('75% (3/4)');
     const overview = await (await fetch(stack.urls.functions.statusPage ?? '')).text();
     expect(overview).toMatch(/data-keys><strong>Last 30 days:<\/strong> 1 deploys/);
     // The sample service's chat channel was told each outcome (notifyChat, Secret Manager, webhook), each once.
@@ -45,5 +50,14 @@ describe.skipIf(!emulators.available)('npm start demo', () => {
     ]));
     const outcomesTold = told().filter((t) => / (released|rolled back): /.test(t));
     expect(new Set(outcomesTold).size).toBe(outcomesTold.length);
-  }, 240_000);
+    // The load has stopped (its last connections were cut); the good release is still watched, on a
+    // handful of requests at most. It stays complete through the end of its window.
+    const good = await stack.store.getRelease(outcomes[0]?.releaseId ?? '');
+    const watchUntil = good?.watchUntil ?? 0;
+    expect(watchUntil).toBeGreaterThan(loadStoppedAt);
+    await new Promise((r) => setTimeout(r, Math.max(0, watchUntil - Date.now()) + 3_000));
+    await stack.publishTick();
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(await stack.store.getRelease(outcomes[0]?.releaseId ?? '')).toMatchObject({ phase: 'complete', rollbackCause: null });
+  }, 420_000);
 });
