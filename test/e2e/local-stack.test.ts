@@ -5,6 +5,8 @@ import { publishDevAlert, publishDevRelease } from '../../local/dev-messages.js'
 import type { AccessLogLine } from '../../local/router/proxy.js';
 import { SAMPLE_SERVICE, sampleServiceConfig, startLocalStack, type LocalStack } from '../../local/stack.js';
 import { silentLogger } from '../../shared/runtime/logger.js';
+import { requestLogEntry } from '../../shared/ingest/request-log.js';
+import { TOPICS } from '../../shared/topology.js';
 import { emulators } from '../harness/emulator-context.js';
 import { waitForPhase } from '../support/function-servers.js';
 
@@ -83,7 +85,7 @@ describe.skipIf(!emulators.available)('local stack end to end (real traffic)', (
     const done = await waitFor(id, ['rolled_back', 'complete', 'failed']);
     await traffic.stop();
     expect(done.phase).toBe('rolled_back');
-    expect(done.rollbackCause).toMatch(/ErrorRateBreached|ErrorBudgetExhausted/);
+    expect(done.rollbackCause).toMatch(/ErrorRateBreached|ErrorRatioAboveBaseline/);
     expect(share(done.candidate.revision ?? undefined)).toBe(0);
     const stable = stack.fleet.services.get(SAMPLE_SERVICE)?.router;
     expect(stable?.candidate).toBeNull();
@@ -92,6 +94,36 @@ describe.skipIf(!emulators.available)('local stack end to end (real traffic)', (
     // Seen through the production health path: the request log entries the router wrote, counted in Firestore.
     expect(breach?.details).toMatchObject({ health: { verdict: 'unhealthy', measurements: { errors: expect.any(Number), requests: expect.any(Number), source: 'telemetry' } } });
   });
+
+  it('a flood of forged 200s under the candidate\'s labels cannot advance a step that Monitoring does not confirm', async () => {
+    await stack.store.applyServiceConfig(sampleServiceConfig({ ...FAST, progressDeadline: '15s' }), Date.now());
+    const traffic = load();
+    const id = await release('forged');
+    const shifting = await waitFor(id, ['shifting']);
+    const revision = shifting.candidate.revision ?? '';
+    // Anyone who can publish on the request-log topic (or write log entries) writes 400 "200"s a second as the candidate.
+    const topic = stack.pubsub.topic(TOPICS.requestLogs, { batching: { maxMessages: 100, maxMilliseconds: 10 } });
+    let n = 0;
+    const flood = setInterval(() => {
+      for (let i = 0; i < 40; i += 1, n += 1) {
+        const entry = requestLogEntry({ id: `forged-${n}`, project: 'cutover-local', location: 'local', service: SAMPLE_SERVICE, revision, at: Date.now(), status: 200, latencyMs: 1, method: 'GET', url: '/' });
+        topic.publishMessage({ json: entry }).catch(() => undefined);
+      }
+    }, 100);
+    try {
+      const done = await waitFor(id, ['rolled_back', 'complete', 'failed'], 80_000);
+      expect(done.phase).toBe('rolled_back');
+      expect(done.rollbackCause).toBe('ProgressDeadlineExceeded');
+      const history = await stack.store.history(id, 200);
+      expect(history.some((h) => h.reason === 'StepAdvanced')).toBe(false);
+      const held = history.find((h) => h.reason === 'EvidenceDisagrees');
+      expect(held?.message).toMatch(/candidate: the stream counted \d+ requests, monitoring \d+/);
+    } finally {
+      clearInterval(flood);
+      await traffic.stop();
+      await stack.store.applyServiceConfig(sampleServiceConfig(FAST), Date.now());
+    }
+  }, 120_000);
 
   it('an alert rolls back a release while shifting', async () => {
     const traffic = load();

@@ -131,15 +131,7 @@ function onHealth(d: Draft, release: Release, body: EventOf<'healthMeasured'>): 
     return beginRollback(d, release, assessment.reasons[0] ?? Reason.ErrorRateBreached, `SLO breached (${assessment.reasons.join(', ')}): ${describe(health)}${probesFailing(body.probes?.failing ?? [])}`, { health });
   }
   if (assessment.verdict === 'inconclusive' || assessment.verdict === 'marginal') {
-    const stalled = d.now - release.progressAt;
-    if (!release.paused && !release.awaitingApproval && stalled > config.progressDeadline) {
-      const message = `inconclusive (${assessment.reasons.join(', ')}) for ${Math.round(stalled / 1000)}s, past the progress deadline: ${describe(health)}`;
-      if (config.onInconclusiveDeadline === 'pause') {
-        d.record(release, { paused: true }, Reason.ProgressDeadlineExceeded, `${message}; paused`, { health });
-        return d.notify(release, 'release.paused', Reason.ProgressDeadlineExceeded, message);
-      }
-      return beginRollback(d, release, Reason.ProgressDeadlineExceeded, message, { health });
-    }
+    if (pastDeadline(d, release, `${assessment.verdict} (${assessment.reasons.join(', ')})`, describe(health), health)) return;
     if (changedVerdict) d.record(release, {}, assessment.reasons[0] ?? Reason.TooFewRequests, `holding the step (${assessment.reasons.join(', ')}): ${describe(health)}`, { health });
     return;
   }
@@ -149,6 +141,24 @@ function onHealth(d: Draft, release: Release, body: EventOf<'healthMeasured'>): 
 }
 
 /** The reading could advance the step, but on the stream's word alone: a fact that fails rolls back, anything else holds. */
+/**
+ * A step that cannot move on (inconclusive, marginal, unconfirmed) past its progress deadline is
+ * rolled back or paused, as the service chose; true when that happened.
+ */
+function pastDeadline(d: Draft, release: Release, what: string, figures: string, health: object): boolean {
+  const { config } = d.service;
+  const stalled = d.now - release.progressAt;
+  if (release.paused || release.awaitingApproval || stalled <= config.progressDeadline) return false;
+  const message = `${what} for ${Math.round(stalled / 1000)}s, past the progress deadline: ${figures}`;
+  if (config.onInconclusiveDeadline === 'pause') {
+    d.record(release, { paused: true }, Reason.ProgressDeadlineExceeded, `${message}; paused`, { health });
+    d.notify(release, 'release.paused', Reason.ProgressDeadlineExceeded, message);
+    return true;
+  }
+  beginRollback(d, release, Reason.ProgressDeadlineExceeded, message, { health });
+  return true;
+}
+
 function holdForConfirmation(d: Draft, release: Release, confirmation: ConfirmationResult, health: Parameters<typeof describe>[0], changed: boolean): void {
   if (confirmation.verdict === 'fail') {
     const failing = confirmation.analysis?.metrics.find((m) => m.verdict === 'fail');
@@ -156,6 +166,7 @@ function holdForConfirmation(d: Draft, release: Release, confirmation: Confirmat
     return beginRollback(d, release, reason, `the stream looked healthy, but ${confirmation.detail}: ${confirmation.analysis ? describeAnalysis(confirmation.analysis) : ''}`, { health });
   }
   const reason = confirmation.verdict === 'disagrees' ? Reason.EvidenceDisagrees : Reason.AwaitingConfirmation;
+  if (pastDeadline(d, release, `unconfirmed (${reason})`, confirmation.detail, health)) return;
   if (changed) d.record(release, {}, reason, `healthy on the stream, holding the step: ${confirmation.detail}`, { health });
 }
 

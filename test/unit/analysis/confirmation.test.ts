@@ -75,6 +75,12 @@ describe('decide: a step advances on the stream only when the authority confirms
     expect(decision.history.at(-1)?.message).toContain('the stream looked healthy, but monitoring');
   });
 
+  it('unconfirmed past the progress deadline: rolled back, as an inconclusive step is', () => {
+    const late = decide({ service, releases: [structuredClone(shifting)] }, ev(reading(read([1000, 0], [5000, 0]))), ctxAt(T0 + 11 * 60_000));
+    expect(late.releases[0]).toMatchObject({ phase: 'rolling_back', rollbackCause: Reason.ProgressDeadlineExceeded });
+    expect(late.history.at(-1)?.message).toContain('unconfirmed (EvidenceDisagrees)');
+  });
+
   it('a reading Cloud Monitoring itself made needs no second word', () => {
     expect(after(reading(null, 'monitoring')).releases[0]?.traffic.desiredPercent).toBe(50);
   });
