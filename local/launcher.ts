@@ -11,7 +11,14 @@ export interface LocalImage {
   failRate: number;
   latencyMs: number;
   failHealthz: boolean;
+  /** Behaviours the judgement benchmark needs, passed to the process as they are (see sample-service.ts). */
+  behaviour: Partial<Record<SampleBehaviour, string>>;
 }
+
+/** Image parameters beyond failRate/latencyMs: a burst of first failures, one failing path, a slow tail, jitter. */
+export const SAMPLE_BEHAVIOURS = ['failFirst', 'failPath', 'slowRate', 'slowMs', 'jitterMs'] as const;
+export type SampleBehaviour = (typeof SAMPLE_BEHAVIOURS)[number];
+const envName = (b: SampleBehaviour) => b.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase();
 
 /** The local registry: what each pushed digest was built from (the local Cloud Build pushes here). */
 const pushed = new Map<string, string>();
@@ -38,13 +45,16 @@ export function parseLocalImage(image: string): LocalImage | null {
     failRate: Number(params.get('failRate') ?? 0),
     latencyMs: Number(params.get('latencyMs') ?? 0),
     failHealthz: params.get('failHealthz') === '1',
+    behaviour: Object.fromEntries(SAMPLE_BEHAVIOURS.flatMap((b) => (params.has(b) ? [[b, params.get(b) ?? '']] : []))),
   };
 }
 
-export function localImage(version: string, options: { failRate?: number; latencyMs?: number } = {}): string {
+export function localImage(version: string, options: { failRate?: number; latencyMs?: number; failHealthz?: boolean } & Partial<Record<SampleBehaviour, number | string>> = {}): string {
   const params = new URLSearchParams();
   if (options.failRate) params.set('failRate', String(options.failRate));
   if (options.latencyMs) params.set('latencyMs', String(options.latencyMs));
+  if (options.failHealthz) params.set('failHealthz', '1');
+  for (const b of SAMPLE_BEHAVIOURS) if (options[b] !== undefined && options[b] !== 0 && options[b] !== '') params.set(b, String(options[b]));
   const query = params.toString();
   return `local/sample:${version}${query ? `?${query}` : ''}`;
 }
@@ -61,7 +71,15 @@ const nodeArgs = here.endsWith('.ts') ? ['--import', 'tsx', script] : [script];
 
 export function launchSample(revision: string, image: LocalImage, timeoutMs = 15_000): Promise<Launched> {
   const child: ChildProcess = spawn(process.execPath, nodeArgs, {
-    env: { ...process.env, VERSION: image.version, FAIL_RATE: String(image.failRate), LATENCY_MS: String(image.latencyMs), FAIL_HEALTHZ: image.failHealthz ? '1' : '0', PORT: '0' },
+    env: {
+      ...process.env,
+      VERSION: image.version,
+      FAIL_RATE: String(image.failRate),
+      LATENCY_MS: String(image.latencyMs),
+      FAIL_HEALTHZ: image.failHealthz ? '1' : '0',
+      ...Object.fromEntries(Object.entries(image.behaviour).map(([b, v]) => [envName(b as SampleBehaviour), v])),
+      PORT: '0',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const stop = () =>

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { boundedDuration } from '../duration.js';
 
 /**
  * How a service wants its candidates judged (docs/analysis.md has each default and why). The
@@ -9,6 +10,11 @@ export const analysisConfigSchema = z
   .object({
     /** Confidence per step: the chance of rolling back a candidate no worse than its baseline stays ≤ 1 − confidence. */
     confidence: z.number().min(0.8).max(0.9999).default(0.95),
+    /**
+     * After each traffic change, the requests of this first stretch are not judged (Spinnaker's
+     * warmup, Argo's initialDelay): new instances start cold. Probes, incidents and commands still act.
+     */
+    warmup: boundedDuration('0s', '1h', 'analysis.warmup').prefault('30s'),
     errorRatio: z
       .object({
         enabled: z.boolean().default(true),

@@ -20,6 +20,19 @@ function measuredSince(release: Release): number | null {
   return release.phase === 'complete' ? release.completedAt : release.stepStartedAt;
 }
 
+/**
+ * Where a measurement's window starts. Evidence accumulates over the step (the judge spends its
+ * error over the step's looks, which assumes they grow), from the end of the step's warm-up, but
+ * never reaches back further than the longer of the SLO window and the bake time, so a step held
+ * for long still reads a bounded window and a late breach is not diluted by hours of good traffic.
+ */
+export function judgedSince(release: Release, service: ServiceState, now: number): number {
+  const { slo, bakeTime, analysis } = service.config;
+  const since = measuredSince(release) ?? now;
+  const warm = release.phase === 'complete' ? since : since + analysis.warmup;
+  return Math.min(now, Math.max(warm, now - Math.max(slo.window, bakeTime)));
+}
+
 /** How far back the watch window's comparison reaches into the previous stable's own figures. */
 export const WATCH_BASELINE_MS = 3_600_000;
 
@@ -101,7 +114,7 @@ function buildEffect(release: Release, service: ServiceState, spec: EffectSpec, 
         candidatePercent: spec.target,
       };
     case 'measureHealth': {
-      const windowStartAt = Math.max(measuredSince(release) ?? now, now - service.config.slo.window);
+      const windowStartAt = judgedSince(release, service, now);
       const { checks, private: isPrivate } = service.config.verification;
       const probe = release.candidate.url && checks.length > 0 ? { candidateUrl: release.candidate.url, checks, private: isPrivate } : null;
       const baked = release.phase === 'shifting' && release.stepStartedAt !== null && now - release.stepStartedAt >= service.config.bakeTime;

@@ -1,0 +1,203 @@
+import autocannon from 'autocannon';
+import { publishDevRelease } from '../local/dev-messages.js';
+import type { SampleBehaviour } from '../local/launcher.js';
+import { SAMPLE_SERVICE, startLocalStack, type LocalStack } from '../local/stack.js';
+import { isTerminal, releaseIdForBuild, type Release, type ServiceConfigInput } from '../shared/domain/index.js';
+import { silentLogger } from '../shared/runtime/logger.js';
+import { appendReport, percentile } from './bench-report.js';
+
+/**
+ * The judgement benchmark (npm run bench:judgement): labelled releases on the local stack, driven
+ * through the production path with real load and the sample service's live controls. For each it
+ * records what the judge did (promoted, held, rolled back; when) and, on the very same health
+ * readings, what the absolute SLO lines Cutover used before would have done. Prints a confusion
+ * matrix and the time to detect per scenario for both, and appends them to docs/benchmarks.md.
+ */
+process.env.METADATA_SERVER_DETECTION ??= 'none';
+const RUNS = Number(process.env.BENCH_JUDGEMENT_RUNS ?? 4);
+const ONLY = process.env.BENCH_JUDGEMENT_ONLY ?? '';
+
+const SLO = { maxErrorRate: 0.05, minRequests: 50, maxP99LatencyMs: 500, window: '8s' } as const;
+const SERVICE: Partial<ServiceConfigInput> = {
+  steps: [10, 50, 100],
+  bakeTime: '8s',
+  healthInterval: '1s',
+  slo: SLO,
+  progressDeadline: '40s',
+  onInconclusiveDeadline: 'pause',
+  watchWindow: '0s',
+};
+const HEALTH_INTERVAL_MS = 1_000;
+
+type Label = 'good' | 'bad';
+type Image = Partial<Record<SampleBehaviour, number | string>> & { failRate?: number; latencyMs?: number; failHealthz?: boolean };
+interface Scenario {
+  name: string;
+  label: Label;
+  rps: number;
+  image?: Image;
+  /** Something every version suffers while the candidate is at its first step (a shared dependency, noise). */
+  everyVersion?: { control: string; forMs: number };
+}
+
+export const SCENARIOS: Scenario[] = [
+  { name: 'clean', label: 'good', rps: 100 },
+  { name: 'cold start: the candidate\'s first 15 requests fail', label: 'good', rps: 100, image: { failFirst: 15 } },
+  { name: 'a shared dependency fails 7% of every version\'s requests mid-release', label: 'good', rps: 100, everyVersion: { control: 'failRate=0.07', forMs: 10_000 } },
+  { name: '1 req/s with one stray 5xx', label: 'good', rps: 1, image: { failFirst: 1 } },
+  { name: 'latency noise: 0–40 ms jitter on every version', label: 'good', rps: 100, everyVersion: { control: 'jitterMs=40', forMs: 60_000 } },
+  { name: '+2 points of errors at 100 req/s', label: 'bad', rps: 100, image: { failRate: 0.02 } },
+  { name: '+0.5 points of errors at 400 req/s', label: 'bad', rps: 400, image: { failRate: 0.005 } },
+  { name: 'errors only on one path (/checkout, 10% of requests)', label: 'bad', rps: 100, image: { failPath: '/checkout' } },
+  { name: 'p99 +200 ms, median unchanged (2% of requests)', label: 'bad', rps: 100, image: { slowRate: 0.02, slowMs: 200 } },
+  { name: 'crash loop: every request and probe fails', label: 'bad', rps: 100, image: { failRate: 1, failHealthz: true } },
+];
+
+type Outcome = 'promoted' | 'held' | 'rolled back';
+interface Judged {
+  outcome: Outcome;
+  /** From the candidate's first traffic to the rollback decision (null: never rolled back, or before traffic). */
+  detectMs: number | null;
+  cause: string | null;
+}
+interface Run {
+  scenario: Scenario;
+  release: string;
+  judge: Judged;
+  lines: Judged;
+}
+
+/** The rules Cutover used before the judge: fixed lines on the candidate alone, a few requests could breach. */
+function absoluteLinesBreach(m: { requests: number; errors: number; p99LatencyMs: number | null }): string | null {
+  const enough = m.requests >= SLO.minRequests;
+  if (enough && m.errors / m.requests > SLO.maxErrorRate) return 'ErrorRateBreached';
+  if (!enough && m.errors > SLO.maxErrorRate * SLO.minRequests) return 'ErrorBudgetExhausted';
+  if (enough && m.p99LatencyMs !== null && m.p99LatencyMs > SLO.maxP99LatencyMs) return 'LatencyBreached';
+  return null;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function control(stack: LocalStack, query: string): Promise<void> {
+  const route = stack.fleet.services.get(SAMPLE_SERVICE);
+  const urls = [...(route?.revisions.values() ?? [])].map((r) => r.url);
+  await Promise.all(urls.map((url) => fetch(`${url}/__control?${query}`, { method: 'POST' }).catch(() => undefined)));
+}
+
+async function runOne(stack: LocalStack, scenario: Scenario, n: number): Promise<Run> {
+  const requests = [...Array.from({ length: 9 }, () => ({ method: 'GET' as const, path: '/' })), { method: 'GET' as const, path: '/checkout' }];
+  const load = autocannon({ url: stack.urls.sample, connections: scenario.rps < 10 ? 1 : 8, duration: 3_600, overallRate: scenario.rps, requests }, () => undefined);
+  const id = releaseIdForBuild(SAMPLE_SERVICE, await publishDevRelease(stack.builds, SAMPLE_SERVICE, `j${n}`, scenario.image ?? {}));
+  let trafficAt: number | null = null;
+  let linesBreach: { at: number; cause: string } | null = null;
+  let seen = 0;
+  let release: Release | null = null;
+  let everyVersionUntil: number | null = null;
+  try {
+    for (const until = Date.now() + 180_000; Date.now() < until; await sleep(100)) {
+      release = await stack.store.getRelease(id);
+      if (!release) continue;
+      if (trafficAt === null && release.phase === 'shifting' && (release.traffic.observedPercent ?? 0) > 0) trafficAt = release.stepStartedAt ?? Date.now();
+      if (scenario.everyVersion && trafficAt !== null && everyVersionUntil === null) {
+        await control(stack, scenario.everyVersion.control);
+        everyVersionUntil = Date.now() + scenario.everyVersion.forMs;
+      }
+      if (everyVersionUntil !== null && Date.now() > everyVersionUntil) {
+        await control(stack, scenario.everyVersion?.control.replace(/=.*/, '=0') ?? '');
+        everyVersionUntil = Number.POSITIVE_INFINITY;
+      }
+      // Each new reading, judged again by the absolute lines (the same figures the judge saw).
+      const h = release.health;
+      if (h && h.at > seen && h.measurements && release.phase === 'shifting') {
+        seen = h.at;
+        const breach = h.probes && h.probes.total > 0 && h.probes.failed * 2 > h.probes.total ? 'ProbesFailed' : absoluteLinesBreach(h.measurements);
+        if (breach && !linesBreach) linesBreach = { at: h.at, cause: breach };
+      }
+      if (isTerminal(release.phase) || release.paused) break;
+    }
+  } finally {
+    load.stop();
+    await control(stack, 'failRate=0&jitterMs=0');
+  }
+  const history = await stack.store.history(id, 300);
+  const rollback = history.find((h) => h.toPhase === 'rolling_back');
+  const outcome: Outcome = rollback ? 'rolled back' : release?.phase === 'complete' ? 'promoted' : 'held';
+  const judge: Judged = { outcome, detectMs: rollback && trafficAt !== null ? rollback.at - trafficAt : null, cause: release?.rollbackCause ?? null };
+  // The lines roll back where they breach, or where the judge rolled back on a probe or a verification (shared rules).
+  const shared = rollback && (trafficAt === null || rollback.reason === 'ProbesFailed' || rollback.reason === 'VerificationFailed');
+  const lines: Judged = linesBreach && (!rollback || linesBreach.at <= rollback.at)
+    ? { outcome: 'rolled back', detectMs: trafficAt === null ? null : linesBreach.at - trafficAt, cause: linesBreach.cause }
+    : shared
+      ? { ...judge }
+      : { outcome: outcome === 'rolled back' ? 'promoted' : outcome, detectMs: null, cause: null };
+  // A release left held is stopped so the next one starts from the same stable.
+  if (release && !isTerminal(release.phase)) await abort(stack, id);
+  return { scenario, release: id, judge, lines };
+}
+
+async function abort(stack: LocalStack, id: string): Promise<void> {
+  const url = stack.urls.functions.onCommand ?? '';
+  const token = stack.issuer.sign({ email: 'dev@cutover.local', audience: url });
+  const answer = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ command: 'abort', release: id, reason: 'benchmark: held, next scenario' }) });
+  if (!answer.ok) throw new Error(`abort ${id}: ${answer.status} ${await answer.text()}`);
+  for (let i = 0; i < 200 && !isTerminal((await stack.store.getRelease(id))?.phase ?? 'rolled_back'); i += 1) await sleep(100);
+}
+
+function matrix(runs: Run[], pick: (r: Run) => Judged): string[] {
+  const outcomes: Outcome[] = ['promoted', 'held', 'rolled back'];
+  const lines = ['| label | promoted | held | rolled back |', '| --- | --- | --- | --- |'];
+  for (const label of ['good', 'bad'] as const) {
+    const of = runs.filter((r) => r.scenario.label === label);
+    lines.push(`| ${label} (${of.length}) | ${outcomes.map((o) => of.filter((r) => pick(r).outcome === o).length).join(' | ')} |`);
+  }
+  return lines;
+}
+
+function perScenario(runs: Run[]): string[] {
+  const fmt = (r: Run[], pick: (r: Run) => Judged) => {
+    const counts = (['promoted', 'held', 'rolled back'] as const).map((o) => `${r.filter((x) => pick(x).outcome === o).length}`).join('/');
+    const detect = r.map((x) => pick(x).detectMs).filter((v): v is number => v !== null);
+    const median = detect.length ? `${(percentile(detect, 50) / 1000).toFixed(1)} s (${(percentile(detect, 50) / HEALTH_INTERVAL_MS).toFixed(1)} intervals)` : '—';
+    return `${counts} | ${median}`;
+  };
+  const lines = ['| scenario | label | judge: promoted/held/rolled back | judge: median detection | lines: promoted/held/rolled back | lines: median detection |', '| --- | --- | --- | --- | --- | --- |'];
+  for (const s of SCENARIOS) {
+    const of = runs.filter((r) => r.scenario === s);
+    if (of.length) lines.push(`| ${s.name} | ${s.label} | ${fmt(of, (r) => r.judge)} | ${fmt(of, (r) => r.lines)} |`);
+  }
+  return lines;
+}
+
+async function main(): Promise<void> {
+  const stack = await startLocalStack({ log: silentLogger, service: SERVICE, monitoringDelayMs: 2_000 });
+  const runs: Run[] = [];
+  try {
+    let n = 0;
+    for (let round = 0; round < RUNS; round += 1) {
+      for (const scenario of SCENARIOS.filter((s) => !ONLY || s.name.includes(ONLY))) {
+        const run = await runOne(stack, scenario, (n += 1));
+        runs.push(run);
+        console.log(`${run.scenario.label.padEnd(4)} ${run.scenario.name.padEnd(72)} judge: ${run.judge.outcome}${run.judge.detectMs === null ? '' : ` in ${(run.judge.detectMs / 1000).toFixed(1)}s`}${run.judge.cause ? ` (${run.judge.cause})` : ''} | lines: ${run.lines.outcome}${run.lines.detectMs === null ? '' : ` in ${(run.lines.detectMs / 1000).toFixed(1)}s`}`);
+      }
+    }
+  } finally {
+    await stack.close();
+  }
+  const report = [
+    `${runs.length} labelled releases on the local stack (steps 10/50/100, bake 8 s, health every 1 s, SLO lines: 5% errors, p99 500 ms, minimum 50 requests, local Cloud Monitoring delay 2 s). "Lines" are the absolute SLO rules Cutover used before the judge, applied to the same readings while the judge drove; a detection time counts from the candidate's first traffic to the rollback decision.`,
+    '',
+    '**The judge**',
+    '',
+    ...matrix(runs, (r) => r.judge),
+    '',
+    '**Absolute lines (before)**',
+    '',
+    ...matrix(runs, (r) => r.lines),
+    '',
+    ...perScenario(runs),
+  ];
+  console.log(`\n${report.join('\n')}`);
+  appendReport('Judgement: labelled releases, the judge against the absolute lines', report);
+}
+
+await main();
