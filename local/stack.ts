@@ -67,6 +67,8 @@ export function sampleServiceConfig(overrides: Partial<ServiceConfigInput> = {})
     healthInterval: '2s',
     verification: { checks: [{ path: '/healthz', expectStatus: 200, timeout: '2s' }] },
     slo: { maxErrorRate: 0.05, minRequests: 20, window: '10s' },
+    // Local versions are warm in a second; 30 s (the default) would outlast the demo's steps.
+    analysis: { warmup: '2s' },
     progressDeadline: '1m',
     rollbackTriggers: { alertPolicies: ['sample 5xx ratio'] },
     watchWindow: '2m',

@@ -17,17 +17,19 @@ process.env.METADATA_SERVER_DETECTION ??= 'none';
 const RUNS = Number(process.env.BENCH_JUDGEMENT_RUNS ?? 4);
 const ONLY = process.env.BENCH_JUDGEMENT_ONLY ?? '';
 
-const SLO = { maxErrorRate: 0.05, minRequests: 50, maxP99LatencyMs: 500, window: '8s' } as const;
+const SLO = { maxErrorRate: 0.05, minRequests: 50, maxP99LatencyMs: 500, window: '20s' } as const;
+/** Production's shape scaled down (5 m bake, 30 s interval, 30 s warm-up → 20 s, 2 s, 2 s). */
 const SERVICE: Partial<ServiceConfigInput> = {
   steps: [10, 50, 100],
-  bakeTime: '8s',
-  healthInterval: '1s',
+  bakeTime: '20s',
+  healthInterval: '2s',
   slo: SLO,
-  progressDeadline: '40s',
+  analysis: { warmup: '2s' },
+  progressDeadline: '60s',
   onInconclusiveDeadline: 'pause',
   watchWindow: '0s',
 };
-const HEALTH_INTERVAL_MS = 1_000;
+const HEALTH_INTERVAL_MS = 2_000;
 
 type Label = 'good' | 'bad';
 type Image = Partial<Record<SampleBehaviour, number | string>> & { failRate?: number; latencyMs?: number; failHealthz?: boolean };
@@ -94,7 +96,7 @@ async function runOne(stack: LocalStack, scenario: Scenario, n: number): Promise
   let release: Release | null = null;
   let everyVersionUntil: number | null = null;
   try {
-    for (const until = Date.now() + 180_000; Date.now() < until; await sleep(100)) {
+    for (const until = Date.now() + 240_000; Date.now() < until; await sleep(100)) {
       release = await stack.store.getRelease(id);
       if (!release) continue;
       if (trafficAt === null && release.phase === 'shifting' && (release.traffic.observedPercent ?? 0) > 0) trafficAt = release.stepStartedAt ?? Date.now();
@@ -184,7 +186,7 @@ async function main(): Promise<void> {
     await stack.close();
   }
   const report = [
-    `${runs.length} labelled releases on the local stack (steps 10/50/100, bake 8 s, health every 1 s, SLO lines: 5% errors, p99 500 ms, minimum 50 requests, local Cloud Monitoring delay 2 s). "Lines" are the absolute SLO rules Cutover used before the judge, applied to the same readings while the judge drove; a detection time counts from the candidate's first traffic to the rollback decision.`,
+    `${runs.length} labelled releases on the local stack (steps 10/50/100, bake 20 s, health every 2 s, warm-up 2 s, SLO lines: 5% errors, p99 500 ms, minimum 50 requests per arm, local Cloud Monitoring delay 2 s). "Lines" are the absolute SLO rules Cutover used before the judge, applied to the same readings while the judge drove; a detection time counts from the candidate's first traffic to the rollback decision.`,
     '',
     '**The judge**',
     '',
