@@ -2,6 +2,7 @@ import type { CommandName, FourKeys, HistoryEntry, Release, ServiceState } from 
 import { changeFailureText, durationText, historyRows, isoTime, releaseRows, type Rows } from './rows.js';
 import { steeringSection, type PageSteering } from './steering.js';
 import { renderTimeline } from './timeline.js';
+import { analysisHeadline, latestAnalysis, metricRows } from './analysis.js';
 
 /**
  * The read-only status page, rendered on the server as plain HTML (no script, no assets), so it
@@ -98,6 +99,18 @@ function healthText(health: Release['health']): string {
   return `${health.verdict}: ${figures} (${limits})${health.reasons.length ? ` — ${health.reasons.join(', ')}` : ''}`;
 }
 
+/** The newest analysis: every metric's figures, as `cutover analysis` prints them. */
+function analysisSection(r: Release): string {
+  const latest = latestAnalysis(r);
+  if (!latest) return '';
+  const confirmation = latest.confirmation ? `<p class="muted" data-confirmation="${escapeHtml(latest.confirmation.verdict)}">Confirmation by Cloud Monitoring: ${escapeHtml(latest.confirmation.verdict)} — ${escapeHtml(latest.confirmation.detail)}</p>` : '';
+  return `<h2>Analysis</h2>
+<p data-analysis="${escapeHtml(latest.analysis.verdict)}">${escapeHtml(analysisHeadline(latest.analysis))}</p>
+${htmlTable(metricRows(latest.analysis))}
+${confirmation}
+<p class="muted">* critical: failing it fails the analysis. Each p-value is held to the alpha beside it; see docs/analysis.md.</p>`;
+}
+
 export function renderRelease({ release: r, history, now, steering }: ReleaseModel): string {
   const observed = r.traffic.observedPercent;
   const bar = `<span class="bar" title="candidate ${observed ?? 0}%"><span style="width:${observed ?? 0}%"></span></span>`;
@@ -117,6 +130,7 @@ export function renderRelease({ release: r, history, now, steering }: ReleaseMod
 <h1>${escapeHtml(r.id)}</h1>
 <table>\n${dl}\n</table>
 ${renderTimeline(r, history, now)}
+${analysisSection(r)}
 ${steering ? steeringSection(r, steering.commands, steering.page, escapeHtml) : ''}
 <h2>History</h2>
 ${history.length ? htmlTable(historyRows(history)) : '<p class="muted">No history yet.</p>'}`;

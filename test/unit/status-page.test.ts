@@ -79,6 +79,10 @@ describe('statusPage (read-only web page)', () => {
     const after = await get(`?release=${rid}`);
     expect(after.text).toContain(`${measured.health?.verdict}: ${m.errors} errors in ${m.requests} requests`);
     expect(after.text).toContain('max error rate 5.00%, min 20 requests');
+    // The newest analysis, every metric with both arms, as `cutover analysis` prints it.
+    expect(after.text).toContain('<h2>Analysis</h2>');
+    expect(after.text).toMatch(/data-analysis="pass">pass \(score 100\), against baseline checkout-\S+;/);
+    expect(after.text).toMatch(/<td>error-ratio\*<\/td><td>relative<\/td><td>pass<\/td><td>0\.00%<\/td><td>0\.00%<\/td>/);
   });
 
   it('answers JSON on request, with the same documents the CLI reads', async () => {

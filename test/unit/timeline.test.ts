@@ -48,4 +48,26 @@ describe('release timeline (server-rendered SVG)', () => {
     const svg = renderTimeline(release, [{ ...entry(1, 0, 'deploying', 'BuildSucceeded', null), message: '<script>x</script>' }], T0);
     expect(svg).not.toContain('<script>');
   });
+
+  it('draws the candidate against its baseline for each metric the judge kept, and the page lists the newest analysis', () => {
+    const judged = (seq: number, at: number, candidate: number, baseline: number, p99: [number, number]): HistoryEntry => ({
+      ...entry(seq, at, 'shifting', 'Healthy', 10),
+      details: { health: { errorRate: candidate, thresholds: { maxErrorRate: 0.05 }, analysis: analysisOf(candidate, baseline, p99) } },
+    });
+    const withAnalysis = [entry(1, 0, 'shifting', 'StepReached', 10), judged(2, 30, 0.004, 0.001, [50, 25]), judged(3, 60, 0.02, 0.001, [250, 25])];
+    const s = timelineSeries(release, withAnalysis, T0 + 90_000);
+    expect(s.baselineErrors.map((p) => p.value)).toEqual([0.001, 0.001]);
+    expect(s.latency).toEqual({ candidate: [{ at: T0 + 30_000, value: 50 }, { at: T0 + 60_000, value: 250 }], baseline: [{ at: T0 + 30_000, value: 25 }, { at: T0 + 60_000, value: 25 }] });
+    const svg = renderTimeline(release, withAnalysis, T0 + 90_000);
+    expect(svg.match(/data-series="baseline-error-rate"/g)).toHaveLength(2);
+    expect(svg.match(/data-series="latency-p99"/g)).toHaveLength(2);
+    expect(svg.match(/data-series="baseline-latency-p99"/g)).toHaveLength(2);
+    expect(svg).toMatch(/baseline(&#39;|')s highest 0\.10%/);
+    expect(svg).toMatch(/2 p99 reading\(s\), highest 250 ms \(baseline(&#39;|')s 25 ms\)/);
+  });
 });
+
+function analysisOf(candidate: number, baseline: number, p99: [number, number]) {
+  const metric = (name: string, c: number, b: number) => ({ metric: name, kind: 'relative', verdict: 'pass', critical: true, weight: 1, candidate: c, baseline: b, limit: null, statistic: null, pValue: null, alpha: null, samples: { candidate: 500, baseline: 4500 }, detail: '' });
+  return { verdict: 'pass', score: 100, comparedWith: 'baseline', baselineRevision: 'checkout-stable', lookAlpha: 0.01, minSample: 50, metrics: [metric('error-ratio', candidate, baseline), metric('latency-p99', p99[0], p99[1])] };
+}
