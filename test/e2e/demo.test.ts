@@ -48,6 +48,9 @@ describe.skipIf(!emulators.available)('npm start demo', () => {
       expect.stringMatching(new RegExp(`\\*sample\\* rolled back: \`${outcomes[1]?.releaseId}\``)),
       expect.stringMatching(new RegExp(`\\*sample\\* rolled back: \`${outcomes[2]?.releaseId}\``)),
     ]));
+    // The rollback messages carry the judge's figures, not just "rolled back".
+    const rollingBack = stack.chat.received.find((m) => m.text.includes(outcomes[1]?.releaseId ?? '?') && /error-(ratio|ceiling) fail: \d/.test(m.text));
+    expect(rollingBack?.text).toMatch(/vs (baseline|line) \d/);
     const outcomesTold = told().filter((t) => / (released|rolled back): /.test(t));
     expect(new Set(outcomesTold).size).toBe(outcomesTold.length);
     // The load has stopped (its last connections were cut); the good release is still watched, on a
