@@ -9,9 +9,11 @@ import { appendReport, percentile } from './bench-report.js';
 /**
  * The judgement benchmark (npm run bench:judgement): labelled releases on the local stack, driven
  * through the production path with real load and the sample service's live controls. For each it
- * records what the judge did (promoted, held, rolled back; when) and, on the very same health
- * readings, what the absolute SLO lines Cutover used before would have done. Prints a confusion
- * matrix and the time to detect per scenario for both, and appends them to docs/benchmarks.md.
+ * records what the judge did (promoted, held, rolled back; when) and, in the same run, what the
+ * absolute SLO lines Cutover used before would have done: every health interval while the release
+ * shifts, the candidate's own counts over the old sliding window (the local router's counters,
+ * the figures the request-log stream carries) judged by the old rules. Prints a confusion matrix
+ * and the time to detect per scenario for both, and appends them to docs/benchmarks.md.
  */
 process.env.METADATA_SERVER_DETECTION ??= 'none';
 const RUNS = Number(process.env.BENCH_JUDGEMENT_RUNS ?? 4);
@@ -30,6 +32,8 @@ const SERVICE: Partial<ServiceConfigInput> = {
   watchWindow: '0s',
 };
 const HEALTH_INTERVAL_MS = 2_000;
+/** The SLO window the absolute lines judged over (production's 1 m, scaled like the rest). */
+const LINES_WINDOW_MS = 10_000;
 
 type Label = 'good' | 'bad';
 type Image = Partial<Record<SampleBehaviour, number | string>> & { failRate?: number; latencyMs?: number; failHealthz?: boolean };
@@ -108,12 +112,14 @@ async function runOne(stack: LocalStack, scenario: Scenario, n: number): Promise
         await control(stack, scenario.everyVersion?.control.replace(/=.*/, '=0') ?? '');
         everyVersionUntil = Number.POSITIVE_INFINITY;
       }
-      // Each new reading, judged again by the absolute lines (the same figures the judge saw).
-      const h = release.health;
-      if (h && h.at > seen && h.measurements && release.phase === 'shifting') {
-        seen = h.at;
-        const breach = h.probes && h.probes.total > 0 && h.probes.failed * 2 > h.probes.total ? 'ProbesFailed' : absoluteLinesBreach(h.measurements);
-        if (breach && !linesBreach) linesBreach = { at: h.at, cause: breach };
+      // Every health interval while shifting, the absolute lines on the candidate's counts over their sliding window.
+      const now = Date.now();
+      const candidate = release.candidate.revision;
+      if (release.phase === 'shifting' && release.stepStartedAt !== null && candidate && now - seen >= HEALTH_INTERVAL_MS && now - release.stepStartedAt >= HEALTH_INTERVAL_MS) {
+        seen = now;
+        const counted = stack.fleet.services.get(SAMPLE_SERVICE)?.router.countersFor(candidate).window(Math.max(release.stepStartedAt, now - LINES_WINDOW_MS), now);
+        const breach = counted ? absoluteLinesBreach(counted) : null;
+        if (breach && !linesBreach) linesBreach = { at: now, cause: breach };
       }
       if (isTerminal(release.phase) || release.paused) break;
     }
@@ -186,7 +192,7 @@ async function main(): Promise<void> {
     await stack.close();
   }
   const report = [
-    `${runs.length} labelled releases on the local stack (steps 10/50/100, bake 20 s, health every 2 s, warm-up 2 s, SLO lines: 5% errors, p99 500 ms, minimum 50 requests per arm, local Cloud Monitoring delay 2 s). "Lines" are the absolute SLO rules Cutover used before the judge, applied to the same readings while the judge drove; a detection time counts from the candidate's first traffic to the rollback decision.`,
+    `${runs.length} labelled releases on the local stack (steps 10/50/100, bake 20 s, health every 2 s, warm-up 2 s, SLO lines: 5% errors, p99 500 ms, minimum 50 requests per arm, local Cloud Monitoring delay 2 s). "Lines" are the absolute SLO rules Cutover used before the judge (5% errors, p99 500 ms, 50 requests or the error budget), applied every 2 s to the candidate's own counts over their 10 s sliding window while the judge drove the release; a detection time counts from the candidate's first traffic to the rollback decision (or the lines' first breach).`,
     '',
     '**The judge**',
     '',
