@@ -118,7 +118,8 @@ function buildEffect(release: Release, service: ServiceState, spec: EffectSpec, 
       const { checks, private: isPrivate } = service.config.verification;
       const probe = release.candidate.url && checks.length > 0 ? { candidateUrl: release.candidate.url, checks, private: isPrivate } : null;
       const baked = release.phase === 'shifting' && release.stepStartedAt !== null && now - release.stepStartedAt >= service.config.bakeTime;
-      const confirmSince = baked && service.config.analysis.confirmation.required ? release.stepStartedAt : null;
+      // Confirmed over the same stretch the judge reads (after the warm-up), as far as the authority sees it.
+      const confirmSince = baked && service.config.analysis.confirmation.required ? windowStartAt : null;
       return { ...base, kind: 'measureHealth', candidateRevision: release.candidate.revision, windowStartAt, windowEndAt: now, baseline: baselineFor(release, windowStartAt, now), confirmSince, probe };
     }
   }

@@ -81,6 +81,14 @@ describe('decide: a step advances on the stream only when the authority confirms
     expect(late.history.at(-1)?.message).toContain('unconfirmed (EvidenceDisagrees)');
   });
 
+  it('asks for confirmation only once the step has baked, over the stretch the judge reads (after the warm-up)', () => {
+    const waiting = releaseIn('shifting', { inFlight: null, health: null, stepStartedAt: T0 });
+    const tick = (at: number) => decide({ service, releases: [structuredClone(waiting)] }, ev({ kind: 'tick', releaseId: 'checkout-b1' }), ctxAt(at)).effects.find((e) => e.kind === 'measureHealth');
+    expect(tick(T0 + 30_000)).toMatchObject({ confirmSince: null });
+    const baked = tick(T0 + 61_000);
+    expect(baked).toMatchObject({ confirmSince: T0 + 30_000, windowStartAt: T0 + 30_000, baseline: { revision: 'checkout-stable', windowStartAt: T0 + 30_000 } });
+  });
+
   it('a reading Cloud Monitoring itself made needs no second word', () => {
     expect(after(reading(null, 'monitoring')).releases[0]?.traffic.desiredPercent).toBe(50);
   });
