@@ -59,8 +59,8 @@ async function adapterOverhead(): Promise<string[]> {
   const tasksClient = new CloudTasksClient(opts(tasks.server));
   try {
     const router = new CloudRunRouter(services, revisions);
-    await router.deployCandidate({ kind: 'deployCandidate', effectId: 'e', releaseId: 'r', service: 'svc', router: target, attempt: 1, image: 'img@sha256:1', revisionName: 'svc-cand' });
-    const traffic = (i: number): SetTraffic => ({ kind: 'setTraffic', effectId: `t${i}`, releaseId: 'r', service: 'svc', router: target, attempt: 1, candidateRevision: 'svc-cand', stableRevision: 'svc-00001', candidatePercent: i % 2 ? 10 : 50 });
+    await router.deployCandidate({ kind: 'deployCandidate', effectId: 'e', releaseId: 'r', service: 'svc', router: target, attempt: 1, image: 'img@sha256:1', revisionName: 'svc-cand' , baselineRevisionName: null});
+    const traffic = (i: number): SetTraffic => ({ kind: 'setTraffic', effectId: `t${i}`, releaseId: 'r', service: 'svc', router: target, attempt: 1, candidateRevision: 'svc-cand', stableRevision: 'svc-00001', candidatePercent: i % 2 ? 10 : 50, baselineRevision: null, baselinePercent: 0 });
     const fakeRouter = new FakeRouter();
     fakeRouter.deployed.add('svc-cand');
     const measure: MeasureHealth = { kind: 'measureHealth', effectId: 'm', releaseId: 'r', service: 'svc', router: target, attempt: 1, candidateRevision: 'svc-cand', windowStartAt: Date.now() - 60_000, windowEndAt: Date.now() , baseline: null, confirmSince: null, probe: null};
@@ -72,7 +72,7 @@ async function adapterOverhead(): Promise<string[]> {
     const rows: [string, number[]][] = [
       ['hand-written FakeRouter.setTraffic (baseline)', await timeIt(CALLS, (i) => fakeRouter.setTraffic(traffic(i)))],
       ['CloudRunRouter.setTraffic (GetService + UpdateService, LRO done)', await timeIt(CALLS, (i) => router.setTraffic(traffic(i)))],
-      ['CloudRunRouter.deployCandidate (GetRevision ×2, GetService ×2, UpdateService)', await timeIt(Math.min(CALLS, 100), (i) => router.deployCandidate({ kind: 'deployCandidate', effectId: 'd', releaseId: 'r', service: 'svc', router: target, attempt: 1, image: `img@sha256:${i}`, revisionName: `svc-n${i + 100}` }))],
+      ['CloudRunRouter.deployCandidate (GetRevision ×2, GetService ×2, UpdateService)', await timeIt(Math.min(CALLS, 100), (i) => router.deployCandidate({ kind: 'deployCandidate', effectId: 'd', releaseId: 'r', service: 'svc', router: target, attempt: 1, image: `img@sha256:${i}`, revisionName: `svc-n${i + 100}`, baselineRevisionName: null }))],
       ['MonitoringHealthSource.measure (2 × ListTimeSeries)', await timeIt(CALLS, () => health.measure(measure))],
       ['CloudTasksScheduler.scheduleCheck (CreateTask)', await timeIt(CALLS, (i) => scheduler.scheduleCheck(`r-${i}`, 'svc', Date.now() + 1_000 + i))],
     ];

@@ -7,16 +7,18 @@ import { FleetError, type LocalFleet } from './fleet.js';
  * The local router's admin API, the local counterpart of the Cloud Run Admin and Monitoring APIs.
  * The local adapters call it over HTTP, so the CLI and the functions reach the same fleet.
  *
- *   POST /v1/services/{svc}/revisions   {revision, image}                               → {revision, url, stableRevision}
- *   PUT  /v1/services/{svc}/traffic     {stableRevision, candidateRevision, candidatePercent} → {observedPercent}
+ *   POST /v1/services/{svc}/revisions   {revision, image, baselineRevision?}            → {revision, url, stableRevision, baselineRevision}
+ *   PUT  /v1/services/{svc}/traffic     {stableRevision, candidateRevision, candidatePercent, baselineRevision?, baselinePercent?} → {observedPercent}
  *   GET  /v1/services/{svc}/metrics?revision=R&from=MS&to=MS                           → {requests, errors, p99LatencyMs}
  *   GET  /v1/services/{svc}                                                            → routing state and totals
  */
-const deploySchema = z.object({ revision: z.string().min(1), image: z.string().min(1) });
+const deploySchema = z.object({ revision: z.string().min(1), image: z.string().min(1), baselineRevision: z.string().min(1).nullish() });
 const trafficSchema = z.object({
   stableRevision: z.string().nullable(),
   candidateRevision: z.string().nullable(),
   candidatePercent: z.number().min(0).max(100),
+  baselineRevision: z.string().nullish(),
+  baselinePercent: z.number().min(0).max(100).default(0),
 });
 
 export async function startAdminApi(fleet: LocalFleet, port = 0): Promise<{ url: string; close(): Promise<void> }> {
@@ -55,11 +57,12 @@ async function handle(fleet: LocalFleet, req: IncomingMessage, res: ServerRespon
         const body = deploySchema.parse(await readJson(req));
         const launched = await fleet.deploy(service, body.revision, body.image);
         const stable = route.router.stable?.revision ?? null;
-        return send(res, 200, { revision: launched.revision, url: launched.url, stableRevision: stable === launched.revision ? null : stable });
+        const twin = body.baselineRevision && stable && stable !== launched.revision ? await fleet.deployTwin(service, body.baselineRevision) : null;
+        return send(res, 200, { revision: launched.revision, url: launched.url, stableRevision: stable === launched.revision ? null : stable, baselineRevision: twin?.revision ?? null });
       }
       case 'PUT /traffic': {
         const body = trafficSchema.parse(await readJson(req));
-        const observedPercent = await fleet.setTraffic(service, body.stableRevision, body.candidateRevision, body.candidatePercent);
+        const observedPercent = await fleet.setTraffic(service, body.stableRevision, body.candidateRevision, body.candidatePercent, body.baselineRevision ?? null, body.baselinePercent);
         return send(res, 200, { observedPercent: fleet.observed(service, body.candidateRevision) ?? observedPercent });
       }
       case 'GET /metrics': {
@@ -74,6 +77,8 @@ async function handle(fleet: LocalFleet, req: IncomingMessage, res: ServerRespon
           stable: router.stable,
           candidate: router.candidate,
           candidatePercent: router.candidatePercent,
+          baseline: router.baseline,
+          baselinePercent: router.baselinePercent,
           revisions: [...route.revisions.keys()],
           totals: Object.fromEntries([router.stable, router.candidate].filter((b) => b !== null).map((b) => [b.revision, router.countersFor(b.revision).total])),
         });

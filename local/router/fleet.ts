@@ -10,6 +10,8 @@ export interface ServiceRoute {
   router: LocalRouter;
   url: string;
   revisions: Map<string, Launched>;
+  /** The image each revision runs: what a baseline twin of the stable is started from. */
+  images: Map<string, string>;
   previousStable: string | null;
 }
 
@@ -31,7 +33,7 @@ export class LocalFleet {
   async addService(service: string, stableRevision: string, image: string, port = 0): Promise<ServiceRoute> {
     const router = new LocalRouter(this.routerOptions(service));
     const url = await router.listen(port);
-    const route: ServiceRoute = { router, url, revisions: new Map(), previousStable: null };
+    const route: ServiceRoute = { router, url, revisions: new Map(), images: new Map(), previousStable: null };
     this.services.set(service, route);
     const launched = await this.deploy(service, stableRevision, image);
     router.route({ revision: stableRevision, url: launched.url }, null, 0);
@@ -52,11 +54,21 @@ export class LocalFleet {
     if (!parsed) throw new FleetError(`image ${image} is not a local image (local/sample:VERSION?failRate=…&latencyMs=…)`, true);
     const launched = await launchSample(revision, parsed);
     route.revisions.set(revision, launched);
+    route.images.set(revision, image);
     return launched;
   }
 
-  /** Routes candidatePercent to the candidate; a null stable keeps the current one. Returns the observed percent. */
-  async setTraffic(service: string, stableRevision: string | null, candidateRevision: string | null, candidatePercent: number): Promise<number> {
+  /** A baseline twin: a fresh process of what the stable runs, under its own revision name (idempotent). */
+  async deployTwin(service: string, revision: string): Promise<Launched | null> {
+    const route = this.route(service);
+    const stable = route.router.stable?.revision;
+    const image = stable ? route.images.get(stable) : undefined;
+    if (!image) return null;
+    return this.deploy(service, revision, image);
+  }
+
+  /** Routes candidatePercent to the candidate (and baselinePercent to its twin); a null stable keeps the current one. Returns the observed percent. */
+  async setTraffic(service: string, stableRevision: string | null, candidateRevision: string | null, candidatePercent: number, baselineRevision: string | null = null, baselinePercent = 0): Promise<number> {
     const route = this.route(service);
     const current = route.router.stable;
     const stableName = stableRevision ?? current?.revision;
@@ -73,12 +85,15 @@ export class LocalFleet {
       // Promotion: the candidate becomes the router's stable; the old stable stays up for instant rollback.
       route.router.route({ revision: candidate.revision, url: candidate.url }, { revision: stable.revision, url: stable.url }, 0);
       route.previousStable = stable.revision;
+      // The twin's work is done at completion: its process goes.
       await this.collect(route, [candidate.revision, stable.revision]);
       return 100;
     }
-    route.router.route({ revision: stable.revision, url: stable.url }, candidate && candidatePercent > 0 ? { revision: candidate.revision, url: candidate.url } : null, candidatePercent);
+    const twin = baselineRevision ? route.revisions.get(baselineRevision) : undefined;
+    if (baselineRevision && baselinePercent > 0 && !twin) throw new FleetError(`baseline revision ${baselineRevision} is not deployed`, true);
+    route.router.route({ revision: stable.revision, url: stable.url }, candidate && candidatePercent > 0 ? { revision: candidate.revision, url: candidate.url } : null, candidatePercent, twin ? { revision: twin.revision, url: twin.url } : null, baselinePercent);
     if (!candidate || candidatePercent === 0) {
-      // Keep a rolled-back candidate's process only if it may be retried; the next deploy makes a new one anyway.
+      // Keep a rolled-back candidate's process only if it may be retried; the next deploy makes a new one anyway. The twin goes.
       await this.collect(route, [stable.revision, candidateRevision ?? '', route.previousStable ?? '']);
     }
     return candidate ? candidatePercent : 0;
@@ -96,6 +111,7 @@ export class LocalFleet {
     for (const [name, launched] of route.revisions) {
       if (!keep.includes(name)) {
         route.revisions.delete(name);
+        route.images.delete(name);
         stops.push(launched.stop());
       }
     }

@@ -46,6 +46,8 @@ export class LocalRouter {
   private readonly split = new WeightedSplit();
   stable: Backend | null = null;
   candidate: Backend | null = null;
+  /** The baseline twin: a fresh process of the stable's image with the candidate's share. */
+  baseline: Backend | null = null;
   weightChangedAt = 0;
 
   constructor(private readonly options: RouterOptions = {}) {}
@@ -59,12 +61,17 @@ export class LocalRouter {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
-  /** Sets both backends and the candidate's share at once; a request sees either the old or the new split. */
-  route(stable: Backend, candidate: Backend | null, candidatePercent: number): void {
+  /** Sets the backends and their shares at once; a request sees either the old or the new split. */
+  route(stable: Backend, candidate: Backend | null, candidatePercent: number, baseline: Backend | null = null, baselinePercent = 0): void {
     this.stable = stable;
     this.candidate = candidate;
-    this.split.set(candidate ? candidatePercent : 0);
+    this.baseline = candidate && baseline && baselinePercent > 0 ? baseline : null;
+    this.split.set(candidate ? candidatePercent : 0, this.baseline ? baselinePercent : 0);
     this.weightChangedAt = this.now();
+  }
+
+  get baselinePercent(): number {
+    return this.baseline ? this.split.baselinePercent : 0;
   }
 
   get candidatePercent(): number {
@@ -110,7 +117,8 @@ export class LocalRouter {
       return;
     }
     const candidatePercent = this.candidatePercent;
-    const backend = this.candidate && this.split.pick(this.stickyKey(req)) === 'candidate' ? this.candidate : stable;
+    const arm = this.candidate ? this.split.pick(this.stickyKey(req)) : 'stable';
+    const backend = (arm === 'candidate' ? this.candidate : arm === 'baseline' ? this.baseline : null) ?? stable;
     let status = 502;
     // A client that goes away before its answer is complete is not the version's failure: Google's
     // front ends log such a request as 499 (client closed request), a 4xx, never as a 5xx.

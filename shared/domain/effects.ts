@@ -27,6 +27,12 @@ export interface DeployCandidate extends StepEffectBase {
   image: string;
   /** Deterministic, so a retried deploy finds the revision it already made. */
   revisionName: string;
+  /**
+   * The baseline twin to start beside the candidate: a fresh revision of the stable's image and
+   * template under this name (Kayenta's baseline: started cold together, fed the same share). Null
+   * when the service compares against the stable revision itself.
+   */
+  baselineRevisionName: string | null;
 }
 
 export interface SetTraffic extends StepEffectBase {
@@ -34,6 +40,9 @@ export interface SetTraffic extends StepEffectBase {
   candidateRevision: string | null;
   stableRevision: string | null;
   candidatePercent: number;
+  /** The baseline twin and its share (the candidate's, at most what stable keeps); 0 and untagged once done. */
+  baselineRevision: string | null;
+  baselinePercent: number;
 }
 
 export interface RunVerification extends StepEffectBase {

@@ -63,6 +63,8 @@ export const releaseSchema = z.object({
   candidate: z.object({ revision: z.string().nullable(), url: z.string().nullable() }),
   /** The revision traffic returns to on rollback; null means "whatever the router serves as stable now". */
   stableRevision: z.string().nullable(),
+  /** The baseline twin (a fresh revision of the stable's image beside the candidate), when the service runs one. */
+  baselineRevision: z.string().nullable().optional(),
   /** Index into the service's steps while shifting; null before. */
   stepIndex: z.number().int().nullable(),
   traffic: z.object({

@@ -13,7 +13,8 @@ export type Failure = { ok: false; permanent: boolean; error: string };
  * the first release learns its stable here instead of assuming one.
  */
 export type DeployOutcome =
-  | { ok: true; revision: string; url: string | null; stableRevision: string | null }
+  /** `baselineRevision`: the twin, ready beside the candidate, when the effect asked for one and a stable exists to copy. */
+  | { ok: true; revision: string; url: string | null; stableRevision: string | null; baselineRevision?: string | null }
   /** Submitted (or found) but not ready yet: the adapter does not wait; a later request asks again. */
   | { ok: 'pending'; revision: string; status: string }
   | Failure;
@@ -26,7 +27,10 @@ export interface TrafficRouter {
    * again later" (the release's next check re-issues the deploy, which then finds the revision).
    */
   deployCandidate(effect: DeployCandidate): Promise<DeployOutcome>;
-  /** Sets the stable/candidate split (candidatePercent 0 = all on stable) and reads back what is served. */
+  /**
+   * Sets the stable/candidate split (candidatePercent 0 = all on stable), with the baseline twin at
+   * baselinePercent taken from stable's share, and reads back what the candidate is served.
+   */
   setTraffic(effect: SetTraffic): Promise<TrafficOutcome>;
 }
 

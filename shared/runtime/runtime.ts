@@ -68,7 +68,7 @@ export class ReleaseRuntime {
         case 'deployCandidate': {
           const out = await this.deps.router.deployCandidate(effect);
           if (out.ok === 'pending') return { kind: 'candidatePending', ...base, revision: out.revision, status: out.status };
-          return out.ok ? { kind: 'candidateDeployed', ...base, revision: out.revision, url: out.url, stableRevision: out.stableRevision } : failed(out.permanent, out.error);
+          return out.ok ? { kind: 'candidateDeployed', ...base, revision: out.revision, url: out.url, stableRevision: out.stableRevision, baselineRevision: out.baselineRevision ?? null } : failed(out.permanent, out.error);
         }
         case 'setTraffic': {
           const out = await this.deps.router.setTraffic(effect);

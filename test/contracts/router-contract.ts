@@ -5,11 +5,11 @@ import type { TrafficRouter } from '../../shared/ports/index.js';
 /** The contract every TrafficRouter adapter passes (fake, local, Cloud Run). */
 export function routerContract(name: string, setup: () => Promise<{ router: TrafficRouter; image: string; target: RouterTarget; teardown: () => Promise<void> }>): void {
   describe(`TrafficRouter contract: ${name}`, () => {
-    const deploy = (target: RouterTarget, image: string, revisionName: string): DeployCandidate => ({
-      kind: 'deployCandidate', effectId: `e-${revisionName}`, releaseId: 'r1', service: target.service, router: target, attempt: 1, image, revisionName,
+    const deploy = (target: RouterTarget, image: string, revisionName: string, baselineRevisionName: string | null = null): DeployCandidate => ({
+      kind: 'deployCandidate', effectId: `e-${revisionName}`, releaseId: 'r1', service: target.service, router: target, attempt: 1, image, revisionName, baselineRevisionName,
     });
-    const traffic = (target: RouterTarget, candidateRevision: string | null, candidatePercent: number, stableRevision: string | null = null): SetTraffic => ({
-      kind: 'setTraffic', effectId: `t-${candidatePercent}`, releaseId: 'r1', service: target.service, router: target, attempt: 1, candidateRevision, stableRevision, candidatePercent,
+    const traffic = (target: RouterTarget, candidateRevision: string | null, candidatePercent: number, stableRevision: string | null = null, baselineRevision: string | null = null, baselinePercent = 0): SetTraffic => ({
+      kind: 'setTraffic', effectId: `t-${candidatePercent}`, releaseId: 'r1', service: target.service, router: target, attempt: 1, candidateRevision, stableRevision, candidatePercent, baselineRevision, baselinePercent,
     });
 
     /** Deploys do not wait for readiness: ask again, as the release's next check would, until ready. */
@@ -63,6 +63,23 @@ export function routerContract(name: string, setup: () => Promise<{ router: Traf
         expect(await router.setTraffic(traffic(target, `${target.service}-c4`, 100))).toEqual({ ok: true, observedPercent: 100 });
         // Never "ok" at 100% for a request of 0%: that answer made a rollback spin forever.
         expect(await router.setTraffic(traffic(target, `${target.service}-c4`, 0))).toMatchObject({ ok: false, permanent: true });
+      } finally {
+        await teardown();
+      }
+    });
+
+    it('starts a baseline twin of the stable beside the candidate, splits three ways (10/10/80, 50/50/0) and drops the twin at 100% or 0%', async () => {
+      const { router, image, target, teardown } = await setup();
+      try {
+        const twin = `${target.service}-base-t1`;
+        const deployed = await deployReady(router, deploy(target, image, `${target.service}-t1`, twin));
+        expect(deployed).toMatchObject({ ok: true, revision: `${target.service}-t1`, baselineRevision: twin });
+        expect(await deployReady(router, deploy(target, image, `${target.service}-t1`, twin))).toEqual(deployed);
+        const stable = deployed.ok ? deployed.stableRevision : null;
+        expect(await router.setTraffic(traffic(target, `${target.service}-t1`, 10, stable, twin, 10))).toEqual({ ok: true, observedPercent: 10 });
+        expect(await router.setTraffic(traffic(target, `${target.service}-t1`, 50, stable, twin, 50))).toEqual({ ok: true, observedPercent: 50 });
+        expect(await router.setTraffic(traffic(target, `${target.service}-t1`, 0, stable, twin, 0))).toEqual({ ok: true, observedPercent: 0 });
+        expect(await router.setTraffic(traffic(target, `${target.service}-t1`, 100, stable, twin, 0))).toEqual({ ok: true, observedPercent: 100 });
       } finally {
         await teardown();
       }

@@ -59,7 +59,11 @@ export class FakeRouter implements TrafficRouter {
     if (polled < this.pendingPolls) return Promise.resolve({ ok: 'pending', revision: effect.revisionName, status: 'CONDITION_RECONCILING' });
     this.deployed.add(effect.revisionName);
     const { stable } = this.state(effect.router.service);
-    return Promise.resolve({ ok: true, revision: effect.revisionName, url: `http://127.0.0.1/${effect.revisionName}`, stableRevision: stable === effect.revisionName ? null : stable });
+    const stableRevision = stable === effect.revisionName ? null : stable;
+    // A twin of the stable, when asked and there is a stable to copy.
+    const baselineRevision = effect.baselineRevisionName && stableRevision ? effect.baselineRevisionName : null;
+    if (baselineRevision) this.deployed.add(baselineRevision);
+    return Promise.resolve({ ok: true, revision: effect.revisionName, url: `http://127.0.0.1/${effect.revisionName}`, stableRevision, baselineRevision });
   }
 
   setTraffic(effect: SetTraffic): Promise<TrafficOutcome> {
@@ -68,6 +72,7 @@ export class FakeRouter implements TrafficRouter {
     const refuse = (error: string) => Promise.resolve({ ok: false as const, permanent: true, error });
     if (effect.candidateRevision && !this.deployed.has(effect.candidateRevision)) return refuse(`candidate revision ${effect.candidateRevision} is not deployed`);
     if (effect.stableRevision && !this.deployed.has(effect.stableRevision)) return refuse(`stable revision ${effect.stableRevision} is not deployed`);
+    if (effect.baselineRevision && effect.baselinePercent > 0 && !this.deployed.has(effect.baselineRevision)) return refuse(`baseline revision ${effect.baselineRevision} is not deployed`);
     const current = this.state(effect.router.service);
     const stable = effect.stableRevision ?? current.stable;
     if (!stable || stable === effect.candidateRevision) {

@@ -20,10 +20,10 @@ function clients(fake: FakeCloudRun) {
 }
 
 const deploy = (revisionName: string, image = 'europe-docker.pkg.dev/demo/apps/svc@sha256:abc'): DeployCandidate => ({
-  kind: 'deployCandidate', effectId: 'e1', releaseId: 'r1', service: 'svc', router: target, attempt: 1, image, revisionName,
+  kind: 'deployCandidate', effectId: 'e1', releaseId: 'r1', service: 'svc', router: target, attempt: 1, image, revisionName, baselineRevisionName: null,
 });
 const traffic = (candidateRevision: string | null, candidatePercent: number, stableRevision: string | null = null): SetTraffic => ({
-  kind: 'setTraffic', effectId: 't1', releaseId: 'r1', service: 'svc', router: target, attempt: 1, candidateRevision, stableRevision, candidatePercent,
+  kind: 'setTraffic', effectId: 't1', releaseId: 'r1', service: 'svc', router: target, attempt: 1, candidateRevision, stableRevision, candidatePercent, baselineRevision: null, baselinePercent: 0,
 });
 
 routerContract('Cloud Run (fake Admin API from the shipped protos)', async () => {
@@ -65,9 +65,26 @@ describe('CloudRunRouter against a fake Cloud Run Admin API', () => {
 
   const updates = () => fake.server.requests('UpdateService') as { updateMask: { paths: string[] }; service: { traffic: unknown[]; etag: string; template?: { revision: string; containers: { image: string }[] } } }[];
 
+  it('starts the baseline twin from the stable revision\'s own image, tagged at 0%, then splits three ways keeping user tags', async () => {
+    const deployed = await c.router.deployCandidate({ ...deploy('svc-c9'), baselineRevisionName: 'svc-base-c9' });
+    expect(deployed).toMatchObject({ ok: true, stableRevision: 'svc-00001', baselineRevision: 'svc-base-c9' });
+    const twin = updates().at(-1);
+    expect(twin?.service.template?.revision).toBe('svc-base-c9');
+    expect(twin?.service.template?.containers[0]?.image).toBe('img:stable');
+    expect(fake.services.get(SVC)?.trafficStatuses.find((t) => t.tag === 'baseline')).toMatchObject({ revision: 'svc-base-c9', percent: 0 });
+    expect(fake.services.get(SVC)?.trafficStatuses.find((t) => t.tag === 'candidate')).toMatchObject({ revision: 'svc-c9', percent: 0 });
+    await c.router.setTraffic({ ...traffic('svc-c9', 10, 'svc-00001'), baselineRevision: 'svc-base-c9', baselinePercent: 10 });
+    const split = (fake.services.get(SVC)?.traffic ?? []).map((t) => [t.revision, t.percent, t.tag || null]);
+    expect(split).toEqual(expect.arrayContaining([['svc-00001', 80, null], ['svc-c9', 10, 'candidate'], ['svc-base-c9', 10, 'baseline'], ['svc-beta', 0, 'beta']]));
+    await c.router.setTraffic({ ...traffic('svc-c9', 50, 'svc-00001'), baselineRevision: 'svc-base-c9', baselinePercent: 50 });
+    expect((fake.services.get(SVC)?.traffic ?? []).filter((t) => (t.percent ?? 0) > 0).map((t) => [t.revision, t.percent])).toEqual([['svc-c9', 50], ['svc-base-c9', 50]]);
+    await c.router.setTraffic({ ...traffic('svc-c9', 100, 'svc-00001'), baselineRevision: 'svc-base-c9', baselinePercent: 0 });
+    expect((fake.services.get(SVC)?.traffic ?? []).some((t) => t.revision === 'svc-base-c9')).toBe(false);
+  });
+
   it('deploys the candidate at 0% with its tag, pinning today\'s traffic to its revision and keeping user tags', async () => {
     const out = await c.router.deployCandidate(deploy('svc-abc123'));
-    expect(out).toEqual({ ok: true, revision: 'svc-abc123', url: 'https://candidate---svc-abc-ew.a.run.app', stableRevision: 'svc-00001' });
+    expect(out).toEqual({ ok: true, revision: 'svc-abc123', url: 'https://candidate---svc-abc-ew.a.run.app', stableRevision: 'svc-00001', baselineRevision: null });
     const [update] = updates();
     expect(update?.updateMask.paths).toEqual(['template', 'traffic']);
     expect(update?.service.template?.revision).toBe('svc-abc123');

@@ -24,6 +24,23 @@ const traffic = (b: string, observedPercent: number): Body => (sc) => ({ kind: '
 const health = (b: string, requests: number, errors: number, p99LatencyMs: number | null = 120): Body => (sc) => ({
   kind: 'healthMeasured', releaseId: rid(b), effectId: sc.inFlight(b), reading: { ok: true, measurements: { requests, errors, p99LatencyMs, windowStartAt: T0, windowEndAt: T0 + 1 } },
 });
+const twinDeployed = (b: string): Body => (sc) => ({ ...(deployed(b)(sc) as object), baselineRevision: `checkout-base-${b}` }) as EventBody;
+/** A stream reading of the candidate beside its twin, with Cloud Monitoring's word when the effect asked for it. */
+const judged = (b: string, candidate: [number, number], twin: [number, number], confirmation: 'pending' | [number, number] | null = null): Body => (sc) => ({
+  kind: 'healthMeasured', releaseId: rid(b), effectId: sc.inFlight(b),
+  reading: {
+    ok: true,
+    measurements: {
+      requests: candidate[0], errors: candidate[1], p99LatencyMs: 120, windowStartAt: T0, windowEndAt: T0 + 1, source: 'telemetry',
+      baseline: { revision: `checkout-base-${b}`, requests: twin[0], errors: twin[1], p99LatencyMs: 120, latency: null },
+      confirmation: confirmation === null ? null : confirmation === 'pending' ? { status: 'pending', source: 'monitoring', visibleUntil: T0 } : {
+        status: 'read', source: 'monitoring', windowStartAt: T0, windowEndAt: T0 + 60_000,
+        authority: { candidate: { requests: confirmation[0], errors: confirmation[1] }, baseline: { requests: twin[0], errors: twin[1] } },
+        stream: { candidate: { requests: candidate[0], errors: candidate[1] }, baseline: { requests: twin[0], errors: twin[1] } },
+      },
+    },
+  },
+});
 const noReading = (b: string, error: string): Body => (sc) => ({ kind: 'healthMeasured', releaseId: rid(b), effectId: sc.inFlight(b), reading: { ok: false, error } });
 const failed = (b: string, effectKind: 'deployCandidate' | 'setTraffic' | 'runVerification' | 'measureHealth', permanent: boolean, error = 'UNAVAILABLE'): Body => (sc) => ({
   kind: 'effectFailed', releaseId: rid(b), effectId: sc.inFlight(b), effectKind, permanent, error,
@@ -293,6 +310,26 @@ const scenarios: Array<{ name: string; config?: Partial<ServiceConfigInput>; sta
         { at: s(202), body: traffic('b1', 100) },
         { at: s(203), body: traffic('b1', 0) },
         { at: s(204), body: incident('i-3', 'open') },
+      ]),
+  },
+  {
+    name: 'a baseline twin beside the candidate: split three ways, an advance waits for Cloud Monitoring, worse than its twin rolls back',
+    run: (sc) =>
+      sc.run([
+        { at: s(0), body: build('b1', 'SUCCESS') },
+        { at: s(20), body: twinDeployed('b1') },
+        { at: s(21), body: verified('b1', [{ path: '/healthz', status: 200, ok: true }]) },
+        { at: s(22), body: traffic('b1', 10) },
+        { at: s(62), body: tick('b1') },
+        { at: s(62), body: judged('b1', [400, 0], [400, 0]) },
+        { at: s(92), body: tick('b1') },
+        { at: s(92), body: judged('b1', [600, 0], [600, 0], 'pending') },
+        { at: s(102), body: tick('b1') },
+        { at: s(102), body: judged('b1', [700, 0], [700, 0], [690, 0]) },
+        { at: s(103), body: traffic('b1', 50) },
+        { at: s(143), body: tick('b1') },
+        { at: s(143), body: judged('b1', [2000, 80], [2000, 2]) },
+        { at: s(144), body: traffic('b1', 0) },
       ]),
   },
   {

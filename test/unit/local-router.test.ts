@@ -69,9 +69,9 @@ describe('local router with real traffic', () => {
     const client = new LocalRouterClient(admin.url);
     try {
       const from = Date.now();
-      const deployed = await client.deployCandidate({ kind: 'deployCandidate', effectId: 'e', releaseId: 'r', service: 'svc', router: target('svc'), attempt: 1, image: localImage('green', { failRate: 0.5 }), revisionName: 'svc-green' });
+      const deployed = await client.deployCandidate({ kind: 'deployCandidate', effectId: 'e', releaseId: 'r', service: 'svc', router: target('svc'), attempt: 1, image: localImage('green', { failRate: 0.5 }), revisionName: 'svc-green', baselineRevisionName: null });
       expect(deployed.ok).toBe(true);
-      await client.setTraffic({ kind: 'setTraffic', effectId: 't', releaseId: 'r', service: 'svc', router: target('svc'), attempt: 1, candidateRevision: 'svc-green', stableRevision: null, candidatePercent: 50 });
+      await client.setTraffic({ kind: 'setTraffic', effectId: 't', releaseId: 'r', service: 'svc', router: target('svc'), attempt: 1, candidateRevision: 'svc-green', stableRevision: null, candidatePercent: 50 , baselineRevision: null, baselinePercent: 0});
       const served: Record<string, number> = {};
       for (let i = 0; i < 200; i += 1) {
         const response = await fetch(`${route.url}/`);
@@ -82,6 +82,35 @@ describe('local router with real traffic', () => {
       expect(served).toEqual({ 'svc-blue': 100, 'svc-green': 100 });
       const reading = await client.measure({ kind: 'measureHealth', effectId: 'm', releaseId: 'r', service: 'svc', router: target('svc'), attempt: 1, candidateRevision: 'svc-green', windowStartAt: from, windowEndAt: Date.now() , baseline: null, confirmSince: null, probe: null});
       expect(reading).toMatchObject({ ok: true, measurements: { requests: 100, errors: 50 } });
+    } finally {
+      await admin.close();
+      await fleet.close();
+    }
+  });
+
+  it('runs the baseline twin as its own process of the stable\'s image and splits 10/10/80 between them', async () => {
+    const fleet = new LocalFleet();
+    const route = await fleet.addService('svc', 'svc-blue', localImage('blue'));
+    const admin = await startAdminApi(fleet);
+    const client = new LocalRouterClient(admin.url);
+    try {
+      const deployed = await client.deployCandidate({ kind: 'deployCandidate', effectId: 'e', releaseId: 'r', service: 'svc', router: target('svc'), attempt: 1, image: localImage('green'), revisionName: 'svc-green', baselineRevisionName: 'svc-base-green' });
+      expect(deployed).toMatchObject({ ok: true, stableRevision: 'svc-blue', baselineRevision: 'svc-base-green' });
+      await client.setTraffic({ kind: 'setTraffic', effectId: 't', releaseId: 'r', service: 'svc', router: target('svc'), attempt: 1, candidateRevision: 'svc-green', stableRevision: 'svc-blue', candidatePercent: 10, baselineRevision: 'svc-base-green', baselinePercent: 10 });
+      const served: Record<string, number> = {};
+      const versions = new Set<string>();
+      for (let i = 0; i < 200; i += 1) {
+        const response = await fetch(`${route.url}/`);
+        await response.text();
+        served[response.headers.get('x-cutover-revision') ?? '?'] = (served[response.headers.get('x-cutover-revision') ?? '?'] ?? 0) + 1;
+        if (response.headers.get('x-cutover-revision') === 'svc-base-green') versions.add(response.headers.get('x-version') ?? '?');
+      }
+      expect(served).toEqual({ 'svc-blue': 160, 'svc-green': 20, 'svc-base-green': 20 });
+      // The twin runs what the stable runs, in a process of its own.
+      expect([...versions]).toEqual(['blue']);
+      expect(route.revisions.get('svc-base-green')?.url).not.toBe(route.revisions.get('svc-blue')?.url);
+      await client.setTraffic({ kind: 'setTraffic', effectId: 't2', releaseId: 'r', service: 'svc', router: target('svc'), attempt: 1, candidateRevision: 'svc-green', stableRevision: 'svc-blue', candidatePercent: 100, baselineRevision: 'svc-base-green', baselinePercent: 0 });
+      expect(route.revisions.has('svc-base-green')).toBe(false);
     } finally {
       await admin.close();
       await fleet.close();
@@ -133,7 +162,7 @@ describe('local router with real traffic', () => {
 
   it('reports a refused connection as a transient failure', async () => {
     const client = new LocalRouterClient('http://127.0.0.1:1');
-    const out = await client.setTraffic({ kind: 'setTraffic', effectId: 't', releaseId: 'r', service: 'svc', router: target('svc'), attempt: 1, candidateRevision: null, stableRevision: null, candidatePercent: 0 });
+    const out = await client.setTraffic({ kind: 'setTraffic', effectId: 't', releaseId: 'r', service: 'svc', router: target('svc'), attempt: 1, candidateRevision: null, stableRevision: null, candidatePercent: 0 , baselineRevision: null, baselinePercent: 0});
     expect(out).toMatchObject({ ok: false, permanent: false });
   });
 });

@@ -79,12 +79,13 @@ describe('onTick keeps the request-log sink on the candidates in play', () => {
     return fetch(served.url('onTick'), { method: 'POST', headers: req.headers, body: req.body });
   };
 
-  it('names the shifting candidate and the stable it is judged against, then none once it is rolled back', async () => {
+  it('names the shifting candidate, its baseline twin and the stable, then none once it is rolled back', async () => {
     await sys.apply();
     await sys.send(build('b1', 'SUCCESS'));
     const release = await sys.store.getRelease(releaseIdForBuild('checkout', 'b1'));
     expect((await tick('t1')).status).toBe(200);
-    expect(synced.at(-1)).toEqual([release?.candidate.revision, release?.stableRevision]);
+    expect(synced.at(-1)).toEqual([release?.candidate.revision, release?.baselineRevision, release?.stableRevision]);
+    expect(release?.baselineRevision).toBe('checkout-base-b1');
     await sys.send({ kind: 'command', releaseId: release?.id ?? '', command: 'abort', actor: 'a@b.c', why: null });
     expect((await sys.store.getRelease(release?.id ?? ''))?.phase).toBe('rolled_back');
     await tick('t2');

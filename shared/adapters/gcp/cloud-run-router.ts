@@ -2,7 +2,7 @@ import type { RevisionsClient, ServicesClient, protos } from '@google-cloud/run'
 import type { DeployCandidate, RouterTarget, SetTraffic } from '../../domain/index.js';
 import type { DeployOutcome, Failure, TrafficOutcome, TrafficRouter } from '../../ports/index.js';
 import { Code, codeOf, describeError, isConflict, isTransient, withRetries, type RetryPolicy } from './grpc-errors.js';
-import { CANDIDATE_TAG, observedPercent, planDeploy, planSplit, servingRevision, type Target } from './run-traffic.js';
+import { BASELINE_TAG, CANDIDATE_TAG, observedPercent, planDeploy, planSplit, planTagged, servingRevision, type Target } from './run-traffic.js';
 
 type Service = protos.google.cloud.run.v2.IService;
 type Revision = protos.google.cloud.run.v2.IRevision;
@@ -58,10 +58,34 @@ export class CloudRunRouter implements TrafficRouter {
       const url = service.trafficStatuses?.find((s) => s.tag === CANDIDATE_TAG && s.revision === effect.revisionName)?.uri ?? null;
       // What serves besides the candidate (at 0% now) is the stable a rollback returns to.
       const stableRevision = servingRevision(asPlain(service.trafficStatuses), service.latestReadyRevision, effect.revisionName);
-      return { ok: true, revision: effect.revisionName, url, stableRevision };
+      const twin = effect.baselineRevisionName && stableRevision ? await this.deployTwin(name, stableRevision, effect.baselineRevisionName) : null;
+      if (twin && twin.state === 'failed') return { ok: false, permanent: true, error: `baseline twin ${effect.baselineRevisionName ?? ''} failed to become ready: ${twin.message}` };
+      if (twin && twin.state === 'pending') return { ok: 'pending', revision: effect.revisionName, status: `baseline twin: ${twin.message}` };
+      return { ok: true, revision: effect.revisionName, url, stableRevision, baselineRevision: twin ? effect.baselineRevisionName : null };
     } catch (error) {
       return failure(error, `deploying ${effect.revisionName} to ${name}`);
     }
+  }
+
+  /**
+   * The baseline twin: a fresh revision of the stable's containers (image, env, resources) on the
+   * service's template, named deterministically and tagged `baseline` at 0%, created once; then
+   * its readiness, read once per request like the candidate's.
+   */
+  private async deployTwin(name: string, stable: string, twinName: string): Promise<ReturnType<typeof readiness>> {
+    const twinPath = `${name}/revisions/${twinName}`;
+    let twin = await this.findRevision(twinPath);
+    if (twin === null) {
+      const [stableRevision] = await withRetries(() => this.revisions.getRevision({ name: `${name}/revisions/${stable}` }), this.retry);
+      await withRetries(async () => {
+        const current = await this.get(name);
+        const template = { ...current.template, revision: twinName, containers: stableRevision.containers?.length ? stableRevision.containers : current.template?.containers };
+        const traffic = asRun(planTagged(asPlain(current.traffic), current.latestReadyRevision, twinName, BASELINE_TAG));
+        await this.update({ name, etag: current.etag, template, traffic }, ['template', 'traffic']);
+      }, this.retry);
+      twin = await this.findRevision(twinPath);
+    }
+    return readiness(twin);
   }
 
   async setTraffic(effect: SetTraffic): Promise<TrafficOutcome> {
@@ -71,7 +95,7 @@ export class CloudRunRouter implements TrafficRouter {
         const current = await this.get(name);
         const stable = effect.stableRevision ?? servingRevision(asPlain(current.trafficStatuses), current.latestReadyRevision, effect.candidateRevision);
         if (!stable) throw Object.assign(new Error(`no stable revision serves ${name}`), { code: Code.FAILED_PRECONDITION, permanent: true });
-        const traffic = planSplit(asPlain(current.traffic), asPlain(current.trafficStatuses), current.latestReadyRevision, stable, effect.candidateRevision, effect.candidatePercent);
+        const traffic = planSplit(asPlain(current.traffic), asPlain(current.trafficStatuses), current.latestReadyRevision, stable, effect.candidateRevision, effect.candidatePercent, effect.baselineRevision, effect.baselinePercent);
         if (sameTraffic(asPlain(current.traffic), traffic)) return current;
         return this.update({ name, etag: current.etag, traffic: asRun(traffic) }, ['traffic']);
       }, this.retry);

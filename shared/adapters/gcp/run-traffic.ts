@@ -1,13 +1,14 @@
 /**
  * Pure traffic planning for Cloud Run (no client here): given the service's current traffic, the
- * targets Cutover wants. Cutover owns two tags, `candidate` and `previous`; every other tag a user
- * set is kept (at 0%, so it keeps its URL), and every target names a revision explicitly, never
- * LATEST, so a new template never takes traffic by itself.
+ * targets Cutover wants. Cutover owns three tags, `candidate`, `baseline` (the twin) and `previous`;
+ * every other tag a user set is kept (at 0%, so it keeps its URL), and every target names a
+ * revision explicitly, never LATEST, so a new template never takes traffic by itself.
  */
 export const REVISION = 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION';
 export const LATEST = 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST';
 export const CANDIDATE_TAG = 'candidate';
 export const PREVIOUS_TAG = 'previous';
+export const BASELINE_TAG = 'baseline';
 
 export interface Target {
   /** The client reports enums as names; numbers are accepted too. */
@@ -21,7 +22,7 @@ export interface TargetStatus extends Target {
   uri?: string | null;
 }
 
-const OWN_TAGS = new Set([CANDIDATE_TAG, PREVIOUS_TAG]);
+const OWN_TAGS = new Set([CANDIDATE_TAG, PREVIOUS_TAG, BASELINE_TAG]);
 const isLatest = (t: Target) => t.type === LATEST || t.type === 1;
 
 /** The revision serving the most traffic other than the candidate: what "stable" means when unnamed. */
@@ -59,12 +60,26 @@ export function planDeploy(current: Target[], statuses: TargetStatus[], latestRe
   return [...merged.values(), ...keepPrevious, ...kept, { type: REVISION, revision: candidate, percent: 0, tag: CANDIDATE_TAG }];
 }
 
-/** Targets for a split: stable and candidate share 100; at 100 the old stable stays tagged `previous` for instant rollback. */
-export function planSplit(current: Target[], statuses: TargetStatus[], latestReady: string | null | undefined, stable: string, candidate: string | null, percent: number): Target[] {
-  const kept = userTags(current, statuses, latestReady, [stable, candidate]);
+/** Targets for adding one revision at 0% under a tag, keeping every target as it is (pinned to named revisions). */
+export function planTagged(current: Target[], latestReady: string | null | undefined, revision: string, tag: string): Target[] {
+  const pinned = current
+    .map((t) => (isLatest(t) ? { type: REVISION, revision: latestReady ?? null, percent: t.percent ?? 0, tag: t.tag ?? null } : { type: REVISION, revision: t.revision ?? null, percent: t.percent ?? 0, tag: t.tag ?? null }))
+    .filter((t) => t.revision && t.tag !== tag && !(t.revision === revision && (t.percent ?? 0) === 0));
+  return [...pinned, { type: REVISION, revision, percent: 0, tag }];
+}
+
+/**
+ * Targets for a split: stable, candidate and the baseline twin share 100 (the twin's share comes
+ * from stable's); at 100 the old stable stays tagged `previous` for instant rollback and the twin
+ * is dropped (untagged at 0%: Cloud Run scales it to zero).
+ */
+export function planSplit(current: Target[], statuses: TargetStatus[], latestReady: string | null | undefined, stable: string, candidate: string | null, percent: number, baseline: string | null = null, baselinePercent = 0): Target[] {
+  const kept = userTags(current, statuses, latestReady, [stable, candidate, baseline]);
   if (!candidate || candidate === stable) return [{ type: REVISION, revision: stable, percent: 100 }, ...kept];
   if (percent >= 100) return [{ type: REVISION, revision: candidate, percent: 100, tag: CANDIDATE_TAG }, { type: REVISION, revision: stable, percent: 0, tag: PREVIOUS_TAG }, ...kept];
-  return [{ type: REVISION, revision: stable, percent: 100 - percent }, { type: REVISION, revision: candidate, percent, tag: CANDIDATE_TAG }, ...kept];
+  const twin = baseline && baseline !== stable && baseline !== candidate && baselinePercent > 0 ? Math.min(baselinePercent, 100 - percent) : 0;
+  const twinTarget = twin > 0 && baseline ? [{ type: REVISION, revision: baseline, percent: twin, tag: BASELINE_TAG }] : [];
+  return [{ type: REVISION, revision: stable, percent: 100 - percent - twin }, { type: REVISION, revision: candidate, percent, tag: CANDIDATE_TAG }, ...twinTarget, ...kept].filter((t) => (t.percent ?? 0) > 0 || t.tag);
 }
 
 export function observedPercent(statuses: TargetStatus[], latestReady: string | null | undefined, candidate: string | null): number {

@@ -29,11 +29,12 @@ export class LocalRouterClient implements TrafficRouter, HealthSource {
   }
 
   async deployCandidate(effect: DeployCandidate): Promise<DeployOutcome> {
-    const out = await this.call<{ revision: string; url: string; stableRevision: string | null }>('POST', `/v1/services/${encodeURIComponent(effect.router.service)}/revisions`, {
+    const out = await this.call<{ revision: string; url: string; stableRevision: string | null; baselineRevision?: string | null }>('POST', `/v1/services/${encodeURIComponent(effect.router.service)}/revisions`, {
       revision: effect.revisionName,
       image: effect.image,
+      baselineRevision: effect.baselineRevisionName,
     });
-    return out.ok ? { ok: true, revision: out.value.revision, url: out.value.url, stableRevision: out.value.stableRevision } : out;
+    return out.ok ? { ok: true, revision: out.value.revision, url: out.value.url, stableRevision: out.value.stableRevision, baselineRevision: out.value.baselineRevision ?? null } : out;
   }
 
   async setTraffic(effect: SetTraffic): Promise<TrafficOutcome> {
@@ -41,6 +42,8 @@ export class LocalRouterClient implements TrafficRouter, HealthSource {
       stableRevision: effect.stableRevision,
       candidateRevision: effect.candidateRevision,
       candidatePercent: effect.candidatePercent,
+      baselineRevision: effect.baselineRevision,
+      baselinePercent: effect.baselinePercent,
     });
     return out.ok ? { ok: true, observedPercent: out.value.observedPercent } : out;
   }

@@ -15,6 +15,12 @@ export const analysisConfigSchema = z
      * warmup, Argo's initialDelay): new instances start cold. Probes, incidents and commands still act.
      */
     warmup: boundedDuration('0s', '1h', 'analysis.warmup').prefault('30s'),
+    /**
+     * What the candidate is compared with: `twin`, a fresh revision of the stable's image started
+     * with the candidate and given the same share (Kayenta's baseline; docs/analysis.md has its
+     * cost), or `stable`, the long-running stable revision itself.
+     */
+    baseline: z.enum(['twin', 'stable']).default('twin'),
     errorRatio: z
       .object({
         enabled: z.boolean().default(true),

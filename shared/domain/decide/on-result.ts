@@ -59,9 +59,9 @@ function onDeployed(d: Draft, release: Release, body: EventOf<'candidateDeployed
   if (learned !== null && d.service.stableRevision === null) d.patchService({ stableRevision: learned });
   d.record(
     release,
-    { phase: 'verifying', inFlight: null, candidate: { revision: body.revision, url: body.url }, progressAt: d.now, stableRevision: release.stableRevision ?? learned },
+    { phase: 'verifying', inFlight: null, candidate: { revision: body.revision, url: body.url }, progressAt: d.now, stableRevision: release.stableRevision ?? learned, baselineRevision: body.baselineRevision ?? null },
     Reason.CandidateDeployed,
-    `revision ${body.revision} ready at 0%${learned ? `; stable learned from the router: ${learned}` : ''}`,
+    `revision ${body.revision} ready at 0%${body.baselineRevision ? `, its baseline twin ${body.baselineRevision} beside it` : ''}${learned ? `; stable learned from the router: ${learned}` : ''}`,
   );
 }
 
@@ -128,7 +128,7 @@ function onHealth(d: Draft, release: Release, body: EventOf<'healthMeasured'>): 
   if (release.phase !== 'shifting') return;
 
   if (assessment.verdict === 'unhealthy') {
-    return beginRollback(d, release, assessment.reasons[0] ?? Reason.ErrorRateBreached, `SLO breached (${assessment.reasons.join(', ')}): ${describe(health)}${probesFailing(body.probes?.failing ?? [])}`, { health });
+    return beginRollback(d, release, assessment.reasons[0] ?? Reason.ErrorRateBreached, `unhealthy (${assessment.reasons.join(', ')}): ${describe(health)}${probesFailing(body.probes?.failing ?? [])}`, { health });
   }
   if (assessment.verdict === 'inconclusive' || assessment.verdict === 'marginal') {
     if (pastDeadline(d, release, `${assessment.verdict} (${assessment.reasons.join(', ')})`, describe(health), health)) return;
@@ -187,7 +187,7 @@ const needsConfirmation = (reading: HealthReading, required: boolean): boolean =
 function onWatchedHealth(d: Draft, release: Release, reasons: Reason[], health: Parameters<typeof describe>[0] & { verdict: string }, changedVerdict: boolean, failing: string[]): void {
   const probed = probesFailing(failing);
   if (health.verdict === 'unhealthy' && d.service.activeReleaseId === null) {
-    return beginRollback(d, release, reasons[0] ?? Reason.ErrorRateBreached, `SLO breached inside the watch window (${reasons.join(', ')}): ${describe(health)}${probed}`, { health });
+    return beginRollback(d, release, reasons[0] ?? Reason.ErrorRateBreached, `unhealthy inside the watch window (${reasons.join(', ')}): ${describe(health)}${probed}`, { health });
   }
   if (changedVerdict) d.record(release, {}, reasons[0] ?? Reason.Healthy, `watch window: ${health.verdict} (${reasons.join(', ')}): ${describe(health)}${probed}`, { health });
 }

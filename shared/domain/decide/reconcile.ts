@@ -42,6 +42,7 @@ export const WATCH_BASELINE_MS = 3_600_000;
  * the previous stable's own figures from the last hour before completion stand in.
  */
 export function baselineFor(release: Release, windowStartAt: number, windowEndAt: number): { revision: string; windowStartAt: number; windowEndAt: number } | null {
+  if (release.phase !== 'complete' && release.baselineRevision) return { revision: release.baselineRevision, windowStartAt, windowEndAt };
   const revision = release.stableRevision;
   if (revision === null || revision === release.candidate.revision) return null;
   if (release.phase !== 'complete') return { revision, windowStartAt, windowEndAt };
@@ -98,11 +99,28 @@ export function revisionNameFor(release: Release): string {
   return `${release.service}-${suffix}`.slice(0, 63);
 }
 
+/** The baseline twin's revision: deterministic like the candidate's, so a retried deploy finds it. */
+export function baselineNameFor(release: Release): string {
+  const suffix = release.build.id.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 12);
+  return `${release.service}-base-${suffix}`.slice(0, 63);
+}
+
+/**
+ * The twin's share beside a candidate share: the same as the candidate's while stable keeps at
+ * least as much (10/10/80), then what stable would have (50/50/0 at a 50% step); none at 0% or
+ * 100%, where it is done (untagged, so Cloud Run scales it to zero).
+ */
+export function twinShare(release: Release, candidatePercent: number): { baselineRevision: string | null; baselinePercent: number } {
+  const twin = release.baselineRevision ?? null;
+  if (!twin || release.phase !== 'shifting' || candidatePercent <= 0 || candidatePercent >= 100) return { baselineRevision: twin, baselinePercent: 0 };
+  return { baselineRevision: twin, baselinePercent: Math.min(candidatePercent, 100 - candidatePercent) };
+}
+
 function buildEffect(release: Release, service: ServiceState, spec: EffectSpec, effectId: string, attempt: number, now: number): StepEffect {
   const base = { effectId, releaseId: release.id, service: release.service, router: routerTarget(service), attempt };
   switch (spec.kind) {
     case 'deployCandidate':
-      return { ...base, kind: 'deployCandidate', image: release.build.image ?? '', revisionName: revisionNameFor(release) };
+      return { ...base, kind: 'deployCandidate', image: release.build.image ?? '', revisionName: revisionNameFor(release), baselineRevisionName: service.config.analysis.baseline === 'twin' ? baselineNameFor(release) : null };
     case 'runVerification':
       return { ...base, kind: 'runVerification', candidateUrl: release.candidate.url, checks: service.config.verification.checks, private: service.config.verification.private };
     case 'setTraffic':
@@ -112,6 +130,7 @@ function buildEffect(release: Release, service: ServiceState, spec: EffectSpec, 
         candidateRevision: release.candidate.revision,
         stableRevision: release.stableRevision,
         candidatePercent: spec.target,
+        ...twinShare(release, spec.target),
       };
     case 'measureHealth': {
       const windowStartAt = judgedSince(release, service, now);
@@ -188,7 +207,8 @@ export function inWatch(release: Release, service: ServiceState, now: number): b
  */
 export function revisionsInPlay(service: ServiceState, releases: readonly Release[], now: number): string[] {
   const inPlay = (r: Release) => (r.id === service.activeReleaseId && isInFlight(r.phase)) || inWatch(r, service, now);
-  return releases.flatMap((r) => (r.candidate.revision && inPlay(r) ? [r.candidate.revision, ...(r.stableRevision && r.stableRevision !== r.candidate.revision ? [r.stableRevision] : [])] : []));
+  const arms = (r: Release) => [r.candidate.revision, r.baselineRevision ?? null, r.stableRevision].filter((x, i, all): x is string => x !== null && all.indexOf(x) === i);
+  return releases.flatMap((r) => (r.candidate.revision && inPlay(r) ? arms(r) : []));
 }
 
 export function retryDelay(attempt: number, policy: { retryBaseMs: number; retryMaxMs: number }): number {

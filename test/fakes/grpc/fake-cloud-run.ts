@@ -133,6 +133,7 @@ export class FakeCloudRun {
     }
     return {
       name: revision.name,
+      containers: [{ image: revision.image, name: 'app' }],
       conditions: [{ type: 'Ready', state: revision.ready ? 'CONDITION_SUCCEEDED' : 'CONDITION_FAILED', message: revision.message }],
     };
   }
