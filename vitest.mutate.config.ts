@@ -20,6 +20,8 @@ export default defineConfig({
       'test/unit/delivery.test.ts',
       'test/unit/chat.test.ts',
       'test/unit/incident-onset.test.ts',
+      'test/unit/analysis/*.test.ts',
+      'test/unit/timeline.test.ts',
     ],
     env: { METADATA_SERVER_DETECTION: 'none', PROPERTY_RUNS: '25' },
   },

@@ -63,7 +63,7 @@ async function adapterOverhead(): Promise<string[]> {
     const traffic = (i: number): SetTraffic => ({ kind: 'setTraffic', effectId: `t${i}`, releaseId: 'r', service: 'svc', router: target, attempt: 1, candidateRevision: 'svc-cand', stableRevision: 'svc-00001', candidatePercent: i % 2 ? 10 : 50, baselineRevision: null, baselinePercent: 0 });
     const fakeRouter = new FakeRouter();
     fakeRouter.deployed.add('svc-cand');
-    const measure: MeasureHealth = { kind: 'measureHealth', effectId: 'm', releaseId: 'r', service: 'svc', router: target, attempt: 1, candidateRevision: 'svc-cand', windowStartAt: Date.now() - 60_000, windowEndAt: Date.now() , baseline: null, confirmSince: null, probe: null};
+    const measure: MeasureHealth = { kind: 'measureHealth', effectId: 'm', releaseId: 'r', service: 'svc', router: target, attempt: 1, candidateRevision: 'svc-cand', windowStartAt: Date.now() - 60_000, windowEndAt: Date.now() , baseline: null, confirmSince: null, metrics: [], probe: null};
     monitoring.counts = { '2xx': 990, '5xx': 10 };
     monitoring.p99Ms = 120;
     const health = new MonitoringHealthSource(metrics);

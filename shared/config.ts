@@ -28,6 +28,8 @@ const envSchema = z.object({
   CUTOVER_DEPLOY_TIMEOUT: durationSchema.prefault('6m'),
   CUTOVER_REQUEST_DEADLINE: durationSchema.prefault('9s'),
   CUTOVER_METRICS_DELAY: durationSchema.prefault('180s'),
+  /** The Prometheus API the services' custom metrics are asked (Cloud Monitoring's: https://monitoring.googleapis.com/v1/projects/P/location/global/prometheus). */
+  CUTOVER_PROMETHEUS_URL: z.string().url().optional(),
   CUTOVER_EVENTS_TOPIC: z.string().min(1).default('cutover-events'),
   CUTOVER_TASKS_QUEUE: z.string().regex(/^projects\/[^/]+\/locations\/[^/]+\/queues\/[^/]+$/, 'projects/P/locations/L/queues/Q').optional(),
   CUTOVER_TIMER_URL: z.string().url().optional(),
@@ -69,6 +71,7 @@ export interface CutoverConfig {
   /** Each request answers within this (503 when the store did not answer in time); store operations get 1 s less. */
   requestDeadlineMs: number;
   metricsDelayMs: number;
+  prometheusUrl: string | undefined;
   eventsTopic: string;
   tasks: { queue: string | undefined; timerUrl: string | undefined; serviceAccount: string | undefined };
   logLevel: string;
@@ -123,6 +126,7 @@ export function loadConfig(env: Record<string, string | undefined>): CutoverConf
     deployTimeoutMs: e.CUTOVER_DEPLOY_TIMEOUT,
     requestDeadlineMs: e.CUTOVER_REQUEST_DEADLINE,
     metricsDelayMs: e.CUTOVER_METRICS_DELAY,
+    prometheusUrl: e.CUTOVER_PROMETHEUS_URL,
     eventsTopic: e.CUTOVER_EVENTS_TOPIC,
     tasks: { queue: e.CUTOVER_TASKS_QUEUE, timerUrl: e.CUTOVER_TIMER_URL, serviceAccount: e.CUTOVER_TIMER_SERVICE_ACCOUNT },
     logLevel: e.LOG_LEVEL,

@@ -17,6 +17,8 @@ import { CloudBuildAuthority } from './adapters/gcp/cloud-build-authority.js';
 import { CloudRunRouter } from './adapters/gcp/cloud-run-router.js';
 import { CloudTasksScheduler } from './adapters/gcp/cloud-tasks-scheduler.js';
 import { googleIdTokens } from './adapters/gcp/id-token.js';
+import { PrometheusQueryProvider } from './adapters/gcp/prometheus-query.js';
+import { GoogleAuth } from 'google-auth-library';
 import { MonitoringHealthSource } from './adapters/gcp/monitoring-health.js';
 import { MonitoringRequestCounts } from './adapters/gcp/monitoring-counts.js';
 import { PubSubNotifier } from './adapters/gcp/pubsub-notifier.js';
@@ -134,6 +136,7 @@ export function wire(config: CutoverConfig, overrides: Partial<Ports> & { builds
   const { audiences, certsUrl, issuers, admins, pageOrigins } = config.commands;
   const auth = overrides.auth ?? { identity: new IdTokenVerifier({ audiences, certsUrl, issuers }), groups: new CloudIdentityGroups(), admins, pageOrigins };
   const page: PageSteering | undefined = config.page ? { commandUrl: config.page.commandUrl, signIn: { kind: 'google', clientId: config.page.oauthClientId } } : undefined;
+  const metrics = overrides.metrics ?? (config.prometheusUrl ? new PrometheusQueryProvider(config.prometheusUrl, { headers: googleAccessToken() }) : undefined);
   const runtime = new ReleaseRuntime({
     store,
     router,
@@ -141,6 +144,7 @@ export function wire(config: CutoverConfig, overrides: Partial<Ports> & { builds
     verifier,
     scheduler,
     notifier,
+    metrics,
     clock,
     log,
     policy: { ...DEFAULT_EFFECT_POLICY, effectTimeoutMs: config.effectTimeoutMs, deployTimeoutMs: config.deployTimeoutMs },
@@ -152,4 +156,12 @@ export function wire(config: CutoverConfig, overrides: Partial<Ports> & { builds
     ...config.chat,
   };
   return { store, router, health, verifier, scheduler, notifier, builds, auth, page, telemetrySink, chat, runtime, log, clock, requestDeadlineMs: config.requestDeadlineMs };
+}
+
+/** Bearer headers for Google APIs called over plain HTTP (the Prometheus API), from the function's own account. */
+function googleAccessToken(auth = new GoogleAuth({ scopes: ['https://www.googleapis.com/auth/monitoring.read'] })): () => Promise<Record<string, string>> {
+  return async () => {
+    const headers = await auth.getRequestHeaders();
+    return headers instanceof Headers ? Object.fromEntries(headers.entries()) : (headers);
+  };
 }

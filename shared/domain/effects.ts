@@ -68,6 +68,8 @@ export interface MeasureHealth extends StepEffectBase {
    * here (as far as it can see) beside the stream's, so the advance rests on figures no workload wrote.
    */
   confirmSince: number | null;
+  /** The service's custom metrics, their queries rendered for the candidate and (when relative) the baseline. */
+  metrics: { name: string; candidate: string; baseline: string | null }[];
   /** Active probing: the service's checks, run against the candidate's own URL with each measurement (null: none). */
   probe: { candidateUrl: string; checks: ServiceConfig['verification']['checks']; private: boolean } | null;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { confirmationSchema } from './analysis/confirmation.js';
+import { customValueSchema } from './analysis/custom.js';
 import { judge, type Analysis, type AnalysisConfig, type ArmFigures, type Look, type MetricResult } from './analysis/index.js';
 import { Reason } from './reasons.js';
 import type { ServiceConfig } from './service-config.js';
@@ -43,6 +44,8 @@ export const healthMeasurementsSchema = z.object({
   windowEndAt: z.number(),
   /** Cloud Monitoring's (or locally the router's) own counts of the step so far, beside the stream's: read when the effect asked. */
   confirmation: confirmationSchema.nullable().optional(),
+  /** The service's custom metrics, as the metric provider answered their queries for each arm. */
+  custom: z.array(customValueSchema).max(10).optional(),
   /** Where the figures came from: the request-log stream, Cloud Monitoring, or the local router's counters. */
   source: z.enum(['telemetry', 'monitoring', 'router']).optional(),
 });
@@ -84,7 +87,8 @@ function failReason(m: MetricResult): Reason {
   if (m.metric === 'error-ceiling') return Reason.ErrorRateBreached;
   if (m.metric === 'latency-ceiling') return Reason.LatencyBreached;
   if (m.metric === 'error-ratio') return Reason.ErrorRatioAboveBaseline;
-  return Reason.LatencyAboveBaseline;
+  if (m.metric.startsWith('latency-')) return Reason.LatencyAboveBaseline;
+  return Reason.CustomMetricFailed;
 }
 
 const arm = (m: { requests: number; errors: number; latency?: number[] | null; p99LatencyMs: number | null }): ArmFigures => ({ requests: m.requests, errors: m.errors, latency: m.latency ?? null, p99LatencyMs: m.p99LatencyMs });
@@ -92,7 +96,7 @@ const arm = (m: { requests: number; errors: number; latency?: number[] | null; p
 export function assessHealth(reading: HealthReading, policy: HealthPolicy, look: Look, probes?: ProbeResults): HealthAssessment {
   const errorRate = reading.ok && reading.measurements.requests > 0 ? reading.measurements.errors / reading.measurements.requests : null;
   const analysis = reading.ok
-    ? judge({ candidate: arm(reading.measurements), baseline: reading.measurements.baseline ? arm(reading.measurements.baseline) : null, baselineRevision: reading.measurements.baseline?.revision ?? null, slo: policy.slo, config: policy.analysis, look })
+    ? judge({ candidate: arm(reading.measurements), baseline: reading.measurements.baseline ? arm(reading.measurements.baseline) : null, baselineRevision: reading.measurements.baseline?.revision ?? null, slo: policy.slo, config: policy.analysis, look, custom: reading.measurements.custom ?? [] })
     : null;
   // Probes first: a candidate whose own checks fail (most of them, in one reading) is broken
   // whatever its user traffic says, and however little of it there is.
@@ -101,7 +105,7 @@ export function assessHealth(reading: HealthReading, policy: HealthPolicy, look:
   const critical = analysis.metrics.filter((m) => m.critical);
   switch (analysis.verdict) {
     case 'fail': {
-      const failing = analysis.metrics.filter((m) => m.verdict === 'fail');
+      const failing = analysis.metrics.filter((m) => m.verdict === 'fail' && !m.dryRun);
       return { verdict: 'unhealthy', reasons: [...new Set((failing.length ? failing : critical).map(failReason))], errorRate, analysis };
     }
     case 'inconclusive': {

@@ -45,6 +45,8 @@ export const Reason = {
   LatencyAboveBaseline: 'LatencyAboveBaseline',
   /** The candidate looks worse than allowed, or a shared cause breaches a ceiling, but nothing is shown yet: the step holds. */
   Marginal: 'Marginal',
+  /** A custom metric (the service's PromQL query) failed its absolute line or its comparison with the baseline. */
+  CustomMetricFailed: 'CustomMetricFailed',
   /** The step has baked on the request-log stream; Cloud Monitoring cannot see it yet (or could not be asked): it holds. */
   AwaitingConfirmation: 'AwaitingConfirmation',
   /** The request-log stream and Cloud Monitoring's own counts part beyond the tolerance: forged or lost entries; the step holds. */

@@ -5,9 +5,11 @@ export * from './identity.js';
 export * from './telemetry.js';
 export * from './secrets.js';
 export * from './chat.js';
+export * from './metrics.js';
 
 import type { HealthSource, Notifier, Scheduler, TrafficRouter, VerificationChecker } from './effects.js';
 import type { ReleaseStore } from './store.js';
+import type { MetricProvider } from './metrics.js';
 
 /** Everything that touches the world, one adapter per port. */
 export interface Ports {
@@ -17,4 +19,6 @@ export interface Ports {
   verifier: VerificationChecker;
   scheduler: Scheduler;
   notifier: Notifier;
+  /** Answers the services' custom PromQL metrics; absent: a service that names any is judged without them (inconclusive). */
+  metrics?: MetricProvider;
 }

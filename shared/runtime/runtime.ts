@@ -5,6 +5,7 @@ import {
   type Effect,
   type EffectPolicy,
   type EventBody,
+  type CustomValue,
   type MeasureHealth,
   type ProbeResults,
   type Outcome,
@@ -79,7 +80,8 @@ export class ReleaseRuntime {
         case 'measureHealth': {
           // Active probing: the candidate's own checks run beside the traffic measurement, so a candidate
           // that answers 5xx on its health paths is seen within one interval even with little traffic.
-          const [reading, probes] = await Promise.all([this.deps.health.measure(effect), this.probe(effect)]);
+          const [measured, probes, custom] = await Promise.all([this.deps.health.measure(effect), this.probe(effect), this.customMetrics(effect)]);
+          const reading = measured.ok && custom.length ? { ...measured, measurements: { ...measured.measurements, custom } } : measured;
           return { kind: 'healthMeasured', ...base, reading, ...(probes ? { probes } : {}) };
         }
       }
@@ -88,6 +90,21 @@ export class ReleaseRuntime {
       this.deps.log.warn({ err: error, effectId: effect.effectId }, `effect ${effect.kind} threw`);
       return failed(false, error instanceof Error ? error.message : String(error));
     }
+  }
+
+  /** The service's custom metrics, each arm's query asked once; an error is recorded with the metric, never thrown. */
+  private async customMetrics(effect: MeasureHealth): Promise<CustomValue[]> {
+    const provider = this.deps.metrics;
+    if (effect.metrics.length === 0) return [];
+    if (!provider) return effect.metrics.map((m) => ({ name: m.name, candidate: null, baseline: null, error: 'no metric provider is configured (CUTOVER_PROMETHEUS_URL)' }));
+    const ask = async (q: string | null) => (q === null ? { ok: true as const, value: null } : provider.query(q, effect.windowEndAt));
+    return Promise.all(
+      effect.metrics.map(async (m) => {
+        const [c, b] = await Promise.all([ask(m.candidate), ask(m.baseline)]);
+        const error = !c.ok ? c.error : !b.ok ? b.error : null;
+        return { name: m.name, candidate: c.ok ? c.value : null, baseline: b.ok ? b.value : null, error: error?.slice(0, 300) ?? null };
+      }),
+    );
   }
 
   private async probe(effect: MeasureHealth): Promise<ProbeResults | null> {

@@ -36,7 +36,7 @@ describe.skipIf(!emulators.available)('TelemetryHealthSource on the emulators', 
 
   const effect = (revision: string, from = T, to = T + 30_000): MeasureHealth => ({
     kind: 'measureHealth', effectId: 'm', releaseId: 'r', service: 'checkout', attempt: 1,
-    router: { kind: 'cloud-run', project, region: 'europe-west1', service: 'checkout' }, candidateRevision: revision, windowStartAt: from, windowEndAt: to, baseline: null, confirmSince: null, probe: null,
+    router: { kind: 'cloud-run', project, region: 'europe-west1', service: 'checkout' }, candidateRevision: revision, windowStartAt: from, windowEndAt: to, baseline: null, confirmSince: null, metrics: [], probe: null,
   });
   const publish = async (revision: string, n: number, failing: number, idPrefix: string) => {
     const topic = pubsub.topic('request-logs');

@@ -80,7 +80,7 @@ describe('local router with real traffic', () => {
         served[revision] = (served[revision] ?? 0) + 1;
       }
       expect(served).toEqual({ 'svc-blue': 100, 'svc-green': 100 });
-      const reading = await client.measure({ kind: 'measureHealth', effectId: 'm', releaseId: 'r', service: 'svc', router: target('svc'), attempt: 1, candidateRevision: 'svc-green', windowStartAt: from, windowEndAt: Date.now() , baseline: null, confirmSince: null, probe: null});
+      const reading = await client.measure({ kind: 'measureHealth', effectId: 'm', releaseId: 'r', service: 'svc', router: target('svc'), attempt: 1, candidateRevision: 'svc-green', windowStartAt: from, windowEndAt: Date.now() , baseline: null, confirmSince: null, metrics: [], probe: null});
       expect(reading).toMatchObject({ ok: true, measurements: { requests: 100, errors: 50 } });
     } finally {
       await admin.close();

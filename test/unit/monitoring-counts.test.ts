@@ -60,7 +60,7 @@ describe('MonitoringRequestCounts against the local Cloud Monitoring (official c
     };
     const entries = (revision: string, perSecond: number, seconds: number, forged = 0) =>
       Array.from({ length: seconds * (perSecond + forged) }, (_, i) => requestLogEntry({ id: `${revision}-${i}`, project: 'demo-project', location: 'europe-west1', service: 'checkout', revision, at: T + Math.floor(i / (perSecond + forged)) * 1000 + 10, status: 200, latencyMs: 12, method: 'GET', url: '/' }));
-    const effect = (confirmSince: number | null, end = T + 120_000): MeasureHealth => ({ kind: 'measureHealth', effectId: 'm', releaseId: 'r', service: 'checkout', attempt: 1, router: target, candidateRevision: 'checkout-good', windowStartAt: T, windowEndAt: end, baseline: { revision: 'checkout-stable', windowStartAt: T, windowEndAt: end }, confirmSince, probe: null });
+    const effect = (confirmSince: number | null, end = T + 120_000): MeasureHealth => ({ kind: 'measureHealth', effectId: 'm', releaseId: 'r', service: 'checkout', attempt: 1, router: target, candidateRevision: 'checkout-good', windowStartAt: T, windowEndAt: end, baseline: { revision: 'checkout-stable', windowStartAt: T, windowEndAt: end }, confirmSince, metrics: [], probe: null });
     const source = (feedEntries: object[]) => new TelemetryHealthSource(feedOf(feedEntries), new MemoryTelemetryStore(), null, silentLogger, { confirm: new MonitoringRequestCounts(client, { visibilityDelayMs: 30_000, alignMs: 1_000 }) });
 
     it('reads both sources over the window Monitoring can see, for the candidate and its baseline', async () => {

@@ -9,7 +9,7 @@ const T = Date.UTC(2026, 10, 27, 12, 0, 0);
 const effect: MeasureHealth = {
   kind: 'measureHealth', effectId: 'm', releaseId: 'r', service: 'checkout', attempt: 1,
   router: { kind: 'cloud-run', project: 'demo', region: 'europe-west1', service: 'checkout' },
-  candidateRevision: 'checkout-abc', windowStartAt: T - 300_000, windowEndAt: T, baseline: null, confirmSince: null, probe: null,
+  candidateRevision: 'checkout-abc', windowStartAt: T - 300_000, windowEndAt: T, baseline: null, confirmSince: null, metrics: [], probe: null,
 };
 
 describe('MonitoringHealthSource against a fake MetricService', () => {

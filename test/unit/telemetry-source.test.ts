@@ -29,7 +29,7 @@ class QueueFeed {
 const T = Date.UTC(2026, 10, 27, 12, 0, 0);
 const entries = (revision: string, n: number, failing: number, prefix = revision) =>
   Array.from({ length: n }, (_, i) => requestLogEntry({ id: `${prefix}-${i}`, project: 'p', location: 'l', service: 'checkout', revision, at: T + i, status: i < failing ? 500 : 200, latencyMs: 12, method: 'GET', url: '/' }));
-const effect = (revision: string): MeasureHealth => ({ kind: 'measureHealth', effectId: 'm', releaseId: 'r', service: 'checkout', attempt: 1, router: { kind: 'cloud-run', project: 'p', region: 'l', service: 'checkout' }, candidateRevision: revision, windowStartAt: T, windowEndAt: T + 10_000 , baseline: null, confirmSince: null, probe: null});
+const effect = (revision: string): MeasureHealth => ({ kind: 'measureHealth', effectId: 'm', releaseId: 'r', service: 'checkout', attempt: 1, router: { kind: 'cloud-run', project: 'p', region: 'l', service: 'checkout' }, candidateRevision: revision, windowStartAt: T, windowEndAt: T + 10_000 , baseline: null, confirmSince: null, metrics: [], probe: null});
 
 describe('TelemetryHealthSource', () => {
   it('scales a sampled stream back to the requests it stands for; the error ratio is the sample\'s', async () => {

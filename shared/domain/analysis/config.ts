@@ -6,6 +6,32 @@ import { boundedDuration } from '../duration.js';
  * relative checks compare the candidate with a baseline under the same traffic; the SLO's
  * absolute lines stay as ceilings beside them.
  */
+/**
+ * A custom metric: a PromQL query against Cloud Monitoring's Prometheus API (Managed Service for
+ * Prometheus, which also serves Cloud Monitoring's own metrics), templated with `{{revision}}`
+ * (the arm being measured), `{{service}}` and `{{window}}` (the measured window, e.g. `90s`), asked
+ * once for the candidate and, when judged relative, once for the baseline. Judged `absolute`
+ * against `max` (and/or `min`), or `relative`: the candidate's value at most the baseline's ×
+ * (1 + `tolerance`) (`higherIsWorse: false` flips the direction). `dryRun` records the verdict and
+ * never acts on it (Argo's dry-run).
+ */
+export const customMetricSchema = z
+  .object({
+    name: z.string().regex(/^[a-z][a-z0-9-]{0,40}$/, 'lower-case letters, digits and "-", at most 41'),
+    query: z.string().min(1).max(2_000).refine((q) => q.includes('{{revision}}'), 'the query must select the arm with {{revision}}'),
+    judge: z.enum(['absolute', 'relative']),
+    max: z.number().optional(),
+    min: z.number().optional(),
+    tolerance: z.number().min(0).max(100).default(0.2),
+    higherIsWorse: z.boolean().default(true),
+    weight: z.number().min(0).max(100).default(1),
+    critical: z.boolean().default(false),
+    dryRun: z.boolean().default(false),
+  })
+  .strict()
+  .refine((m) => m.judge === 'relative' || m.max !== undefined || m.min !== undefined, 'an absolute metric needs max or min');
+export type CustomMetric = z.output<typeof customMetricSchema>;
+
 export const analysisConfigSchema = z
   .object({
     /** Confidence per step: the chance of rolling back a candidate no worse than its baseline stays ≤ 1 − confidence. */
@@ -54,6 +80,11 @@ export const analysisConfigSchema = z
       .object({ required: z.boolean().default(true), tolerance: z.number().min(0).max(1).default(0.1) })
       .strict()
       .prefault({}),
+    metrics: z
+      .array(customMetricSchema)
+      .max(10)
+      .default([])
+      .refine((list) => new Set(list.map((m) => m.name)).size === list.length, 'custom metric names must be unique'),
     /** Kayenta's score thresholds: at or above `pass` passes; below `marginal` fails; between holds the step. */
     score: z
       .object({ pass: z.number().min(0).max(100).default(95), marginal: z.number().min(0).max(100).default(75) })

@@ -7,3 +7,4 @@ export { candidateLarger } from './mann-whitney.js';
 export { rateAboveBaseline, rateAboveLine } from './proportions.js';
 export * from './describe.js';
 export * from './confirmation.js';
+export * from './custom.js';

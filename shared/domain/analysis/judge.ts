@@ -5,6 +5,7 @@ import { errorCeiling, errorRatio } from './errors.js';
 import { latencyCeiling, latencyQuantiles, latencyRank } from './latency.js';
 import type { Analysis, MetricResult, MetricVerdict } from './model.js';
 import { lookAlpha, type Look } from './spending.js';
+import { customMetric, type CustomValue } from './custom.js';
 
 export interface JudgeInput {
   candidate: ArmFigures;
@@ -14,6 +15,8 @@ export interface JudgeInput {
   slo: Pick<ServiceConfig['slo'], 'maxErrorRate' | 'maxP99LatencyMs' | 'minRequests'>;
   config: AnalysisConfig;
   look: Look;
+  /** The custom metrics' values, as the metric provider answered them. */
+  custom?: readonly CustomValue[];
 }
 
 /** How many statistical tests a look runs: the look's alpha is split evenly between them (Bonferroni). */
@@ -40,6 +43,7 @@ export function judge(input: JudgeInput): Analysis {
     latencyCeiling(check, input.slo.maxP99LatencyMs),
     latencyRank(check, input.config.latency),
     ...latencyQuantiles(check, input.config.latency),
+    ...input.config.metrics.map((m) => customMetric(check, m, input.custom?.find((v) => v.name === m.name))),
   ].filter((m): m is MetricResult => m !== null);
   const { verdict, score } = combine(metrics, input.config.score);
   return { verdict, score, comparedWith: input.baseline ? 'baseline' : 'ceilings', baselineRevision: input.baseline ? input.baselineRevision : null, lookAlpha: alpha, minSample: input.slo.minRequests, metrics };
@@ -47,7 +51,9 @@ export function judge(input: JudgeInput): Analysis {
 
 const CREDIT: Record<MetricVerdict, number> = { pass: 1, marginal: 0.5, fail: 0, inconclusive: 0 };
 
-export function combine(metrics: readonly MetricResult[], thresholds: AnalysisConfig['score']): { verdict: MetricVerdict; score: number | null } {
+export function combine(all: readonly MetricResult[], thresholds: AnalysisConfig['score']): { verdict: MetricVerdict; score: number | null } {
+  // A dry-run metric is recorded with its verdict and never acts.
+  const metrics = all.filter((m) => !m.dryRun);
   const conclusive = metrics.filter((m) => m.verdict !== 'inconclusive');
   const weight = conclusive.reduce((a, m) => a + m.weight, 0);
   const score = weight > 0 ? (100 * conclusive.reduce((a, m) => a + m.weight * CREDIT[m.verdict], 0)) / weight : null;

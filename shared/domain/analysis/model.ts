@@ -17,6 +17,8 @@ export const metricResultSchema = z.object({
   verdict: metricVerdictSchema,
   critical: z.boolean(),
   weight: z.number(),
+  /** Recorded only: never counted in the score or the verdict (a custom metric's dryRun). */
+  dryRun: z.boolean().optional(),
   candidate: z.number().nullable(),
   baseline: z.number().nullable(),
   /** What the test asks the candidate to stay under: the baseline plus the minimum effect, or the line. */

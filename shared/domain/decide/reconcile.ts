@@ -1,4 +1,5 @@
 import type { Look } from '../analysis/spending.js';
+import { renderQuery } from '../analysis/custom.js';
 import type { RouterTarget, StepEffect } from '../effects.js';
 import { isInFlight, type Release, type ServiceState } from '../model.js';
 import { Reason } from '../reasons.js';
@@ -31,6 +32,17 @@ export function judgedSince(release: Release, service: ServiceState, now: number
   const since = measuredSince(release) ?? now;
   const warm = release.phase === 'complete' ? since : since + analysis.warmup;
   return Math.min(now, Math.max(warm, now - Math.max(slo.window, bakeTime)));
+}
+
+/** The custom metrics' queries for this measurement: the candidate's, and the baseline's when judged relative. */
+function customQueries(service: ServiceState, candidate: string | null, baseline: string | null, windowMs: number): { name: string; candidate: string; baseline: string | null }[] {
+  if (!candidate) return [];
+  const vars = (revision: string) => ({ revision, service: service.config.router.target ?? service.name, windowMs });
+  return service.config.analysis.metrics.map((m) => ({
+    name: m.name,
+    candidate: renderQuery(m.query, vars(candidate)),
+    baseline: m.judge === 'relative' && baseline ? renderQuery(m.query, vars(baseline)) : null,
+  }));
 }
 
 /** How far back the watch window's comparison reaches into the previous stable's own figures. */
@@ -139,7 +151,9 @@ function buildEffect(release: Release, service: ServiceState, spec: EffectSpec, 
       const baked = release.phase === 'shifting' && release.stepStartedAt !== null && now - release.stepStartedAt >= service.config.bakeTime;
       // Confirmed over the same stretch the judge reads (after the warm-up), as far as the authority sees it.
       const confirmSince = baked && service.config.analysis.confirmation.required ? windowStartAt : null;
-      return { ...base, kind: 'measureHealth', candidateRevision: release.candidate.revision, windowStartAt, windowEndAt: now, baseline: baselineFor(release, windowStartAt, now), confirmSince, probe };
+      const baseline = baselineFor(release, windowStartAt, now);
+      const metrics = customQueries(service, release.candidate.revision, baseline?.revision ?? null, now - windowStartAt);
+      return { ...base, kind: 'measureHealth', candidateRevision: release.candidate.revision, windowStartAt, windowEndAt: now, baseline, confirmSince, metrics, probe };
     }
   }
 }
