@@ -38,6 +38,8 @@ import { WebhookSender } from '../shared/adapters/http/webhook-sender.js';
 import { LocalChatReceiver, type ReceivedChatMessage } from './chat-receiver.js';
 import { LocalSecretManager } from './secret-manager.js';
 import { LocalMonitoring } from './monitoring.js';
+import { LocalPrometheus, type Series } from './prometheus.js';
+import { PrometheusQueryProvider } from '../shared/adapters/gcp/prometheus-query.js';
 import { MetricServiceClient } from '@google-cloud/monitoring';
 import { MonitoringRequestCounts } from '../shared/adapters/gcp/monitoring-counts.js';
 
@@ -67,8 +69,20 @@ export function sampleServiceConfig(overrides: Partial<ServiceConfigInput> = {})
     healthInterval: '2s',
     verification: { checks: [{ path: '/healthz', expectStatus: 200, timeout: '2s' }] },
     slo: { maxErrorRate: 0.05, minRequests: 20, window: '10s' },
-    // Local versions are warm in a second; 30 s (the default) would outlast the demo's steps.
-    analysis: { warmup: '2s' },
+    // Local versions are warm in a second; 30 s (the default) would outlast the demo's steps. One
+    // custom metric, asked of the local Prometheus API and recorded without acting (dry run).
+    analysis: {
+      warmup: '2s',
+      metrics: [
+        {
+          name: 'error-ratio-promql',
+          query: 'sum(rate(run_googleapis_com:request_count{revision_name="{{revision}}",response_code_class="5xx"}[{{window}}])) / sum(rate(run_googleapis_com:request_count{revision_name="{{revision}}"}[{{window}}]))',
+          judge: 'relative',
+          tolerance: 1,
+          dryRun: true,
+        },
+      ],
+    },
     progressDeadline: '1m',
     rollbackTriggers: { alertPolicies: ['sample 5xx ratio'] },
     watchWindow: '2m',
@@ -111,11 +125,27 @@ export interface LocalStack {
   secretManager: LocalSecretManager;
   /** The local Cloud Monitoring that confirms the stream (its delay can be changed while running). */
   monitoring: LocalMonitoring;
+  /** The local Prometheus API the services' custom metrics are asked. */
+  prometheus: LocalPrometheus;
   publishTick(): Promise<void>;
   close(): Promise<void>;
 }
 
 export class EmulatorsMissingError extends Error {}
+
+/** Every revision's request counts as counters, by response class, since the stack started. */
+function routerSeries(fleet: LocalFleet, since: number): Series[] {
+  return [...fleet.services.entries()].flatMap(([service, route]) =>
+    [...route.revisions.keys()].flatMap((revision) => {
+      const counted = (at: number) => route.router.countersFor(revision).window(since, at);
+      const labels = (cls: string) => ({ service_name: service, revision_name: revision, response_code_class: cls });
+      return [
+        { name: 'run_googleapis_com:request_count', labels: labels('2xx'), valueAt: (at: number) => { const c = counted(at); return c.requests - c.errors; } },
+        { name: 'run_googleapis_com:request_count', labels: labels('5xx'), valueAt: (at: number) => counted(at).errors },
+      ];
+    }),
+  );
+}
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const missing = missingEmulators();
@@ -207,6 +237,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     closers.push(() => metricClient.close());
     const confirm = new MonitoringRequestCounts(metricClient, { visibilityDelayMs: monitoringDelayMs, alignMs: 1_000 });
     const health = new TelemetryHealthSource(feed, new FirestoreTelemetryStore(store.db), null, log, { confirm });
+    // Custom metrics: a local Prometheus API whose series are the router's own counters, named as
+    // Managed Service for Prometheus names Cloud Run's request_count.
+    const started = Date.now();
+    const prometheus = new LocalPrometheus(() => routerSeries(fleet, started));
+    await prometheus.start();
+    closers.push(() => prometheus.stop());
     // Chat, locally: webhook URLs in a local Secret Manager (the official client asks it), posted to a local chat.
     const chat = new LocalChatReceiver(options.chatMessage);
     await chat.start();
@@ -218,7 +254,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const secretClient = new secretManagerV1.SecretManagerServiceClient({ ...secretManager.server.clientOptions(), projectId: LOCAL_PROJECT });
     closers.push(() => secretClient.close());
     const chatDeps = { secrets: new SecretManagerSource(secretClient, { project: LOCAL_PROJECT }), sender: new WebhookSender(), allowedOrigins: [chat.origin], pageUrl: null as string | null };
-    const wired = wire(config, { store, scheduler, log, health, notifier: new PubSubNotifier(pubsub, TOPICS.events), builds: new CloudBuildAuthority(cloudBuildClient), chat: chatDeps });
+    const wired = wire(config, { store, scheduler, log, health, notifier: new PubSubNotifier(pubsub, TOPICS.events), builds: new CloudBuildAuthority(cloudBuildClient), chat: chatDeps, metrics: new PrometheusQueryProvider(prometheus.url) });
 
     registerFunctions(() => wired);
     const functions: Record<string, string> = {};
@@ -261,6 +297,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       chat,
       secretManager,
       monitoring,
+      prometheus,
       publishTick,
       close,
     };

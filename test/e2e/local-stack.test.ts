@@ -74,6 +74,10 @@ describe.skipIf(!emulators.available)('local stack end to end (real traffic)', (
     const healthy = (await stack.store.history(id, 200)).filter((h) => h.reason === 'Healthy');
     expect(healthy.length).toBeGreaterThan(0);
     for (const h of healthy) expect(h.details).toMatchObject({ health: { measurements: { source: 'telemetry' } } });
+    // Judged against its baseline twin, with the sample's dry-run PromQL metric asked of the local Prometheus API for both arms.
+    expect(done.baselineRevision).toMatch(/^sample-base-/);
+    const promql = done.health?.analysis?.metrics.find((m) => m.metric === 'error-ratio-promql');
+    expect(promql).toMatchObject({ dryRun: true, verdict: 'pass', candidate: 0, baseline: 0 });
     // People can read the same outcome from the status page the stack serves.
     const page = await (await fetch(`${stack.urls.functions.statusPage}?release=${encodeURIComponent(id)}`)).text();
     expect(page).toContain('<th>Phase</th><td>complete</td>');
