@@ -19,19 +19,19 @@ process.env.METADATA_SERVER_DETECTION ??= 'none';
 const RUNS = Number(process.env.BENCH_JUDGEMENT_RUNS ?? 4);
 const ONLY = process.env.BENCH_JUDGEMENT_ONLY ?? '';
 
-const SLO = { maxErrorRate: 0.05, minRequests: 50, maxP99LatencyMs: 500, window: '20s' } as const;
-/** Production's shape scaled down (5 m bake, 30 s interval, 30 s warm-up → 20 s, 2 s, 2 s). */
+const SLO = { maxErrorRate: 0.05, minRequests: 50, maxP99LatencyMs: 500, window: '15s' } as const;
+/** Production's shape scaled down (5 m bake, 30 s interval, 30 s warm-up → 15 s, 3 s, 3 s). */
 const SERVICE: Partial<ServiceConfigInput> = {
   steps: [10, 50, 100],
-  bakeTime: '20s',
-  healthInterval: '2s',
+  bakeTime: '15s',
+  healthInterval: '3s',
   slo: SLO,
-  analysis: { warmup: '2s' },
-  progressDeadline: '60s',
+  analysis: { warmup: '3s' },
+  progressDeadline: '45s',
   onInconclusiveDeadline: 'pause',
   watchWindow: '0s',
 };
-const HEALTH_INTERVAL_MS = 2_000;
+const HEALTH_INTERVAL_MS = 3_000;
 /** The SLO window the absolute lines judged over (production's 1 m, scaled like the rest). */
 const LINES_WINDOW_MS = 10_000;
 
@@ -192,7 +192,7 @@ async function main(): Promise<void> {
     await stack.close();
   }
   const report = [
-    `${runs.length} labelled releases on the local stack (steps 10/50/100, bake 20 s, health every 2 s, warm-up 2 s, SLO lines: 5% errors, p99 500 ms, minimum 50 requests per arm, local Cloud Monitoring delay 2 s). "Lines" are the absolute SLO rules Cutover used before the judge (5% errors, p99 500 ms, 50 requests or the error budget), applied every 2 s to the candidate's own counts over their 10 s sliding window while the judge drove the release; a detection time counts from the candidate's first traffic to the rollback decision (or the lines' first breach).`,
+    `${runs.length} labelled releases on the local stack (steps 10/50/100, bake 15 s, health every 3 s, warm-up 3 s, baseline twin, SLO lines: 5% errors, p99 500 ms, minimum 50 requests per arm, local Cloud Monitoring delay 2 s). "Lines" are the absolute SLO rules Cutover used before the judge (5% errors, p99 500 ms, 50 requests or the error budget), applied every 3 s to the candidate's own counts over their 10 s sliding window while the judge drove the release; a detection time counts from the candidate's first traffic to the rollback decision (or the lines' first breach).`,
     '',
     '**The judge**',
     '',
