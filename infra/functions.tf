@@ -13,6 +13,8 @@ locals {
     CUTOVER_HEALTH                 = "telemetry"
     CUTOVER_TELEMETRY_SUBSCRIPTION = google_pubsub_subscription.telemetry.id
     CUTOVER_REQUEST_LOG_SINK       = google_logging_project_sink.candidate_requests.id
+    # Custom metrics (analysis.metrics): Cloud Monitoring's Prometheus API, read with monitoring.viewer.
+    CUTOVER_PROMETHEUS_URL         = "https://monitoring.googleapis.com/v1/projects/${var.project_id}/location/global/prometheus"
     CUTOVER_NOTIFIER               = "pubsub"
     CUTOVER_EVENTS_TOPIC           = google_pubsub_topic.events.name
     CUTOVER_SCHEDULER              = "cloud-tasks"
