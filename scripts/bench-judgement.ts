@@ -19,21 +19,28 @@ process.env.METADATA_SERVER_DETECTION ??= 'none';
 const RUNS = Number(process.env.BENCH_JUDGEMENT_RUNS ?? 4);
 const ONLY = process.env.BENCH_JUDGEMENT_ONLY ?? '';
 
-const SLO = { maxErrorRate: 0.05, minRequests: 50, maxP99LatencyMs: 500, window: '15s' } as const;
-/** Production's shape scaled down (5 m bake, 30 s interval, 30 s warm-up → 15 s, 3 s, 3 s). */
+const LABEL = process.env.BENCH_JUDGEMENT_LABEL ?? '';
+/**
+ * Production's shape scaled down (5 m bake, 30 s interval, 30 s warm-up → 15 s, 3 s, 3 s by
+ * default). Time scaled down is evidence scaled down: BENCH_JUDGEMENT_BAKE_S and _INTERVAL_S set
+ * a shape closer to production's requests per window.
+ */
+const BAKE_S = Number(process.env.BENCH_JUDGEMENT_BAKE_S ?? 15);
+const INTERVAL_S = Number(process.env.BENCH_JUDGEMENT_INTERVAL_S ?? 3);
+const SLO = { maxErrorRate: 0.05, minRequests: 50, maxP99LatencyMs: 500, window: `${BAKE_S}s` } as const;
 const SERVICE: Partial<ServiceConfigInput> = {
   steps: [10, 50, 100],
-  bakeTime: '15s',
-  healthInterval: '3s',
+  bakeTime: `${BAKE_S}s`,
+  healthInterval: `${INTERVAL_S}s`,
   slo: SLO,
-  analysis: { warmup: '3s' },
-  progressDeadline: '45s',
+  analysis: { warmup: `${INTERVAL_S}s` },
+  progressDeadline: `${BAKE_S * 3}s`,
   onInconclusiveDeadline: 'pause',
   watchWindow: '0s',
 };
-const HEALTH_INTERVAL_MS = 3_000;
+const HEALTH_INTERVAL_MS = INTERVAL_S * 1_000;
 /** The SLO window the absolute lines judged over (production's 1 m, scaled like the rest). */
-const LINES_WINDOW_MS = 10_000;
+const LINES_WINDOW_MS = Math.max(10, BAKE_S * 2 / 3) * 1_000;
 
 type Label = 'good' | 'bad';
 type Image = Partial<Record<SampleBehaviour, number | string>> & { failRate?: number; latencyMs?: number; failHealthz?: boolean };
@@ -100,7 +107,7 @@ async function runOne(stack: LocalStack, scenario: Scenario, n: number): Promise
   let release: Release | null = null;
   let everyVersionUntil: number | null = null;
   try {
-    for (const until = Date.now() + 240_000; Date.now() < until; await sleep(100)) {
+    for (const until = Date.now() + 240_000 + BAKE_S * 8_000; Date.now() < until; await sleep(100)) {
       release = await stack.store.getRelease(id);
       if (!release) continue;
       if (trafficAt === null && release.phase === 'shifting' && (release.traffic.observedPercent ?? 0) > 0) trafficAt = release.stepStartedAt ?? Date.now();
@@ -182,7 +189,7 @@ async function main(): Promise<void> {
   try {
     let n = 0;
     for (let round = 0; round < RUNS; round += 1) {
-      for (const scenario of SCENARIOS.filter((s) => !ONLY || s.name.includes(ONLY))) {
+      for (const scenario of SCENARIOS.filter((s) => (!ONLY || s.name.includes(ONLY)) && (!LABEL || s.label === LABEL))) {
         const run = await runOne(stack, scenario, (n += 1));
         runs.push(run);
         console.log(`${run.scenario.label.padEnd(4)} ${run.scenario.name.padEnd(72)} judge: ${run.judge.outcome}${run.judge.detectMs === null ? '' : ` in ${(run.judge.detectMs / 1000).toFixed(1)}s`}${run.judge.cause ? ` (${run.judge.cause})` : ''} | lines: ${run.lines.outcome}${run.lines.detectMs === null ? '' : ` in ${(run.lines.detectMs / 1000).toFixed(1)}s`}`);
@@ -192,7 +199,7 @@ async function main(): Promise<void> {
     await stack.close();
   }
   const report = [
-    `${runs.length} labelled releases on the local stack (steps 10/50/100, bake 15 s, health every 3 s, warm-up 3 s, baseline twin, SLO lines: 5% errors, p99 500 ms, minimum 50 requests per arm, local Cloud Monitoring delay 2 s). "Lines" are the absolute SLO rules Cutover used before the judge (5% errors, p99 500 ms, 50 requests or the error budget), applied every 3 s to the candidate's own counts over their 10 s sliding window while the judge drove the release; a detection time counts from the candidate's first traffic to the rollback decision (or the lines' first breach).`,
+    `${runs.length} labelled releases on the local stack (steps 10/50/100, bake ${BAKE_S} s, health every ${INTERVAL_S} s, warm-up ${INTERVAL_S} s, progress deadline ${BAKE_S * 3} s then pause, baseline twin, SLO lines: 5% errors, p99 500 ms, minimum 50 requests per arm, local Cloud Monitoring delay 2 s). "Lines" are the absolute SLO rules Cutover used before the judge (5% errors, p99 500 ms, 50 requests or the error budget), applied every ${INTERVAL_S} s to the candidate's own counts over their ${LINES_WINDOW_MS / 1000} s sliding window while the judge drove the release; "held" ended paused at the progress deadline (the default onInconclusiveDeadline, rollback, would have rolled it back there); a detection time counts from the candidate's first traffic to the rollback decision (or the lines' first breach).`,
     '',
     '**The judge**',
     '',
