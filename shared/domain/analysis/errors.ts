@@ -26,8 +26,10 @@ export function errorRatio(input: CheckInput, config: AnalysisConfig['errorRatio
 
 /**
  * The SLO's line on the 5xx ratio, a hard ceiling: fail when an exact binomial test shows the
- * candidate above it. When the baseline is above it too, under the same traffic, the cause is
- * shared (a dependency, the load) and rolling back would restore nothing: the step holds instead.
+ * candidate above it. When the baseline is above it too (its own rate, over the minimum sample),
+ * under the same traffic, the cause is shared (a dependency, the load) and rolling back would
+ * restore nothing: the step holds instead. A hold is the safe side of a wrong call, so the
+ * baseline's rate is read as it is, not tested.
  */
 export function errorCeiling(input: CheckInput, maxErrorRate: number): MetricResult {
   const { candidate, baseline, minSample, alpha } = input;
@@ -36,7 +38,7 @@ export function errorCeiling(input: CheckInput, maxErrorRate: number): MetricRes
   if (c.n < minSample) return { ...base, verdict: 'inconclusive', statistic: null, pValue: null, detail: `fewer than ${minSample} requests` };
   const test = rateAboveLine(c, maxErrorRate);
   const over = test.pValue < alpha;
-  const shared = over && baseline !== null && baseline.requests >= minSample && rateAboveLine({ n: baseline.requests, x: baseline.errors }, maxErrorRate).pValue < alpha;
+  const shared = over && baseline !== null && baseline.requests >= minSample && baseline.errors / baseline.requests > maxErrorRate;
   const verdict = shared ? 'marginal' : over ? 'fail' : test.statistic > maxErrorRate ? 'marginal' : 'pass';
   const detail = shared ? `${pct(base.candidate)} and baseline ${pct(base.baseline)} both over the ${pct(maxErrorRate)} line: a shared cause, holding` : `${pct(base.candidate)} against the ${pct(maxErrorRate)} line`;
   return { ...base, verdict, statistic: test.statistic, pValue: test.pValue, detail };

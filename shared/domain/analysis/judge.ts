@@ -19,12 +19,22 @@ export interface JudgeInput {
   custom?: readonly CustomValue[];
 }
 
-/** How many statistical tests a look runs: the look's alpha is split evenly between them (Bonferroni). */
-function testCount(input: JudgeInput): number {
+/**
+ * How a look's alpha is shared between the tests it runs (weighted Bonferroni: the shares add up
+ * to the look's alpha, so the union bound still holds). The error ratio against the baseline, the
+ * regression users feel first, gets the largest share; the rank test the next; each ceiling and
+ * each quantile limit one part.
+ */
+export const ALPHA_SHARES = { errorRatio: 4, errorCeiling: 1, latencyCeiling: 1, latencyRank: 2, quantile: 1 } as const;
+
+function shareTotal(input: JudgeInput): number {
   const { config, slo, baseline } = input;
   const latency = input.candidate.latency !== null;
-  let n = 1 + (slo.maxP99LatencyMs === undefined ? 0 : 1);
-  if (baseline) n += (config.errorRatio.enabled ? 1 : 0) + (config.latency.enabled && latency && baseline.latency ? 1 + config.latency.quantiles.length : 0);
+  let n = ALPHA_SHARES.errorCeiling + (slo.maxP99LatencyMs === undefined ? 0 : ALPHA_SHARES.latencyCeiling);
+  if (baseline) {
+    n += config.errorRatio.enabled ? ALPHA_SHARES.errorRatio : 0;
+    n += config.latency.enabled && latency && baseline.latency ? ALPHA_SHARES.latencyRank + ALPHA_SHARES.quantile * config.latency.quantiles.length : 0;
+  }
   return n;
 }
 
@@ -36,14 +46,15 @@ function testCount(input: JudgeInput): number {
  */
 export function judge(input: JudgeInput): Analysis {
   const alpha = lookAlpha(1 - input.config.confidence, input.look);
-  const check: CheckInput = { candidate: input.candidate, baseline: input.baseline, minSample: input.slo.minRequests, alpha: alpha / testCount(input) };
+  const total = shareTotal(input);
+  const check = (share: number): CheckInput => ({ candidate: input.candidate, baseline: input.baseline, minSample: input.slo.minRequests, alpha: (alpha * share) / total });
   const metrics: MetricResult[] = [
-    errorCeiling(check, input.slo.maxErrorRate),
-    errorRatio(check, input.config.errorRatio),
-    latencyCeiling(check, input.slo.maxP99LatencyMs),
-    latencyRank(check, input.config.latency),
-    ...latencyQuantiles(check, input.config.latency),
-    ...input.config.metrics.map((m) => customMetric(check, m, input.custom?.find((v) => v.name === m.name))),
+    errorCeiling(check(ALPHA_SHARES.errorCeiling), input.slo.maxErrorRate),
+    errorRatio(check(ALPHA_SHARES.errorRatio), input.config.errorRatio),
+    latencyCeiling(check(ALPHA_SHARES.latencyCeiling), input.slo.maxP99LatencyMs),
+    latencyRank(check(ALPHA_SHARES.latencyRank), input.config.latency),
+    ...latencyQuantiles(check(ALPHA_SHARES.quantile), input.config.latency),
+    ...input.config.metrics.map((m) => customMetric(check(0), m, input.custom?.find((v) => v.name === m.name))),
   ].filter((m): m is MetricResult => m !== null);
   const { verdict, score } = combine(metrics, input.config.score);
   return { verdict, score, comparedWith: input.baseline ? 'baseline' : 'ceilings', baselineRevision: input.baseline ? input.baselineRevision : null, lookAlpha: alpha, minSample: input.slo.minRequests, metrics };

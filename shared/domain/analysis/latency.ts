@@ -63,7 +63,7 @@ export function latencyCeiling(input: CheckInput, maxP99LatencyMs: number | unde
   const slow = slowerThan(c, maxP99LatencyMs);
   const pValue = binomialUpperTail(slow, nc, 0.01);
   const over = pValue < input.alpha;
-  const shared = over && b !== null && nb !== null && enough(nb, input.minSample) && binomialUpperTail(slowerThan(b, maxP99LatencyMs), nb, 0.01) < input.alpha;
+  const shared = over && b !== null && nb !== null && enough(nb, input.minSample) && slowerThan(b, maxP99LatencyMs) / nb > 0.01;
   const verdict = shared ? 'marginal' : over ? 'fail' : slow / nc > 0.01 ? 'marginal' : 'pass';
   return { ...base, verdict, statistic: slow / nc, pValue, detail: `${share(slow, nc)} of requests over ${maxP99LatencyMs} ms (at most 1% allowed)${shared ? '; baseline too: a shared cause, holding' : ''}` };
 }
