@@ -22,16 +22,20 @@ function measuredSince(release: Release): number | null {
 }
 
 /**
- * Where a measurement's window starts. Evidence accumulates over the step (the judge spends its
- * error over the step's looks, which assumes they grow), from the end of the step's warm-up, but
- * never reaches back further than the longer of the SLO window and the bake time, so a step held
- * for long still reads a bounded window and a late breach is not diluted by hours of good traffic.
+ * Where a measurement's window starts. Evidence accumulates over the step from the end of its
+ * warm-up (the judge spends its error over the step's looks, which assumes they grow), so a step
+ * held by marginal readings keeps gathering evidence until its progress deadline and a small but
+ * real regression is shown and rolled back rather than waited out. The reach back is bounded: by
+ * the progress deadline while shifting (a held step reads at most that many seconds of buckets per
+ * arm), and by the longer of the SLO window and the bake time in the watch window, where a late
+ * breach must not be diluted by a long good stretch.
  */
 export function judgedSince(release: Release, service: ServiceState, now: number): number {
-  const { slo, bakeTime, analysis } = service.config;
+  const { slo, bakeTime, analysis, progressDeadline } = service.config;
   const since = measuredSince(release) ?? now;
   const warm = release.phase === 'complete' ? since : since + analysis.warmup;
-  return Math.min(now, Math.max(warm, now - Math.max(slo.window, bakeTime)));
+  const reach = release.phase === 'complete' ? Math.max(slo.window, bakeTime) : Math.max(slo.window, bakeTime, progressDeadline);
+  return Math.min(now, Math.max(warm, now - reach));
 }
 
 /** The custom metrics' queries for this measurement: the candidate's, and the baseline's when judged relative. */
