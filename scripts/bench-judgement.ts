@@ -153,8 +153,13 @@ async function runOne(stack: LocalStack, scenario: Scenario, n: number): Promise
 async function abort(stack: LocalStack, id: string): Promise<void> {
   const url = stack.urls.functions.onCommand ?? '';
   const token = stack.issuer.sign({ email: 'dev@cutover.local', audience: url });
-  const answer = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ command: 'abort', release: id, reason: 'benchmark: held, next scenario' }) });
-  if (!answer.ok) throw new Error(`abort ${id}: ${answer.status} ${await answer.text()}`);
+  // onCommand answers 503 when the store did not answer in time: ask again, as the CLI's user would.
+  for (let attempt = 1; ; attempt += 1) {
+    const answer = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ command: 'abort', release: id, reason: 'benchmark: held, next scenario' }) });
+    if (answer.ok) break;
+    if (answer.status !== 503 || attempt >= 5) throw new Error(`abort ${id}: ${answer.status} ${await answer.text()}`);
+    await sleep(1_000 * attempt);
+  }
   for (let i = 0; i < 200 && !isTerminal((await stack.store.getRelease(id))?.phase ?? 'rolled_back'); i += 1) await sleep(100);
 }
 
