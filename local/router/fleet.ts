@@ -24,8 +24,13 @@ export class FleetError extends Error {
   }
 }
 
+/** How long a revision taken out of the split keeps running for its requests in flight. */
+const DRAIN_MS = 2_000;
+
 export class LocalFleet {
   readonly services = new Map<string, ServiceRoute>();
+  /** Revisions out of the split, still finishing their requests; close() stops them too. */
+  private readonly draining = new Set<Launched>();
 
   constructor(private readonly routerOptions: (service: string) => RouterOptions = () => ({})) {}
 
@@ -106,16 +111,22 @@ export class LocalFleet {
     return router.candidate?.revision === candidateRevision ? router.candidatePercent : 0;
   }
 
-  private async collect(route: ServiceRoute, keep: string[]): Promise<void> {
-    const stops: Promise<void>[] = [];
+  /**
+   * Stops the revisions no longer kept. A revision that served until this split (the twin, a
+   * rolled-back candidate) still has requests in flight: it is stopped after they drain, as Cloud
+   * Run lets a revision finish its requests before scaling it down, not under them.
+   */
+  private collect(route: ServiceRoute, keep: string[]): Promise<void> {
     for (const [name, launched] of route.revisions) {
       if (!keep.includes(name)) {
         route.revisions.delete(name);
         route.images.delete(name);
-        stops.push(launched.stop());
+        this.draining.add(launched);
+        const timer = setTimeout(() => void launched.stop().finally(() => this.draining.delete(launched)), DRAIN_MS);
+        timer.unref();
       }
     }
-    await Promise.all(stops);
+    return Promise.resolve();
   }
 
   async close(): Promise<void> {
@@ -123,6 +134,8 @@ export class LocalFleet {
       await route.router.close();
       await Promise.all([...route.revisions.values()].map((r) => r.stop()));
     }
+    await Promise.all([...this.draining].map((r) => r.stop()));
+    this.draining.clear();
     this.services.clear();
   }
 }
