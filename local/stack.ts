@@ -37,11 +37,9 @@ import { SecretManagerSource } from '../shared/adapters/gcp/secret-manager-sourc
 import { WebhookSender } from '../shared/adapters/http/webhook-sender.js';
 import { LocalChatReceiver, type ReceivedChatMessage } from './chat-receiver.js';
 import { LocalSecretManager } from './secret-manager.js';
-import { LocalMonitoring } from './monitoring.js';
-import { LocalPrometheus, type Series } from './prometheus.js';
-import { PrometheusQueryProvider } from '../shared/adapters/gcp/prometheus-query.js';
-import { MetricServiceClient } from '@google-cloud/monitoring';
-import { MonitoringRequestCounts } from '../shared/adapters/gcp/monitoring-counts.js';
+import { startLocalMetricApis } from './metric-apis.js';
+import type { LocalMonitoring } from './monitoring.js';
+import type { LocalPrometheus } from './prometheus.js';
 
 /**
  * Cutover whole on one machine, on 127.0.0.1 only: Google's Firestore and Pub/Sub emulators with
@@ -133,19 +131,6 @@ export interface LocalStack {
 
 export class EmulatorsMissingError extends Error {}
 
-/** Every revision's request counts as counters, by response class, since the stack started. */
-function routerSeries(fleet: LocalFleet, since: number): Series[] {
-  return [...fleet.services.entries()].flatMap(([service, route]) =>
-    [...route.revisions.keys()].flatMap((revision) => {
-      const counted = (at: number) => route.router.countersFor(revision).window(since, at);
-      const labels = (cls: string) => ({ service_name: service, revision_name: revision, response_code_class: cls });
-      return [
-        { name: 'run_googleapis_com:request_count', labels: labels('2xx'), valueAt: (at: number) => { const c = counted(at); return c.requests - c.errors; } },
-        { name: 'run_googleapis_com:request_count', labels: labels('5xx'), valueAt: (at: number) => counted(at).errors },
-      ];
-    }),
-  );
-}
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const missing = missingEmulators();
@@ -226,23 +211,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const subscriber = new v1.SubscriberClient({ servicePath: host, port: Number(port), sslCreds: grpc.credentials.createInsecure(), projectId: LOCAL_PROJECT });
     closers.push(() => subscriber.close());
     const feed = new PubSubRequestLogFeed(subscriber, `projects/${LOCAL_PROJECT}/subscriptions/${TELEMETRY_SUBSCRIPTION}`);
-    // What confirms the stream before a step advances: a local Cloud Monitoring answering from the
-    // router's own counters (entries anyone publishes on the request-log topic are not in them),
-    // asked through the official client by the same adapter as in production.
-    const monitoringDelayMs = options.monitoringDelayMs ?? 3_000;
-    const monitoring = new LocalMonitoring((service, revision, from, to) => fleet.services.get(service)?.router.countersFor(revision).window(from, to - 1) ?? { requests: 0, errors: 0 }, monitoringDelayMs);
-    await monitoring.start();
-    closers.push(() => monitoring.stop());
-    const metricClient = new MetricServiceClient({ ...monitoring.server.clientOptions(), projectId: LOCAL_PROJECT });
-    closers.push(() => metricClient.close());
-    const confirm = new MonitoringRequestCounts(metricClient, { visibilityDelayMs: monitoringDelayMs, alignMs: 1_000 });
-    const health = new TelemetryHealthSource(feed, new FirestoreTelemetryStore(store.db), null, log, { confirm });
-    // Custom metrics: a local Prometheus API whose series are the router's own counters, named as
-    // Managed Service for Prometheus names Cloud Run's request_count.
-    const started = Date.now();
-    const prometheus = new LocalPrometheus(() => routerSeries(fleet, started));
-    await prometheus.start();
-    closers.push(() => prometheus.stop());
+    // Cloud Monitoring, locally: it confirms the stream before a step advances, and answers custom metrics.
+    const metricApis = await startLocalMetricApis(fleet, LOCAL_PROJECT, options.monitoringDelayMs ?? 3_000);
+    closers.push(() => metricApis.close());
+    const health = new TelemetryHealthSource(feed, new FirestoreTelemetryStore(store.db), null, log, { confirm: metricApis.confirm });
     // Chat, locally: webhook URLs in a local Secret Manager (the official client asks it), posted to a local chat.
     const chat = new LocalChatReceiver(options.chatMessage);
     await chat.start();
@@ -254,7 +226,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const secretClient = new secretManagerV1.SecretManagerServiceClient({ ...secretManager.server.clientOptions(), projectId: LOCAL_PROJECT });
     closers.push(() => secretClient.close());
     const chatDeps = { secrets: new SecretManagerSource(secretClient, { project: LOCAL_PROJECT }), sender: new WebhookSender(), allowedOrigins: [chat.origin], pageUrl: null as string | null };
-    const wired = wire(config, { store, scheduler, log, health, notifier: new PubSubNotifier(pubsub, TOPICS.events), builds: new CloudBuildAuthority(cloudBuildClient), chat: chatDeps, metrics: new PrometheusQueryProvider(prometheus.url) });
+    const wired = wire(config, { store, scheduler, log, health, notifier: new PubSubNotifier(pubsub, TOPICS.events), builds: new CloudBuildAuthority(cloudBuildClient), chat: chatDeps, metrics: metricApis.metrics });
 
     registerFunctions(() => wired);
     const functions: Record<string, string> = {};
@@ -296,8 +268,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       store,
       chat,
       secretManager,
-      monitoring,
-      prometheus,
+      monitoring: metricApis.monitoring,
+      prometheus: metricApis.prometheus,
       publishTick,
       close,
     };

@@ -7,7 +7,7 @@ export const TOPICS = {
   alerts: 'cutover-alerts',
   ticks: 'cutover-ticks',
   events: 'cutover-events',
-  /** Cloud Run request log entries of candidates, routed here by a Logging sink (issue 9). */
+  /** Cloud Run request log entries of the revisions in play, routed here by a Logging sink. */
   requestLogs: 'cutover-request-logs',
 } as const;
 

@@ -53,7 +53,7 @@ export const releaseSchema = z.object({
     status: z.string(),
     commit: z.string().nullable(),
     image: z.string().nullable(),
-    /** When Cloud Build created the build (from its API); the start of lead time. Absent before stop 12. */
+    /** When Cloud Build created the build (from its API); the start of lead time. Absent in documents written before it was kept. */
     createdAt: z.number().nullable().optional(),
   }),
   phase: phaseSchema,

@@ -28,48 +28,14 @@ import { fromDoc, toDoc } from './codec.js';
 import { withDeadline } from '../../runtime/deadline.js';
 import { asStoreError } from './errors.js';
 import { KeyedQueue } from './keyed-queue.js';
+import { COLLECTIONS, createFirestore, type FirestoreStoreOptions } from './firestore-client.js';
 
-export interface FirestoreStoreOptions {
-  projectId: string;
-  databaseId: string;
-  /** host:port of the Firestore emulator; unset in production. */
-  emulatorHost?: string | undefined;
-  /** How long processed-event records are kept for deduplication (TTL field expireAt). */
-  dedupRetentionMs?: number;
-  /**
-   * The longest any one store operation may take, queue wait included, before it fails with
-   * StoreUnavailableError (answered 503, well inside Pub/Sub's ack deadline). Default 8 s.
-   */
-  operationTimeoutMs?: number;
-}
+export { COLLECTIONS, createFirestore, type FirestoreStoreOptions } from './firestore-client.js';
 
 const DAY = 86_400_000;
 const MAX_REJECTED_BODY = 64 * 1024;
 /** Firestore's own retry of contended transactions; 50 concurrent events on one release need headroom. */
 const MAX_TRANSACTION_ATTEMPTS = 50;
-
-export const COLLECTIONS = {
-  services: 'services',
-  releases: 'releases',
-  history: 'history',
-  processedEvents: 'processedEvents',
-  rejectedEvents: 'rejectedEvents',
-  delivery: 'delivery',
-  chatDeliveries: 'chatDeliveries',
-} as const;
-
-export function createFirestore(options: FirestoreStoreOptions): Firestore {
-  const settings = {
-    projectId: options.projectId,
-    databaseId: options.databaseId,
-    ignoreUndefinedProperties: true,
-    // gRPC's reconnect backoff grows to 120 s by default: after an outage, handling would resume
-    // minutes late. Capped, the channel tries again every few seconds.
-    'grpc.initial_reconnect_backoff_ms': 250,
-    'grpc.max_reconnect_backoff_ms': 2_000,
-  };
-  return options.emulatorHost ? new Firestore({ ...settings, host: options.emulatorHost, ssl: false }) : new Firestore(settings);
-}
 
 /** Event ids may hold "/" and be long; the document id is their hash, the id itself a field. */
 export const eventDocId = (eventId: string): string => createHash('sha256').update(eventId).digest('hex');

@@ -1,6 +1,6 @@
+import { pct } from './errors.js';
 import type { Analysis, MetricResult } from './model.js';
 
-const pct = (r: number | null): string => (r === null ? 'n/a' : `${(r * 100).toFixed(2)}%`);
 const ms = (v: number | null): string => (v === null ? 'n/a' : `${v} ms`);
 const p = (v: number | null): string => (v === null ? '' : v < 0.0001 ? ', p < 0.0001' : `, p = ${v.toFixed(4)}`);
 

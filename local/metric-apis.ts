@@ -1,0 +1,54 @@
+import { MetricServiceClient } from '@google-cloud/monitoring';
+import { MonitoringRequestCounts } from '../shared/adapters/gcp/monitoring-counts.js';
+import { PrometheusQueryProvider } from '../shared/adapters/gcp/prometheus-query.js';
+import { LocalMonitoring } from './monitoring.js';
+import { LocalPrometheus, type Series } from './prometheus.js';
+import type { LocalFleet } from './router/fleet.js';
+
+/**
+ * The local stand-ins for Cloud Monitoring's two APIs, both answering from the local router's own
+ * counters (entries anyone publishes on the request-log topic are not in them): the
+ * MetricService that confirms the request-log stream before a step advances (with a visibility
+ * delay), and the Prometheus API the services' custom metrics are asked. Production's adapters
+ * talk to them unchanged.
+ */
+export interface LocalMetricApis {
+  monitoring: LocalMonitoring;
+  prometheus: LocalPrometheus;
+  confirm: MonitoringRequestCounts;
+  metrics: PrometheusQueryProvider;
+  close(): Promise<void>;
+}
+
+export async function startLocalMetricApis(fleet: LocalFleet, project: string, delayMs: number): Promise<LocalMetricApis> {
+  const monitoring = new LocalMonitoring((service, revision, from, to) => fleet.services.get(service)?.router.countersFor(revision).window(from, to - 1) ?? { requests: 0, errors: 0 }, delayMs);
+  await monitoring.start();
+  const client = new MetricServiceClient({ ...monitoring.server.clientOptions(), projectId: project });
+  const started = Date.now();
+  const prometheus = new LocalPrometheus(() => routerSeries(fleet, started));
+  await prometheus.start();
+  return {
+    monitoring,
+    prometheus,
+    confirm: new MonitoringRequestCounts(client, { visibilityDelayMs: delayMs, alignMs: 1_000 }),
+    metrics: new PrometheusQueryProvider(prometheus.url),
+    close: async () => {
+      await client.close();
+      await Promise.all([monitoring.stop(), prometheus.stop()]);
+    },
+  };
+}
+
+/** Every revision's request counts as counters by response class, named as Managed Service for Prometheus names Cloud Run's request_count. */
+function routerSeries(fleet: LocalFleet, since: number): Series[] {
+  return [...fleet.services.entries()].flatMap(([service, route]) =>
+    [...route.revisions.keys()].flatMap((revision) => {
+      const counted = (at: number) => route.router.countersFor(revision).window(since, at);
+      const labels = (cls: string) => ({ service_name: service, revision_name: revision, response_code_class: cls });
+      return [
+        { name: 'run_googleapis_com:request_count', labels: labels('2xx'), valueAt: (at: number) => { const c = counted(at); return c.requests - c.errors; } },
+        { name: 'run_googleapis_com:request_count', labels: labels('5xx'), valueAt: (at: number) => counted(at).errors },
+      ];
+    }),
+  );
+}
