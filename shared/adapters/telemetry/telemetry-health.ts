@@ -1,4 +1,4 @@
-import { summarize, type Confirmation, type HealthReading, type MeasureHealth, type RequestSample, type Summary } from '../../domain/index.js';
+import { summarize, type Bucket, type Confirmation, type HealthReading, type MeasureHealth, type RequestSample, type Summary } from '../../domain/index.js';
 import { parseRequestLog } from '../../ingest/request-log.js';
 import type { HealthSource, RequestCountAuthority, RequestLogFeed, TelemetryStore } from '../../ports/index.js';
 import type { Logger } from '../../runtime/logger.js';
@@ -89,13 +89,15 @@ export class TelemetryHealthSource implements HealthSource {
       this.log.warn({ err: error }, 'telemetry: could not drain the request-log stream');
     }
     const { baseline: arm } = effect;
-    const [counted, baseline] = await Promise.all([
-      this.summary(effect.router.service, effect.candidateRevision, effect.windowStartAt, effect.windowEndAt),
-      arm ? this.summary(effect.router.service, arm.revision, arm.windowStartAt, arm.windowEndAt) : null,
+    // Each arm's buckets are read once: the confirmation's stretch lies inside the measured window.
+    const [candidateBuckets, baselineBuckets] = await Promise.all([
+      this.store.read(effect.router.service, effect.candidateRevision, effect.windowStartAt, effect.windowEndAt),
+      arm ? this.store.read(effect.router.service, arm.revision, arm.windowStartAt, arm.windowEndAt) : null,
     ]);
-    const { requests, errors, p99LatencyMs, latency } = counted;
-    const measurements = { requests, errors, p99LatencyMs, latency, baseline: arm && baseline ? { revision: arm.revision, ...baseline } : null };
-    const confirmation = effect.confirmSince !== null && this.options.confirm ? await this.confirmation(effect, effect.confirmSince, this.options.confirm) : null;
+    const { requests, errors, p99LatencyMs, latency } = this.summary(candidateBuckets, effect.windowStartAt, effect.windowEndAt);
+    const baseline = arm && baselineBuckets ? { revision: arm.revision, ...this.summary(baselineBuckets, arm.windowStartAt, arm.windowEndAt) } : null;
+    const measurements = { requests, errors, p99LatencyMs, latency, baseline };
+    const confirmation = effect.confirmSince !== null && this.options.confirm ? await this.confirmation(effect, effect.confirmSince, this.options.confirm, [candidateBuckets, baselineBuckets]) : null;
     const stream: HealthReading = { ok: true, measurements: { ...measurements, windowStartAt: effect.windowStartAt, windowEndAt: effect.windowEndAt, confirmation, source: 'telemetry' } };
     if (requests > 0 || !this.fallback) return stream;
     const other = await this.fallback.measure(effect);
@@ -107,17 +109,15 @@ export class TelemetryHealthSource implements HealthSource {
    * The authority's counts of the step as far as it can see (aligned to its windows), beside the
    * stream's counts of exactly the same window, for the candidate and its baseline. Errors are data.
    */
-  private async confirmation(effect: MeasureHealth, since: number, authority: RequestCountAuthority): Promise<Confirmation> {
+  private async confirmation(effect: MeasureHealth, since: number, authority: RequestCountAuthority, buckets: [Bucket[], Bucket[] | null]): Promise<Confirmation> {
     const { source, alignMs, visibilityDelayMs } = authority;
     const from = Math.ceil(since / alignMs) * alignMs;
     const to = Math.floor((effect.windowEndAt - visibilityDelayMs) / alignMs) * alignMs;
     if (to - from < alignMs) return { status: 'pending', source, visibleUntil: effect.windowEndAt - visibilityDelayMs };
     const revisions = [effect.candidateRevision ?? '', ...(effect.baseline ? [effect.baseline.revision] : [])];
     try {
-      const [authorityCounts, streamCounts] = await Promise.all([
-        Promise.all(revisions.map((r) => authority.counts(effect.router, r, from, to))),
-        Promise.all(revisions.map((r) => this.summary(effect.router.service, r, from, to))),
-      ]);
+      const authorityCounts = await Promise.all(revisions.map((r) => authority.counts(effect.router, r, from, to)));
+      const streamCounts = buckets.flatMap((b) => (b ? [this.summary(b, from, to)] : []));
       const arms = (list: { requests: number; errors: number }[]) => ({ candidate: pick(list[0]), baseline: list[1] ? pick(list[1]) : null });
       return { status: 'read', source, windowStartAt: from, windowEndAt: to, authority: arms(authorityCounts), stream: arms(streamCounts) };
     } catch (error) {
@@ -130,9 +130,9 @@ export class TelemetryHealthSource implements HealthSource {
    * One revision's figures over a window. A sampled stream stands for 1/rate times as many
    * requests: counts and the histogram are scaled back; the ratios are the sample's own.
    */
-  private async summary(service: string, revision: string, from: number, to: number): Promise<Summary> {
+  private summary(buckets: readonly Bucket[], from: number, to: number): Summary {
     const rate = this.options.sampleRate ?? 1;
-    const counted = summarize(await this.store.read(service, revision, from, to), from, to);
+    const counted = summarize(buckets, from, to);
     return { requests: Math.round(counted.requests / rate), errors: Math.round(counted.errors / rate), p99LatencyMs: counted.p99LatencyMs, latency: counted.latency.map((n) => Math.round(n / rate)) };
   }
 }
