@@ -1,10 +1,12 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { z } from 'zod';
-import { COMMANDS, ROLE_FOR, SERVICE_NAME_RULE, ServiceConfigError, groupsNamed, mayDo, parseServiceConfig, rolesOf, type Action, type Role, type ServiceConfigInput } from '../shared/domain/index.js';
-import { InvalidTokenError, StoreUnavailableError, UpstreamUnavailableError, type CommandAuth } from '../shared/ports/index.js';
+import { COMMANDS, SERVICE_NAME_RULE } from '../shared/domain/index.js';
+import { InvalidTokenError, StoreUnavailableError, UpstreamUnavailableError } from '../shared/ports/index.js';
 import { RELEASE_ID } from '../shared/ingest/limits.js';
 import { withDeadline } from '../shared/runtime/deadline.js';
 import { DEFAULT_REQUEST_DEADLINE_MS, type EntryDeps } from './entry.js';
+import { applyService } from './apply-service.js';
+import { Refusal, authorize, notFound, rolesFor } from './command-auth.js';
 
 
 const bodySchema = z.union([
@@ -17,17 +19,6 @@ const bodySchema = z.union([
 ]);
 /** Releases per rebuild-stats call: one transaction each, well inside the request's deadline. */
 const REBUILD_PAGE = 50;
-
-/** A refusal with its HTTP status; nothing was recorded. */
-class Refusal extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly extra: Record<string, unknown> = {},
-  ) {
-    super(message);
-  }
-}
 
 /**
  * onCommand: the one way to steer a release or change a service's config. The caller's Google ID
@@ -78,63 +69,33 @@ async function handle(req: Request, deps: EntryDeps): Promise<Record<string, unk
   const idempotencyKey = req.get('idempotency-key');
   if (idempotencyKey !== undefined && !/^[A-Za-z0-9_-]{8,64}$/.test(idempotencyKey)) throw new Refusal(400, 'Idempotency-Key: 8–64 letters, digits, "-" or "_"');
 
-  if (body.command === 'apply') return apply(body.config, who.email, deps, auth);
+  if (body.command === 'apply') return applyService(body.config, who.email, deps, auth);
+  if (body.command === 'whoami') {
+    // Roles, or none: a service that does not exist and one the caller holds no role on read the same.
+    const service = await deps.store.getService(body.service);
+    const standing = service ? await rolesFor(who.email, service.config.access, auth) : { roles: [] };
+    return { status: 'ok', actor: who.email, service: body.service, roles: standing.roles };
+  }
   if (body.command === 'rebuild-stats') {
     const service = await deps.store.getService(body.service);
-    if (!service) throw new Refusal(404, `service ${body.service} not found`);
-    await authorize('apply', who.email, service.config.access, service.name, auth);
+    if (!service) throw notFound(`service ${body.service}`);
+    authorize('apply', who.email, await rolesFor(who.email, service.config.access, auth), service.name);
     if (body.cursor && (await deps.store.getRelease(body.cursor))?.service !== service.name) throw new Refusal(400, `cursor ${body.cursor} is not a release of ${service.name}`);
     const page = await deps.store.rebuildDelivery(service.name, body.cursor ?? null, REBUILD_PAGE);
     return { status: 'applied', actor: who.email, service: service.name, ...page };
   }
-  if (body.command === 'whoami') {
-    const service = await deps.store.getService(body.service);
-    if (!service) throw new Refusal(404, `service ${body.service} not found`);
-    return { status: 'ok', actor: who.email, service: service.name, roles: await rolesFor(who.email, service.config.access, auth) };
-  }
 
+  const what = `release ${body.release}`;
   const release = await deps.store.getRelease(body.release);
-  if (!release) throw new Refusal(404, `release ${body.release} not found`);
+  if (!release) throw notFound(what);
   const service = await deps.store.getService(release.service);
-  if (!service) throw new Refusal(404, `service ${release.service} not found`);
-  await authorize(body.command, who.email, service.config.access, service.name, auth);
+  if (!service) throw notFound(what);
+  authorize(body.command, who.email, await rolesFor(who.email, service.config.access, auth), service.name, what);
   const id = `cmd:${idempotencyKey ? `${who.email}:${idempotencyKey}` : crypto.randomUUID()}`;
   const report = await deps.runtime.handle({ id, service: service.name, at: deps.clock(), body: { kind: 'command', releaseId: release.id, command: body.command, actor: who.email, why: body.reason ?? null } });
   if (report.kind === 'duplicate') return { status: 'duplicate', actor: who.email, release: await deps.store.getRelease(release.id) };
-  if (report.kind !== 'decided') throw new Refusal(404, `service ${release.service} not found`);
+  if (report.kind !== 'decided') throw notFound(what);
   const after = await deps.store.getRelease(release.id);
   if (report.outcome.status === 'rejected') throw new Refusal(409, report.outcome.message, { outcome: report.outcome, release: after });
   return { status: 'applied', actor: who.email, outcome: report.outcome, release: after };
-}
-
-async function rolesFor(email: string, access: Parameters<typeof rolesOf>[1], auth: CommandAuth): Promise<Role[]> {
-  const named = access ? groupsNamed(access) : [];
-  const adminGroups = auth.admins.filter((p) => p.startsWith('group:')).map((p) => p.slice(6).toLowerCase());
-  const groups = [...named, ...adminGroups];
-  const memberOf = groups.length ? await auth.groups.memberOf(email, groups) : new Set<string>();
-  return rolesOf(email, access, auth.admins, memberOf);
-}
-
-async function authorize(action: Action, email: string, access: Parameters<typeof rolesOf>[1], service: string, auth: CommandAuth): Promise<void> {
-  const roles = await rolesFor(email, access, auth);
-  if (!mayDo(action, roles)) {
-    const role = ROLE_FOR[action];
-    throw new Refusal(403, `${email} may not ${action} on service ${service}: that needs the ${role} role (service config: access.${role}s)`, { missingRole: role, service });
-  }
-}
-
-/** `services apply`: the owners of the service's current config (or a platform admin, for a new service). */
-async function apply(config: Record<string, unknown>, email: string, deps: EntryDeps, auth: CommandAuth): Promise<Record<string, unknown>> {
-  let parsed;
-  try {
-    parsed = parseServiceConfig(config);
-  } catch (error) {
-    if (error instanceof ServiceConfigError) throw new Refusal(400, error.message, { problems: error.problems });
-    throw error;
-  }
-  const existing = await deps.store.getService(parsed.name);
-  await authorize('apply', email, existing ? existing.config.access : null, parsed.name, auth);
-  const applied = await deps.store.applyServiceConfig(config as ServiceConfigInput & { name: string }, deps.clock());
-  deps.log.info({ service: applied.name, actor: email }, `onCommand: service ${applied.name} applied by ${email}`);
-  return { status: 'applied', actor: email, service: applied, warnings: applied.config.source ? [] : [`service ${applied.name} has no \`source\`: it accepts no build until one is set`] };
 }

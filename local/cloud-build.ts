@@ -4,7 +4,7 @@ import { grpc, protobuf } from 'google-gax';
 import { FakeGrpcServer, GAX_PROTOS, grpcError, protosOf } from './grpc/fake-grpc-server.js';
 
 /**
- * A local Cloud Build API v1 (GetBuild, RunBuildTrigger, GetOperation) served over gRPC from the
+ * A local Cloud Build API v1 (GetBuild, GetBuildTrigger, RunBuildTrigger, GetOperation) served over gRPC from the
  * protos shipped in @google-cloud/cloudbuild, so the official client — and Cutover's provenance
  * check — run unchanged against it. Like Cloud Build, a build belongs to one project, a triggered
  * build carries its trigger id and the TRIGGER_NAME, BRANCH_NAME and COMMIT_SHA substitutions, the
@@ -56,7 +56,7 @@ export class LocalCloudBuild {
 
   constructor(private readonly options: LocalCloudBuildOptions) {
     this.server = new FakeGrpcServer(['google/devtools/cloudbuild/v1/cloudbuild.proto', 'google/longrunning/operations.proto'], [protosOf('@google-cloud/cloudbuild'), GAX_PROTOS], {
-      'google.devtools.cloudbuild.v1.CloudBuild': { GetBuild: (r) => this.getBuild(r), RunBuildTrigger: (r) => this.runTrigger(r) },
+      'google.devtools.cloudbuild.v1.CloudBuild': { GetBuild: (r) => this.getBuild(r), GetBuildTrigger: (r) => this.getTrigger(r), RunBuildTrigger: (r) => this.runTrigger(r) },
       'google.longrunning.Operations': { GetOperation: (r) => this.getOperation(r) },
     });
   }
@@ -83,6 +83,21 @@ export class LocalCloudBuild {
     const build = this.builds.get(id);
     if (!build || build.projectId !== project) throw grpcError(grpc.status.NOT_FOUND, `Build "${id}" not found in project ${project}`);
     return { ...build, createTime: { seconds: String(Math.floor(Date.parse(build.createTime) / 1000)), nanos: 0 } };
+  }
+
+  /** A trigger the API now knows (tests; `npm start` passes its triggers as options). */
+  addTrigger(trigger: LocalTrigger): void {
+    (this.options.triggers ??= []).push(trigger);
+  }
+
+  /** As Cloud Build: GetBuildTrigger takes the trigger's id or its name, in the name's last segment or triggerId. */
+  private getTrigger(request: Obj): Obj {
+    const fromName = /^projects\/([^/]+)\/locations\/[^/]+\/triggers\/([^/]+)$/.exec(str(request.name));
+    const project = fromName?.[1] ?? str(request.projectId);
+    const wanted = fromName?.[2] ?? str(request.triggerId);
+    const trigger = this.options.triggers?.find((t) => t.id === wanted || t.name === wanted);
+    if (project !== this.options.project || !trigger) throw grpcError(grpc.status.NOT_FOUND, `trigger ${wanted} not found in project ${project}`);
+    return { id: trigger.id, name: trigger.name, substitutions: trigger.substitutions };
   }
 
   private runTrigger(request: Obj): Obj {

@@ -85,8 +85,8 @@ export function sampleServiceConfig(overrides: Partial<ServiceConfigInput> = {})
     rollbackTriggers: { alertPolicies: ['sample 5xx ratio'] },
     watchWindow: '2m',
     concurrency: 'supersede',
-    // Builds of the local Cloud Build's `sample-main` trigger on main, pushed to the local registry.
-    source: { triggers: ['sample-main'], branches: ['main'], repositories: ['local/sample'] },
+    // Builds of the local Cloud Build's `sample-main` trigger on main (by its id), pushed to the local registry.
+    source: { triggers: [devTrigger(SAMPLE_SERVICE).id], branches: ['main'], repositories: ['local/sample'] },
     access: { operators: ['group:oncall@cutover.local'], approvers: ['user:lead@cutover.local'], owners: [] },
     // The local chat (printed by npm start); its webhook URL is in the local Secret Manager.
     notifications: [{ format: 'google-chat', secret: LOCAL_CHAT_SECRET }],

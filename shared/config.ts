@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { durationSchema } from './domain/duration.js';
 import { describeIssues } from './domain/service-config.js';
+import { EMPTY_PLATFORM_POLICY, platformPolicySchema, type PlatformPolicy } from './domain/platform/index.js';
 
 /**
  * Process configuration, read from the environment at the edge (functions, CLI, local stack)
@@ -41,6 +42,8 @@ const envSchema = z.object({
   CUTOVER_TOKEN_ISSUERS: z.string().optional(),
   /** Platform admins, IAM principals comma-separated (Terraform sets them): every role on every service. */
   CUTOVER_ADMINS: z.string().optional(),
+  /** The platform policy as JSON (grants, deploy policies; docs/api.md), written by Terraform. */
+  CUTOVER_PLATFORM: z.string().max(200_000).optional(),
   /** Where the status page sends commands, and the OAuth client people sign in with there (both: the page can steer). */
   CUTOVER_COMMAND_URL: z.string().url().optional(),
   CUTOVER_OAUTH_CLIENT_ID: z.string().optional(),
@@ -78,6 +81,7 @@ export interface CutoverConfig {
   commands: { audiences: string[]; certsUrl: string | undefined; issuers: string[] | undefined; admins: string[]; pageOrigins: string[] };
   page: { commandUrl: string; oauthClientId: string } | undefined;
   chat: { allowedOrigins: string[]; pageUrl: string | null };
+  platform: PlatformPolicy;
 }
 
 export class ConfigError extends Error {
@@ -88,6 +92,20 @@ export class ConfigError extends Error {
 }
 
 const list = (value: string | undefined): string[] => (value ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+
+/** The platform policy: JSON, checked whole; a policy that does not parse stops start-up with its problems. */
+function platformPolicy(value: string | undefined): PlatformPolicy {
+  if (!value) return EMPTY_PLATFORM_POLICY;
+  let json: unknown;
+  try {
+    json = JSON.parse(value);
+  } catch (error) {
+    throw new ConfigError([`CUTOVER_PLATFORM: not JSON (${error instanceof Error ? error.message : String(error)})`]);
+  }
+  const parsed = platformPolicySchema.safeParse(json);
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error).map((p) => `CUTOVER_PLATFORM ${p}`));
+  return parsed.data;
+}
 
 /** Each entry must be an origin (scheme://host[:port]) and nothing more. */
 function origins(value: string): string[] {
@@ -138,6 +156,7 @@ export function loadConfig(env: Record<string, string | undefined>): CutoverConf
       pageOrigins: list(e.CUTOVER_PAGE_ORIGINS),
     },
     chat: { allowedOrigins: origins(e.CUTOVER_CHAT_WEBHOOK_ORIGINS), pageUrl: e.CUTOVER_STATUS_PAGE_URL ?? null },
+    platform: platformPolicy(e.CUTOVER_PLATFORM),
     page: e.CUTOVER_COMMAND_URL && e.CUTOVER_OAUTH_CLIENT_ID ? { commandUrl: e.CUTOVER_COMMAND_URL, oauthClientId: e.CUTOVER_OAUTH_CLIENT_ID } : undefined,
   };
 }

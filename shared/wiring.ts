@@ -134,7 +134,7 @@ export function wire(config: CutoverConfig, overrides: Partial<Ports> & { builds
   const clock = overrides.clock ?? Date.now;
   const builds = overrides.builds ?? new CloudBuildAuthority(new CloudBuildClient());
   const { audiences, certsUrl, issuers, admins, pageOrigins } = config.commands;
-  const auth = overrides.auth ?? { identity: new IdTokenVerifier({ audiences, certsUrl, issuers }), groups: new CloudIdentityGroups(), admins, pageOrigins };
+  const auth = overrides.auth ?? { identity: new IdTokenVerifier({ audiences, certsUrl, issuers }), groups: new CloudIdentityGroups(), admins, pageOrigins, platform: config.platform };
   const page: PageSteering | undefined = config.page ? { commandUrl: config.page.commandUrl, signIn: { kind: 'google', clientId: config.page.oauthClientId } } : undefined;
   const metrics = overrides.metrics ?? (config.prometheusUrl ? new PrometheusQueryProvider(config.prometheusUrl, { headers: googleAccessToken() }) : undefined);
   const runtime = new ReleaseRuntime({

@@ -16,3 +16,5 @@ export * from './dora.js';
 export * from './delivery.js';
 export * from './chat.js';
 export * from './analysis/index.js';
+export * from './platform/index.js';
+export * from './glob.js';

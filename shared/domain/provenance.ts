@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { buildStatusSchema, type EventOf } from './events.js';
 import { Reason } from './reasons.js';
+import { boundedWildcards, globMatches } from './glob.js';
 
 /**
  * Provenance: a release starts only from a build the service trusts. The facts come from the
@@ -11,8 +12,9 @@ import { Reason } from './reasons.js';
 
 /** A registry path such as europe-west1-docker.pkg.dev/P/repo/checkout (lower case, no tag or digest). */
 const REPOSITORY_RULE = /^[a-z0-9][a-z0-9.-]*(:[0-9]{1,5})?(\/[a-z0-9][a-z0-9._-]*)+$/;
-/** Branch and tag names, with `*` as the only wildcard (`release-*`). */
+/** Branch and tag names, with `*` as the only wildcard (`release-*`), and few of them (matching stays linear). */
 const REF_PATTERN_RULE = /^[A-Za-z0-9._/*-]{1,255}$/;
+const refPattern = (message: string) => z.string().regex(REF_PATTERN_RULE, message).refine(boundedWildcards, 'at most 8 "*" in a pattern');
 
 export const sourceSchema = z
   .object({
@@ -20,10 +22,19 @@ export const sourceSchema = z
     project: z.string().min(1).max(100).optional(),
     /** The Cloud Build location of those builds: `global` or a region of a private pool. */
     location: z.string().regex(/^[a-z0-9-]{1,63}$/).default('global'),
-    /** Trigger ids or names allowed; a build started by hand (`gcloud builds submit`) has none and is never trusted. */
+    /**
+     * Trigger ids allowed. A name written here is resolved to its id by `services apply`, and the id
+     * is stored: a build is trusted by its trigger's id only. A build started by hand
+     * (`gcloud builds submit`) has no trigger and is never trusted.
+     */
     triggers: z.array(z.string().min(1).max(128)).min(1, 'name at least one Cloud Build trigger (id or name)').max(50),
-    branches: z.array(z.string().regex(REF_PATTERN_RULE, 'a branch name, `*` as wildcard')).max(50).default([]),
-    tags: z.array(z.string().regex(REF_PATTERN_RULE, 'a tag name, `*` as wildcard')).max(50).default([]),
+    branches: z.array(refPattern('a branch name, `*` as wildcard')).max(50).default([]),
+    tags: z.array(refPattern('a tag name, `*` as wildcard')).max(50).default([]),
+    /**
+     * The git repositories builds may come from, as Cloud Build names them in REPO_FULL_NAME
+     * (`owner/name`; `*` as wildcard). Empty: any repository the service's triggers watch.
+     */
+    gitRepositories: z.array(z.string().max(255).regex(/^[A-Za-z0-9._/*-]+$/, 'owner/name').refine(boundedWildcards, 'at most 8 "*"')).max(50).default([]),
     /** Image repositories allowed, as path prefixes: `…/repo/checkout` allows `…/repo/checkout` and `…/repo/checkout/api`, not `…/repo/checkout-x`. */
     repositories: z.array(z.string().max(512).regex(REPOSITORY_RULE, 'a repository path such as europe-west1-docker.pkg.dev/PROJECT/REPO/IMAGE')).min(1).max(50),
   })
@@ -64,10 +75,7 @@ export function pushedImage(facts: Pick<BuildFacts, 'substitutions' | 'pushed'>)
   return match ? { repository: repoOf(match.name), digest: match.digest } : null;
 }
 
-export function refMatches(pattern: string, value: string): boolean {
-  const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\/-]/g, '\\$&')).join('.*')}$`);
-  return regex.test(value);
-}
+export const refMatches = globMatches;
 
 export function repositoryAllowed(repository: string, allowed: readonly string[]): boolean {
   return allowed.some((prefix) => repository === prefix || repository.startsWith(`${prefix}/`));
@@ -90,9 +98,15 @@ export function judgeBuild(claim: BuildClaim, facts: BuildFacts | null, source: 
   if (claim.image !== null && apiImage !== null && repoOf(claim.image) !== repoOf(apiImage)) {
     return no(Reason.BuildMismatch, `the message names image ${claim.image}; the build's is ${apiImage}`);
   }
-  const triggerName = subs.TRIGGER_NAME ?? null;
-  if (!facts.triggerId || !source.triggers.some((t) => t === facts.triggerId || t === triggerName)) {
-    return no(Reason.UntrustedTrigger, facts.triggerId ? `trigger ${triggerName ?? facts.triggerId} is not one of the service's (${source.triggers.join(', ')})` : 'started without a trigger (gcloud builds submit); only the service\'s triggers release');
+  // By id only: TRIGGER_NAME is whatever the trigger's creator called it, the service's trigger id included.
+  if (!facts.triggerId || !source.triggers.includes(facts.triggerId)) {
+    return no(Reason.UntrustedTrigger, facts.triggerId ? `trigger ${facts.triggerId} (named ${JSON.stringify(subs.TRIGGER_NAME ?? '')}) is not one of the service's (${source.triggers.join(', ')})` : 'started without a trigger (gcloud builds submit); only the service\'s triggers release');
+  }
+  // Built-in substitutions are Cloud Build's own (a build cannot override them): the event and the repository.
+  if (subs._PR_NUMBER || subs._HEAD_BRANCH) return no(Reason.UntrustedEvent, `a pull request build (#${subs._PR_NUMBER ?? '?'}): its code is not on an allowed branch yet; only pushes release`);
+  const repo = subs.REPO_FULL_NAME || null;
+  if (source.gitRepositories.length > 0 && (repo === null || !source.gitRepositories.some((p) => globMatches(p, repo)))) {
+    return no(Reason.UntrustedRepository, `git repository ${repo ?? '(none named)'} is not allowed (${source.gitRepositories.join(', ')})`);
   }
   const branch = subs.BRANCH_NAME || null;
   const tag = subs.TAG_NAME || null;

@@ -15,6 +15,9 @@ export const Reason = {
   BuildMismatch: 'BuildMismatch',
   UntrustedTrigger: 'UntrustedTrigger',
   UntrustedRef: 'UntrustedRef',
+  /** A build of a pull request (its head may be anyone's fork), or of a git repository the service does not name. */
+  UntrustedEvent: 'UntrustedEvent',
+  UntrustedRepository: 'UntrustedRepository',
   UntrustedImage: 'UntrustedImage',
   ImageNotPinned: 'ImageNotPinned',
   // Concurrency

@@ -14,6 +14,21 @@ export interface BuildRef {
  */
 export interface BuildAuthority {
   getBuild(ref: BuildRef): Promise<BuildFacts | null>;
+  /** A trigger by its id or its name (the API takes either); null when the API knows none. */
+  getTrigger(ref: TriggerRef): Promise<TriggerFacts | null>;
+}
+
+export interface TriggerRef {
+  project: string;
+  location: string;
+  /** An id or a name, as a person wrote it in the config. */
+  trigger: string;
+}
+
+/** What the Cloud Build API says of a trigger: its id (what builds carry) and its name. */
+export interface TriggerFacts {
+  id: string;
+  name: string;
 }
 
 /** A dependency other than the store cannot answer now: the request is answered 503 and redelivered. */

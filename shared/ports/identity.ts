@@ -25,6 +25,8 @@ export interface GroupDirectory {
   memberOf(email: string, groups: readonly string[]): Promise<Set<string>>;
 }
 
+import type { PlatformPolicy } from '../domain/platform/index.js';
+
 /** What onCommand needs beyond the other entry points: who is asking, and who may do what. */
 export interface CommandAuth {
   identity: IdentityVerifier;
@@ -33,4 +35,6 @@ export interface CommandAuth {
   admins: string[];
   /** Origins whose pages may call onCommand from a browser (the status page's), for CORS. */
   pageOrigins?: string[];
+  /** The platform's grants: which platform-owned values a service's owners may choose. None: admins only. */
+  platform?: PlatformPolicy;
 }

@@ -6,6 +6,8 @@ export interface BuildAuthorityUnderTest {
   authority: BuildAuthority;
   /** The API now knows this build. */
   know(build: BuildResource): void;
+  /** The API now knows this trigger, in demo-project. */
+  knowTrigger(trigger: { id: string; name: string }): void;
   /** The next `times` calls fail as the API being unavailable (after any retries of the adapter). */
   breakFor(times: number): void;
   teardown(): Promise<void>;
@@ -52,6 +54,20 @@ export function buildAuthorityContract(name: string, setup: () => Promise<BuildA
         t.know(build('b-elsewhere', 'attacker-project'));
         expect(await t.authority.getBuild({ project: 'demo-project', location: 'global', buildId: 'b-unknown' })).toBeNull();
         expect(await t.authority.getBuild({ project: 'demo-project', location: 'global', buildId: 'b-elsewhere' })).toBeNull();
+      } finally {
+        await t.teardown();
+      }
+    });
+
+    it('finds a trigger by its id or by its name, and answers its id; knows no other', async () => {
+      const t = await setup();
+      try {
+        t.knowTrigger({ id: '0f1e2d3c-trig', name: 'checkout-main' });
+        const want = { id: '0f1e2d3c-trig', name: 'checkout-main' };
+        expect(await t.authority.getTrigger({ project: 'demo-project', location: 'global', trigger: 'checkout-main' })).toEqual(want);
+        expect(await t.authority.getTrigger({ project: 'demo-project', location: 'global', trigger: '0f1e2d3c-trig' })).toEqual(want);
+        expect(await t.authority.getTrigger({ project: 'demo-project', location: 'global', trigger: 'nope' })).toBeNull();
+        expect(await t.authority.getTrigger({ project: 'attacker-project', location: 'global', trigger: 'checkout-main' })).toBeNull();
       } finally {
         await t.teardown();
       }

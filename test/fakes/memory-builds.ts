@@ -1,5 +1,5 @@
 import type { BuildFacts } from '../../shared/domain/index.js';
-import { UpstreamUnavailableError, type BuildAuthority, type BuildRef } from '../../shared/ports/index.js';
+import { UpstreamUnavailableError, type BuildAuthority, type BuildRef, type TriggerFacts, type TriggerRef } from '../../shared/ports/index.js';
 import type { BuildResource } from '../../local/cloud-build.js';
 
 /**
@@ -9,6 +9,8 @@ import type { BuildResource } from '../../local/cloud-build.js';
  */
 export class FakeBuildAuthority implements BuildAuthority {
   private readonly builds = new Map<string, BuildResource>();
+  /** Triggers, each in its project. */
+  private readonly triggers: { project: string; id: string; name: string }[] = [];
   readonly asked: BuildRef[] = [];
   unavailable = 0;
 
@@ -16,6 +18,19 @@ export class FakeBuildAuthority implements BuildAuthority {
   know<B extends BuildResource>(build: B): B {
     this.builds.set(build.id, structuredClone(build));
     return build;
+  }
+
+  knowTrigger(project: string, trigger: TriggerFacts): void {
+    this.triggers.push({ project, ...trigger });
+  }
+
+  getTrigger(ref: TriggerRef): Promise<TriggerFacts | null> {
+    if (this.unavailable > 0) {
+      this.unavailable -= 1;
+      return Promise.reject(new UpstreamUnavailableError(`Cloud Build API GetBuildTrigger ${ref.trigger}: UNAVAILABLE`));
+    }
+    const found = this.triggers.find((t) => t.project === ref.project && (t.id === ref.trigger || t.name === ref.trigger));
+    return Promise.resolve(found ? { id: found.id, name: found.name } : null);
   }
 
   getBuild(ref: BuildRef): Promise<BuildFacts | null> {

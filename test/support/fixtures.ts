@@ -23,7 +23,7 @@ export function serviceConfigInput(overrides: Partial<ServiceConfigInput> = {}):
     progressDeadline: '10m',
     watchWindow: '30m',
     verification: { checks: [{ path: '/healthz' }] },
-    source: { triggers: ['checkout-main'], branches: ['main'], repositories: ['europe-west1-docker.pkg.dev/demo-project/apps'] },
+    source: { triggers: ['trig-checkout-main'], branches: ['main'], repositories: ['europe-west1-docker.pkg.dev/demo-project/apps'] },
     ...overrides,
   };
 }

@@ -23,6 +23,7 @@ export function fakeSystem<S extends ReleaseStore = FakeStore, R extends Traffic
   const runtime = new ReleaseRuntime(deps);
   /** The Cloud Build API as the functions see it: a build message is trusted only if this knows the build. */
   const builds = new FakeBuildAuthority();
+  builds.knowTrigger('demo-project', { id: 'trig-checkout-main', name: 'checkout-main' });
   let n = 0;
   const send = (body: EventBody, id?: string) => {
     n += 1;

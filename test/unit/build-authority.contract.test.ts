@@ -7,7 +7,7 @@ import { FakeBuildAuthority } from '../fakes/memory-builds.js';
 
 buildAuthorityContract('FakeBuildAuthority', () => {
   const authority = new FakeBuildAuthority();
-  return Promise.resolve({ authority, know: (b) => authority.know(b), breakFor: (n) => (authority.unavailable = n), teardown: () => Promise.resolve() });
+  return Promise.resolve({ authority, know: (b) => authority.know(b), knowTrigger: (tr) => authority.knowTrigger('demo-project', tr), breakFor: (n) => (authority.unavailable = n), teardown: () => Promise.resolve() });
 });
 
 buildAuthorityContract('CloudBuildAuthority on the Cloud Build API (official client, gRPC server from its protos)', async () => {
@@ -18,6 +18,7 @@ buildAuthorityContract('CloudBuildAuthority on the Cloud Build API (official cli
   return {
     authority: new CloudBuildAuthority(client, { retry, timeoutMs: 2_000 }),
     know: (b) => void api.put(b),
+    knowTrigger: (tr) => api.addTrigger({ ...tr, substitutions: {} }),
     // The adapter retries a transient error once (attempts: 2): both fail.
     breakFor: (n) => api.server.inject('GetBuild', { code: grpc.status.UNAVAILABLE }, n * retry.attempts),
     teardown: async () => {

@@ -4,12 +4,12 @@ import { serviceConfigInput } from '../support/fixtures.js';
 
 const REPO = 'europe-west1-docker.pkg.dev/demo-project/apps/checkout';
 const DIGEST = `sha256:${'0a'.repeat(32)}`;
-const source: SourcePolicy = parseServiceConfig(serviceConfigInput({ source: { triggers: ['checkout-main', 'trig-2'], branches: ['main', 'release-*'], tags: ['v*'], repositories: [REPO] } })).source!;
+const source: SourcePolicy = parseServiceConfig(serviceConfigInput({ source: { triggers: ['trig-checkout-main', 'trig-2'], branches: ['main', 'release-*'], tags: ['v*'], repositories: [REPO] } })).source!;
 
 const facts = (over: Partial<BuildFacts> = {}, subs: Record<string, string> = {}): BuildFacts => ({
   id: 'b1',
   status: 'SUCCESS',
-  triggerId: 'trig-1',
+  triggerId: 'trig-checkout-main',
   substitutions: { _CUTOVER_SERVICE: 'checkout', _CUTOVER_IMAGE: `${REPO}:c1`, TRIGGER_NAME: 'checkout-main', BRANCH_NAME: 'main', ...subs },
   pushed: [{ name: `${REPO}:c1`, digest: DIGEST }],
   commit: 'c1',
@@ -35,6 +35,11 @@ describe('provenance: a build releases only when the API says the service trusts
     ['a message naming another image than the build', { ...claim, image: 'docker.io/attacker/miner:latest' }, facts(), source, Reason.BuildMismatch],
     ['a build started by hand (no trigger)', claim, facts({ triggerId: null }), source, Reason.UntrustedTrigger],
     ['a trigger not listed', claim, facts({ triggerId: 'trig-9' }, { TRIGGER_NAME: 'anyone' }), source, Reason.UntrustedTrigger],
+    // A trigger anyone with builds.editor creates on their fork, *named* as the trusted trigger's id.
+    ['a trigger whose name is the trusted trigger\'s id', claim, facts({ triggerId: 'fork-trigger' }, { TRIGGER_NAME: 'trig-checkout-main' }), source, Reason.UntrustedTrigger],
+    ['a pull request build', claim, facts({}, { _PR_NUMBER: '42', _HEAD_BRANCH: 'feature/x' }), source, Reason.UntrustedEvent],
+    ['a git repository not listed', claim, facts({}, { REPO_FULL_NAME: 'mallory/checkout' }), { ...source, gitRepositories: ['acme/checkout'] as string[] }, Reason.UntrustedRepository],
+    ['no git repository named where one is required', claim, facts(), { ...source, gitRepositories: ['acme/*'] as string[] }, Reason.UntrustedRepository],
     ['a branch not allowed', claim, facts({}, { BRANCH_NAME: 'feature/x' }), source, Reason.UntrustedRef],
     ['a tag not allowed', claim, facts({}, { BRANCH_NAME: '', TAG_NAME: 'nightly' }), source, Reason.UntrustedRef],
     ['no branch or tag at all', claim, facts({}, { BRANCH_NAME: '' }), source, Reason.UntrustedRef],
@@ -49,8 +54,9 @@ describe('provenance: a build releases only when the API says the service trusts
     expect(judged.ok ? '' : judged.why).toMatch(/^build b\d: /);
   });
 
-  it('accepts a trigger by id or by name, a branch by pattern and a tag by pattern', () => {
+  it('accepts a trigger by its id (whatever its name), a branch by pattern, a tag by pattern, a git repository by pattern', () => {
     expect(judgeBuild(claim, facts({ triggerId: 'trig-2' }, { TRIGGER_NAME: 'x' }), source).ok).toBe(true);
+    expect(judgeBuild(claim, facts({}, { REPO_FULL_NAME: 'acme/checkout' }), { ...source, gitRepositories: ['acme/*'] }).ok).toBe(true);
     expect(judgeBuild(claim, facts({}, { BRANCH_NAME: 'release-2026.11' }), source).ok).toBe(true);
     expect(judgeBuild(claim, facts({}, { BRANCH_NAME: '', TAG_NAME: 'v1.2.3' }), source).ok).toBe(true);
   });
@@ -61,6 +67,14 @@ describe('provenance: a build releases only when the API says the service trusts
     expect(refMatches('v1.*', 'v1x2')).toBe(false);
     expect(refMatches('main', 'main2')).toBe(false);
     expect(refMatches('a+b', 'aab')).toBe(false);
+  });
+
+  it('a pattern that backtracks a regex matches in linear work, and a pattern has at most 8 stars', () => {
+    // As a regex, `^.*-.*-.*-.*-.*-.*-.*-.*-x$` against 20,000 dashes does not finish in any test's time.
+    const value = '-'.repeat(20_000);
+    expect(refMatches('*-*-*-*-*-*-*-*-x', value)).toBe(false);
+    expect(refMatches('*-*-*-*-*-*-*-*-x', `${value}x`)).toBe(true);
+    expect(() => parseServiceConfig(serviceConfigInput({ source: { triggers: ['t'], branches: ['*-*-*-*-*-*-*-*-*-x'], repositories: [REPO] } }))).toThrow(/at most 8/);
   });
 
   it('repositories are path prefixes on a "/" boundary', () => {

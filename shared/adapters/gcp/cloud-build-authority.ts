@@ -1,6 +1,6 @@
 import type { CloudBuildClient, protos } from '@google-cloud/cloudbuild';
 import type { BuildFacts } from '../../domain/index.js';
-import { UpstreamUnavailableError, type BuildAuthority, type BuildRef } from '../../ports/index.js';
+import { UpstreamUnavailableError, type BuildAuthority, type BuildRef, type TriggerFacts, type TriggerRef } from '../../ports/index.js';
 import { Code, codeOf, describeError, withRetries, type RetryPolicy } from './grpc-errors.js';
 
 type Build = protos.google.devtools.cloudbuild.v1.IBuild;
@@ -41,6 +41,18 @@ export class CloudBuildAuthority implements BuildAuthority {
       const code = codeOf(error);
       if (code === Code.NOT_FOUND || code === Code.INVALID_ARGUMENT) return null;
       throw new UpstreamUnavailableError(`Cloud Build API GetBuild ${name}: ${describeError(error)}`, { cause: error });
+    }
+  }
+
+  async getTrigger(ref: TriggerRef): Promise<TriggerFacts | null> {
+    const name = `projects/${ref.project}/locations/${ref.location}/triggers/${ref.trigger}`;
+    try {
+      const [trigger] = await withRetries(() => this.client.getBuildTrigger({ name, projectId: ref.project, triggerId: ref.trigger }, { timeout: this.timeoutMs, retry: null }), this.retry);
+      return trigger.id ? { id: trigger.id, name: trigger.name ?? '' } : null;
+    } catch (error) {
+      const code = codeOf(error);
+      if (code === Code.NOT_FOUND || code === Code.INVALID_ARGUMENT) return null;
+      throw new UpstreamUnavailableError(`Cloud Build API GetBuildTrigger ${name}: ${describeError(error)}`, { cause: error });
     }
   }
 }

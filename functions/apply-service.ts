@@ -1,0 +1,65 @@
+import { ServiceConfigError, mayDo, parseServiceConfig, refusedPlatformFields, targetOf, type FieldRefusal, type ServiceConfig, type ServiceConfigInput } from '../shared/domain/index.js';
+import type { CommandAuth } from '../shared/ports/index.js';
+import type { EntryDeps } from './entry.js';
+import { Refusal, rolesFor } from './command-auth.js';
+
+/**
+ * `services apply`: the owners of the service's current config (or a platform admin, for a new
+ * service) change it. What the service deploys into and trusts (project, region, target, source,
+ * chat secrets) is the platform's: an owner changes those only within a platform grant. A target
+ * another service already routes is refused to everyone.
+ */
+export async function applyService(config: Record<string, unknown>, email: string, deps: EntryDeps, auth: CommandAuth): Promise<Record<string, unknown>> {
+  let parsed;
+  try {
+    parsed = parseServiceConfig(config);
+  } catch (error) {
+    if (error instanceof ServiceConfigError) throw new Refusal(400, error.message, { problems: error.problems });
+    throw error;
+  }
+  const existing = await deps.store.getService(parsed.name);
+  const standing = await rolesFor(email, existing ? existing.config.access : null, auth);
+  // One answer whether the service exists or not: the refusal tells a stranger nothing.
+  if (!mayDo('apply', standing.roles)) throw new Refusal(403, `${email} may not apply service ${parsed.name}: that needs its owner role (a new service: a platform admin)`, { missingRole: 'owner', service: parsed.name });
+  // Twice: before the Cloud Build API is asked about the source's project (triggers aside, which
+  // are compared by id), and after the trigger names are resolved to ids.
+  const refuse = (config: ServiceConfig, fields: (f: string) => boolean) => standing.admin || refuseFields(email, refusedPlatformFields(existing?.config ?? null, config, auth.platform?.grants ?? []).filter((r) => fields(r.field)), config.name);
+  refuse(parsed, (f) => f !== 'source.triggers');
+  const resolved = await resolveTriggers(parsed, deps);
+  const input = (resolved.triggers ? { ...config, source: { ...(config.source as object), triggers: resolved.triggers } } : config) as ServiceConfigInput & { name: string };
+  const next = parseServiceConfig(input);
+  refuse(next, () => true);
+  const target = targetOf(next);
+  const claimant = (await deps.store.listServices()).find((s) => s.name !== next.name && targetOf(s.config) === target);
+  if (claimant) throw new Refusal(409, `target ${target} is already routed by service ${claimant.name}: one target, one service`, { field: 'router.target', claimedBy: claimant.name });
+  const applied = await deps.store.applyServiceConfig(input, deps.clock());
+  deps.log.info({ service: applied.name, actor: email }, `onCommand: service ${applied.name} applied by ${email}`);
+  const warnings = [...resolved.warnings, ...(applied.config.source ? [] : [`service ${applied.name} has no \`source\`: it accepts no build until one is set`])];
+  return { status: 'applied', actor: email, service: applied, warnings };
+}
+
+function refuseFields(email: string, refused: FieldRefusal[], service: string): void {
+  if (refused.length === 0) return;
+  const fields = [...new Set(refused.map((r) => r.field))];
+  throw new Refusal(403, `${email} may not set ${refused.map((r) => `${r.field} = ${JSON.stringify(r.value)}`).join(', ')} on service ${service}: ${fields.length > 1 ? 'these fields are' : 'that field is'} the platform's (a platform admin, or a platform grant for the service)`, { missingRole: 'platform admin', fields, service });
+}
+
+/**
+ * Triggers are trusted by id only: a name is free text anyone with builds.editor can give a new
+ * trigger. Names written in the config are resolved to ids here, once, through the Cloud Build
+ * API, and the ids are what is stored.
+ */
+async function resolveTriggers(parsed: ReturnType<typeof parseServiceConfig>, deps: EntryDeps): Promise<{ triggers: string[] | null; warnings: string[] }> {
+  const source = parsed.source;
+  if (!source) return { triggers: null, warnings: [] };
+  const project = source.project ?? parsed.project;
+  const ids: string[] = [];
+  const warnings: string[] = [];
+  for (const ref of source.triggers) {
+    const trigger = await deps.builds.getTrigger({ project, location: source.location, trigger: ref });
+    if (!trigger) throw new Refusal(400, `source.triggers: the Cloud Build API knows no trigger ${JSON.stringify(ref)} in ${project}/${source.location}`, { field: 'source.triggers' });
+    if (trigger.id !== ref) warnings.push(`source.triggers: ${ref} stored as its id ${trigger.id} (a build is trusted by its trigger's id, never its name)`);
+    ids.push(trigger.id);
+  }
+  return { triggers: [...new Set(ids)], warnings };
+}
