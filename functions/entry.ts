@@ -1,5 +1,5 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
-import { StoreUnavailableError, UpstreamUnavailableError, type BuildAuthority, type ChatDeps, type CommandAuth, type ReleaseStore } from '../shared/ports/index.js';
+import { StoreUnavailableError, UpstreamUnavailableError, type AlertPolicyAuthority, type BuildAuthority, type ChatDeps, type CommandAuth, type ReleaseStore } from '../shared/ports/index.js';
 import type { MarkedRequest } from './body-parsing.js';
 import type { PageSteering } from '../shared/views/steering.js';
 import { MAX_BODY_BYTES, parseEnvelope, type PubsubMessage } from '../shared/ingest/envelope.js';
@@ -13,6 +13,8 @@ export interface EntryDeps {
   store: ReleaseStore;
   /** The Cloud Build API: a build message is trusted only for what it says of the build. */
   builds: BuildAuthority;
+  /** Cloud Monitoring's alert policies: an incident is acted on only for a policy this vouches for. */
+  alertPolicies: AlertPolicyAuthority;
   /** onCommand only: verifying who asks, and their roles. */
   auth?: CommandAuth;
   /** onTick: keeps the request-log sink's filter on the candidates in play (telemetry health only). */

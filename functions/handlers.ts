@@ -4,6 +4,7 @@ import { parseIncidentMessage, type ParsedIncident } from '../shared/ingest/moni
 import type { PubsubMessage } from '../shared/ingest/envelope.js';
 import { SERVICE_NAME_RULE, judgeBuild, revisionsInPlay } from '../shared/domain/index.js';
 import { LIMITS, RELEASE_ID } from '../shared/ingest/limits.js';
+import type { AlertPolicyFacts } from '../shared/ports/index.js';
 import type { EntryDeps, Verdict } from './entry.js';
 
 /** onCloudBuild: Cloud Build status → build event for the service named in _CUTOVER_SERVICE. */
@@ -24,7 +25,14 @@ export async function handleCloudBuild(message: PubsubMessage, deps: EntryDeps):
   return { ack: 'handled', detail: report };
 }
 
-/** onAlert: a Cloud Monitoring incident → incident event for every service it maps to. */
+/**
+ * onAlert: a Cloud Monitoring incident → incident event for every service that lists its policy.
+ * The message is a claim (anyone who can publish on the topic, or edit a policy, shapes it): the
+ * policy is taken from the condition's resource name, must be listed by a service, and must exist
+ * in Cloud Monitoring with the labels and name the message claims. Otherwise the incident is
+ * stored as rejected, with its reason, and acknowledged; a policy Monitoring cannot be asked about
+ * now is 503 (redelivered), never trusted for want of an answer.
+ */
 export async function handleAlert(message: PubsubMessage, deps: EntryDeps): Promise<Verdict> {
   const parsed = parseIncidentMessage(message);
   if (parsed.kind === 'malformed') return { ack: 'rejected', reason: 'MalformedIncident', why: parsed.reason };
@@ -32,34 +40,34 @@ export async function handleAlert(message: PubsubMessage, deps: EntryDeps): Prom
     deps.log.info({ messageId: message.messageId }, 'onAlert: test notification received; the channel works');
     return { ack: 'ignored', why: 'test notification' };
   }
-  const services = await servicesFor(parsed.incident, deps);
-  if (services.length === 0) {
-    const { body } = parsed.incident;
-    return {
-      ack: 'rejected',
-      reason: 'UnmappedIncident',
-      why: `incident ${body.incidentId} (${body.policyName ?? 'no policy'}) maps to no service: add the user label cutover-service to the policy, or list the policy under rollbackTriggers.alertPolicies`,
-    };
-  }
+  const incident = parsed.incident;
+  const { incidentId, state } = incident.body;
+  const label = `incident ${incidentId}`;
+  if (incident.policy === null) return { ack: 'rejected', reason: 'UnverifiableIncident', why: `${label} names no alert policy (condition.name projects/P/alertPolicies/ID/conditions/C): nothing to verify it against` };
+  const services = await deps.store.findServicesByAlertPolicy(incident.policy);
+  if (services.length === 0) return { ack: 'rejected', reason: 'UnmappedIncident', why: `${label} (policy ${incident.policy}) maps to no service: list the policy under rollbackTriggers.alertPolicies` };
+  const facts = await deps.alertPolicies.getPolicy(incident.policy);
+  const refused = refusal(incident, facts);
+  if (refused) return { ack: 'rejected', reason: refused.reason, why: `${label}: ${refused.why}` };
+  const body = { ...incident.body, policyName: facts?.displayName ?? incident.body.policyName };
   const reports = [];
-  const { incidentId, state } = parsed.incident.body;
   for (const service of services) {
     // An incident is one fact however many messages carry it (publisher retries, Monitoring's
     // repeat notifications): the event id is the incident's, not the message's.
-    reports.push(await deps.runtime.handle({ id: incidentEventId(incidentId, state, service), service, at: deps.clock(), body: parsed.incident.body }));
+    reports.push(await deps.runtime.handle({ id: incidentEventId(incidentId, state, service), service, at: deps.clock(), body }));
   }
   return { ack: 'handled', detail: reports };
 }
 
 export const incidentEventId = (incidentId: string, state: string, service: string): string => `incident:${incidentId}:${state}:${service}`;
 
-async function servicesFor(incident: ParsedIncident, deps: EntryDeps): Promise<string[]> {
-  for (const name of [incident.serviceLabel, incident.runServiceName]) {
-    if (name && (await deps.store.getService(name))) return [name];
-  }
-  const matched = new Set<string>();
-  for (const policy of incident.policyNames) for (const name of await deps.store.findServicesByAlertPolicy(policy)) matched.add(name);
-  return [...matched].sort();
+/** Why Cloud Monitoring's answer does not vouch for the message, or null when it does. */
+function refusal(incident: ParsedIncident, facts: AlertPolicyFacts | null): { reason: string; why: string } | null {
+  if (!facts) return { reason: 'PolicyNotFound', why: `Cloud Monitoring knows no alert policy ${incident.policy ?? ''}` };
+  if (incident.claimedDisplayName !== null && incident.claimedDisplayName !== facts.displayName) return { reason: 'PolicyMismatch', why: `the message names policy ${JSON.stringify(incident.claimedDisplayName)}; ${facts.name} is ${JSON.stringify(facts.displayName)}` };
+  const differing = Object.entries(incident.claimedLabels).filter(([k, v]) => facts.userLabels[k] !== v).map(([k]) => k);
+  if (differing.length > 0) return { reason: 'PolicyMismatch', why: `the message claims user labels the policy does not carry: ${differing.slice(0, 5).join(', ')}` };
+  return null;
 }
 
 /** onTick: advance every release whose next check is due. Each release is its own event and transaction. */

@@ -3,6 +3,7 @@ import type { PubSub } from '@google-cloud/pubsub';
 import { randomUUID } from 'node:crypto';
 import { TOPICS } from '../shared/topology.js';
 import { localImage } from './launcher.js';
+import { localPolicyName } from './metric-apis.js';
 
 /**
  * What `cutover dev release` and `cutover dev alert` do: run the service's build trigger on the
@@ -40,8 +41,10 @@ export async function publishDevAlert(pubsub: PubSub, service: string, state: 'o
         started_at: Math.floor(Date.now() / 1000),
         ended_at: state === 'closed' ? Math.floor(Date.now() / 1000) : null,
         summary: `dev alert for ${service}`,
-        policy_name: `${service} dev alert`,
-        policy_user_labels: { 'cutover-service': service },
+        // The local service's policy, as the local AlertPolicyService knows it: onAlert checks it there.
+        policy_name: `${service} 5xx ratio`,
+        policy_user_labels: {},
+        condition: { name: `${localPolicyName(pubsub.projectId, service)}/conditions/ratio`, displayName: 'ratio' },
         resource: { type: 'cloud_run_revision', labels: { service_name: service } },
       },
     },

@@ -1,4 +1,6 @@
-import { MetricServiceClient } from '@google-cloud/monitoring';
+import { AlertPolicyServiceClient, MetricServiceClient } from '@google-cloud/monitoring';
+import { MonitoringAlertPolicies } from '../shared/adapters/gcp/alert-policy-authority.js';
+import { LocalAlertPolicies } from './alert-policies.js';
 import { MonitoringRequestCounts } from '../shared/adapters/gcp/monitoring-counts.js';
 import { PrometheusQueryProvider } from '../shared/adapters/gcp/prometheus-query.js';
 import { LocalMonitoring } from './monitoring.js';
@@ -6,7 +8,7 @@ import { LocalPrometheus, type Series } from './prometheus.js';
 import type { LocalFleet } from './router/fleet.js';
 
 /**
- * The local stand-ins for Cloud Monitoring's two APIs, both answering from the local router's own
+ * The local stand-ins for Cloud Monitoring's APIs (and its alert policies, which onAlert verifies incidents against), both answering from the local router's own
  * counters (entries anyone publishes on the request-log topic are not in them): the
  * MetricService that confirms the request-log stream before a step advances (with a visibility
  * delay), and the Prometheus API the services' custom metrics are asked. Production's adapters
@@ -17,8 +19,14 @@ export interface LocalMetricApis {
   prometheus: LocalPrometheus;
   confirm: MonitoringRequestCounts;
   metrics: PrometheusQueryProvider;
+  /** AlertPolicyService, holding the local service's alert policy; onAlert verifies incidents against it. */
+  alertPolicies: MonitoringAlertPolicies;
+  policies: LocalAlertPolicies;
   close(): Promise<void>;
 }
+
+/** The local service's alert policy, as rollbackTriggers lists it and the local AlertPolicyService knows it. */
+export const localPolicyName = (project: string, service: string): string => `projects/${project}/alertPolicies/${service}-5xx`;
 
 export async function startLocalMetricApis(fleet: LocalFleet, project: string, delayMs: number): Promise<LocalMetricApis> {
   const monitoring = new LocalMonitoring((service, revision, from, to) => fleet.services.get(service)?.router.countersFor(revision).window(from, to - 1) ?? { requests: 0, errors: 0 }, delayMs);
@@ -27,14 +35,19 @@ export async function startLocalMetricApis(fleet: LocalFleet, project: string, d
   const started = Date.now();
   const prometheus = new LocalPrometheus(() => routerSeries(fleet, started));
   await prometheus.start();
+  const policies = new LocalAlertPolicies(project);
+  await policies.start();
+  const policyClient = new AlertPolicyServiceClient({ ...policies.clientOptions(), projectId: project });
   return {
     monitoring,
     prometheus,
     confirm: new MonitoringRequestCounts(client, { visibilityDelayMs: delayMs, alignMs: 1_000 }),
     metrics: new PrometheusQueryProvider(prometheus.url),
+    alertPolicies: new MonitoringAlertPolicies(policyClient),
+    policies,
     close: async () => {
-      await client.close();
-      await Promise.all([monitoring.stop(), prometheus.stop()]);
+      await Promise.all([client.close(), policyClient.close()]);
+      await Promise.all([monitoring.stop(), prometheus.stop(), policies.stop()]);
     },
   };
 }

@@ -37,7 +37,7 @@ import { SecretManagerSource } from '../shared/adapters/gcp/secret-manager-sourc
 import { WebhookSender } from '../shared/adapters/http/webhook-sender.js';
 import { LocalChatReceiver, type ReceivedChatMessage } from './chat-receiver.js';
 import { LocalSecretManager } from './secret-manager.js';
-import { startLocalMetricApis } from './metric-apis.js';
+import { localPolicyName, startLocalMetricApis } from './metric-apis.js';
 import type { LocalMonitoring } from './monitoring.js';
 import type { LocalPrometheus } from './prometheus.js';
 
@@ -82,7 +82,7 @@ export function sampleServiceConfig(overrides: Partial<ServiceConfigInput> = {})
       ],
     },
     progressDeadline: '1m',
-    rollbackTriggers: { alertPolicies: ['sample 5xx ratio'] },
+    rollbackTriggers: { alertPolicies: [localPolicyName(LOCAL_PROJECT, SAMPLE_SERVICE)] },
     watchWindow: '2m',
     concurrency: 'supersede',
     // Builds of the local Cloud Build's `sample-main` trigger on main (by its id), pushed to the local registry.
@@ -214,6 +214,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Cloud Monitoring, locally: it confirms the stream before a step advances, and answers custom metrics.
     const metricApis = await startLocalMetricApis(fleet, LOCAL_PROJECT, options.monitoringDelayMs ?? 3_000);
     closers.push(() => metricApis.close());
+    metricApis.policies.put({ name: localPolicyName(LOCAL_PROJECT, SAMPLE_SERVICE), displayName: `${SAMPLE_SERVICE} 5xx ratio` });
     const health = new TelemetryHealthSource(feed, new FirestoreTelemetryStore(store.db), null, log, { confirm: metricApis.confirm });
     // Chat, locally: webhook URLs in a local Secret Manager (the official client asks it), posted to a local chat.
     const chat = new LocalChatReceiver(options.chatMessage);
@@ -226,7 +227,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const secretClient = new secretManagerV1.SecretManagerServiceClient({ ...secretManager.server.clientOptions(), projectId: LOCAL_PROJECT });
     closers.push(() => secretClient.close());
     const chatDeps = { secrets: new SecretManagerSource(secretClient, { project: LOCAL_PROJECT }), sender: new WebhookSender(), allowedOrigins: [chat.origin], pageUrl: null as string | null };
-    const wired = wire(config, { store, scheduler, log, health, notifier: new PubSubNotifier(pubsub, TOPICS.events), builds: new CloudBuildAuthority(cloudBuildClient), chat: chatDeps, metrics: metricApis.metrics });
+    const wired = wire(config, { store, scheduler, log, health, notifier: new PubSubNotifier(pubsub, TOPICS.events), builds: new CloudBuildAuthority(cloudBuildClient), alertPolicies: metricApis.alertPolicies, chat: chatDeps, metrics: metricApis.metrics });
 
     registerFunctions(() => wired);
     const functions: Record<string, string> = {};

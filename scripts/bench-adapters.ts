@@ -22,6 +22,7 @@ import { FakeMonitoring } from '../test/fakes/grpc/fake-monitoring.js';
 import { FakeHealthSource, FakeNotifier, FakeRouter, FakeVerifier } from '../test/fakes/world-fakes.js';
 import { serviceConfigInput } from '../test/support/fixtures.js';
 import { buildResource, incidentNotification } from '../test/support/messages.js';
+import { FakeAlertPolicies } from '../test/fakes/memory-alert-policies.js';
 import { appendReport, percentile } from './bench-report.js';
 
 /**
@@ -96,6 +97,8 @@ async function alertToRestored(): Promise<{ lines: string[]; p50: number }> {
   const revisions = new RevisionsClient({ ...run.server.clientOptions(), projectId: 'cutover-bench' });
   const config = loadConfig({ CUTOVER_PROJECT: 'cutover-bench', FIRESTORE_EMULATOR_HOST: firestore.host, CUTOVER_ROUTER: 'cloud-run', CUTOVER_HEALTH: 'local', CUTOVER_LOCAL_ROUTER_URL: 'http://127.0.0.1:9' });
   const store = new FirestoreStore({ projectId: config.projectId, databaseId: config.databaseId, emulatorHost: firestore.host });
+  const alertPolicies = new FakeAlertPolicies('cutover-bench');
+  alertPolicies.put({ name: 'projects/cutover-bench/alertPolicies/svc-5xx', displayName: 'svc 5xx' });
   const wired = wire(config, {
     store,
     router: new CloudRunRouter(services, revisions),
@@ -103,6 +106,7 @@ async function alertToRestored(): Promise<{ lines: string[]; p50: number }> {
     verifier: new FakeVerifier(),
     scheduler: new TickOnlyScheduler(),
     notifier: new FakeNotifier(),
+    alertPolicies,
     log: silentLogger,
   });
   registerFunctions(() => wired);
@@ -115,7 +119,7 @@ async function alertToRestored(): Promise<{ lines: string[]; p50: number }> {
   const pubsub = emulatorPubSub('cutover-bench', pubsubEmu.host);
   try {
     await createTopology(pubsub, (fn) => urls[fn]);
-    await store.applyServiceConfig(serviceConfigInput({ name: 'svc', project: 'cutover-bench', region: 'europe-west1', verification: { checks: [] }, rollbackTriggers: { alertPolicies: ['svc 5xx'] } }), Date.now());
+    await store.applyServiceConfig(serviceConfigInput({ name: 'svc', project: 'cutover-bench', region: 'europe-west1', verification: { checks: [] }, rollbackTriggers: { alertPolicies: ['projects/cutover-bench/alertPolicies/svc-5xx'] } }), Date.now());
     const svcName = 'projects/cutover-bench/locations/europe-west1/services/svc';
     const candidateShare = () => (run.services.get(svcName)?.trafficStatuses ?? []).filter((s) => s.tag === 'candidate').reduce((n, s) => n + (s.percent ?? 0), 0);
     const waitUntil = async (ok: () => boolean | Promise<boolean>, ms = 30_000) => {
@@ -132,7 +136,7 @@ async function alertToRestored(): Promise<{ lines: string[]; p50: number }> {
       const id = releaseIdForBuild('svc', build.id);
       await waitUntil(async () => (await store.getRelease(id))?.phase === 'shifting' && candidateShare() === 10);
       const started = performance.now();
-      await pubsub.topic(TOPICS.alerts).publishMessage({ json: incidentNotification({ id: `inc-${i}`, policy: 'svc 5xx' }) });
+      await pubsub.topic(TOPICS.alerts).publishMessage({ json: incidentNotification({ id: `inc-${i}`, policy: 'svc 5xx', policyId: 'projects/cutover-bench/alertPolicies/svc-5xx' }) });
       await waitUntil(() => candidateShare() === 0);
       samples.push(performance.now() - started);
       await waitUntil(async () => (await store.getRelease(id))?.phase === 'rolled_back');

@@ -28,7 +28,7 @@ const idle: TrafficRouter & HealthSource & VerificationChecker = {
 };
 const runtime = new ReleaseRuntime({ store, router: idle, health: idle, verifier: idle, scheduler: new TickOnlyScheduler(), notifier: new LogNotifier(silentLogger), clock: Date.now, log: silentLogger });
 // The service has no `source`: every build is refused (and stored) after parsing, the path a flood takes.
-registerFunctions(() => ({ runtime, store, builds: { getBuild: () => Promise.resolve(null), getTrigger: () => Promise.resolve(null) }, clock: Date.now, log: silentLogger }));
+registerFunctions(() => ({ runtime, store, builds: { getBuild: () => Promise.resolve(null), getTrigger: () => Promise.resolve(null) }, alertPolicies: { getPolicy: () => Promise.resolve(null) }, clock: Date.now, log: silentLogger }));
 await store.applyServiceConfig({ name: 'checkout', project: 'p', region: 'r', router: { kind: 'local' }, slo: { maxErrorRate: 0.01 } }, Date.now());
 const server = getTestServer('onCloudBuild');
 await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

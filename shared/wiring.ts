@@ -1,6 +1,7 @@
 import { CloudBuildClient } from '@google-cloud/cloudbuild';
 import { Logging } from '@google-cloud/logging';
-import { MetricServiceClient } from '@google-cloud/monitoring';
+import { AlertPolicyServiceClient, MetricServiceClient } from '@google-cloud/monitoring';
+import { MonitoringAlertPolicies } from './adapters/gcp/alert-policy-authority.js';
 import { PubSub, v1 } from '@google-cloud/pubsub';
 import { RevisionsClient, ServicesClient } from '@google-cloud/run';
 import { CloudTasksClient } from '@google-cloud/tasks';
@@ -28,7 +29,7 @@ import { ConfigError, type CutoverConfig } from './config.js';
 import { DEFAULT_EFFECT_POLICY } from './domain/index.js';
 import type { CommandAuth } from './ports/identity.js';
 import type { PageSteering } from './views/steering.js';
-import type { BuildAuthority, ChatDeps, HealthSource, Notifier, Ports, Scheduler, TrafficRouter } from './ports/index.js';
+import type { AlertPolicyAuthority, BuildAuthority, ChatDeps, HealthSource, Notifier, Ports, Scheduler, TrafficRouter } from './ports/index.js';
 import { SecretManagerSource } from './adapters/gcp/secret-manager-source.js';
 import { WebhookSender } from './adapters/http/webhook-sender.js';
 import { v1 as secretManager } from '@google-cloud/secret-manager';
@@ -44,6 +45,8 @@ import { ReleaseRuntime } from './runtime/runtime.js';
 export interface Wired extends Ports {
   /** The Cloud Build API, asked about every build message (provenance). */
   builds: BuildAuthority;
+  /** Cloud Monitoring's alert policies, asked about every incident. */
+  alertPolicies: AlertPolicyAuthority;
   /** onCommand's identity verification and authorization. */
   auth: CommandAuth;
   /** The status page's steering (sign-in and onCommand), when configured. */
@@ -101,7 +104,7 @@ export const adapterFactories = {
   scheduler: { 'tick-only': () => new TickOnlyScheduler(), 'cloud-tasks': cloudTasks } satisfies Record<string, Factory<Scheduler>>,
 };
 
-export function wire(config: CutoverConfig, overrides: Partial<Ports> & { builds?: BuildAuthority; auth?: CommandAuth; chat?: ChatDeps; log?: Logger; clock?: () => number } = {}): Wired {
+export function wire(config: CutoverConfig, overrides: Partial<Ports> & { builds?: BuildAuthority; alertPolicies?: AlertPolicyAuthority; auth?: CommandAuth; chat?: ChatDeps; log?: Logger; clock?: () => number } = {}): Wired {
   const log = overrides.log ?? createLogger({ level: config.logLevel });
   const problems: string[] = [];
   const pick = <T>(what: string, envName: string, kind: string | undefined, table: Record<string, Factory<T>>): T | undefined => {
@@ -133,6 +136,7 @@ export function wire(config: CutoverConfig, overrides: Partial<Ports> & { builds
   const verifier = overrides.verifier ?? new HttpVerificationChecker(googleIdTokens());
   const clock = overrides.clock ?? Date.now;
   const builds = overrides.builds ?? new CloudBuildAuthority(new CloudBuildClient());
+  const alertPolicies = overrides.alertPolicies ?? new MonitoringAlertPolicies(new AlertPolicyServiceClient());
   const { audiences, certsUrl, issuers, admins, pageOrigins } = config.commands;
   const auth = overrides.auth ?? { identity: new IdTokenVerifier({ audiences, certsUrl, issuers }), groups: new CloudIdentityGroups(), admins, pageOrigins, platform: config.platform };
   const page: PageSteering | undefined = config.page ? { commandUrl: config.page.commandUrl, signIn: { kind: 'google', clientId: config.page.oauthClientId } } : undefined;
@@ -155,7 +159,7 @@ export function wire(config: CutoverConfig, overrides: Partial<Ports> & { builds
     sender: new WebhookSender(),
     ...config.chat,
   };
-  return { store, router, health, verifier, scheduler, notifier, builds, auth, page, telemetrySink, chat, runtime, log, clock, requestDeadlineMs: config.requestDeadlineMs };
+  return { store, router, health, verifier, scheduler, notifier, builds, alertPolicies, auth, page, telemetrySink, chat, runtime, log, clock, requestDeadlineMs: config.requestDeadlineMs };
 }
 
 /** Bearer headers for Google APIs called over plain HTTP (the Prometheus API), from the function's own account. */

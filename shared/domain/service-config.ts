@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { chatRoutesSchema } from './chat.js';
-import { SERVICE_NAME_RULE } from './names.js';
+import { ALERT_POLICY_NAME, SERVICE_NAME_RULE } from './names.js';
 import { accessSchema } from './access.js';
 import { boundedDuration } from './duration.js';
 import { sourceSchema } from './provenance.js';
@@ -74,7 +74,10 @@ export const serviceConfigSchema = z
     progressDeadline: boundedDuration('10s', '168h', 'progressDeadline').prefault('30m'),
     onInconclusiveDeadline: z.enum(['rollback', 'pause']).default('rollback'),
     rollbackTriggers: z
-      .object({ alertPolicies: z.array(z.string().min(1).max(512)).max(20).default([]) })
+      .object({
+        /** Alert policies by resource name (projects/P/alertPolicies/ID): an incident of one of these, verified with Cloud Monitoring, rolls back. */
+        alertPolicies: z.array(z.string().max(512).regex(ALERT_POLICY_NAME, 'an alert policy resource name: projects/PROJECT/alertPolicies/ID (a display name is anyone\'s to copy)')).max(20).default([]),
+      })
       .default({ alertPolicies: [] }),
     watchWindow: boundedDuration('0s', '168h', 'watchWindow').prefault('30m'),
     concurrency: z.enum(['supersede', 'queue']).default('supersede'),

@@ -1,21 +1,23 @@
 import { z } from 'zod';
 import type { EventOf } from '../domain/index.js';
 import { dataAsJson, type PubsubMessage } from './envelope.js';
-import { LIMITS, capText, isServiceName } from './limits.js';
+import { LIMITS, capText } from './limits.js';
+import { ALERT_POLICY_NAME } from '../domain/names.js';
 
 /**
  * A Cloud Monitoring incident as delivered to a Pub/Sub notification channel (schema "1.2";
  * test notifications say version "test"). Parsed leniently: state in any case, ended_at as a
- * number, null or the string "null", policy_name as a display name or a resource path.
+ * number, null or the string "null". Everything in it is a claim: the policy is found by the
+ * condition's resource name, and onAlert asks Cloud Monitoring about it before acting.
  */
-export const SERVICE_LABEL = 'cutover-service';
-
 const incidentSchema = z.object({
   incident_id: z.string().min(1).max(LIMITS.incidentIdChars),
   state: z.string().transform((s) => s.toLowerCase()).pipe(z.enum(['open', 'closed'])),
   policy_name: z.string().nullish(),
   policy_user_labels: z.record(z.string(), z.string()).nullish(),
   resource: z.object({ type: z.string().optional(), labels: z.record(z.string(), z.string()).optional() }).nullish(),
+  /** The condition that fired; its `name` is projects/P/alertPolicies/ID/conditions/C, the policy's resource name inside. */
+  condition: z.object({ name: z.string().max(1_000).optional() }).passthrough().nullish(),
   summary: z.string().nullish(),
   ended_at: z.union([z.number(), z.null(), z.literal('null'), z.string()]).optional(),
   started_at: z.union([z.number(), z.null(), z.string()]).optional(),
@@ -30,10 +32,11 @@ const notificationSchema = z.object({ version: z.string().optional(), incident: 
 
 export interface ParsedIncident {
   body: EventOf<'incident'>;
-  /** Candidates for the Cutover service, strongest first: user label, Cloud Run service name, policy names. */
-  serviceLabel: string | null;
-  runServiceName: string | null;
-  policyNames: string[];
+  /** The alert policy's resource name (projects/P/alertPolicies/ID), from the condition that fired: what is verified. */
+  policy: string | null;
+  /** What the message claims of the policy; checked against the API's answer, never used as is. */
+  claimedDisplayName: string | null;
+  claimedLabels: Record<string, string>;
 }
 
 export type IncidentMessage =
@@ -51,13 +54,7 @@ export function parseIncidentMessage(message: PubsubMessage): IncidentMessage {
     return { kind: 'malformed', reason: `not an incident notification: ${issue?.path.join('.') || 'data'}: ${issue?.message ?? ''}` };
   }
   const incident = parsed.data.incident;
-  // Stored capped; matched only when short enough to be a policy name at all (the query value is indexed).
-  const policyPath = incident.policy_name ?? null;
-  const resource = incident.resource;
-  const matchable = policyPath !== null && policyPath.length <= LIMITS.policyNameChars ? policyPath : null;
-  const label = incident.policy_user_labels?.[SERVICE_LABEL];
-  const runService = resource?.labels?.service_name;
-  const isRun = resource?.type === 'cloud_run_revision' || resource?.type === 'cloud_run_job' || resource?.type === undefined;
+  const policy = /^(projects\/[^/]+\/alertPolicies\/[^/]+)\/conditions\/[^/]+$/.exec(incident.condition?.name ?? '')?.[1] ?? null;
   return {
     kind: 'incident',
     incident: {
@@ -65,14 +62,13 @@ export function parseIncidentMessage(message: PubsubMessage): IncidentMessage {
         kind: 'incident',
         incidentId: incident.incident_id,
         state: incident.state,
-        policyName: capText(policyPath, LIMITS.policyNameChars),
+        policyName: capText(incident.policy_name ?? null, LIMITS.policyNameChars),
         summary: capText(incident.summary ?? null, LIMITS.summaryChars),
         startedAt: startedAtMs(incident.started_at),
       },
-      // Names that are not service names (a/b, __x__, ..) cannot be ours: they never reach a document path.
-      serviceLabel: label && isServiceName(label) ? label : null,
-      runServiceName: isRun && runService && isServiceName(runService) ? runService : null,
-      policyNames: matchable ? [...new Set([matchable, matchable.split('/').pop() ?? matchable])] : [],
+      policy: policy !== null && ALERT_POLICY_NAME.test(policy) ? policy : null,
+      claimedDisplayName: incident.policy_name ?? null,
+      claimedLabels: incident.policy_user_labels ?? {},
     },
   };
 }

@@ -6,6 +6,7 @@ export * from './telemetry.js';
 export * from './secrets.js';
 export * from './chat.js';
 export * from './metrics.js';
+export * from './alert-policies.js';
 
 import type { HealthSource, Notifier, Scheduler, TrafficRouter, VerificationChecker } from './effects.js';
 import type { ReleaseStore } from './store.js';

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_EFFECT_POLICY, decide, releaseIdForBuild, type ReleaseEvent } from '../../shared/domain/index.js';
 import type { ReleaseStore } from '../../shared/ports/index.js';
-import { T0, build, serviceConfigInput } from '../support/fixtures.js';
+import { T0, build, serviceConfigInput, CHECKOUT_POLICY } from '../support/fixtures.js';
 import { StoreStream, keptAgainstRecomputed, streamPrefix, streamStep } from '../support/store-stream.js';
 
 /** The one contract every ReleaseStore adapter passes (the fake and Firestore alike). */
@@ -18,11 +18,11 @@ export function storeContract<S extends ReleaseStore>(name: string, makeStore: (
   describe.skipIf(!enabled)(`ReleaseStore contract: ${name}`, () => {
     it('applies a service config and reads it back parsed', async () => {
       const store = makeStore();
-      await store.applyServiceConfig(serviceConfigInput({ bakeTime: '2m', rollbackTriggers: { alertPolicies: ['checkout 5xx'] } }), T0);
+      await store.applyServiceConfig(serviceConfigInput({ bakeTime: '2m', rollbackTriggers: { alertPolicies: [CHECKOUT_POLICY] } }), T0);
       const service = await store.getService('checkout');
       expect(service?.config.bakeTime).toBe(120_000);
       expect(service?.stableRevision).toBeNull();
-      expect(await store.findServicesByAlertPolicy('checkout 5xx')).toEqual(['checkout']);
+      expect(await store.findServicesByAlertPolicy(CHECKOUT_POLICY)).toEqual(['checkout']);
       expect(await store.findServicesByAlertPolicy('other')).toEqual([]);
       expect((await store.listServices()).map((s) => s.name)).toEqual(['checkout']);
     });

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseIdForBuild, type Release } from '../../shared/domain/index.js';
 import { publishDevAlert, publishDevRelease } from '../../local/dev-messages.js';
-import { SAMPLE_SERVICE, startLocalStack, type LocalStack } from '../../local/stack.js';
+import { LOCAL_PROJECT, SAMPLE_SERVICE, startLocalStack, type LocalStack } from '../../local/stack.js';
+import { localPolicyName } from '../../local/metric-apis.js';
 import { silentLogger } from '../../shared/runtime/logger.js';
 import { emulators } from '../harness/emulator-context.js';
 import { waitForPhase } from '../support/function-servers.js';
@@ -60,7 +61,7 @@ describe.skipIf(!emulators.available)('local stack: the first release and a repe
       const second = await release('violet');
       await waitFor(second, ['complete']);
       // Delivered straight to onAlert so the answer is known: handled (a duplicate), no rollback.
-      const repeat = incidentNotification({ id: incident, labels: { 'cutover-service': SAMPLE_SERVICE }, serviceName: SAMPLE_SERVICE });
+      const repeat = incidentNotification({ id: incident, policy: `${SAMPLE_SERVICE} 5xx ratio`, policyId: localPolicyName(LOCAL_PROJECT, SAMPLE_SERVICE), serviceName: SAMPLE_SERVICE });
       const { headers, body } = pushRequest({ messageId: `repeat-${incident}`, data: repeat });
       const answer = await fetch(stack.urls.functions.onAlert ?? '', { method: 'POST', headers, body });
       expect(answer.status).toBe(200);

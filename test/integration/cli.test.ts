@@ -25,7 +25,7 @@ let commandSys: ReturnType<typeof fakeSystem<FirestoreStore>> | null = null;
 let verifier: IdTokenVerifier | null = null;
 registerFunctions((): EntryDeps => {
   if (!commandSys || !verifier) throw new Error('onCommand used before the test set it up');
-  return { runtime: commandSys.runtime, store: commandSys.store, builds: commandSys.builds, clock: Date.now, log: silentLogger, auth: { identity: verifier, groups: new StaticGroups(), admins: ['user:alice@example.com'] } };
+  return { runtime: commandSys.runtime, store: commandSys.store, builds: commandSys.builds, alertPolicies: commandSys.alertPolicies, clock: Date.now, log: silentLogger, auth: { identity: verifier, groups: new StaticGroups(), admins: ['user:alice@example.com'] } };
 });
 
 /** The real CLI as a user runs it (a child process), against the Firestore emulator. */

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHECKOUT_POLICY } from '../support/fixtures.js';
 import type { EntryDeps } from '../../functions/entry.js';
 import { registerFunctions } from '../../functions/register.js';
 import { FirestoreStore } from '../../shared/adapters/firestore/firestore-store.js';
@@ -21,7 +22,7 @@ import { TcpProxy } from '../support/tcp-proxy.js';
  */
 const DEADLINE_MS = 4_000;
 let sys = fakeSystem<ReleaseStore>();
-registerFunctions((): EntryDeps => ({ runtime: sys.runtime, store: sys.store, builds: sys.builds, clock: () => sys.clock.now, log: silentLogger, requestDeadlineMs: DEADLINE_MS }));
+registerFunctions((): EntryDeps => ({ runtime: sys.runtime, store: sys.store, builds: sys.builds, alertPolicies: sys.alertPolicies, clock: () => sys.clock.now, log: silentLogger, requestDeadlineMs: DEADLINE_MS }));
 
 describe.skipIf(!emulators.available)('faults: Firestore dropped, cut, delayed, killed and restarted', () => {
   let served: Awaited<ReturnType<typeof serveFunctions>>;
@@ -196,7 +197,7 @@ describe.skipIf(!emulators.available)('faults: Firestore dropped, cut, delayed, 
   async function deliverApply(): Promise<void> {
     for (let i = 0; i < 40; i += 1) {
       try {
-        await sys.apply({ rollbackTriggers: { alertPolicies: ['checkout 5xx ratio'] } });
+        await sys.apply({ rollbackTriggers: { alertPolicies: [CHECKOUT_POLICY] } });
         return;
       } catch {
         await new Promise((r) => setTimeout(r, 250));

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { CHECKOUT_POLICY } from '../support/fixtures.js';
 import type { EntryDeps } from '../../functions/entry.js';
 import { registerFunctions } from '../../functions/register.js';
 import { FirestoreStore } from '../../shared/adapters/firestore/firestore-store.js';
@@ -18,7 +19,7 @@ import { fakeSystem } from '../support/system.js';
  */
 const stores: FirestoreStore[] = [];
 let sys: ReturnType<typeof fakeSystem<ReleaseStore>> = fakeSystem<ReleaseStore>();
-registerFunctions((): EntryDeps => ({ runtime: sys.runtime, store: sys.store, builds: sys.builds, clock: () => sys.clock.now, log: silentLogger }));
+registerFunctions((): EntryDeps => ({ runtime: sys.runtime, store: sys.store, builds: sys.builds, alertPolicies: sys.alertPolicies, clock: () => sys.clock.now, log: silentLogger }));
 
 describe.skipIf(!emulators.available)('hostile input on the Firestore emulator', () => {
   let served: Awaited<ReturnType<typeof serveFunctions>>;
@@ -33,7 +34,7 @@ describe.skipIf(!emulators.available)('hostile input on the Firestore emulator',
     const store = new FirestoreStore({ projectId: uniqueProjectId('hostile'), databaseId: 'cutover', emulatorHost: emulators.firestoreHost ?? '' });
     stores.push(store);
     sys = fakeSystem<ReleaseStore>(store);
-    await sys.apply({ rollbackTriggers: { alertPolicies: ['checkout 5xx ratio'] } });
+    await sys.apply({ rollbackTriggers: { alertPolicies: [CHECKOUT_POLICY] } });
   });
 
   async function post(fn: string, req: { headers: Record<string, string>; body: string }) {
@@ -67,13 +68,14 @@ describe.skipIf(!emulators.available)('hostile input on the Firestore emulator',
   });
 
   it.each([
-    ['a label a/b', { labels: { 'cutover-service': 'a/b' }, policy: 'unknown' }],
-    ['a label __x__', { labels: { 'cutover-service': '__x__' }, policy: 'unknown' }],
-    ['a Cloud Run service name ..', { serviceName: '..', policy: 'unknown' }],
-    ['a policy_name of 2,000 characters', { policy: 'p'.repeat(2_000) }],
-  ])('stores an incident with %s as unmapped', async (_name, options) => {
+    ['a label a/b on an unlisted policy', { labels: { 'cutover-service': 'a/b' }, policyId: 'projects/demo-project/alertPolicies/x' }, 'UnmappedIncident'],
+    ['a policy path with a / in its id', { policyId: 'projects/demo-project/alertPolicies/a/b' }, 'UnverifiableIncident'],
+    ['a policy path of 900 characters', { policyId: `projects/demo-project/alertPolicies/${'p'.repeat(860)}` }, 'UnverifiableIncident'],
+    ['a Cloud Run service name .. and no policy', { serviceName: '..', policyId: null }, 'UnverifiableIncident'],
+    ['a policy_name of 2,000 characters', { policy: 'p'.repeat(2_000) }, 'PolicyMismatch'],
+  ] as const)('stores an incident with %s as rejected', async (_name, options, reason) => {
     const res = await post('onAlert', pushRequest({ messageId: 'a1', data: incidentNotification({ id: 'i1', ...options }) }));
-    await expectStoredRejection(res, 'UnmappedIncident');
+    await expectStoredRejection(res, reason);
   });
 
   it('rolls back on an OPEN incident with a 1.1 MB summary, keeping the summary truncated', async () => {

@@ -1,4 +1,5 @@
 import { getTestServer } from '@google-cloud/functions-framework/testing';
+import { CHECKOUT_POLICY } from '../support/fixtures.js';
 import type { PubSub } from '@google-cloud/pubsub';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -30,7 +31,7 @@ describe.skipIf(!emulators.available)('Pub/Sub emulator → functions → Firest
     store = new FirestoreStore({ projectId, databaseId: 'cutover', emulatorHost: emulators.firestoreHost ?? '' });
     sys = fakeSystem(store);
     sys.clock.now = Date.now();
-    registerFunctions((): EntryDeps => ({ runtime: sys.runtime, store, builds: sys.builds, clock: () => sys.clock.now, log: silentLogger }));
+    registerFunctions((): EntryDeps => ({ runtime: sys.runtime, store, builds: sys.builds, alertPolicies: sys.alertPolicies, clock: () => sys.clock.now, log: silentLogger }));
     const urls: Record<string, string> = {};
     for (const fn of ['onCloudBuild', 'onAlert', 'onTick']) {
       const server = getTestServer(fn);
@@ -40,7 +41,7 @@ describe.skipIf(!emulators.available)('Pub/Sub emulator → functions → Firest
     }
     pubsub = emulatorPubSub(projectId, emulators.pubsubHost ?? '');
     await createTopology(pubsub, (fn) => urls[fn]);
-    await sys.apply({ rollbackTriggers: { alertPolicies: ['checkout 5xx ratio'] } });
+    await sys.apply({ rollbackTriggers: { alertPolicies: [CHECKOUT_POLICY] } });
   });
 
   afterAll(async () => {

@@ -10,6 +10,8 @@ import {
 } from '../../shared/domain/index.js';
 
 export const T0 = Date.UTC(2026, 10, 27, 12, 0, 0);
+/** The checkout service's alert policy, by resource name (as rollbackTriggers lists it and Cloud Monitoring knows it). */
+export const CHECKOUT_POLICY = 'projects/demo-project/alertPolicies/checkout-5xx';
 
 export function serviceConfigInput(overrides: Partial<ServiceConfigInput> = {}): ServiceConfigInput & { name: string } {
   return {

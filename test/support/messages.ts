@@ -28,7 +28,9 @@ export function buildResource(options: { id: string; status: string; service?: s
   };
 }
 
-export function incidentNotification(options: { id: string; state?: string; policy?: string; labels?: Record<string, string>; serviceName?: string; endedAt?: unknown }) {
+/** An incident as Cloud Monitoring delivers it; `policyId` names the policy in the condition's resource name (checkout's by default). */
+export function incidentNotification(options: { id: string; state?: string; policy?: string; policyId?: string | null; labels?: Record<string, string>; serviceName?: string; endedAt?: unknown }) {
+  const policyId = options.policyId === undefined ? 'projects/demo-project/alertPolicies/checkout-5xx' : options.policyId;
   return {
     version: '1.2',
     incident: {
@@ -42,6 +44,7 @@ export function incidentNotification(options: { id: string; state?: string; poli
       policy_name: options.policy ?? 'checkout 5xx ratio',
       policy_user_labels: options.labels ?? {},
       condition_name: 'ratio',
+      ...(policyId === null ? {} : { condition: { name: `${policyId}/conditions/ratio`, displayName: 'ratio' } }),
       resource: { type: 'cloud_run_revision', labels: { service_name: options.serviceName ?? 'unrelated', location: 'europe-west1' } },
     },
   };

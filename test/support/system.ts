@@ -5,7 +5,8 @@ import type { ReleaseStore, TrafficRouter } from '../../shared/ports/index.js';
 import { FakeBuildAuthority } from '../fakes/memory-builds.js';
 import { FakeStore } from '../fakes/memory-store.js';
 import { FakeHealthSource, FakeNotifier, FakeRouter, FakeScheduler, FakeVerifier } from '../fakes/world-fakes.js';
-import { T0, serviceConfigInput } from './fixtures.js';
+import { CHECKOUT_POLICY, T0, serviceConfigInput } from './fixtures.js';
+import { FakeAlertPolicies } from '../fakes/memory-alert-policies.js';
 
 /** A runtime wired to fakes at every port, with a clock the test moves. */
 export function fakeSystem<S extends ReleaseStore = FakeStore, R extends TrafficRouter = FakeRouter>(store?: S, router?: R) {
@@ -24,6 +25,9 @@ export function fakeSystem<S extends ReleaseStore = FakeStore, R extends Traffic
   /** The Cloud Build API as the functions see it: a build message is trusted only if this knows the build. */
   const builds = new FakeBuildAuthority();
   builds.knowTrigger('demo-project', { id: 'trig-checkout-main', name: 'checkout-main' });
+  /** Cloud Monitoring's alert policies: an incident is acted on only for one this knows. */
+  const alertPolicies = new FakeAlertPolicies();
+  alertPolicies.put({ name: CHECKOUT_POLICY, displayName: 'checkout 5xx ratio' });
   let n = 0;
   const send = (body: EventBody, id?: string) => {
     n += 1;
@@ -38,5 +42,5 @@ export function fakeSystem<S extends ReleaseStore = FakeStore, R extends Traffic
       await runtime.handle({ id: `${tickId}:${release.id}`, service: release.service, at: clock.now, body: { kind: 'tick', releaseId: release.id } });
     }
   };
-  return { ...deps, store: deps.store as S, router: deps.router as R, builds, runtime, clock, send, apply, advance };
+  return { ...deps, store: deps.store as S, router: deps.router as R, builds, alertPolicies, runtime, clock, send, apply, advance };
 }

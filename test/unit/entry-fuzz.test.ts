@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { CHECKOUT_POLICY } from '../support/fixtures.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EntryDeps } from '../../functions/entry.js';
 import { registerFunctions } from '../../functions/register.js';
@@ -13,12 +14,12 @@ import { fakeSystem } from '../support/system.js';
  * or an event handled — its dedup record written) unless the answer says it was ignored.
  */
 let sys = fakeSystem();
-registerFunctions((): EntryDeps => ({ runtime: sys.runtime, store: sys.store, builds: sys.builds, clock: () => sys.clock.now, log: silentLogger }));
+registerFunctions((): EntryDeps => ({ runtime: sys.runtime, store: sys.store, builds: sys.builds, alertPolicies: sys.alertPolicies, clock: () => sys.clock.now, log: silentLogger }));
 let served: Awaited<ReturnType<typeof serveFunctions>>;
 beforeAll(async () => {
   served = await serveFunctions(['onCloudBuild', 'onAlert', 'onTick', 'onTimer']);
   sys = fakeSystem();
-  await sys.apply({ rollbackTriggers: { alertPolicies: ['checkout 5xx ratio'] } });
+  await sys.apply({ rollbackTriggers: { alertPolicies: [CHECKOUT_POLICY] } });
 });
 afterAll(async () => {
   await served.close();

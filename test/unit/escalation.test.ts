@@ -19,7 +19,7 @@ const issuer = new LocalIssuer();
 let sys = fakeSystem();
 let platform: PlatformPolicy = { grants: [] };
 let verifier: IdTokenVerifier;
-registerFunctions((): EntryDeps => ({ runtime: sys.runtime, store: sys.store, builds: sys.builds, clock: () => sys.clock.now, log: silentLogger, auth: { identity: verifier, groups: new FakeGroups({}), admins: ['user:root@example.com'], platform } }));
+registerFunctions((): EntryDeps => ({ runtime: sys.runtime, store: sys.store, builds: sys.builds, alertPolicies: sys.alertPolicies, clock: () => sys.clock.now, log: silentLogger, auth: { identity: verifier, groups: new FakeGroups({}), admins: ['user:root@example.com'], platform } }));
 let served: Awaited<ReturnType<typeof serveFunctions>>;
 beforeAll(async () => {
   await issuer.start();

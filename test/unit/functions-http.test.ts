@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { CHECKOUT_POLICY, serviceConfigInput } from '../support/fixtures.js';
 import { registerFunctions } from '../../functions/register.js';
 import type { EntryDeps } from '../../functions/entry.js';
 import { releaseIdForBuild } from '../../shared/domain/index.js';
@@ -8,7 +9,7 @@ import { serveFunctions } from '../support/function-servers.js';
 import { fakeSystem } from '../support/system.js';
 
 let sys = fakeSystem();
-registerFunctions((): EntryDeps => ({ runtime: sys.runtime, store: sys.store, builds: sys.builds, clock: () => sys.clock.now, log: silentLogger }));
+registerFunctions((): EntryDeps => ({ runtime: sys.runtime, store: sys.store, builds: sys.builds, alertPolicies: sys.alertPolicies, clock: () => sys.clock.now, log: silentLogger }));
 
 let served: Awaited<ReturnType<typeof serveFunctions>>;
 beforeAll(async () => {
@@ -19,7 +20,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   sys = fakeSystem();
-  await sys.apply({ rollbackTriggers: { alertPolicies: ['checkout 5xx ratio'] } });
+  await sys.apply({ rollbackTriggers: { alertPolicies: [CHECKOUT_POLICY] } });
 });
 
 async function post(fn: string, req: { headers: Record<string, string>; body: string }) {
@@ -122,14 +123,42 @@ describe('functions over HTTP with real-shaped bodies', () => {
       await post('onCloudBuild', pushRequest({ messageId: 'm1', data: sys.builds.know(buildResource({ id: 'b1', status: 'SUCCESS' })) }));
     });
 
-    it.each([
-      ['the policy user label', { labels: { 'cutover-service': 'checkout' }, policy: 'anything' }],
-      ['the Cloud Run service name', { serviceName: 'checkout', policy: 'anything' }],
-      ['a policy listed in the service config', { policy: 'checkout 5xx ratio' }],
-      ['a policy resource path ending in a listed name', { policy: 'projects/demo-project/alertPolicies/checkout 5xx ratio' }],
-    ])('maps an incident by %s and rolls back', async (_name, options) => {
-      const res = await post('onAlert', binaryRequest({ messageId: 'a1', data: incidentNotification({ id: 'i1', ...options }) }));
+    it('rolls back on an incident of a policy the service lists, once Cloud Monitoring vouches for it', async () => {
+      const res = await post('onAlert', binaryRequest({ messageId: 'a1', data: incidentNotification({ id: 'i1' }) }));
       expect(res.status).toBe(200);
+      expect(sys.alertPolicies.asked).toEqual([CHECKOUT_POLICY]);
+      expect((await store().getRelease(rid))?.phase).toBe('rolled_back');
+    });
+
+    // Each of these rolled checkout back before incidents were verified; now each is stored, acknowledged, and changes nothing.
+    it.each([
+      ['a forged label on someone else\'s policy', { labels: { 'cutover-service': 'checkout' }, policy: 'always firing', policyId: 'projects/demo-project/alertPolicies/mallory' }, 'UnmappedIncident'],
+      ['the Cloud Run service name alone', { serviceName: 'checkout', policy: 'anything', policyId: null }, 'UnverifiableIncident'],
+      ['a display name copied from the listed policy', { policy: 'checkout 5xx ratio', policyId: 'projects/demo-project/alertPolicies/copy' }, 'UnmappedIncident'],
+      ['labels the policy does not carry', { labels: { 'cutover-service': 'payments' } }, 'PolicyMismatch'],
+      ['another display name than the policy\'s', { policy: 'payments latency' }, 'PolicyMismatch'],
+    ] as const)('refuses %s: stored as rejected, acknowledged, no rollback', async (_name, options, reason) => {
+      const res = await post('onAlert', pushRequest({ messageId: 'a1', data: incidentNotification({ id: 'i1', ...options }) }));
+      expect(res.status).toBe(200);
+      expect(res.json).toMatchObject({ status: 'rejected', reason });
+      expect(store().rejected.map((r) => r.reason)).toEqual([reason]);
+      expect((await store().getRelease(rid))?.phase).toBe('shifting');
+    });
+
+    it('refuses a listed policy Cloud Monitoring does not know (deleted, or never created)', async () => {
+      await sys.store.applyServiceConfig(serviceConfigInput({ rollbackTriggers: { alertPolicies: [CHECKOUT_POLICY, 'projects/demo-project/alertPolicies/deleted'] } }), sys.clock.now);
+      const res = await post('onAlert', pushRequest({ messageId: 'a1', data: incidentNotification({ id: 'i1', policyId: 'projects/demo-project/alertPolicies/deleted' }) }));
+      expect(res.json).toMatchObject({ status: 'rejected', reason: 'PolicyNotFound' });
+      expect((await store().getRelease(rid))?.phase).toBe('shifting');
+    });
+
+    it('answers 503 when Cloud Monitoring cannot be asked, and acts on the redelivery once it can', async () => {
+      sys.alertPolicies.unavailable = 1;
+      const req = pushRequest({ messageId: 'a1', data: incidentNotification({ id: 'i1' }) });
+      expect((await post('onAlert', req)).status).toBe(503);
+      expect((await store().getRelease(rid))?.phase).toBe('shifting');
+      expect(store().rejected).toEqual([]);
+      expect((await post('onAlert', req)).status).toBe(200);
       expect((await store().getRelease(rid))?.phase).toBe('rolled_back');
     });
 
@@ -174,8 +203,9 @@ describe('functions over HTTP with real-shaped bodies', () => {
     });
 
     it('stores an incident that maps to no service', async () => {
-      const res = await post('onAlert', pushRequest({ messageId: 'a1', data: incidentNotification({ id: 'i1', policy: 'someone else' }) }));
+      const res = await post('onAlert', pushRequest({ messageId: 'a1', data: incidentNotification({ id: 'i1', policy: 'someone else', policyId: 'projects/demo-project/alertPolicies/9' }) }));
       expect(res.json).toMatchObject({ status: 'rejected', reason: 'UnmappedIncident' });
+      expect(sys.alertPolicies.asked).toEqual([]);
       expect((await store().getRelease(rid))?.phase).toBe('shifting');
     });
   });

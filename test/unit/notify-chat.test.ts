@@ -25,7 +25,7 @@ let sys = fakeSystem();
 const receiver = new LocalChatReceiver();
 const secretManager = new LocalSecretManager('demo-project');
 let chat: ChatDeps;
-registerFunctions((): EntryDeps => ({ runtime: sys.runtime, store: sys.store, builds: sys.builds, chat, clock: () => sys.clock.now, log: silentLogger }));
+registerFunctions((): EntryDeps => ({ runtime: sys.runtime, store: sys.store, builds: sys.builds, alertPolicies: sys.alertPolicies, chat, clock: () => sys.clock.now, log: silentLogger }));
 
 let served: Awaited<ReturnType<typeof serveFunctions>>;
 let client: InstanceType<typeof v1.SecretManagerServiceClient>;

@@ -20,7 +20,7 @@ const groups = new FakeGroups({ 'oncall@example.com': ['olga@example.com'] });
 let sys = fakeSystem();
 let audience = '';
 let verifier: IdTokenVerifier;
-registerFunctions((): EntryDeps => ({ runtime: sys.runtime, store: sys.store, builds: sys.builds, clock: () => sys.clock.now, log: silentLogger, auth: { identity: verifier, groups, admins: ['user:root@example.com'] } }));
+registerFunctions((): EntryDeps => ({ runtime: sys.runtime, store: sys.store, builds: sys.builds, alertPolicies: sys.alertPolicies, clock: () => sys.clock.now, log: silentLogger, auth: { identity: verifier, groups, admins: ['user:root@example.com'] } }));
 
 let served: Awaited<ReturnType<typeof serveFunctions>>;
 beforeAll(async () => {

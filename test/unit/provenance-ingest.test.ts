@@ -13,7 +13,7 @@ import { fakeSystem } from '../support/system.js';
  * the release in flight keeps its phase, its traffic and its router.
  */
 let sys = fakeSystem();
-registerFunctions((): EntryDeps => ({ runtime: sys.runtime, store: sys.store, builds: sys.builds, clock: () => sys.clock.now, log: silentLogger }));
+registerFunctions((): EntryDeps => ({ runtime: sys.runtime, store: sys.store, builds: sys.builds, alertPolicies: sys.alertPolicies, clock: () => sys.clock.now, log: silentLogger }));
 let served: Awaited<ReturnType<typeof serveFunctions>>;
 beforeAll(async () => {
   served = await serveFunctions(['onCloudBuild']);

@@ -11,7 +11,7 @@ import { build } from '../support/fixtures.js';
 import { fakeSystem } from '../support/system.js';
 
 let sys = fakeSystem();
-registerFunctions((): EntryDeps => ({ runtime: sys.runtime, store: sys.store, builds: sys.builds, clock: () => sys.clock.now, log: silentLogger }));
+registerFunctions((): EntryDeps => ({ runtime: sys.runtime, store: sys.store, builds: sys.builds, alertPolicies: sys.alertPolicies, clock: () => sys.clock.now, log: silentLogger }));
 
 let server: Server;
 let base = '';

@@ -62,7 +62,7 @@ describe('TelemetryHealthSource', () => {
 
 let sys = fakeSystem();
 const synced: string[][] = [];
-registerFunctions((): EntryDeps => ({ runtime: sys.runtime, store: sys.store, builds: sys.builds, clock: () => sys.clock.now, log: silentLogger, telemetrySink: { sync: (r) => (synced.push([...r]), Promise.resolve(true)) } }));
+registerFunctions((): EntryDeps => ({ runtime: sys.runtime, store: sys.store, builds: sys.builds, alertPolicies: sys.alertPolicies, clock: () => sys.clock.now, log: silentLogger, telemetrySink: { sync: (r) => (synced.push([...r]), Promise.resolve(true)) } }));
 let served: Awaited<ReturnType<typeof serveFunctions>>;
 beforeAll(async () => {
   served = await serveFunctions(['onTick']);

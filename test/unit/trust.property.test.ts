@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { CHECKOUT_POLICY } from '../support/fixtures.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EntryDeps } from '../../functions/entry.js';
 import { registerFunctions } from '../../functions/register.js';
@@ -21,7 +22,7 @@ const issuer = new LocalIssuer();
 const forger = new LocalIssuer();
 let sys = fakeSystem();
 let verifier: IdTokenVerifier;
-registerFunctions((): EntryDeps => ({ runtime: sys.runtime, store: sys.store, builds: sys.builds, clock: () => sys.clock.now, log: silentLogger, auth: { identity: verifier, groups: new StaticGroups({ 'oncall@example.com': ['olga@example.com'] }), admins: ['user:root@example.com'] } }));
+registerFunctions((): EntryDeps => ({ runtime: sys.runtime, store: sys.store, builds: sys.builds, alertPolicies: sys.alertPolicies, clock: () => sys.clock.now, log: silentLogger, auth: { identity: verifier, groups: new StaticGroups({ 'oncall@example.com': ['olga@example.com'] }), admins: ['user:root@example.com'] } }));
 let served: Awaited<ReturnType<typeof serveFunctions>>;
 let commandUrl = '';
 beforeAll(async () => {
@@ -91,7 +92,7 @@ describe('trust (property): untrusted builds never move traffic; every actor is 
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 5, maxLength: 25 }), async (steps) => {
         sys = fakeSystem();
-        await sys.apply({ access: ACCESS, rollbackTriggers: { alertPolicies: ['checkout 5xx ratio'] } });
+        await sys.apply({ access: ACCESS, rollbackTriggers: { alertPolicies: [CHECKOUT_POLICY] } });
         const accepted = new Set<string>();
         for (const s of steps) {
           messages += 1;
