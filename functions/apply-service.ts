@@ -1,4 +1,4 @@
-import { ServiceConfigError, mayDo, parseServiceConfig, refusedPlatformFields, targetOf, type FieldRefusal, type ServiceConfig, type ServiceConfigInput } from '../shared/domain/index.js';
+import { ServiceConfigError, mayDo, parseServiceConfig, refusedPlatformFields, targetOf, type Caller, type FieldRefusal, type ServiceConfig, type ServiceConfigInput } from '../shared/domain/index.js';
 import type { CommandAuth } from '../shared/ports/index.js';
 import type { EntryDeps } from './entry.js';
 import { Refusal, rolesFor } from './command-auth.js';
@@ -9,7 +9,8 @@ import { Refusal, rolesFor } from './command-auth.js';
  * chat secrets) is the platform's: an owner changes those only within a platform grant. A target
  * another service already routes is refused to everyone.
  */
-export async function applyService(config: Record<string, unknown>, email: string, deps: EntryDeps, auth: CommandAuth): Promise<Record<string, unknown>> {
+export async function applyService(config: Record<string, unknown>, caller: Caller, deps: EntryDeps, auth: CommandAuth): Promise<Record<string, unknown>> {
+  const email = caller.email;
   let parsed;
   try {
     parsed = parseServiceConfig(config);
@@ -18,7 +19,7 @@ export async function applyService(config: Record<string, unknown>, email: strin
     throw error;
   }
   const existing = await deps.store.getService(parsed.name);
-  const standing = await rolesFor(email, existing ? existing.config.access : null, auth);
+  const standing = await rolesFor(caller, existing ? existing.config.access : null, auth);
   // One answer whether the service exists or not: the refusal tells a stranger nothing.
   if (!mayDo('apply', standing.roles)) throw new Refusal(403, `${email} may not apply service ${parsed.name}: that needs its owner role (a new service: a platform admin)`, { missingRole: 'owner', service: parsed.name });
   // Twice: before the Cloud Build API is asked about the source's project (triggers aside, which

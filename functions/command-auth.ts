@@ -1,4 +1,4 @@
-import { ROLE_FOR, groupsNamed, mayDo, principalMatches, rolesOf, type Access, type Action, type Role } from '../shared/domain/index.js';
+import { ROLE_FOR, groupsNamed, mayDo, principalMatches, rolesOf, type Access, type Action, type Caller, type Role } from '../shared/domain/index.js';
 import type { CommandAuth } from '../shared/ports/index.js';
 
 /** A refusal with its HTTP status; nothing was recorded. */
@@ -19,12 +19,12 @@ export interface Standing {
 }
 
 /** The caller's standing on a service: one directory question covering the service's groups and the admin groups. */
-export async function rolesFor(email: string, access: Access | null, auth: CommandAuth): Promise<Standing> {
+export async function rolesFor(caller: Caller, access: Access | null, auth: CommandAuth): Promise<Standing> {
   const named = access ? groupsNamed(access) : [];
   const adminGroups = auth.admins.filter((p) => p.startsWith('group:')).map((p) => p.slice(6).toLowerCase());
   const groups = [...new Set([...named, ...adminGroups])];
-  const memberOf = groups.length ? await auth.groups.memberOf(email, groups) : new Set<string>();
-  return { roles: rolesOf(email, access, auth.admins, memberOf), admin: auth.admins.some((p) => principalMatches(p, email, memberOf)) };
+  const memberOf = groups.length ? await auth.groups.memberOf(caller.email, groups) : new Set<string>();
+  return { roles: rolesOf(caller, access, auth.admins, memberOf), admin: auth.admins.some((p) => principalMatches(p, caller, memberOf)) };
 }
 
 /**

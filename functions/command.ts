@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { z } from 'zod';
 import { COMMANDS, SERVICE_NAME_RULE } from '../shared/domain/index.js';
-import { InvalidTokenError, StoreUnavailableError, UpstreamUnavailableError } from '../shared/ports/index.js';
+import { IdentityNotAllowedError, InvalidTokenError, StoreUnavailableError, UpstreamUnavailableError } from '../shared/ports/index.js';
 import { RELEASE_ID } from '../shared/ingest/limits.js';
 import { withDeadline } from '../shared/runtime/deadline.js';
 import { DEFAULT_REQUEST_DEADLINE_MS, type EntryDeps } from './entry.js';
@@ -44,12 +45,15 @@ export function onCommand(deps: EntryDeps) {
       if (res.headersSent) return;
       if (error instanceof Refusal) {
         if (error.status === 401) res.setHeader('www-authenticate', 'Bearer error="invalid_token"');
+        if (error.status === 429) res.setHeader('retry-after', String(Math.ceil(Number(error.extra.retryAfterMs ?? 1000) / 1000)));
         res.status(error.status).json({ status: 'refused', error: error.message, ...error.extra });
         return;
       }
+      // The caller gets an id to quote; what failed inside stays in the log, under that id.
       const unavailable = error instanceof StoreUnavailableError || error instanceof UpstreamUnavailableError;
-      deps.log[unavailable ? 'warn' : 'error']({ err: error }, `onCommand: ${unavailable ? 'dependency unavailable' : 'unexpected error'}`);
-      res.status(unavailable ? 503 : 500).json({ status: unavailable ? 'retry' : 'error', error: error instanceof Error ? error.message : String(error) });
+      const errorId = randomUUID();
+      deps.log[unavailable ? 'warn' : 'error']({ err: error, errorId }, `onCommand: ${unavailable ? 'dependency unavailable' : 'unexpected error'}`);
+      res.status(unavailable ? 503 : 500).json({ status: unavailable ? 'retry' : 'error', error: unavailable ? 'a dependency is unavailable; retry shortly' : 'internal error', errorId });
     }
   };
 }
@@ -60,26 +64,31 @@ async function handle(req: Request, deps: EntryDeps): Promise<Record<string, unk
   if (!auth) throw new Error('onCommand is not configured: CUTOVER_COMMAND_AUDIENCE (its own URL) is required');
   const token = /^Bearer ([A-Za-z0-9._-]+)$/.exec(req.get('authorization') ?? '')?.[1];
   if (!token) throw new Refusal(401, 'no bearer token: send Authorization: Bearer <Google ID token for this URL>');
+  // Who, and whether this deployment serves them, before anything is read or looked up for them.
   const who = await auth.identity.verify(token).catch((error: unknown) => {
-    throw error instanceof InvalidTokenError ? new Refusal(401, `invalid token: ${error.message}`) : error;
+    if (error instanceof InvalidTokenError) throw new Refusal(401, `invalid token: ${error.message}`);
+    if (error instanceof IdentityNotAllowedError) throw new Refusal(403, error.message);
+    throw error;
   });
+  const admitted = auth.limiter ? await auth.limiter.take(who.email) : { ok: true as const };
+  if (!admitted.ok) throw new Refusal(429, `${who.email}: too many requests; retry in ${Math.ceil(admitted.retryAfterMs / 1000)} s`, { retryAfterMs: admitted.retryAfterMs });
   const parsed = bodySchema.safeParse(req.body);
   if (!parsed.success) throw new Refusal(400, `bad request: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`);
   const body = parsed.data;
   const idempotencyKey = req.get('idempotency-key');
   if (idempotencyKey !== undefined && !/^[A-Za-z0-9_-]{8,64}$/.test(idempotencyKey)) throw new Refusal(400, 'Idempotency-Key: 8–64 letters, digits, "-" or "_"');
 
-  if (body.command === 'apply') return applyService(body.config, who.email, deps, auth);
+  if (body.command === 'apply') return applyService(body.config, who, deps, auth);
   if (body.command === 'whoami') {
     // Roles, or none: a service that does not exist and one the caller holds no role on read the same.
     const service = await deps.store.getService(body.service);
-    const standing = service ? await rolesFor(who.email, service.config.access, auth) : { roles: [] };
+    const standing = service ? await rolesFor(who, service.config.access, auth) : { roles: [] };
     return { status: 'ok', actor: who.email, service: body.service, roles: standing.roles };
   }
   if (body.command === 'rebuild-stats') {
     const service = await deps.store.getService(body.service);
     if (!service) throw notFound(`service ${body.service}`);
-    authorize('apply', who.email, await rolesFor(who.email, service.config.access, auth), service.name);
+    authorize('apply', who.email, await rolesFor(who, service.config.access, auth), service.name);
     if (body.cursor && (await deps.store.getRelease(body.cursor))?.service !== service.name) throw new Refusal(400, `cursor ${body.cursor} is not a release of ${service.name}`);
     const page = await deps.store.rebuildDelivery(service.name, body.cursor ?? null, REBUILD_PAGE);
     return { status: 'applied', actor: who.email, service: service.name, ...page };
@@ -90,7 +99,7 @@ async function handle(req: Request, deps: EntryDeps): Promise<Record<string, unk
   if (!release) throw notFound(what);
   const service = await deps.store.getService(release.service);
   if (!service) throw notFound(what);
-  authorize(body.command, who.email, await rolesFor(who.email, service.config.access, auth), service.name, what);
+  authorize(body.command, who.email, await rolesFor(who, service.config.access, auth), service.name, what);
   const id = `cmd:${idempotencyKey ? `${who.email}:${idempotencyKey}` : crypto.randomUUID()}`;
   const report = await deps.runtime.handle({ id, service: service.name, at: deps.clock(), body: { kind: 'command', releaseId: release.id, command: body.command, actor: who.email, why: body.reason ?? null } });
   if (report.kind === 'duplicate') return { status: 'duplicate', actor: who.email, release: await deps.store.getRelease(release.id) };

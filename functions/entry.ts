@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { StoreUnavailableError, UpstreamUnavailableError, type AlertPolicyAuthority, type BuildAuthority, type ChatDeps, type CommandAuth, type ReleaseStore } from '../shared/ports/index.js';
 import type { MarkedRequest } from './body-parsing.js';
@@ -105,8 +106,10 @@ export function httpEntry(source: string, deps: EntryDeps, handle: (req: Request
         res.status(503).json({ status: 'retry', message: error.message });
         return;
       }
-      deps.log.error({ err: error, source }, `${source}: unexpected error`);
-      res.status(500).json({ status: 'error', message: error instanceof Error ? error.message : String(error) });
+      // An id to quote, not the error's text: internals stay in the log.
+      const errorId = randomUUID();
+      deps.log.error({ err: error, source, errorId }, `${source}: unexpected error`);
+      res.status(500).json({ status: 'error', message: 'internal error', errorId });
     }
   };
 

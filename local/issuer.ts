@@ -17,6 +17,10 @@ export interface TokenClaims {
   expiresIn?: number;
   emailVerified?: boolean;
   issuer?: string;
+  /** The OAuth client that obtained the token (Google sets it when it differs from the audience). */
+  authorizedParty?: string;
+  /** The Workspace domain of the account (`hd`). */
+  hostedDomain?: string;
 }
 
 export class LocalIssuer {
@@ -78,6 +82,8 @@ export class LocalIssuer {
       sub: `local-${claims.email}`,
       email: claims.email,
       email_verified: claims.emailVerified ?? true,
+      ...(claims.authorizedParty ? { azp: claims.authorizedParty } : {}),
+      ...(claims.hostedDomain ? { hd: claims.hostedDomain } : {}),
       iat: now,
       exp: now + (claims.expiresIn ?? 3600),
     });

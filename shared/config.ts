@@ -47,8 +47,14 @@ const envSchema = z.object({
   /** Where the status page sends commands, and the OAuth client people sign in with there (both: the page can steer). */
   CUTOVER_COMMAND_URL: z.string().url().optional(),
   CUTOVER_OAUTH_CLIENT_ID: z.string().optional(),
-  /** Origins (the status page's) allowed to call onCommand from a browser. */
+  /** Origins (the status page's own) allowed to call onCommand from a browser. */
   CUTOVER_PAGE_ORIGINS: z.string().optional(),
+  /** Cutover's own OAuth clients, comma-separated (default: CUTOVER_OAUTH_CLIENT_ID): a token for one of them must have been obtained by one of them (azp). */
+  CUTOVER_OAUTH_CLIENTS: z.string().optional(),
+  /** The Workspace / Cloud Identity domains served (token `hd`; a service account's email domain), comma-separated. */
+  CUTOVER_ALLOWED_DOMAINS: z.string().optional(),
+  /** Requests per caller per minute onCommand answers before 429. */
+  CUTOVER_COMMAND_RATE: z.coerce.number().int().min(1).max(10_000).default(30),
   /** Origins chat webhook URLs may have, comma-separated (a webhook URL is a secret someone wrote: it may not aim anywhere else). */
   CUTOVER_CHAT_WEBHOOK_ORIGINS: z.string().default('https://chat.googleapis.com,https://hooks.slack.com'),
   /** The status page's URL, for links in chat messages. */
@@ -78,7 +84,7 @@ export interface CutoverConfig {
   eventsTopic: string;
   tasks: { queue: string | undefined; timerUrl: string | undefined; serviceAccount: string | undefined };
   logLevel: string;
-  commands: { audiences: string[]; certsUrl: string | undefined; issuers: string[] | undefined; admins: string[]; pageOrigins: string[] };
+  commands: { audiences: string[]; certsUrl: string | undefined; issuers: string[] | undefined; admins: string[]; pageOrigins: string[]; clients: string[]; domains: string[]; ratePerMinute: number };
   page: { commandUrl: string; oauthClientId: string } | undefined;
   chat: { allowedOrigins: string[]; pageUrl: string | null };
   platform: PlatformPolicy;
@@ -105,6 +111,18 @@ function platformPolicy(value: string | undefined): PlatformPolicy {
   const parsed = platformPolicySchema.safeParse(json);
   if (!parsed.success) throw new ConfigError(describeIssues(parsed.error).map((p) => `CUTOVER_PLATFORM ${p}`));
   return parsed.data;
+}
+
+/**
+ * The page's own origins. An origin other apps share cannot be one: every function of a project
+ * and region answers on the same cloudfunctions.net origin, and anything on a workstation answers
+ * on localhost, so a page there could obtain a person's token and replay it (docs/deploy-gcp.md).
+ */
+function pageOrigins(value: string | undefined): string[] {
+  const entries = list(value);
+  const shared = entries.filter((o) => /\.cloudfunctions\.net$|^https?:\/\/(localhost|127\.[0-9.]+|\[::1\])(:\d+)?$/.test(o) || !o.startsWith('https://'));
+  if (shared.length) throw new ConfigError([`CUTOVER_PAGE_ORIGINS: not the page's own HTTPS origin (shared with other apps): ${shared.join(', ')}; serve the page on its own domain (docs/deploy-gcp.md)`]);
+  return entries;
 }
 
 /** Each entry must be an origin (scheme://host[:port]) and nothing more. */
@@ -153,7 +171,10 @@ export function loadConfig(env: Record<string, string | undefined>): CutoverConf
       certsUrl: e.CUTOVER_TOKEN_CERTS_URL,
       issuers: e.CUTOVER_TOKEN_ISSUERS ? list(e.CUTOVER_TOKEN_ISSUERS) : undefined,
       admins: list(e.CUTOVER_ADMINS),
-      pageOrigins: list(e.CUTOVER_PAGE_ORIGINS),
+      pageOrigins: pageOrigins(e.CUTOVER_PAGE_ORIGINS),
+      clients: e.CUTOVER_OAUTH_CLIENTS ? list(e.CUTOVER_OAUTH_CLIENTS) : list(e.CUTOVER_OAUTH_CLIENT_ID),
+      domains: list(e.CUTOVER_ALLOWED_DOMAINS).map((d) => d.toLowerCase()),
+      ratePerMinute: e.CUTOVER_COMMAND_RATE,
     },
     chat: { allowedOrigins: origins(e.CUTOVER_CHAT_WEBHOOK_ORIGINS), pageUrl: e.CUTOVER_STATUS_PAGE_URL ?? null },
     platform: platformPolicy(e.CUTOVER_PLATFORM),

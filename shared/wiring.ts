@@ -14,6 +14,7 @@ import { PubSubRequestLogFeed } from './adapters/gcp/pubsub-request-log-feed.js'
 import { TelemetryHealthSource } from './adapters/telemetry/telemetry-health.js';
 import { CloudIdentityGroups } from './adapters/auth/cloud-identity-groups.js';
 import { IdTokenVerifier } from './adapters/auth/id-token-verifier.js';
+import { CallerRateLimit } from './adapters/auth/caller-rate-limit.js';
 import { CloudBuildAuthority } from './adapters/gcp/cloud-build-authority.js';
 import { CloudRunRouter } from './adapters/gcp/cloud-run-router.js';
 import { CloudTasksScheduler } from './adapters/gcp/cloud-tasks-scheduler.js';
@@ -137,8 +138,15 @@ export function wire(config: CutoverConfig, overrides: Partial<Ports> & { builds
   const clock = overrides.clock ?? Date.now;
   const builds = overrides.builds ?? new CloudBuildAuthority(new CloudBuildClient());
   const alertPolicies = overrides.alertPolicies ?? new MonitoringAlertPolicies(new AlertPolicyServiceClient());
-  const { audiences, certsUrl, issuers, admins, pageOrigins } = config.commands;
-  const auth = overrides.auth ?? { identity: new IdTokenVerifier({ audiences, certsUrl, issuers }), groups: new CloudIdentityGroups(), admins, pageOrigins, platform: config.platform };
+  const { audiences, certsUrl, issuers, admins, pageOrigins, clients, domains, ratePerMinute } = config.commands;
+  const auth = overrides.auth ?? {
+    identity: new IdTokenVerifier({ audiences, certsUrl, issuers, clients, domains }),
+    groups: new CloudIdentityGroups(),
+    admins,
+    pageOrigins,
+    limiter: new CallerRateLimit({ points: ratePerMinute, windowSeconds: 60 }),
+    platform: config.platform,
+  };
   const page: PageSteering | undefined = config.page ? { commandUrl: config.page.commandUrl, signIn: { kind: 'google', clientId: config.page.oauthClientId } } : undefined;
   const metrics = overrides.metrics ?? (config.prometheusUrl ? new PrometheusQueryProvider(config.prometheusUrl, { headers: googleAccessToken() }) : undefined);
   const runtime = new ReleaseRuntime({

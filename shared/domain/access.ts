@@ -43,12 +43,22 @@ export function groupsNamed(access: Access): string[] {
   return [...new Set(all.filter((p) => p.startsWith('group:')).map((p) => p.slice('group:'.length).toLowerCase()))].sort();
 }
 
-/** Whether a principal names the caller. `memberOf` holds the (lower-case) groups the caller is in. */
-export function principalMatches(principal: string, email: string, memberOf: ReadonlySet<string>): boolean {
+/** Who asks, as a verified token says: the email, and the Workspace domain (`hd`) when it has one. */
+export interface Caller {
+  email: string;
+  hostedDomain: string | null;
+}
+
+/**
+ * Whether a principal names the caller. `memberOf` holds the (lower-case) groups the caller is in.
+ * `domain:` means the accounts of a Workspace or Cloud Identity domain, as IAM means it: the
+ * token's `hd`, never the email's suffix (a Google account can be made with any address).
+ */
+export function principalMatches(principal: string, caller: Caller, memberOf: ReadonlySet<string>): boolean {
   const colon = principal.indexOf(':');
   const kind = principal.slice(0, colon);
   const value = principal.slice(colon + 1).toLowerCase();
-  const who = email.toLowerCase();
+  const who = caller.email.toLowerCase();
   switch (kind) {
     case 'user':
     case 'serviceAccount':
@@ -56,17 +66,17 @@ export function principalMatches(principal: string, email: string, memberOf: Rea
     case 'group':
       return memberOf.has(value);
     case 'domain':
-      return who.endsWith(`@${value}`);
+      return caller.hostedDomain !== null && caller.hostedDomain.toLowerCase() === value;
     default:
       return false;
   }
 }
 
 /** The roles the caller holds on a service (every role for a platform admin). */
-export function rolesOf(email: string, access: Access | null, admins: readonly string[], memberOf: ReadonlySet<string>): Role[] {
-  if (admins.some((p) => principalMatches(p, email, memberOf))) return [...ROLES];
+export function rolesOf(caller: Caller, access: Access | null, admins: readonly string[], memberOf: ReadonlySet<string>): Role[] {
+  if (admins.some((p) => principalMatches(p, caller, memberOf))) return [...ROLES];
   if (!access) return [];
-  const holds = (list: readonly string[]) => list.some((p) => principalMatches(p, email, memberOf));
+  const holds = (list: readonly string[]) => list.some((p) => principalMatches(p, caller, memberOf));
   if (holds(access.owners)) return ['operator', 'approver', 'owner'];
   if (holds(access.approvers)) return ['operator', 'approver'];
   if (holds(access.operators)) return ['operator'];

@@ -6,6 +6,8 @@ export interface Identity {
   email: string;
   issuer: string;
   subject: string;
+  /** The Workspace or Cloud Identity domain the account belongs to (the token's `hd`); null for other accounts. */
+  hostedDomain: string | null;
 }
 
 export interface IdentityVerifier {
@@ -18,6 +20,19 @@ export class InvalidTokenError extends Error {
     super(message);
     this.name = 'InvalidTokenError';
   }
+}
+
+/** A valid token for someone this deployment does not serve (a domain outside the allow-list): 403, before any lookup. */
+export class IdentityNotAllowedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'IdentityNotAllowedError';
+  }
+}
+
+/** Per-caller admission: a caller over its rate is answered 429 before anything is looked up for it. */
+export interface CallerLimiter {
+  take(caller: string): Promise<{ ok: true } | { ok: false; retryAfterMs: number }>;
 }
 
 /** Group membership (Cloud Identity): which of `groups` the person belongs to, directly or not. */
@@ -35,6 +50,8 @@ export interface CommandAuth {
   admins: string[];
   /** Origins whose pages may call onCommand from a browser (the status page's), for CORS. */
   pageOrigins?: string[];
+  /** Requests per caller; absent: unlimited (tests). */
+  limiter?: CallerLimiter;
   /** The platform's grants: which platform-owned values a service's owners may choose. None: admins only. */
   platform?: PlatformPolicy;
 }

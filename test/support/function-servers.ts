@@ -30,6 +30,7 @@ export async function waitForPhase(store: ReleaseStore, id: string, phases: Rele
     await new Promise((r) => setTimeout(r, 100));
   }
   // The last decision says why it is where it is: what a failing run needs to be read.
-  const last = release ? `; last decision ${release.lastDecision.reason}: ${release.lastDecision.message.slice(0, 400)}` : '';
+  const trail = release ? (await store.history(id, 30)).map((h) => `${h.reason}${h.actor ? ` by ${h.actor}` : ''}: ${h.message.slice(0, 160)}`).join(' | ') : '';
+  const last = release ? `; cause ${release.rollbackCause ?? '-'}; history ${trail}` : '';
   throw new Error(`release ${id} is ${release?.phase ?? 'missing'}, not ${phases.join('/')}${last}`);
 }

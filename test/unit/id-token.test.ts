@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IdTokenVerifier } from '../../shared/adapters/auth/id-token-verifier.js';
-import { InvalidTokenError, UpstreamUnavailableError } from '../../shared/ports/index.js';
+import { IdentityNotAllowedError, InvalidTokenError, UpstreamUnavailableError } from '../../shared/ports/index.js';
 import { LocalIssuer } from '../../local/issuer.js';
 
 /** ID token verification with google-auth-library against a local issuer publishing Google-format certificates. */
@@ -38,6 +38,24 @@ describe('IdTokenVerifier', () => {
     const error = await verifier.verify(token()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidTokenError);
     expect((error as Error).message).toMatch(why);
+  });
+
+  describe('bound to Cutover: its own OAuth clients, the domains it serves', () => {
+    const CLIENT = 'cutover-client.apps.googleusercontent.com';
+    const bound = () => new IdTokenVerifier({ audiences: [AUD, CLIENT], certsUrl: issuer.certsUrl, issuers: [issuer.url], clients: [CLIENT], domains: ['example.com', 'p.iam.gserviceaccount.com'] });
+
+    it('refuses a token for Cutover\'s client obtained by another app (foreign azp): it could be a replay', async () => {
+      const token = issuer.sign({ email: 'a@example.com', hostedDomain: 'example.com', audience: CLIENT, authorizedParty: 'other-app.apps.googleusercontent.com' });
+      await expect(bound().verify(token)).rejects.toThrow(/obtained by OAuth client other-app/);
+      expect((await bound().verify(issuer.sign({ email: 'a@example.com', hostedDomain: 'example.com', audience: CLIENT, authorizedParty: CLIENT }))).hostedDomain).toBe('example.com');
+    });
+
+    it('refuses an account outside the domains served, whatever its email says; a service account by its email domain', async () => {
+      // A consumer Google account created with a work address carries no hd.
+      await expect(bound().verify(issuer.sign({ email: 'a@example.com', audience: AUD }))).rejects.toBeInstanceOf(IdentityNotAllowedError);
+      await expect(bound().verify(issuer.sign({ email: 'a@evil.com', hostedDomain: 'evil.com', audience: AUD }))).rejects.toBeInstanceOf(IdentityNotAllowedError);
+      expect((await bound().verify(issuer.sign({ email: 'ci@p.iam.gserviceaccount.com', audience: AUD }))).email).toBe('ci@p.iam.gserviceaccount.com');
+    });
   });
 
   it('says unavailable (503, retried) when the certificates cannot be fetched, not "invalid"', async () => {

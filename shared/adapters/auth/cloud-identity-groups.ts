@@ -1,4 +1,5 @@
 import { GoogleAuth, type AuthClient } from 'google-auth-library';
+import { LRUCache } from 'lru-cache';
 import { UpstreamUnavailableError, type GroupDirectory } from '../../ports/index.js';
 
 export const CLOUD_IDENTITY_URL = 'https://cloudidentity.googleapis.com';
@@ -12,6 +13,8 @@ export interface CloudIdentityGroupsOptions {
   /** How long an answer is reused ("cached briefly"): a removed member keeps the role this long at most. */
   ttlMs?: number;
   timeoutMs?: number;
+  /** Answers kept at most (least recently used dropped first): memory stays bounded whoever calls. */
+  maxEntries?: number;
   /** For tests: a requester other than Application Default Credentials. */
   requester?: Requester;
   clock?: () => number;
@@ -22,15 +25,15 @@ export interface CloudIdentityGroupsOptions {
  * into its resource name, memberships:checkTransitiveMembership says whether the person is in it,
  * directly or through nested groups (that method needs Workspace Enterprise or Cloud Identity
  * Premium; without it the API answers 403 and the group grants nothing). Answers are cached for
- * `ttlMs`. A group the API does not know grants nothing; an API that cannot answer is
+ * `ttlMs`, at most `maxEntries` of them (lru-cache). A group the API does not know grants nothing; an API that cannot answer is
  * UpstreamUnavailableError (503): a role is never granted for want of an answer.
  */
 export class CloudIdentityGroups implements GroupDirectory {
   private readonly baseUrl: string;
   private readonly ttlMs: number;
   private readonly clock: () => number;
-  private readonly cache = new Map<string, { at: number; value: boolean }>();
-  private readonly names = new Map<string, { at: number; value: string | null }>();
+  private readonly cache: LRUCache<string, { at: number; value: boolean }>;
+  private readonly names: LRUCache<string, { at: number; value: string | null }>;
   private requester: Promise<Requester> | null;
 
   constructor(private readonly options: CloudIdentityGroupsOptions = {}) {
@@ -38,6 +41,9 @@ export class CloudIdentityGroups implements GroupDirectory {
     this.ttlMs = options.ttlMs ?? 60_000;
     this.clock = options.clock ?? Date.now;
     this.requester = options.requester ? Promise.resolve(options.requester) : null;
+    // lru-cache bounds the entries; freshness is checked against the injected clock, so tests can move time.
+    this.cache = new LRUCache({ max: options.maxEntries ?? 10_000 });
+    this.names = new LRUCache({ max: Math.min(options.maxEntries ?? 10_000, 1_000) });
   }
 
   private client(): Promise<Requester> {

@@ -1,5 +1,5 @@
 import { OAuth2Client } from 'google-auth-library';
-import { InvalidTokenError, UpstreamUnavailableError, type Identity, type IdentityVerifier } from '../../ports/index.js';
+import { IdentityNotAllowedError, InvalidTokenError, UpstreamUnavailableError, type Identity, type IdentityVerifier } from '../../ports/index.js';
 
 /** Google's PEM certificates for ID tokens, and the issuers they carry. */
 export const GOOGLE_CERTS_URL = 'https://www.googleapis.com/oauth2/v1/certs';
@@ -10,7 +10,21 @@ export interface IdTokenVerifierOptions {
   audiences: string[];
   certsUrl?: string;
   issuers?: string[];
+  /**
+   * Cutover's own OAuth clients. A token whose audience is one of them must also have been
+   * obtained by one of them (`azp`): another app can get a person's token for Cutover's client id
+   * and replay it here.
+   */
+  clients?: string[];
+  /**
+   * The domains served: a person's token must carry `hd` in this list (a Google account can be
+   * created with any address, so the email's domain proves nothing); a service account's is its
+   * email's domain. Empty: every domain (the local stack only).
+   */
+  domains?: string[];
 }
+
+const SERVICE_ACCOUNT_DOMAIN = /@([a-z0-9.-]+\.gserviceaccount\.com)$/;
 
 /**
  * Verifies ID tokens with google-auth-library: RS256 signature against the issuer's published
@@ -43,6 +57,14 @@ export class IdTokenVerifier implements IdentityVerifier {
       throw new InvalidTokenError(error instanceof Error ? error.message.split('\n')[0] ?? 'invalid token' : 'invalid token');
     }
     if (!payload?.email || payload.email_verified !== true) throw new InvalidTokenError('the token carries no verified email');
-    return { email: payload.email.toLowerCase(), issuer: payload.iss, subject: payload.sub };
+    const clients = this.options.clients ?? [];
+    const audience = typeof payload.aud === 'string' ? payload.aud : '';
+    if (clients.includes(audience) && !clients.includes(payload.azp ?? audience)) throw new InvalidTokenError(`the token was obtained by OAuth client ${payload.azp ?? '?'}, not by Cutover's`);
+    const email = payload.email.toLowerCase();
+    const hostedDomain = typeof payload.hd === 'string' ? payload.hd.toLowerCase() : null;
+    const domains = this.options.domains ?? [];
+    const domain = hostedDomain ?? SERVICE_ACCOUNT_DOMAIN.exec(email)?.[1] ?? null;
+    if (domains.length > 0 && (domain === null || !domains.includes(domain))) throw new IdentityNotAllowedError(`${email} is not in a domain this Cutover serves`);
+    return { email, issuer: payload.iss, subject: payload.sub, hostedDomain };
   }
 }
