@@ -38,6 +38,8 @@ export default tseslint.config(
         'error',
         { object: 'Date', property: 'now', message: 'Time is passed in through ctx.now.' },
         { object: 'process', property: 'env', message: 'Config is passed in.' },
+        { object: 'DateTime', property: 'now', message: 'Time is passed in through ctx.now.' },
+        { object: 'DateTime', property: 'local', message: 'Times are resolved in a named zone, never the machine\'s.' },
       ],
     },
   },

@@ -18,3 +18,4 @@ export * from './chat.js';
 export * from './analysis/index.js';
 export * from './platform/index.js';
 export * from './glob.js';
+export * from './policy/index.js';

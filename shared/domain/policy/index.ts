@@ -1,0 +1,3 @@
+export * from './windows.js';
+export * from './schema.js';
+export * from './restriction.js';
