@@ -160,6 +160,7 @@ export function wire(config: CutoverConfig, overrides: Partial<Ports> & { builds
     clock,
     log,
     policy: { ...DEFAULT_EFFECT_POLICY, effectTimeoutMs: config.effectTimeoutMs, deployTimeoutMs: config.deployTimeoutMs },
+    deployPolicies: config.platform.deployPolicies,
   });
   const telemetrySink = health instanceof TelemetryHealthSource ? health.sink : undefined;
   const chat = overrides.chat ?? {

@@ -79,6 +79,7 @@ export type StepEffect = DeployCandidate | SetTraffic | RunVerification | Measur
 export const NOTIFICATION_TYPES = [
   'release.started',
   'release.queued',
+  'release.held',
   'release.step_reached',
   'release.verified',
   'release.awaiting_approval',

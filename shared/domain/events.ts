@@ -56,6 +56,14 @@ export const eventBodySchema = z.discriminatedUnion('kind', [
     actor: z.string().min(1),
     why: z.string().nullable(),
   }),
+  z.object({
+    kind: z.literal('override'),
+    releaseId: z.string(),
+    /** The deploy policy this one release may pass. */
+    policy: z.string().min(1).max(63),
+    actor: z.string().min(1),
+    why: z.string().min(1).max(500),
+  }),
   z.object({ kind: z.literal('candidateDeployed'), ...effectResultBase, revision: z.string(), url: z.string().nullable(), stableRevision: z.string().nullable(), baselineRevision: z.string().nullable().optional() }),
   z.object({ kind: z.literal('candidatePending'), ...effectResultBase, revision: z.string(), status: z.string() }),
   z.object({ kind: z.literal('trafficSet'), ...effectResultBase, observedPercent: z.number().min(0).max(100) }),

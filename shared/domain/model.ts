@@ -73,6 +73,16 @@ export const releaseSchema = z.object({
     observedAt: z.number().nullable(),
   }),
   awaitingApproval: z.boolean(),
+  /**
+   * Held by a deploy policy in force: pending, it does not start deploying; in flight, it takes no
+   * more traffic. Health is still judged and a breach still rolls back. Absent: not held.
+   */
+  hold: z
+    .object({ policy: z.string(), scope: z.enum(['platform', 'service']), action: z.enum(['start', 'advance']), since: z.number(), until: z.number().nullable(), overrideRole: z.string() })
+    .nullable()
+    .optional(),
+  /** The deploy policies people let this release past: who, why, when (the audit trail is its history). */
+  overrides: z.array(z.object({ policy: z.string(), actor: z.string(), why: z.string(), at: z.number() })).max(20).optional(),
   verification: z
     .object({ passed: z.boolean(), results: z.array(checkResultSchema).max(20), at: z.number() })
     .nullable(),

@@ -20,6 +20,13 @@ export const Reason = {
   UntrustedRepository: 'UntrustedRepository',
   UntrustedImage: 'UntrustedImage',
   ImageNotPinned: 'ImageNotPinned',
+  // Deploy policies
+  /** A deploy policy in force blocks this release starting or advancing: it holds (never dropped) until the policy lifts or is overridden. */
+  FrozenByPolicy: 'FrozenByPolicy',
+  /** The policy that held the release is no longer in force: it goes on. */
+  PolicyLifted: 'PolicyLifted',
+  /** A person with the policy's override role let this one release past it (audited in history). */
+  PolicyOverridden: 'PolicyOverridden',
   // Concurrency
   Queued: 'Queued',
   Dequeued: 'Dequeued',

@@ -5,6 +5,7 @@ import { accessSchema } from './access.js';
 import { boundedDuration } from './duration.js';
 import { sourceSchema } from './provenance.js';
 import { analysisConfigSchema } from './analysis/config.js';
+import { deployPoliciesSchema } from './policy/schema.js';
 
 /**
  * The service config a platform engineer writes in YAML and applies with `cutover services apply`.
@@ -82,6 +83,7 @@ export const serviceConfigSchema = z
     watchWindow: boundedDuration('0s', '168h', 'watchWindow').prefault('30m'),
     concurrency: z.enum(['supersede', 'queue']).default('supersede'),
     requireApproval: z.boolean().default(false).describe('Hold before the 100% step until `cutover approve`'),
+    policies: deployPoliciesSchema.default([]).describe('Deploy policies of this service: when releases may start and advance (docs/api.md)'),
     source: sourceSchema.optional().describe('The builds this service trusts; with none, no build releases'),
     access: accessSchema.default({ operators: [], approvers: [], owners: [] }),
     notifications: chatRoutesSchema.default([]).describe('Google Chat and Slack incoming webhooks, each with the release events it gets'),

@@ -11,6 +11,7 @@ import {
   type Outcome,
   type ReleaseEvent,
   type StepEffect,
+  type PlatformDeployPolicy,
 } from '../domain/index.js';
 import type { Ports } from '../ports/index.js';
 import type { Logger } from './logger.js';
@@ -19,6 +20,8 @@ export interface RuntimeDeps extends Ports {
   clock: () => number;
   log: Logger;
   policy?: EffectPolicy;
+  /** The platform's deploy policies; a service's own come with its config. */
+  deployPolicies?: readonly PlatformDeployPolicy[];
 }
 
 export type HandleReport =
@@ -40,7 +43,7 @@ export class ReleaseRuntime {
 
   async handle(event: ReleaseEvent): Promise<HandleReport> {
     const now = this.deps.clock();
-    const result = await this.deps.store.handle(event, (world) => decide(world, event, { now, policy: this.policy }));
+    const result = await this.deps.store.handle(event, (world) => decide(world, event, { now, policy: this.policy, deployPolicies: this.deps.deployPolicies ?? [] }));
     if (result.kind === 'duplicate') return { kind: 'duplicate', eventId: event.id };
     if (result.kind === 'unknownService') return { kind: 'unknownService', eventId: event.id, service: result.service };
     const { decision } = result;

@@ -103,6 +103,9 @@ function releaseView(r: Release) {
     historySeq: r.historySeq,
     lastDecision: `${r.lastDecision?.reason}/${r.lastDecision?.eventId}/${r.lastDecision?.actor}`,
     updatedAt: r.updatedAt,
+    // Shown once a deploy policy has touched the release (stories without policies read as before).
+    ...(r.hold !== undefined ? { hold: r.hold } : {}),
+    ...(r.overrides !== undefined ? { overrides: r.overrides } : {}),
   };
 }
 

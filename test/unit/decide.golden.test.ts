@@ -333,6 +333,46 @@ const scenarios: Array<{ name: string; config?: Partial<ServiceConfigInput>; sta
       ]),
   },
   {
+    name: 'deploy policy: a build during a freeze is held pending, a newer build replaces it in the hold, and it starts when the freeze ends',
+    config: { policies: [{ name: 'freeze', windows: { oneTime: [{ start: '2026-11-27T11:00', end: '2026-11-27T12:05' }] } }] },
+    run: (sc) =>
+      sc.run([
+        { at: s(0), body: build('b1', 'SUCCESS') },
+        { at: s(30), body: build('b2', 'SUCCESS') },
+        { at: s(60), body: tick('b2') },
+        { at: s(300), body: tick('b2') },
+        { at: s(320), body: deployed('b2') },
+      ]),
+  },
+  {
+    name: 'deploy policy: no more traffic during a freeze; promote is refused, an override lets this one release past and is recorded',
+    config: { policies: [{ name: 'evening', windows: { oneTime: [{ start: '2026-11-27T12:01', end: '2026-11-27T18:00' }] }, blocks: ['advance'], overrideRole: 'owner' }] },
+    run: (sc) =>
+      sc.run([
+        ...toFirstStep('b1'),
+        { at: s(90), body: tick('b1') },
+        { at: s(90), body: health('b1', 100, 0) },
+        { at: s(95), body: command('b1', 'promote', 'customer waiting') },
+        { at: s(100), body: { kind: 'override', releaseId: rid('b1'), policy: 'evening', actor: 'owen@example.com', why: 'hotfix for INC-42' } },
+        { at: s(101), body: { kind: 'override', releaseId: rid('b1'), policy: 'evening', actor: 'owen@example.com', why: 'again' } },
+        { at: s(110), body: tick('b1') },
+        { at: s(110), body: health('b1', 100, 0) },
+      ]),
+  },
+  {
+    name: 'deploy policy: a rollback during a freeze is never held',
+    config: { policies: [{ name: 'freeze', windows: { oneTime: [{ start: '2026-11-27T12:01', end: '2026-11-28T00:00' }] }, overrideRole: 'platform admin' }] },
+    run: (sc) =>
+      sc.run([
+        ...toFirstStep('b1'),
+        { at: s(90), body: tick('b1') },
+        { at: s(90), body: health('b1', 100, 0) },
+        { at: s(100), body: tick('b1') },
+        { at: s(100), body: health('b1', 200, 60) },
+        { at: s(101), body: traffic('b1', 0) },
+      ]),
+  },
+  {
     name: 'a rollback never gives up: it keeps retrying at the capped backoff',
     run: (sc) =>
       sc.run([

@@ -17,7 +17,7 @@ import { fakeSystem } from '../support/system.js';
  */
 const issuer = new LocalIssuer();
 let sys = fakeSystem();
-let platform: PlatformPolicy = { grants: [] };
+let platform: PlatformPolicy = { grants: [], deployPolicies: [] };
 let verifier: IdTokenVerifier;
 registerFunctions((): EntryDeps => ({ runtime: sys.runtime, store: sys.store, builds: sys.builds, alertPolicies: sys.alertPolicies, clock: () => sys.clock.now, log: silentLogger, auth: { identity: verifier, groups: new FakeGroups({}), admins: ['user:root@example.com'], platform } }));
 let served: Awaited<ReturnType<typeof serveFunctions>>;
@@ -34,7 +34,7 @@ afterAll(async () => {
 const worker = (over: object = {}) => ({ ...serviceConfigInput({ name: 'checkout-worker', access: { owners: ['user:wendy@example.com'], operators: [], approvers: [] } }), ...over });
 beforeEach(async () => {
   sys = fakeSystem();
-  platform = { grants: [] };
+  platform = { grants: [], deployPolicies: [] };
   await sys.apply({ access: { owners: ['user:owen@example.com'], operators: [], approvers: [] } });
   await sys.store.applyServiceConfig(worker(), sys.clock.now);
 });
@@ -82,7 +82,7 @@ describe('services apply: platform-owned fields', () => {
   });
 
   it('a platform grant lets the owners of matching services choose within it, and no further', async () => {
-    platform = { grants: [parseGrant({ services: ['checkout-*'], repositories: ['europe-west1-docker.pkg.dev/demo-project/apps/checkout-*'], secrets: ['chat-checkout-*'] })] };
+    platform = { deployPolicies: [], grants: [parseGrant({ services: ['checkout-*'], repositories: ['europe-west1-docker.pkg.dev/demo-project/apps/checkout-*'], secrets: ['chat-checkout-*'] })] };
     const mine = { source: { triggers: ['trig-checkout-main'], branches: ['main'], repositories: ['europe-west1-docker.pkg.dev/demo-project/apps/checkout-worker'] }, notifications: [{ format: 'slack', secret: 'chat-checkout-team' }] };
     expect((await apply(worker(mine), 'wendy@example.com')).status).toBe(200);
     const theirs = { source: { triggers: ['trig-checkout-main'], branches: ['main'], repositories: ['europe-west1-docker.pkg.dev/demo-project/apps/payments'] } };

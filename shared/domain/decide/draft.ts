@@ -79,7 +79,8 @@ export class Draft {
     details: Record<string, unknown> | null = null,
   ): Release {
     const fromPhase = release.phase;
-    const actor = this.event.body.kind === 'command' ? this.event.body.actor : null;
+    const body = this.event.body;
+    const actor = body.kind === 'command' || body.kind === 'override' ? body.actor : null;
     const seq = release.historySeq + 1;
     this.touch(release, {
       ...patch,

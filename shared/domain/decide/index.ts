@@ -6,6 +6,8 @@ import { onCommand } from './on-command.js';
 import { onIncident } from './on-incident.js';
 import { onResult } from './on-result.js';
 import { onTick } from './on-tick.js';
+import { onOverride } from './policies.js';
+import { resumeAfterHold } from './lifecycle.js';
 import { reconcile } from './reconcile.js';
 import type { DecideContext, Decision, ReleaseEvent, World } from './types.js';
 
@@ -32,6 +34,9 @@ export function decide(world: World, event: ReleaseEvent, ctx: DecideContext): D
       break;
     case 'tick':
       onTick(d, body);
+      break;
+    case 'override':
+      onOverride(d, body, (release) => resumeAfterHold(d, release));
       break;
     default:
       onResult(d, body);

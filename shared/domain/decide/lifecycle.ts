@@ -1,6 +1,8 @@
-import type { Phase, Release } from '../model.js';
+import { isInFlight, type Phase, type Release } from '../model.js';
 import { Reason } from '../reasons.js';
 import type { Draft } from './draft.js';
+import { heldBy } from './policies.js';
+import { startShifting } from './progress.js';
 
 /**
  * The transitions several handlers share: taking and freeing the service's single active slot,
@@ -27,14 +29,39 @@ export function activate(d: Draft, release: Release, message: string): void {
 
 /** Puts a release in the queue behind the active one; a release already queued there is superseded. */
 export function enqueue(d: Draft, release: Release, message: string): void {
+  takeQueueSlot(d, release);
+  d.record(release, { queued: true }, Reason.Queued, message);
+  d.notify(release, 'release.queued', Reason.Queued, message);
+}
+
+function takeQueueSlot(d: Draft, release: Release): void {
   const previous = d.get(d.service.queuedReleaseId);
   if (previous && previous.id !== release.id) {
-    d.record(previous, { phase: 'superseded', queued: false }, Reason.Superseded, `superseded in the queue by ${release.id}`);
+    d.record(previous, { phase: 'superseded', queued: false, hold: null, nextCheckAt: null }, Reason.Superseded, `superseded in the queue by ${release.id}`);
     d.notify(previous, 'release.superseded', Reason.Superseded, `replaced in the queue by ${release.id}`);
   }
   d.patchService({ queuedReleaseId: release.id });
-  d.record(release, { queued: true }, Reason.Queued, message);
-  d.notify(release, 'release.queued', Reason.Queued, message);
+}
+
+/**
+ * Starts the release, unless a deploy policy in force holds it: then it waits in the queue slot
+ * (a newer build supersedes it there, as in any queue) until the policy lifts or is overridden.
+ */
+export function startOrHold(d: Draft, release: Release, message: string): void {
+  if (!heldBy(d, release, 'start')) return activate(d, release, message);
+  takeQueueSlot(d, release);
+  d.touch(release, { queued: true });
+}
+
+/** A hold has ended: what it kept from happening happens now. */
+export function resumeAfterHold(d: Draft, release: Release): void {
+  if (release.phase === 'pending' && release.queued && d.service.queuedReleaseId === release.id) {
+    const active = d.get(d.service.activeReleaseId);
+    if (active && isInFlight(active.phase)) return;
+    d.patchService({ queuedReleaseId: null });
+    return activate(d, release, 'the deploy policy that held it no longer does');
+  }
+  if (release.phase === 'verifying' && release.verification?.passed && !release.paused && !release.awaitingApproval) startShifting(d, release, Reason.VerificationPassed, 'verification had passed; shifting');
 }
 
 /** Starts sending traffic back to stable. Works from any in-flight phase and from complete (watch window). */
@@ -56,6 +83,7 @@ export function beginRollback(d: Draft, release: Release, cause: Reason, message
       breachStartedAt: onset === null ? null : Math.min(d.now, Math.max(release.createdAt, onset)),
       paused: false,
       awaitingApproval: false,
+      hold: null,
       inFlight: null,
       progressAt: d.now,
       traffic: { ...release.traffic, desiredPercent: 0 },
@@ -82,7 +110,7 @@ function refuseRollback(d: Draft, release: Release, cause: Reason, message: stri
 /** Ends a release in a terminal phase, frees the service's slot and starts the queued release. */
 export function finish(d: Draft, release: Release, phase: Extract<Phase, 'rolled_back' | 'failed' | 'superseded'>, reason: Reason, message: string): void {
   const wasCompleteRollback = release.completedAt !== null;
-  d.record(release, { phase, inFlight: null, queued: false, nextCheckAt: null }, reason, message);
+  d.record(release, { phase, inFlight: null, queued: false, hold: null, nextCheckAt: null }, reason, message);
   if (wasCompleteRollback && d.service.lastCompletedReleaseId === release.id) {
     d.patchService({ stableRevision: release.stableRevision, lastCompletedReleaseId: null });
   }
@@ -111,7 +139,7 @@ function releaseSlot(d: Draft, release: Release): void {
   const next = d.get(d.service.queuedReleaseId);
   if (!next) return;
   d.patchService({ queuedReleaseId: null });
-  activate(d, next, `dequeued after ${release.id} ended ${release.phase}`);
+  startOrHold(d, next, `dequeued after ${release.id} ended ${release.phase}`);
 }
 
 /** A step effect ran out of attempts: the release cannot make progress, so it stops safely. */

@@ -2,7 +2,7 @@ import { FAILED_BUILD_STATUSES, releaseIdForBuild, type EventOf } from '../event
 import { SCHEMA_VERSION, isInFlight, type Release } from '../model.js';
 import { Reason } from '../reasons.js';
 import type { Draft } from './draft.js';
-import { activate, beginRollback, enqueue } from './lifecycle.js';
+import { beginRollback, enqueue, startOrHold } from './lifecycle.js';
 
 /**
  * Cloud Build status messages create a release and start it. They arrive duplicated and out of
@@ -42,7 +42,7 @@ export function onBuild(d: Draft, body: EventOf<'build'>): void {
 function startOrQueue(d: Draft, release: Release): void {
   const active = d.get(d.service.activeReleaseId);
   if (!active || !isInFlight(active.phase)) {
-    activate(d, release, `build ${release.build.id} succeeded`);
+    startOrHold(d, release, `build ${release.build.id} succeeded`);
     return;
   }
   if (d.service.config.concurrency === 'queue' || active.phase === 'rolling_back') {

@@ -4,6 +4,7 @@ import { Reason } from '../reasons.js';
 import type { Draft } from './draft.js';
 import { beginRollback, finish } from './lifecycle.js';
 import { enterShifting, moveToStep, startShifting } from './progress.js';
+import { restrictionFor } from './policies.js';
 
 /** Manual commands from the CLI. A command that does not apply is rejected with the reason, never half-applied. */
 export function onCommand(d: Draft, body: EventOf<'command'>): void {
@@ -14,6 +15,9 @@ export function onCommand(d: Draft, body: EventOf<'command'>): void {
   const { phase } = release;
   const lastStep = d.service.config.steps.length - 1;
 
+  // A person sending more traffic is held by the same policies as the schedule; stopping never is.
+  const restriction = body.command === 'promote' || body.command === 'approve' ? restrictionFor(d, release, 'advance') : null;
+  if (restriction) return reject(d, `${restriction.scope} policy ${restriction.policy} blocks more traffic ${restriction.until === null ? 'for now' : `until ${new Date(restriction.until).toISOString()}`}; \`cutover override ${release.id} --policy ${restriction.policy}\` first (needs the ${restriction.overrideRole} role)`);
   switch (body.command) {
     case 'promote': {
       const verified = phase === 'verifying' && release.verification?.passed === true;

@@ -148,7 +148,8 @@ function onHealth(d: Draft, release: Release, body: EventOf<'healthMeasured'>): 
 function pastDeadline(d: Draft, release: Release, what: string, figures: string, health: object): boolean {
   const { config } = d.service;
   const stalled = d.now - release.progressAt;
-  if (release.paused || release.awaitingApproval || stalled <= config.progressDeadline) return false;
+  // Held by a person (paused, awaiting approval) or by a deploy policy: waiting is not stalling.
+  if (release.paused || release.awaitingApproval || release.hold || stalled <= config.progressDeadline) return false;
   const message = `${what} for ${Math.round(stalled / 1000)}s, past the progress deadline: ${figures}`;
   if (config.onInconclusiveDeadline === 'pause') {
     d.record(release, { paused: true }, Reason.ProgressDeadlineExceeded, `${message}; paused`, { health });

@@ -1,7 +1,8 @@
 import type { EventOf } from '../events.js';
 import { Reason } from '../reasons.js';
 import type { Draft } from './draft.js';
-import { giveUp } from './lifecycle.js';
+import { giveUp, resumeAfterHold } from './lifecycle.js';
+import { liftIfFree } from './policies.js';
 
 /**
  * A tick looks at one release whose next check is due. Reconciliation (run for every touched
@@ -16,6 +17,7 @@ export function onTick(d: Draft, body: EventOf<'tick'>): void {
     d.record(release, { nextCheckAt: null }, Reason.WatchWindowEnded, 'watch window ended; the release is final');
     return;
   }
+  if (release.hold && liftIfFree(d, release, `policy ${release.hold.policy} no longer in force`)) resumeAfterHold(d, release);
   const inFlight = release.inFlight;
   if (inFlight && d.now >= inFlight.deadlineAt && inFlight.attempt >= d.ctx.policy.maxEffectAttempts) {
     giveUp(d, release, `${inFlight.kind} got no result after ${inFlight.attempt} attempts${inFlight.lastError ? `; last: ${inFlight.lastError}` : ''}`);

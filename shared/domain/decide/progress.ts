@@ -1,6 +1,7 @@
 import type { Release } from '../model.js';
 import { Reason } from '../reasons.js';
 import type { Draft } from './draft.js';
+import { heldBy } from './policies.js';
 
 /** Moving forward through the configured steps. Traffic only ever targets a configured step, 0 or 100. */
 export function enterShifting(d: Draft, release: Release, reason: Reason, message: string, stepIndex: number): void {
@@ -14,6 +15,7 @@ export function enterShifting(d: Draft, release: Release, reason: Reason, messag
  */
 export function startShifting(d: Draft, release: Release, reason: Reason, message: string): void {
   const { steps, requireApproval } = d.service.config;
+  if (heldBy(d, release, 'advance')) return;
   if (requireApproval && steps[0] === 100) {
     d.record(release, { awaitingApproval: true, inFlight: null }, Reason.AwaitingApproval, `${message}; the first step is 100%: waiting for \`cutover approve\``);
     d.notify(release, 'release.awaiting_approval', Reason.AwaitingApproval, 'approval required before 100%');
@@ -47,5 +49,6 @@ export function advanceIfBaked(d: Draft, release: Release): void {
     d.notify(release, 'release.awaiting_approval', Reason.AwaitingApproval, 'approval required before 100%');
     return;
   }
+  if (heldBy(d, release, 'advance')) return;
   moveToStep(d, release, next, Reason.StepAdvanced, `baked ${Math.round(bakedFor / 1000)}s healthy; moving to ${config.steps[next]}%`);
 }

@@ -205,6 +205,19 @@ export function reconcile(d: Draft, release: Release): void {
 
 /** When a tick should next look at the release; derived from its state, stored for the due-query. */
 export function nextCheckFor(release: Release, service: ServiceState, now: number): number | null {
+  const held = heldCheckAt(release, now);
+  const next = nextCheckOf(release, service, now);
+  return held === null ? next : next === null ? held : Math.min(held, next);
+}
+
+/** A release held by a policy is looked at again when it lifts (hourly when it names no end: the policy may change). */
+const HOLD_RECHECK_MS = 3_600_000;
+function heldCheckAt(release: Release, now: number): number | null {
+  if (!release.hold) return null;
+  return release.hold.until ?? now + HOLD_RECHECK_MS;
+}
+
+function nextCheckOf(release: Release, service: ServiceState, now: number): number | null {
   if (release.inFlight) return release.inFlight.deadlineAt;
   if (release.phase === 'shifting') return healthDueAt(release, service);
   if (release.phase === 'complete' && release.watchUntil !== null && release.watchUntil > now) {

@@ -1,3 +1,4 @@
+import type { PlatformDeployPolicy } from '../policy/schema.js';
 import type { Effect } from '../effects.js';
 import type { ReleaseEvent } from '../events.js';
 import type { HistoryEntry, Release, ServiceState } from '../model.js';
@@ -29,6 +30,8 @@ export const DEFAULT_EFFECT_POLICY: EffectPolicy = {
 export interface DecideContext {
   now: number;
   policy: EffectPolicy;
+  /** The platform's deploy policies (each names the services it covers); a service's own are in its config. */
+  deployPolicies?: readonly PlatformDeployPolicy[];
 }
 
 /** What decide() sees: the service and the releases the event can touch (its own, active, queued, last completed). */

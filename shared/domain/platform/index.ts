@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { grantSchema } from './grants.js';
+import { platformDeployPolicySchema } from '../policy/schema.js';
 
 export * from './grants.js';
 
@@ -11,7 +12,9 @@ export * from './grants.js';
 export const platformPolicySchema = z
   .object({
     grants: z.array(grantSchema).max(200).default([]),
+    /** Deploy policies over many services (a year-end freeze), each naming the services it covers. */
+    deployPolicies: z.array(platformDeployPolicySchema).max(50).default([]),
   })
   .strict();
 export type PlatformPolicy = z.output<typeof platformPolicySchema>;
-export const EMPTY_PLATFORM_POLICY: PlatformPolicy = { grants: [] };
+export const EMPTY_PLATFORM_POLICY: PlatformPolicy = { grants: [], deployPolicies: [] };
