@@ -7,6 +7,7 @@ import { statsRows } from '../shared/views/rows.js';
 import type { ReleaseStore } from '../shared/ports/index.js';
 import type { CommandClient } from './command-client.js';
 import { addDevCommands } from './dev.js';
+import { addPolicyCommands } from './policies.js';
 import { analysisText, historyTable, rejectedTable, releasesTable, servicesTable, table } from './format.js';
 import { latestAnalysis, recordedAnalyses } from '../shared/views/analysis.js';
 
@@ -198,6 +199,10 @@ export function buildProgram(ctx: () => Promise<CliContext>, env: () => Record<s
         await steer(await ctx(), name, releaseId, opts.reason ?? null, print);
       });
   }
+  addPolicyCommands(program, async (body) => {
+    const c = await ctx();
+    return { answer: await command(c, body), print: (data, text) => print(c, data, text) };
+  });
   addDevCommands(program, ctx, env);
   return program;
 }

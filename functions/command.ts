@@ -8,6 +8,7 @@ import { withDeadline } from '../shared/runtime/deadline.js';
 import { DEFAULT_REQUEST_DEADLINE_MS, type EntryDeps } from './entry.js';
 import { applyService } from './apply-service.js';
 import { Refusal, authorize, notFound, rolesFor } from './command-auth.js';
+import { listPolicies, overridePolicy } from './policy-commands.js';
 
 
 const bodySchema = z.union([
@@ -16,6 +17,9 @@ const bodySchema = z.union([
   // What the caller may do on a service (the status page shows only the buttons it may use).
   z.object({ command: z.literal('whoami'), service: z.string().min(1).max(63) }).strict(),
   // The kept four keys of releases that ended before they were kept (docs/analytics.md), a page at a time.
+  // Deploy policies: those over a service, and letting one release past one of them (a reason is required).
+  z.object({ command: z.literal('policies'), service: z.string().regex(SERVICE_NAME_RULE) }).strict(),
+  z.object({ command: z.literal('override'), release: z.string().min(1).max(300).regex(RELEASE_ID, 'not a release id'), policy: z.string().min(1).max(63), reason: z.string().trim().min(3).max(500) }).strict(),
   z.object({ command: z.literal('rebuild-stats'), service: z.string().regex(SERVICE_NAME_RULE), cursor: z.string().max(300).regex(RELEASE_ID).nullish() }).strict(),
 ]);
 /** Releases per rebuild-stats call: one transaction each, well inside the request's deadline. */
@@ -79,6 +83,8 @@ async function handle(req: Request, deps: EntryDeps): Promise<Record<string, unk
   if (idempotencyKey !== undefined && !/^[A-Za-z0-9_-]{8,64}$/.test(idempotencyKey)) throw new Refusal(400, 'Idempotency-Key: 8–64 letters, digits, "-" or "_"');
 
   if (body.command === 'apply') return applyService(body.config, who, deps, auth);
+  if (body.command === 'policies') return listPolicies(body.service, who, deps, auth);
+  if (body.command === 'override') return overridePolicy(body, who, idempotencyKey, deps, auth);
   if (body.command === 'whoami') {
     // Roles, or none: a service that does not exist and one the caller holds no role on read the same.
     const service = await deps.store.getService(body.service);

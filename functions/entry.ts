@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { StoreUnavailableError, UpstreamUnavailableError, type AlertPolicyAuthority, type BuildAuthority, type ChatDeps, type CommandAuth, type ReleaseStore } from '../shared/ports/index.js';
 import type { MarkedRequest } from './body-parsing.js';
+import type { PlatformDeployPolicy } from '../shared/domain/index.js';
 import type { PageSteering } from '../shared/views/steering.js';
 import { MAX_BODY_BYTES, parseEnvelope, type PubsubMessage } from '../shared/ingest/envelope.js';
 import { LIMITS, attributesText, capText } from '../shared/ingest/limits.js';
@@ -22,6 +23,8 @@ export interface EntryDeps {
   telemetrySink?: { sync(revisions: readonly string[]): Promise<boolean> };
   /** notifyChat only: webhook secrets, the sender, the allowed webhook origins, the page's URL for links. */
   chat?: ChatDeps;
+  /** The platform's deploy policies (statusPage shows those in force). */
+  deployPolicies?: readonly PlatformDeployPolicy[];
   /** statusPage only: where its buttons send commands and how people sign in (absent: a read-only page). */
   page?: PageSteering;
   clock: () => number;

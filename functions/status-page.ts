@@ -1,9 +1,18 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { z } from 'zod';
+import { randomUUID } from 'node:crypto';
 import { DEFAULT_EFFECT_POLICY, availableCommands, dayOf, dayWindow, keysFromDays, type FourKeys, type Release } from '../shared/domain/index.js';
 import { StoreUnavailableError } from '../shared/ports/index.js';
 import { renderOverview, renderRelease, escapeHtml } from '../shared/views/status-page.js';
+import { policiesInForce } from '../shared/views/policies.js';
 import type { EntryDeps } from './entry.js';
+
+export const PAGE_HEADERS = {
+  'content-security-policy': "frame-ancestors 'none'; base-uri 'none'; object-src 'none'; form-action 'self'",
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
 
 /** Releases shown per service on the overview; `cutover status -n` shows more. */
 const RELEASES_PER_SERVICE = 5;
@@ -44,8 +53,10 @@ async function steeringFor(deps: Pick<EntryDeps, 'store' | 'page'>, release: Rel
  * GET `?` → every service with its latest releases; GET `?release=ID` → one release with its
  * history; add `format=json` (or send `Accept: application/json`) for the data instead of HTML.
  */
-export function statusPage(deps: Pick<EntryDeps, 'store' | 'clock' | 'log' | 'page'>) {
+export function statusPage(deps: Pick<EntryDeps, 'store' | 'clock' | 'log' | 'page' | 'deployPolicies'>) {
   return async (req: Request, res: Response): Promise<void> => {
+    // No page of Cutover's may be framed (its buttons steer production), sniffed or leak its URL.
+    res.set(PAGE_HEADERS);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.status(405).set('allow', 'GET, HEAD').type('text/plain').send('the status page only reads: commands go to onCommand (the page\'s buttons, or the cutover CLI)\n');
       return;
@@ -73,11 +84,12 @@ export function statusPage(deps: Pick<EntryDeps, 'store' | 'clock' | 'log' | 'pa
       const services = await deps.store.listServices();
       const withReleases = await Promise.all(services.map(async (service) => ({ service, releases: await deps.store.listReleases(service.name, RELEASES_PER_SERVICE), keys: await keysOf(deps, service.name, now) })));
       if (json) res.status(200).json({ services: withReleases.map(({ service, releases }) => ({ service: service.name, releases })) });
-      else res.status(200).type('text/html').send(renderOverview({ services: withReleases, now }));
+      else res.status(200).type('text/html').send(renderOverview({ services: withReleases.map((s) => ({ ...s, policies: policiesInForce(s.service, deps.deployPolicies ?? [], now) })), now }));
     } catch (error) {
       const unavailable = error instanceof StoreUnavailableError;
-      deps.log[unavailable ? 'warn' : 'error']({ err: error }, 'statusPage: could not read the store');
-      res.status(unavailable ? 503 : 500).type('text/plain').send(`${unavailable ? 'Firestore is unavailable; try again shortly' : 'internal error'}: ${error instanceof Error ? error.message : String(error)}\n`);
+      const errorId = randomUUID();
+      deps.log[unavailable ? 'warn' : 'error']({ err: error, errorId }, 'statusPage: could not read the store');
+      res.status(unavailable ? 503 : 500).type('text/plain').send(`${unavailable ? 'Firestore is unavailable; try again shortly' : 'internal error'} (error id ${errorId})\n`);
     }
   };
 }

@@ -50,6 +50,8 @@ export interface Wired extends Ports {
   alertPolicies: AlertPolicyAuthority;
   /** onCommand's identity verification and authorization. */
   auth: CommandAuth;
+  /** The platform's deploy policies (the status page shows those in force). */
+  deployPolicies: CutoverConfig['platform']['deployPolicies'];
   /** The status page's steering (sign-in and onCommand), when configured. */
   page?: PageSteering;
   /** The request-log sink the minute tick keeps on the candidates in play (telemetry health only). */
@@ -168,7 +170,7 @@ export function wire(config: CutoverConfig, overrides: Partial<Ports> & { builds
     sender: new WebhookSender(),
     ...config.chat,
   };
-  return { store, router, health, verifier, scheduler, notifier, builds, alertPolicies, auth, page, telemetrySink, chat, runtime, log, clock, requestDeadlineMs: config.requestDeadlineMs };
+  return { store, router, health, verifier, scheduler, notifier, builds, alertPolicies, deployPolicies: config.platform.deployPolicies, auth, page, telemetrySink, chat, runtime, log, clock, requestDeadlineMs: config.requestDeadlineMs };
 }
 
 /** Bearer headers for Google APIs called over plain HTTP (the Prometheus API), from the function's own account. */

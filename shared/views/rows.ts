@@ -35,7 +35,7 @@ export function releaseRows(releases: Release[]): Rows {
     rows: releases.map((r) => [
       r.id,
       r.phase,
-      [r.paused ? 'paused' : '', r.awaitingApproval ? 'awaiting-approval' : '', r.queued ? 'queued' : ''].filter(Boolean).join(',') || '-',
+      [r.paused ? 'paused' : '', r.awaitingApproval ? 'awaiting-approval' : '', r.queued ? 'queued' : '', r.hold ? `held:${r.hold.policy}` : ''].filter(Boolean).join(',') || '-',
       `${pct(r.traffic.observedPercent)} (want ${pct(r.traffic.desiredPercent)})`,
       r.health ? `${r.health.verdict}${r.health.errorRate === null ? '' : ` ${(r.health.errorRate * 100).toFixed(2)}%`}` : '-',
       (r.build.commit ?? '-').slice(0, 12),

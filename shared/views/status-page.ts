@@ -1,4 +1,5 @@
 import type { CommandName, FourKeys, HistoryEntry, Release, ServiceState } from '../domain/index.js';
+import { noticeText, type PolicyNotice } from './policies.js';
 import { changeFailureText, durationText, historyRows, isoTime, releaseRows, type Rows } from './rows.js';
 import { steeringSection, type PageSteering } from './steering.js';
 import { renderTimeline } from './timeline.js';
@@ -11,7 +12,7 @@ import { analysisHeadline, latestAnalysis, metricRows } from './analysis.js';
  * prefix the page is served under (a Cloud Functions URL, or a local port).
  */
 export interface OverviewModel {
-  services: { service: ServiceState; releases: Release[]; keys?: { current: FourKeys; previous: FourKeys } }[];
+  services: { service: ServiceState; releases: Release[]; keys?: { current: FourKeys; previous: FourKeys }; policies?: PolicyNotice[] }[];
   now: number;
 }
 
@@ -58,6 +59,7 @@ tr.phase-rolling_back td:nth-child(2){background:#fde6cc}
 tr.phase-shifting td:nth-child(2),tr.phase-verifying td:nth-child(2),tr.phase-deploying td:nth-child(2){background:#dfe9fb}
 tr.phase-pending td:nth-child(2),tr.phase-superseded td:nth-child(2){background:#eee}
 .keys{margin:.25rem 0 .5rem}
+.freeze{border-left:4px solid #b45309;background:#fff7ed;padding:.25rem .5rem}
 </style>
 </head>
 <body>
@@ -69,10 +71,11 @@ ${body}
 }
 
 export function renderOverview(model: OverviewModel): string {
-  const sections = model.services.map(({ service, releases, keys }) => {
+  const sections = model.services.map(({ service, releases, keys, policies }) => {
     const facts = `steps ${service.config.steps.join('/')} · stable ${service.stableRevision ?? '-'} · active ${service.activeReleaseId ?? '-'} · queued ${service.queuedReleaseId ?? '-'}`;
     const table = releases.length ? htmlTable(releaseRows(releases), link, (row) => `phase-${row[1] ?? ''}`) : '<p class="muted">No releases yet.</p>';
-    return `<h2>${escapeHtml(service.name)}</h2>\n<p class="muted">${escapeHtml(facts)}</p>\n${keys ? keysLine(keys.current, keys.previous) : ''}\n${table}`;
+    const notices = (policies ?? []).map((p) => `<p class="freeze" role="status">${escapeHtml(noticeText(p))}</p>`).join('\n');
+    return `<h2>${escapeHtml(service.name)}</h2>\n<p class="muted">${escapeHtml(facts)}</p>\n${notices}\n${keys ? keysLine(keys.current, keys.previous) : ''}\n${table}`;
   });
   const empty = '<p>No services registered yet: <code>cutover services apply FILE</code>.</p>';
   return page('Cutover — releases', model.now, `<h1>Cutover releases</h1>\n${sections.join('\n') || empty}`);
@@ -115,7 +118,7 @@ export function renderRelease({ release: r, history, now, steering }: ReleaseMod
   const observed = r.traffic.observedPercent;
   const bar = `<span class="bar" title="candidate ${observed ?? 0}%"><span style="width:${observed ?? 0}%"></span></span>`;
   const facts: [string, string][] = [
-    ['Phase', `${r.phase}${r.paused ? ' (paused)' : ''}${r.awaitingApproval ? ' (awaiting approval)' : ''}`],
+    ['Phase', `${r.phase}${r.paused ? ' (paused)' : ''}${r.awaitingApproval ? ' (awaiting approval)' : ''}${r.hold ? ` (held by ${r.hold.scope} policy ${r.hold.policy} ${r.hold.until === null ? 'until it changes' : `until ${isoTime(r.hold.until)}`}; override needs the ${r.hold.overrideRole} role)` : ''}`],
     ['Traffic', `candidate ${observed ?? '-'}% observed, ${r.traffic.desiredPercent}% desired`],
     ['Health', healthText(r.health)],
     ['Candidate', r.candidate.revision ?? '-'],

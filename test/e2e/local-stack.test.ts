@@ -165,7 +165,9 @@ describe.skipIf(!emulators.available)('local stack end to end (real traffic)', (
     const result = await traffic.stop();
     expect(firstDone.phase).toBe(concurrency === 'supersede' ? 'superseded' : 'complete');
     expect(secondDone.phase).toBe('complete');
-    expect(share(secondDone.candidate.revision ?? undefined)).toBe(100);
+    const now = await stack.store.getRelease(second);
+    const trail = (await stack.store.history(second, 10)).map((h) => `${h.reason}: ${h.message.slice(0, 200)}`).join(' | ');
+    expect(share(secondDone.candidate.revision ?? undefined), `${second} is ${now?.phase}: ${trail}`).toBe(100);
     expect(result.errors).toBe(0);
     expect(result.non2xx).toBe(0);
   });

@@ -1,6 +1,6 @@
 import { ReleaseRuntime } from '../../shared/runtime/runtime.js';
 import { silentLogger } from '../../shared/runtime/logger.js';
-import type { EventBody, ReleaseEvent, ServiceConfigInput } from '../../shared/domain/index.js';
+import type { EventBody, PlatformDeployPolicy, ReleaseEvent, ServiceConfigInput } from '../../shared/domain/index.js';
 import type { ReleaseStore, TrafficRouter } from '../../shared/ports/index.js';
 import { FakeBuildAuthority } from '../fakes/memory-builds.js';
 import { FakeStore } from '../fakes/memory-store.js';
@@ -9,7 +9,7 @@ import { CHECKOUT_POLICY, T0, serviceConfigInput } from './fixtures.js';
 import { FakeAlertPolicies } from '../fakes/memory-alert-policies.js';
 
 /** A runtime wired to fakes at every port, with a clock the test moves. */
-export function fakeSystem<S extends ReleaseStore = FakeStore, R extends TrafficRouter = FakeRouter>(store?: S, router?: R) {
+export function fakeSystem<S extends ReleaseStore = FakeStore, R extends TrafficRouter = FakeRouter>(store?: S, router?: R, options: { deployPolicies?: PlatformDeployPolicy[] } = {}) {
   const clock = { now: T0 };
   const deps = {
     store: store ?? new FakeStore(),
@@ -20,6 +20,7 @@ export function fakeSystem<S extends ReleaseStore = FakeStore, R extends Traffic
     notifier: new FakeNotifier(),
     clock: () => clock.now,
     log: silentLogger,
+    deployPolicies: options.deployPolicies ?? [],
   };
   const runtime = new ReleaseRuntime(deps);
   /** The Cloud Build API as the functions see it: a build message is trusted only if this knows the build. */
