@@ -36,7 +36,7 @@ export function httpCommandClient(url: string, token: () => Promise<string>, tim
  */
 export async function idTokenFor(env: Record<string, string | undefined>, audience: string): Promise<string> {
   if (env.CUTOVER_ID_TOKEN) return env.CUTOVER_ID_TOKEN.trim();
-  if (env.CUTOVER_LOCAL_ISSUER) return localToken(env.CUTOVER_LOCAL_ISSUER, env.CUTOVER_LOCAL_USER ?? 'dev@cutover.local', audience);
+  if (env.CUTOVER_LOCAL_ISSUER) return localToken(env.CUTOVER_LOCAL_ISSUER, env.CUTOVER_LOCAL_USER ?? 'dev@cutover.local', audience, env.CUTOVER_LOCAL_SECRET ?? null);
   const auth = new GoogleAuth();
   const client = await auth.getClient();
   if (client instanceof UserRefreshClient) {

@@ -1,14 +1,17 @@
 import { createSign, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { LOCAL_SECRET_HEADER, carriesSecret, loopbackHost } from './loopback-guard.js';
 
 /**
  * The local stack's token issuer: Google's ID tokens in miniature. It signs RS256 JWTs with its
  * own key and publishes the public key at /certs in the format of Google's
  * https://www.googleapis.com/oauth2/v1/certs ({kid: PEM}), so onCommand verifies local tokens with
  * exactly the code that verifies Google's (only the certificates URL and the issuer differ).
- * POST /token {email, audience} signs in anyone who asks: it exists for `npm start` on 127.0.0.1
- * only, where the person at the keyboard is the user.
+ * POST /token {email, audience} signs in anyone who asks it with the run's secret: it exists for
+ * `npm start` on 127.0.0.1 only, where the person at the keyboard is the user. Without a secret
+ * (tests that sign tokens in process) it asks none. A browser may call it only from the origins
+ * allowed (the local status page's), never from any page.
  */
 export interface TokenClaims {
   email: string;
@@ -27,19 +30,38 @@ export class LocalIssuer {
   private readonly keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
   readonly kid = randomUUID();
   private server: Server | null = null;
+  private readonly origins = new Set<string>();
   url = '';
+
+  constructor(private readonly secret: string | null = null) {}
+
+  /** A page origin that may ask for tokens from a browser (the local status page). */
+  allowOrigin(origin: string): void {
+    this.origins.add(origin);
+  }
 
   async start(): Promise<string> {
     const server = createServer((req, res) => {
       const path = new URL(req.url ?? '/', 'http://x').pathname;
-      // The status page (another local origin) signs people in here.
-      res.setHeader('access-control-allow-origin', '*');
+      if (!loopbackHost(req)) return void res.writeHead(421).end();
+      const origin = req.headers.origin;
+      const corsOk = origin !== undefined && this.origins.has(origin);
+      if (corsOk) res.setHeader('access-control-allow-origin', origin);
+      if (req.method === 'OPTIONS' && path === '/token') {
+        if (!corsOk) return void res.writeHead(403).end();
+        return void res.writeHead(204, { 'access-control-allow-methods': 'POST', 'access-control-allow-headers': `content-type, ${LOCAL_SECRET_HEADER}`, 'access-control-max-age': '600', vary: 'origin' }).end();
+      }
       if (req.method === 'GET' && path === '/certs') {
+        // Public keys: any verifier may read them.
+        res.setHeader('access-control-allow-origin', '*');
         res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'public, max-age=300' });
         res.end(JSON.stringify(this.certs()));
         return;
       }
       if (req.method === 'POST' && path === '/token') {
+        if ((origin !== undefined && !corsOk) || (this.secret !== null && !carriesSecret(req, this.secret))) {
+          return void res.writeHead(403, { 'content-type': 'text/plain' }).end('the local issuer signs only for this run (.cutover/local.env) and its status page\n');
+        }
         let body = '';
         req.on('data', (chunk: Buffer) => (body.length < 4096 ? (body += chunk.toString()) : undefined));
         req.on('end', () => {
@@ -100,8 +122,8 @@ export class LocalIssuer {
 }
 
 /** Asks a local issuer for a token (what the CLI does against `npm start`). */
-export async function localToken(issuerUrl: string, email: string, audience: string): Promise<string> {
-  const res = await fetch(`${issuerUrl}/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, audience }) });
+export async function localToken(issuerUrl: string, email: string, audience: string, secret: string | null = null): Promise<string> {
+  const res = await fetch(`${issuerUrl}/token`, { method: 'POST', headers: { 'content-type': 'application/json', ...(secret ? { [LOCAL_SECRET_HEADER]: secret } : {}) }, body: JSON.stringify({ email, audience }) });
   if (!res.ok) throw new Error(`local issuer refused: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { id_token: string }).id_token;
 }

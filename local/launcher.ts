@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { digestOf } from './cloud-build.js';
 
 /**
@@ -67,7 +68,8 @@ export interface Launched {
 
 const here = fileURLToPath(import.meta.url);
 const script = here.replace(/launcher\.(ts|js)$/, (_, ext: string) => `sample-service.${ext}`);
-const nodeArgs = here.endsWith('.ts') ? ['--import', 'tsx', script] : [script];
+// tsx by its own path: the sample runs the same from any working directory.
+const nodeArgs = here.endsWith('.ts') ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href, script] : [script];
 
 export function launchSample(revision: string, image: LocalImage, timeoutMs = 15_000): Promise<Launched> {
   const child: ChildProcess = spawn(process.execPath, nodeArgs, {

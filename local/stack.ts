@@ -1,7 +1,7 @@
 import { CloudBuildClient } from '@google-cloud/cloudbuild';
 import { v1 } from '@google-cloud/pubsub';
 import { grpc } from 'google-gax';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { FirestoreTelemetryStore } from '../shared/adapters/firestore/telemetry-store.js';
 import { PubSubRequestLogFeed } from '../shared/adapters/gcp/pubsub-request-log-feed.js';
 import { TelemetryHealthSource } from '../shared/adapters/telemetry/telemetry-health.js';
@@ -38,6 +38,10 @@ import { WebhookSender } from '../shared/adapters/http/webhook-sender.js';
 import { LocalChatReceiver, type ReceivedChatMessage } from './chat-receiver.js';
 import { LocalSecretManager } from './secret-manager.js';
 import { localPolicyName, startLocalMetricApis } from './metric-apis.js';
+import { LOCAL_SECRET_PARAM, guard } from './loopback-guard.js';
+
+/** The functions Pub/Sub pushes to: they act on what they are sent, so they want the run's secret. */
+const PUSHED = new Set<string>(['onCloudBuild', 'onAlert', 'onTick', 'notifyChat']);
 import type { LocalMonitoring } from './monitoring.js';
 import type { LocalPrometheus } from './prometheus.js';
 
@@ -105,6 +109,8 @@ export interface LocalStackOptions {
   chatMessage?: (message: ReceivedChatMessage) => void;
   /** How long the local Cloud Monitoring takes to show a request (default 3 s; Cloud Run's is up to 180 s). */
   monitoringDelayMs?: number;
+  /** Aborted (Ctrl-C during start-up): stop at the next step and stop everything started so far. */
+  signal?: AbortSignal;
 }
 
 export interface LocalStack {
@@ -140,9 +146,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const close = async () => {
     for (const fn of closers.reverse()) await Promise.resolve(fn()).catch(() => undefined);
   };
+  // Each thing started is kept for close() first; an abort (Ctrl-C) then stops start-up right there.
+  const keep = (...fns: (() => Promise<void> | void)[]) => (closers.push(...fns), options.signal?.throwIfAborted());
   try {
     const { firestore, pubsub: pubsubEmu } = await startEmulators();
-    closers.push(() => firestore.stop(), () => pubsubEmu.stop());
+    keep(() => firestore.stop(), () => pubsubEmu.stop());
 
     // Every request the local router serves is also written as the request log entry Cloud Run would
     // write, to the topic a Logging sink feeds in production: health comes from that stream here too.
@@ -156,13 +164,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stickyHeader: 'x-cutover-sticky',
       stickyCookie: 'cutover-sticky',
     }));
-    closers.push(() => fleet.close());
+    keep(() => fleet.close());
     const sample = await fleet.addService(SAMPLE_SERVICE, `${SAMPLE_SERVICE}-blue`, localImage('blue'));
     const admin = await startAdminApi(fleet);
-    closers.push(() => admin.close());
+    keep(() => admin.close());
 
     const pubsub = emulatorPubSub(LOCAL_PROJECT, pubsubEmu.host);
-    closers.push(() => pubsub.close());
+    keep(() => pubsub.close());
     const logTopic = pubsub.topic(TOPICS.requestLogs, { batching: { maxMessages: 500, maxMilliseconds: 5 } });
     requestLogs = (service, line) => {
       const entry = requestLogEntry({ id: randomUUID(), project: LOCAL_PROJECT, location: 'local', service, revision: line.revision, at: line.at, status: line.status, latencyMs: line.ms, method: line.method, url: line.path });
@@ -177,12 +185,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       publish: async (build) => void (await pubsub.topic(TOPICS.cloudBuilds).publishMessage({ json: build, attributes: { buildId: build.id, status: build.status } })),
     });
     const cloudBuildPort = await cloudBuild.start();
-    const issuer = new LocalIssuer();
+    // This run's secret: the issuer and the push endpoints answer only requests that carry it.
+    const secret = randomBytes(24).toString('base64url');
+    const issuer = new LocalIssuer(secret);
     await issuer.start();
-    closers.push(() => issuer.stop());
-    closers.push(() => cloudBuild.stop());
+    keep(() => issuer.stop());
+    keep(() => cloudBuild.stop());
     const cloudBuildClient = new CloudBuildClient({ ...cloudBuild.clientOptions(), projectId: LOCAL_PROJECT });
-    closers.push(() => cloudBuildClient.close());
+    keep(() => cloudBuildClient.close());
     const publishTick = async () => {
       await pubsub.topic(TOPICS.ticks).publishMessage({ json: { at: new Date().toISOString() } });
     };
@@ -199,33 +209,33 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       CUTOVER_CLOUD_BUILD_ENDPOINT: `127.0.0.1:${cloudBuildPort}`,
     };
     const scheduler = new InProcessTimerScheduler(() => publishTick());
-    closers.push(() => scheduler.close());
+    keep(() => scheduler.close());
     const config = loadConfig(env);
     const store = new FirestoreStore({ projectId: config.projectId, databaseId: config.databaseId, emulatorHost: config.firestoreEmulatorHost, operationTimeoutMs: Math.max(1_000, config.requestDeadlineMs - 1_000) });
-    closers.push(() => store.close());
+    keep(() => store.close());
     // Notifications go to the emulator's events topic, as in production.
     // Health through the production path: the request-log stream, counted in Firestore. No fallback
     // here: the router's counters are instant where Cloud Monitoring lags minutes, so as a stand-in they
     // would answer whenever the stream is a few milliseconds behind and hide the path under test.
     const [host = '127.0.0.1', port = '0'] = pubsubEmu.host.split(':');
     const subscriber = new v1.SubscriberClient({ servicePath: host, port: Number(port), sslCreds: grpc.credentials.createInsecure(), projectId: LOCAL_PROJECT });
-    closers.push(() => subscriber.close());
+    keep(() => subscriber.close());
     const feed = new PubSubRequestLogFeed(subscriber, `projects/${LOCAL_PROJECT}/subscriptions/${TELEMETRY_SUBSCRIPTION}`);
     // Cloud Monitoring, locally: it confirms the stream before a step advances, and answers custom metrics.
     const metricApis = await startLocalMetricApis(fleet, LOCAL_PROJECT, options.monitoringDelayMs ?? 3_000);
-    closers.push(() => metricApis.close());
+    keep(() => metricApis.close());
     metricApis.policies.put({ name: localPolicyName(LOCAL_PROJECT, SAMPLE_SERVICE), displayName: `${SAMPLE_SERVICE} 5xx ratio` });
     const health = new TelemetryHealthSource(feed, new FirestoreTelemetryStore(store.db), null, log, { confirm: metricApis.confirm });
     // Chat, locally: webhook URLs in a local Secret Manager (the official client asks it), posted to a local chat.
     const chat = new LocalChatReceiver(options.chatMessage);
     await chat.start();
-    closers.push(() => chat.stop());
+    keep(() => chat.stop());
     const secretManager = new LocalSecretManager(LOCAL_PROJECT);
     await secretManager.start();
-    closers.push(() => secretManager.stop());
+    keep(() => secretManager.stop());
     secretManager.put(LOCAL_CHAT_SECRET, chat.googleChatUrl());
     const secretClient = new secretManagerV1.SecretManagerServiceClient({ ...secretManager.server.clientOptions(), projectId: LOCAL_PROJECT });
-    closers.push(() => secretClient.close());
+    keep(() => secretClient.close());
     const chatDeps = { secrets: new SecretManagerSource(secretClient, { project: LOCAL_PROJECT }), sender: new WebhookSender(), allowedOrigins: [chat.origin], pageUrl: null as string | null };
     const wired = wire(config, { store, scheduler, log, health, notifier: new PubSubNotifier(pubsub, TOPICS.events), builds: new CloudBuildAuthority(cloudBuildClient), alertPolicies: metricApis.alertPolicies, chat: chatDeps, metrics: metricApis.metrics });
 
@@ -233,26 +243,28 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const functions: Record<string, string> = {};
     // Every entry point but onTimer: locally, precise timers run in process (InProcessTimerScheduler).
     for (const fn of FUNCTION_NAMES.filter((name) => name !== 'onTimer')) {
-      const server: Server = getTestServer(fn);
+      const pushed = PUSHED.has(fn);
+      const server: Server = guard(getTestServer(fn), pushed ? secret : null);
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      closers.push(() => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))));
-      functions[fn] = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+      keep(() => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))));
+      functions[fn] = `http://127.0.0.1:${(server.address() as AddressInfo).port}/${pushed ? `?${LOCAL_SECRET_PARAM}=${secret}` : ''}`;
     }
     // onCommand verifies tokens for its own URL, known only now, from the local issuer.
     const commandUrl = functions.onCommand ?? '';
     const pageOrigin = new URL(functions.statusPage ?? 'http://127.0.0.1').origin;
+    issuer.allowOrigin(pageOrigin);
     wired.auth = { identity: new IdTokenVerifier({ audiences: [commandUrl], certsUrl: issuer.certsUrl, issuers: [issuer.url] }), groups: new StaticGroups(LOCAL_GROUPS), admins: [`user:${LOCAL_ADMIN}`], pageOrigins: [pageOrigin] };
     // The status page steers: people sign in with the local issuer, commands go to onCommand.
-    wired.page = { commandUrl, signIn: { kind: 'local', issuerUrl: issuer.url } };
+    wired.page = { commandUrl, signIn: { kind: 'local', issuerUrl: issuer.url, secret } };
     chatDeps.pageUrl = functions.statusPage ?? null;
-    Object.assign(env, { CUTOVER_COMMAND_URL: commandUrl, CUTOVER_LOCAL_ISSUER: issuer.url });
+    Object.assign(env, { CUTOVER_COMMAND_URL: commandUrl, CUTOVER_LOCAL_ISSUER: issuer.url, CUTOVER_LOCAL_SECRET: secret });
     await createTopology(pubsub, (fn) => functions[fn]);
     const [telemetry] = await logTopic.subscription(TELEMETRY_SUBSCRIPTION).exists();
     if (!telemetry) await logTopic.createSubscription(TELEMETRY_SUBSCRIPTION, { ackDeadlineSeconds: 10 });
     await store.applyServiceConfig(sampleServiceConfig(options.service), Date.now());
 
     const ticker = setInterval(() => void publishTick().catch(() => undefined), options.tickIntervalMs ?? 5_000);
-    closers.push(() => clearInterval(ticker));
+    keep(() => clearInterval(ticker));
 
     if (options.writeEnvFile) {
       mkdirSync('.cutover', { recursive: true });

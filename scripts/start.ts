@@ -20,6 +20,8 @@ const accessLog = createWriteStream('.cutover/access.log', { flags: 'a' });
 
 let stack: LocalStack | null = null;
 let stopping = false;
+// Ctrl-C during start-up aborts it: startLocalStack stops what it started so far, then we exit.
+const starting = new AbortController();
 async function stop(code = 0): Promise<never> {
   if (!stopping) {
     stopping = true;
@@ -29,14 +31,29 @@ async function stop(code = 0): Promise<never> {
   }
   process.exit(code);
 }
-process.on('SIGINT', () => void stop(0));
-process.on('SIGTERM', () => void stop(0));
+/**
+ * The first interrupt stops cleanly (at once, or as soon as the step under way returns); a second
+ * one exits now, and the emulators' process groups are killed on the way out (local/emulators.ts).
+ * `npm start` runs node itself, not the tsx CLI, whose signal relay would kill this process before
+ * it could stop anything.
+ */
+const interrupt = () => {
+  if (stopping || starting.signal.aborted) process.exit(130);
+  if (stack) void stop(0);
+  else {
+    out('\ninterrupted during start-up: stopping what was started…');
+    starting.abort();
+  }
+};
+process.on('SIGINT', interrupt);
+process.on('SIGTERM', interrupt);
 
 out('starting Cutover on 127.0.0.1: Firestore and Pub/Sub emulators, topology, functions, local router, sample service…');
 try {
   stack = await startLocalStack({
     log,
     writeEnvFile: true,
+    signal: starting.signal,
     accessLog: (line) => accessLog.write(`${JSON.stringify(line)}\n`),
     // The sample service's chat channel (notifyChat → Secret Manager → webhook), printed here.
     chatMessage: (m) => out(`chat ▸ ${m.text.split('\n')[0] ?? ''}`),
@@ -44,12 +61,17 @@ try {
     service: { bakeTime: '5s', healthInterval: '1s', slo: { maxErrorRate: 0.05, minRequests: 20, window: '10s' } },
   });
 } catch (error) {
+  if (starting.signal.aborted) {
+    accessLog.end();
+    process.exit(130);
+  }
   if (error instanceof EmulatorsMissingError) {
     process.stderr.write(`cutover: ${error.message}\n`);
     process.exit(2);
   }
   throw error;
 }
+if (starting.signal.aborted) await stop(130);
 
 const { urls } = stack;
 const banner = [

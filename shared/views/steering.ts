@@ -9,7 +9,8 @@ import { ROLE_FOR, type CommandName, type Release } from '../domain/index.js';
  */
 export interface PageSteering {
   commandUrl: string;
-  signIn: { kind: 'local'; issuerUrl: string } | { kind: 'google'; clientId: string };
+  /** Local: the issuer of `npm start` and its per-run secret (this page is served to loopback requests only). */
+  signIn: { kind: 'local'; issuerUrl: string; secret?: string } | { kind: 'google'; clientId: string };
 }
 
 /** `commands`: what the release can take now (availableCommands); the person's roles filter them further. */
@@ -70,7 +71,7 @@ const CLIENT = `(() => {
   };
   $('[data-signin]').onsubmit = async (e) => {
     e.preventDefault();
-    const r = await fetch(cfg.signIn.issuerUrl + '/token', { method: 'POST', body: JSON.stringify({ email: e.target.email.value, audience: cfg.commandUrl }) });
+    const r = await fetch(cfg.signIn.issuerUrl + '/token', { method: 'POST', headers: { 'content-type': 'application/json', 'x-cutover-local': cfg.signIn.secret || '' }, body: JSON.stringify({ email: e.target.email.value, audience: cfg.commandUrl }) });
     if (!r.ok) return say('sign-in refused: ' + r.status);
     sessionStorage.setItem(KEY, (await r.json()).id_token);
     show();

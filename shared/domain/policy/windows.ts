@@ -11,18 +11,18 @@ import { z } from 'zod';
  */
 export const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 const CLOCK = /^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/;
-const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/;
+const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?$/;
 
 export const timeZoneSchema = z.string().max(64).refine((zone) => IANAZone.isValidZone(zone), 'an IANA time zone such as Europe/Berlin or UTC');
 
 export const oneTimeWindowSchema = z
   .object({
-    /** Local date-times in the policy's zone, YYYY-MM-DDTHH:mm. */
-    start: z.string().regex(LOCAL_DATE_TIME, 'YYYY-MM-DDTHH:mm, in the policy\'s time zone'),
-    end: z.string().regex(LOCAL_DATE_TIME, 'YYYY-MM-DDTHH:mm, in the policy\'s time zone'),
+    /** Local date-times in the policy's zone, YYYY-MM-DDTHH:mm (seconds optional). */
+    start: z.string().regex(LOCAL_DATE_TIME, 'YYYY-MM-DDTHH:mm[:ss], in the policy\'s time zone'),
+    end: z.string().regex(LOCAL_DATE_TIME, 'YYYY-MM-DDTHH:mm[:ss], in the policy\'s time zone'),
   })
   .strict()
-  .refine((w) => w.start < w.end, 'a one-time window ends after it starts');
+  .refine((w) => w.start.padEnd(19, ':00') < w.end.padEnd(19, ':00'), 'a one-time window ends after it starts');
 
 export const weeklyWindowSchema = z
   .object({
