@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { CHECKOUT_POLICY } from '../support/fixtures.js';
+import { CHECKOUT_POLICY, serviceConfigInput } from '../support/fixtures.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EntryDeps } from '../../functions/entry.js';
 import { registerFunctions } from '../../functions/register.js';
@@ -14,15 +14,19 @@ import { fakeSystem } from '../support/system.js';
 
 /**
  * Over random streams of builds (trusted and forged or untrusted in each way), commands (by people
- * with and without the role, with valid, forged, expired or no tokens) and incidents, sent to the
- * functions over HTTP: no untrusted build ever reaches the router or creates a release, and every
- * actor in history is the verified email of a request onCommand accepted.
+ * with and without the role, with valid, forged, expired or no tokens, or tokens another OAuth
+ * client obtained), incidents (real, and forged by someone who can edit alert policies or publish
+ * on the topic) and an owner of another service trying to take this one's target, sent to the
+ * functions over HTTP: no untrusted build ever reaches the router or creates a release, no
+ * untrusted incident or apply changes anything, and every actor in history is the verified email
+ * of a request onCommand accepted.
  */
+const CLIENT = 'cutover-client.apps.googleusercontent.com';
 const issuer = new LocalIssuer();
 const forger = new LocalIssuer();
 let sys = fakeSystem();
 let verifier: IdTokenVerifier;
-registerFunctions((): EntryDeps => ({ runtime: sys.runtime, store: sys.store, builds: sys.builds, alertPolicies: sys.alertPolicies, clock: () => sys.clock.now, log: silentLogger, auth: { identity: verifier, groups: new StaticGroups({ 'oncall@example.com': ['olga@example.com'] }), admins: ['user:root@example.com'] } }));
+registerFunctions((): EntryDeps => ({ runtime: sys.runtime, store: sys.store, builds: sys.builds, alertPolicies: sys.alertPolicies, clock: () => sys.clock.now, log: silentLogger, auth: { identity: verifier, groups: new StaticGroups({ 'oncall@example.com': ['olga@example.com'] }), admins: ['user:root@example.com'], platform: { grants: [], deployPolicies: [] } } }));
 let served: Awaited<ReturnType<typeof serveFunctions>>;
 let commandUrl = '';
 beforeAll(async () => {
@@ -30,7 +34,7 @@ beforeAll(async () => {
   await forger.start();
   served = await serveFunctions(['onCloudBuild', 'onCommand', 'onAlert']);
   commandUrl = served.url('onCommand');
-  verifier = new IdTokenVerifier({ audiences: [commandUrl], certsUrl: issuer.certsUrl, issuers: [issuer.url] });
+  verifier = new IdTokenVerifier({ audiences: [commandUrl, CLIENT], certsUrl: issuer.certsUrl, issuers: [issuer.url], clients: [CLIENT] });
 });
 afterAll(async () => {
   await served.close();
@@ -39,17 +43,20 @@ afterAll(async () => {
 });
 
 const ACCESS = { operators: ['group:oncall@example.com', 'user:opal@example.com'], approvers: ['user:alan@example.com'], owners: [] };
-const PEOPLE = ['opal@example.com', 'olga@example.com', 'alan@example.com', 'root@example.com', 'sam@example.com'];
+const PEOPLE = ['opal@example.com', 'olga@example.com', 'alan@example.com', 'root@example.com', 'sam@example.com', 'wendy@example.com'];
+const FORGED_INCIDENTS = ['label', 'copiedName', 'unlisted', 'noPolicy'] as const;
 const UNTRUSTED = ['forged', 'branch', 'trigger', 'unpinned', 'repository', 'image'] as const;
 type Step =
   | { t: 'build'; n: number; status: string; kind: 'trusted' | (typeof UNTRUSTED)[number] }
-  | { t: 'command'; who: number; name: CommandName; n: number; token: 'valid' | 'forged' | 'expired' | 'none' | 'audience' }
-  | { t: 'incident'; open: boolean };
+  | { t: 'command'; who: number; name: CommandName; n: number; token: 'valid' | 'forged' | 'expired' | 'none' | 'audience' | 'foreignClient' }
+  | { t: 'incident'; open: boolean; kind: 'real' | (typeof FORGED_INCIDENTS)[number] }
+  | { t: 'retarget'; field: 'router' | 'source' | 'project' };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ t: fc.constant('build' as const), n: fc.integer({ min: 0, max: 4 }), status: fc.constantFrom('QUEUED', 'SUCCESS', 'SUCCESS', 'FAILURE'), kind: fc.constantFrom('trusted' as const, 'trusted' as const, ...UNTRUSTED) }) },
-  { weight: 4, arbitrary: fc.record({ t: fc.constant('command' as const), who: fc.integer({ min: 0, max: PEOPLE.length - 1 }), name: fc.constantFrom(...COMMANDS), n: fc.integer({ min: 0, max: 4 }), token: fc.constantFrom('valid' as const, 'valid' as const, 'valid' as const, 'forged' as const, 'expired' as const, 'none' as const, 'audience' as const) }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant('incident' as const), open: fc.boolean() }) },
+  { weight: 4, arbitrary: fc.record({ t: fc.constant('command' as const), who: fc.integer({ min: 0, max: PEOPLE.length - 1 }), name: fc.constantFrom(...COMMANDS), n: fc.integer({ min: 0, max: 4 }), token: fc.constantFrom('valid' as const, 'valid' as const, 'valid' as const, 'forged' as const, 'expired' as const, 'none' as const, 'audience' as const, 'foreignClient' as const) }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('incident' as const), open: fc.boolean(), kind: fc.constantFrom('real' as const, ...FORGED_INCIDENTS) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('retarget' as const), field: fc.constantFrom('router' as const, 'source' as const, 'project' as const) }) },
 );
 
 function buildFor(s: Extract<Step, { t: 'build' }>) {
@@ -78,7 +85,33 @@ function tokenFor(s: Extract<Step, { t: 'command' }>): string | null {
       return issuer.sign({ email, audience: 'https://elsewhere.example' });
     case 'none':
       return null;
+    case 'foreignClient':
+      // A person's real token for Cutover's client id, obtained by some other app and replayed here.
+      return issuer.sign({ email, audience: CLIENT, authorizedParty: 'other-app.apps.googleusercontent.com' });
   }
+}
+
+function incidentFor(s: Extract<Step, { t: 'incident' }>, n: number) {
+  const base = { id: `i${n}`, state: s.open ? 'open' : 'closed' };
+  switch (s.kind) {
+    case 'real':
+      return incidentNotification(base);
+    case 'label':
+      // An always-firing policy someone labelled for checkout.
+      return incidentNotification({ ...base, policy: 'always firing', labels: { 'cutover-service': 'checkout' }, policyId: 'projects/demo-project/alertPolicies/mallory' });
+    case 'copiedName':
+      return incidentNotification({ ...base, policy: 'checkout 5xx ratio', policyId: 'projects/demo-project/alertPolicies/copy' });
+    case 'unlisted':
+      return incidentNotification({ ...base, labels: { team: 'payments' } });
+    case 'noPolicy':
+      return incidentNotification({ ...base, policyId: null, serviceName: 'checkout' });
+  }
+}
+
+/** wendy owns checkout-worker; she tries to make it deploy into checkout, or to trust what checkout does not. */
+function retargetConfig(s: Extract<Step, { t: 'retarget' }>) {
+  const over = s.field === 'router' ? { router: { kind: 'cloud-run', target: 'checkout' } } : s.field === 'project' ? { project: 'payments-prod' } : { source: { triggers: ['trig-checkout-main'], branches: ['*'], repositories: ['docker.io/attacker'] } };
+  return { ...serviceConfigInput({ name: 'checkout-worker', access: { owners: ['user:wendy@example.com'], operators: [], approvers: [] } }), ...over };
 }
 
 async function historyOf() {
@@ -93,6 +126,7 @@ describe('trust (property): untrusted builds never move traffic; every actor is 
       fc.asyncProperty(fc.array(step, { minLength: 5, maxLength: 25 }), async (steps) => {
         sys = fakeSystem();
         await sys.apply({ access: ACCESS, rollbackTriggers: { alertPolicies: [CHECKOUT_POLICY] } });
+        await sys.store.applyServiceConfig(serviceConfigInput({ name: 'checkout-worker', access: { owners: ['user:wendy@example.com'], operators: [], approvers: [] } }), sys.clock.now);
         const accepted = new Set<string>();
         for (const s of steps) {
           messages += 1;
@@ -101,8 +135,20 @@ describe('trust (property): untrusted builds never move traffic; every actor is 
             const res = await fetch(served.url('onCloudBuild'), { method: 'POST', headers: req.headers, body: req.body });
             expect(res.status).toBe(200);
           } else if (s.t === 'incident') {
-            const req = pushRequest({ messageId: `m${messages}`, data: incidentNotification({ id: `i${messages}`, state: s.open ? 'open' : 'closed' }) });
-            expect((await fetch(served.url('onAlert'), { method: 'POST', headers: req.headers, body: req.body })).status).toBe(200);
+            const before = JSON.stringify([await sys.store.listReleases('checkout', 100), sys.router.calls.length]);
+            const req = pushRequest({ messageId: `m${messages}`, data: incidentFor(s, messages) });
+            const res = await fetch(served.url('onAlert'), { method: 'POST', headers: req.headers, body: req.body });
+            expect(res.status).toBe(200);
+            if (s.kind !== 'real') {
+              expect(((await res.json()) as { status: string }).status).toBe('rejected');
+              expect(JSON.stringify([await sys.store.listReleases('checkout', 100), sys.router.calls.length])).toBe(before);
+            }
+          } else if (s.t === 'retarget') {
+            const services = JSON.stringify(await sys.store.listServices());
+            const token = issuer.sign({ email: 'wendy@example.com', audience: commandUrl });
+            const res = await fetch(commandUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ command: 'apply', config: retargetConfig(s) }) });
+            expect([403, 409]).toContain(res.status);
+            expect(JSON.stringify(await sys.store.listServices())).toBe(services);
           } else {
             const releases = await sys.store.listReleases('checkout', 10);
             const target = releases[s.n % Math.max(1, releases.length)]?.id ?? 'checkout-none';
@@ -110,6 +156,8 @@ describe('trust (property): untrusted builds never move traffic; every actor is 
             const token = tokenFor(s);
             const res = await fetch(commandUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify({ command: s.name, release: target }) });
             if (s.token !== 'valid') expect(res.status).toBe(401);
+            // An owner of another service holds no role here: she is told what a stranger is told.
+            if (PEOPLE[s.who] === 'wendy@example.com') expect(res.status).not.toBe(200);
             if (res.status === 200) accepted.add(PEOPLE[s.who] ?? '');
             else expect((await historyOf()).length).toBe(before);
           }
