@@ -26,7 +26,15 @@ locals {
     # The status page's buttons: people sign in with Cutover's OAuth client, commands go to onCommand.
     CUTOVER_COMMAND_URL            = local.command_url
     CUTOVER_OAUTH_CLIENT_ID        = var.oauth_client_id
-    CUTOVER_PAGE_ORIGINS           = join(",", concat(["https://${var.region}-${var.project_id}.cloudfunctions.net"], var.page_origins))
+    # The page's own origin only (a custom domain, or IAP): the cloudfunctions.net origin is shared by
+    # every function of the project and region, so a page there could replay a person's token.
+    CUTOVER_PAGE_ORIGINS           = join(",", var.page_origins)
+    CUTOVER_OAUTH_CLIENTS          = join(",", compact(concat([var.oauth_client_id], var.oauth_clients)))
+    # Who is served at all: tokens outside these domains are refused before anything is looked up.
+    CUTOVER_ALLOWED_DOMAINS        = join(",", var.allowed_domains)
+    CUTOVER_COMMAND_RATE           = tostring(var.command_rate_per_minute)
+    # Grants of platform-owned fields and deploy policies over many services (docs/api.md).
+    CUTOVER_PLATFORM               = jsonencode(var.platform_policy)
     # notifyChat: links in chat messages, and the only origins a webhook URL (from Secret Manager) may have.
     CUTOVER_STATUS_PAGE_URL        = "https://${var.region}-${var.project_id}.cloudfunctions.net/statusPage"
     CUTOVER_CHAT_WEBHOOK_ORIGINS   = "https://chat.googleapis.com,https://hooks.slack.com"

@@ -16,7 +16,9 @@ resource "google_pubsub_topic_iam_binding" "monitoring_publishes_alerts" {
   members = ["serviceAccount:service-${data.google_project.this.number}@gcp-sa-monitoring-notification.iam.gserviceaccount.com"]
 }
 
-# Example: 5xx ratio of one Cloud Run service; the user label tells Cutover which service to roll back.
+# Example: 5xx ratio of one Cloud Run service. A service lists it by resource name
+# (rollbackTriggers.alertPolicies: terraform output example_alert_policy); onAlert asks
+# AlertPolicyService about it before acting. The label is for people: it maps nothing.
 resource "google_monitoring_alert_policy" "run_5xx_ratio" {
   count        = var.example_alert_service == "" ? 0 : 1
   display_name = "${var.example_alert_service} 5xx ratio"

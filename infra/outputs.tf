@@ -22,3 +22,8 @@ output "command_url" {
   description = "onCommand's URL: set CUTOVER_COMMAND_URL to it for the CLI (tokens must be minted for it, or for oauth_client_id)."
   value       = local.command_url
 }
+
+output "example_alert_policy" {
+  description = "The example alert policy's resource name, to list under a service's rollbackTriggers.alertPolicies."
+  value       = var.example_alert_service == "" ? null : google_monitoring_alert_policy.run_5xx_ratio[0].name
+}

@@ -56,9 +56,23 @@ resource "google_pubsub_subscription_iam_member" "telemetry_dead_letter_subscrib
   member       = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com"
 }
 
-# Cutover keeps the sink's filter on the candidates it releases.
+# Cutover keeps the sink's filter on the candidates it releases: it may read and update that one
+# sink, nothing else. logging.configWriter would also let it create sinks that export every log, or
+# exclusions that hide the Firestore audit logs.
+resource "google_project_iam_custom_role" "sink_filter" {
+  project     = var.project_id
+  role_id     = "cutoverSinkFilter"
+  title       = "Cutover: keep the request-log sink's filter"
+  description = "Read and update Cutover's own request-log sink (its filter follows the candidates in play)."
+  permissions = ["logging.sinks.get", "logging.sinks.update"]
+}
+
 resource "google_project_iam_member" "functions_sink_filter" {
   project = var.project_id
-  role    = "roles/logging.configWriter"
+  role    = google_project_iam_custom_role.sink_filter.id
   member  = "serviceAccount:${google_service_account.functions.email}"
+  condition {
+    title      = "cutover-sink-only"
+    expression = "resource.name == \"projects/${var.project_id}/sinks/${google_logging_project_sink.candidate_requests.name}\""
+  }
 }

@@ -110,9 +110,32 @@ variable "state_readers" {
 }
 
 variable "page_origins" {
-  description = "Extra origins the status page is opened from (besides its cloudfunctions.net URL), allowed to call onCommand from a browser; the default is `gcloud run services proxy --port 8080`."
+  description = "The status page's own HTTPS origins (a custom domain mapped to statusPage, or its IAP-protected load balancer), allowed to call onCommand from a browser. Never the shared cloudfunctions.net origin nor localhost: the functions refuse to start with them. Empty: the page is read-only."
   type        = list(string)
-  default     = ["http://localhost:8080"]
+  default     = []
+}
+
+variable "oauth_clients" {
+  description = "Other OAuth clients of Cutover's own (besides oauth_client_id) whose tokens may be presented: a token for Cutover's client must have been obtained by one of these (azp)."
+  type        = list(string)
+  default     = []
+}
+
+variable "allowed_domains" {
+  description = "Workspace / Cloud Identity domains served (a person's token must carry hd in this list), plus service-account domains such as PROJECT.iam.gserviceaccount.com for CI callers."
+  type        = list(string)
+}
+
+variable "command_rate_per_minute" {
+  description = "Requests per caller per minute onCommand answers before 429 (per function instance)."
+  type        = number
+  default     = 30
+}
+
+variable "platform_policy" {
+  description = "Grants of platform-owned fields to service owners, and deploy policies over many services (docs/api.md: grants, deployPolicies)."
+  type        = any
+  default     = { grants = [], deployPolicies = [] }
 }
 
 variable "analytics_dataset" {

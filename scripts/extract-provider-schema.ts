@@ -41,6 +41,7 @@ export const TYPES = [
   'google_monitoring_alert_policy',
   'google_monitoring_notification_channel',
   'google_project_iam_audit_config',
+  'google_project_iam_custom_role',
   'google_project_iam_member',
   'google_project_service',
   'google_pubsub_subscription',

@@ -17,10 +17,14 @@ const utcLocal = (ms: number) => new Date(ms).toISOString().slice(0, 19);
 
 describe.skipIf(!emulators.available)('deploy policies on the local stack', () => {
   let stack: LocalStack;
+  let load: NodeJS.Timeout | undefined;
   beforeAll(async () => {
     stack = await startLocalStack({ log: silentLogger, tickIntervalMs: 5_000, service: FAST });
+    // A little steady traffic: health is judged on requests, and a step advances only on a verdict.
+    load = setInterval(() => void fetch(stack.urls.sample).then((r) => r.arrayBuffer()).catch(() => undefined), 20);
   }, 120_000);
   afterAll(async () => {
+    clearInterval(load);
     await stack?.close();
   });
 

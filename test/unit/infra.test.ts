@@ -132,6 +132,22 @@ describe('infra/ (Terraform, parsed with @cdktf/hcl2json)', () => {
     expect(JSON.stringify(res('google_firestore_index', 'telemetry_by_revision').fields)).toMatch(/service.*revision.*start/);
   });
 
+  it('lets the functions update their own sink only, through a custom role, never logging.configWriter', () => {
+    expect(text).not.toContain('roles/logging.configWriter');
+    const role = res('google_project_iam_custom_role', 'sink_filter');
+    expect(role.permissions).toEqual(['logging.sinks.get', 'logging.sinks.update']);
+    const grant = res('google_project_iam_member', 'functions_sink_filter');
+    expect(grant.role).toBe('${google_project_iam_custom_role.sink_filter.id}');
+    expect(JSON.stringify(grant.condition)).toContain('google_logging_project_sink.candidate_requests.name');
+  });
+
+  it('serves the page from its own origin only, and tells onCommand the clients and domains it serves', () => {
+    const env = JSON.stringify(mod.locals);
+    expect(env).not.toMatch(/PAGE_ORIGINS[^,]*cloudfunctions\.net/);
+    expect(JSON.stringify(mod.variable.page_origins)).not.toContain('localhost');
+    for (const name of ['CUTOVER_ALLOWED_DOMAINS', 'CUTOVER_OAUTH_CLIENTS', 'CUTOVER_PLATFORM', 'CUTOVER_COMMAND_RATE']) expect(env).toContain(name);
+  });
+
   it('lets Cloud Monitoring publish incidents to the alerts topic, and the example policy names its service', () => {
     const channel = res('google_monitoring_notification_channel', 'cutover');
     expect(channel.type).toBe('pubsub');
