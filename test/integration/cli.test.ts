@@ -114,10 +114,10 @@ describe.skipIf(!emulators.available)('cutover CLI', () => {
     const paused = await cli(['pause', id, '--reason', 'checking dashboards'], { CUTOVER_ACTOR: 'someone@else' });
     expect(paused.code).toBe(0);
     expect(paused.stdout).toContain(`pause ${id} by alice@example.com`);
-    // Signed in as someone the service gives no role: refused (exit 4), nothing recorded.
+    // Signed in as someone the service gives no role: told what a missing release gets (exit 1), nothing recorded.
     const stranger = await cli(['resume', id], { CUTOVER_LOCAL_USER: 'mallory@example.com' });
-    expect(stranger.code).toBe(4);
-    expect(stranger.stderr).toContain('needs the operator role');
+    expect(stranger.code).toBe(1);
+    expect(stranger.stderr).toContain('not found, or you hold no role on it');
     const again = await cli(['pause', id]);
     expect(again.code).toBe(3);
     expect(again.stderr).toContain(`pause ${id} rejected`);
