@@ -42,10 +42,10 @@ async function keysOf(deps: Pick<EntryDeps, 'store'>, service: string, now: numb
 }
 
 /** The page's buttons: only where steering is set up, and only the commands decide() would take now. */
-async function steeringFor(deps: Pick<EntryDeps, 'store' | 'page'>, release: Release, now: number) {
+async function steeringFor(deps: Pick<EntryDeps, 'store' | 'page' | 'deployPolicies'>, release: Release, now: number) {
   if (!deps.page) return undefined;
   const service = await deps.store.getService(release.service);
-  return { page: deps.page, commands: service ? availableCommands({ service, releases: [release] }, release, now, DEFAULT_EFFECT_POLICY) : [] };
+  return { page: deps.page, commands: service ? availableCommands({ service, releases: [release] }, release, now, DEFAULT_EFFECT_POLICY, deps.deployPolicies ?? []) : [] };
 }
 
 /**

@@ -143,6 +143,8 @@ export function loadConfig(env: Record<string, string | undefined>): CutoverConf
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) throw new ConfigError(describeIssues(parsed.error));
   const e = parsed.data;
+  // onCommand open to the internet with no domain allow-list would look groups up for anyone.
+  if (e.CUTOVER_COMMAND_AUDIENCE && list(e.CUTOVER_ALLOWED_DOMAINS).length === 0) throw new ConfigError(['CUTOVER_ALLOWED_DOMAINS: the domains onCommand serves (token hd, or a service account\'s domain), required with CUTOVER_COMMAND_AUDIENCE']);
   const projectId = e.CUTOVER_PROJECT ?? e.GOOGLE_CLOUD_PROJECT;
   if (!projectId) throw new ConfigError(['CUTOVER_PROJECT: set the Google Cloud project that holds the Cutover Firestore database']);
   return {

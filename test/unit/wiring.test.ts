@@ -72,6 +72,18 @@ describe('adapter selection is configuration', () => {
     expect(() => loadConfig({ ...base, ...env })).toThrow(message);
   });
 
+  it('refuses what would open onCommand beyond its own people and page', () => {
+    const command = { ...base, CUTOVER_COMMAND_AUDIENCE: 'https://r-p.cloudfunctions.net/onCommand' };
+    expect(() => loadConfig(command)).toThrow('CUTOVER_ALLOWED_DOMAINS');
+    const served = { ...command, CUTOVER_ALLOWED_DOMAINS: 'example.com' };
+    expect(loadConfig(served).commands.domains).toEqual(['example.com']);
+    for (const origin of ['https://europe-west1-p.cloudfunctions.net', 'http://localhost:8080', 'http://status.example.com']) {
+      expect(() => loadConfig({ ...served, CUTOVER_PAGE_ORIGINS: origin }), origin).toThrow('CUTOVER_PAGE_ORIGINS');
+    }
+    expect(loadConfig({ ...served, CUTOVER_PAGE_ORIGINS: 'https://status.example.com' }).commands.pageOrigins).toEqual(['https://status.example.com']);
+    expect(() => loadConfig({ ...served, CUTOVER_PLATFORM: '{"grants":[{"services":[]}]}' })).toThrow('CUTOVER_PLATFORM');
+  });
+
   it('needs a project', () => {
     expect(() => loadConfig({})).toThrow('CUTOVER_PROJECT');
   });
