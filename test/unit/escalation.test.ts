@@ -66,6 +66,7 @@ describe('services apply: platform-owned fields', () => {
     ['another registry', { source: { triggers: ['trig-checkout-main'], branches: ['main'], repositories: ['docker.io/attacker'] } }, 'source.repositories'],
     ['another project\'s builds', { source: { project: 'attacker-ci', triggers: ['trig-checkout-main'], branches: ['main'], repositories: ['europe-west1-docker.pkg.dev/demo-project/apps'] } }, 'source.project'],
     ['another service\'s chat secret', { notifications: [{ format: 'slack', secret: 'chat-payments' }] }, 'notifications.secret'],
+    ['the source, by removing it', { source: undefined }, 'source'],
   ])('an owner may not change %s: 403 naming the field and the role, nothing stored', async (_name, over, field) => {
     const before = await sys.store.getService('checkout-worker');
     const res = await apply(worker(over), 'wendy@example.com');

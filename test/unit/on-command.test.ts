@@ -150,8 +150,8 @@ describe('onCommand: services apply', () => {
     expect(bad.json.problems).toEqual([expect.stringContaining('verification.checks.0.path')]);
   });
 
-  it('says so when a service is applied without a source (it accepts no build)', async () => {
-    const res = await send({ command: 'apply', config: { ...config(), source: undefined } }, token('owen@example.com'));
+  it('says so when a service is applied without a source (it accepts no build; only a platform admin may remove it)', async () => {
+    const res = await send({ command: 'apply', config: { ...config(), source: undefined } }, token('root@example.com'));
     expect(res.json.warnings).toEqual([expect.stringContaining('accepts no build')]);
   });
 });

@@ -66,6 +66,8 @@ export function refusedPlatformFields(existing: ServiceConfig | null, next: Serv
   check('region', 'regions', was ? [was.region] : [], [next.region]);
   check('router.kind', null, was ? [was.router.kind] : [], [next.router.kind]);
   check('router.target', 'targets', was ? [was.router.target ?? was.name] : [], [next.router.target ?? next.name]);
+  // Removing the source is a change to it like any other: the platform decides what a service trusts.
+  if (!src && wasSrc) refused.push({ field: 'source', value: '(none)', needs: 'platform admin' });
   if (src) {
     check('source.project', 'projects', wasSrc ? [wasSrc.project ?? was.project] : [], [src.project ?? next.project]);
     check('source.location', null, wasSrc ? [wasSrc.location] : [], [src.location]);
