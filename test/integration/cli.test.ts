@@ -53,6 +53,8 @@ describe.skipIf(!emulators.available)('cutover CLI', () => {
     await issuer.start();
     served = await serveFunctions(['onCommand']);
     commandSys = fakeSystem(store);
+    // The example's trigger, as the Cloud Build API knows it: `services apply` stores its id.
+    commandSys.builds.knowTrigger('my-gcp-project', { id: '4f3c2b1a-checkout-main', name: 'checkout-main' });
     verifier = new IdTokenVerifier({ audiences: [served.url('onCommand')], certsUrl: issuer.certsUrl, issuers: [issuer.url] });
     Object.assign(env, { CUTOVER_COMMAND_URL: served.url('onCommand'), CUTOVER_LOCAL_ISSUER: issuer.url });
   });
