@@ -1,63 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { releaseIdForBuild, type EventBody, type ServiceConfigInput } from '../../shared/domain/index.js';
-import { T0, build, releaseIn, serviceState } from '../support/fixtures.js';
+import { build, releaseIn, serviceState } from '../support/fixtures.js';
+import { command, deployed, failed, health, incident, judged, noReading, pending, s, tick, toFirstStep, traffic, twinDeployed, verified, transcriptOf, type Story } from '../support/golden-steps.js';
 import { Scenario, type Step } from '../support/transcript.js';
+import type { EventBody } from '../../shared/domain/index.js';
 
 /**
  * Golden transcripts of whole release stories through decide(): every outcome, changed field,
  * history line (with its message), deadline and effect payload. The reviewed transcript lives in
  * test/unit/golden/decide-scenarios.txt; a diff there is a change in what Cutover decides or tells
- * people, to be read and accepted on purpose (vitest -u), never by accident.
+ * people, to be read and accepted on purpose (vitest -u), never by accident. Stories of releases
+ * held (approval, the queue, deploy policies) are in decide-holds.golden.test.ts.
  */
-const s = (seconds: number) => T0 + seconds * 1000;
-const rid = (b: string) => releaseIdForBuild('checkout', b);
-type Body = (sc: Scenario) => EventBody;
-
-const deployed = (b: string, stable: string | null = 'checkout-stable', revision = `checkout-${b}`): Body => (sc) => ({
-  kind: 'candidateDeployed', releaseId: rid(b), effectId: sc.inFlight(b), revision, url: `https://${revision}.run.app`, stableRevision: stable,
-});
-const pending = (b: string): Body => (sc) => ({ kind: 'candidatePending', releaseId: rid(b), effectId: sc.inFlight(b), revision: `checkout-${b}`, status: 'ContainerHealthy=Unknown' });
-const verified = (b: string, results: Array<{ path: string; status: number | null; ok: boolean; error?: string }>): Body => (sc) => ({
-  kind: 'verificationCompleted', releaseId: rid(b), effectId: sc.inFlight(b), results: results.map((r) => ({ durationMs: 3, error: null, ...r })),
-});
-const traffic = (b: string, observedPercent: number): Body => (sc) => ({ kind: 'trafficSet', releaseId: rid(b), effectId: sc.inFlight(b), observedPercent });
-const health = (b: string, requests: number, errors: number, p99LatencyMs: number | null = 120): Body => (sc) => ({
-  kind: 'healthMeasured', releaseId: rid(b), effectId: sc.inFlight(b), reading: { ok: true, measurements: { requests, errors, p99LatencyMs, windowStartAt: T0, windowEndAt: T0 + 1 } },
-});
-const twinDeployed = (b: string): Body => (sc) => ({ ...(deployed(b)(sc) as object), baselineRevision: `checkout-base-${b}` }) as EventBody;
-/** A stream reading of the candidate beside its twin, with Cloud Monitoring's word when the effect asked for it. */
-const judged = (b: string, candidate: [number, number], twin: [number, number], confirmation: 'pending' | [number, number] | null = null): Body => (sc) => ({
-  kind: 'healthMeasured', releaseId: rid(b), effectId: sc.inFlight(b),
-  reading: {
-    ok: true,
-    measurements: {
-      requests: candidate[0], errors: candidate[1], p99LatencyMs: 120, windowStartAt: T0, windowEndAt: T0 + 1, source: 'telemetry',
-      baseline: { revision: `checkout-base-${b}`, requests: twin[0], errors: twin[1], p99LatencyMs: 120, latency: null },
-      confirmation: confirmation === null ? null : confirmation === 'pending' ? { status: 'pending', source: 'monitoring', visibleUntil: T0 } : {
-        status: 'read', source: 'monitoring', windowStartAt: T0, windowEndAt: T0 + 60_000,
-        authority: { candidate: { requests: confirmation[0], errors: confirmation[1] }, baseline: { requests: twin[0], errors: twin[1] } },
-        stream: { candidate: { requests: candidate[0], errors: candidate[1] }, baseline: { requests: twin[0], errors: twin[1] } },
-      },
-    },
-  },
-});
-const noReading = (b: string, error: string): Body => (sc) => ({ kind: 'healthMeasured', releaseId: rid(b), effectId: sc.inFlight(b), reading: { ok: false, error } });
-const failed = (b: string, effectKind: 'deployCandidate' | 'setTraffic' | 'runVerification' | 'measureHealth', permanent: boolean, error = 'UNAVAILABLE'): Body => (sc) => ({
-  kind: 'effectFailed', releaseId: rid(b), effectId: sc.inFlight(b), effectKind, permanent, error,
-});
-const tick = (b: string): EventBody => ({ kind: 'tick', releaseId: rid(b) });
-const command = (b: string, name: 'promote' | 'approve' | 'pause' | 'resume' | 'abort' | 'rollback', why: string | null = null): EventBody => ({ kind: 'command', releaseId: rid(b), command: name, actor: 'ops@example.com', why });
-const incident = (id: string, state: 'open' | 'closed', policyName: string | null = 'checkout 5xx'): EventBody => ({ kind: 'incident', incidentId: id, state, policyName, summary: 'error ratio above 5%' });
-
-/** SUCCESS through deployed and verified, landing at the first step with 10% observed. */
-const toFirstStep = (b: string, at = 0): Step[] => [
-  { at: s(at), body: build(b, 'SUCCESS') },
-  { at: s(at + 20), body: deployed(b) },
-  { at: s(at + 21), body: verified(b, [{ path: '/healthz', status: 200, ok: true }]) },
-  { at: s(at + 22), body: traffic(b, 10) },
-];
-
-const scenarios: Array<{ name: string; config?: Partial<ServiceConfigInput>; stable?: string | null; run: (sc: Scenario) => void }> = [
+const scenarios: Story[] = [
   {
     name: 'a release through every step to complete, then its watch window ends',
     run: (sc) =>
@@ -222,39 +176,6 @@ const scenarios: Array<{ name: string; config?: Partial<ServiceConfigInput>; sta
       ]),
   },
   {
-    name: 'approval: held before 100%, approve moves on; promote jumps to the last step',
-    config: { requireApproval: true, steps: [10, 100], bakeTime: '30s' },
-    run: (sc) =>
-      sc.run([
-        ...toFirstStep('b1'),
-        { at: s(60), body: tick('b1') },
-        { at: s(60), body: health('b1', 100, 0) },
-        { at: s(61), body: command('b1', 'promote', 'urgent') },
-        { at: s(62), body: command('b1', 'approve', 'looks good') },
-        { at: s(63), body: command('b1', 'approve') },
-        { at: s(64), body: traffic('b1', 100) },
-        { at: s(65), body: command('b1', 'abort') },
-        { at: s(66), body: command('b1', 'rollback', 'customer reports') },
-        { at: s(67), body: traffic('b1', 0) },
-        { at: s(68), body: command('b1', 'rollback') },
-      ]),
-  },
-  {
-    name: 'approval with a single 100% step: held at 0% after verification until approved',
-    config: { requireApproval: true, steps: [100] },
-    run: (sc) =>
-      sc.run([
-        { at: s(0), body: build('b1', 'SUCCESS') },
-        { at: s(20), body: deployed('b1') },
-        { at: s(21), body: verified('b1', [{ path: '/healthz', status: 200, ok: true }]) },
-        { at: s(60), body: tick('b1') },
-        { at: s(61), body: command('b1', 'pause') },
-        { at: s(62), body: command('b1', 'resume') },
-        { at: s(63), body: command('b1', 'approve', 'reviewed') },
-        { at: s(64), body: traffic('b1', 100) },
-      ]),
-  },
-  {
     name: 'watch window: the completed release is still measured; a breach rolls it back, healthy readings change nothing',
     config: { steps: [100] },
     run: (sc) =>
@@ -268,30 +189,6 @@ const scenarios: Array<{ name: string; config?: Partial<ServiceConfigInput>; sta
         { at: s(42), body: tick('b1') },
         { at: s(42), body: (sc) => ({ ...(health('b1', 500, 0)(sc) as Extract<EventBody, { kind: 'healthMeasured' }>), probes: { total: 1, failed: 1, failing: ['/healthz (503)'] } }) },
         { at: s(43), body: traffic('b1', 0) },
-      ]),
-  },
-  {
-    name: 'queue mode: a newer build waits, a third replaces it in the queue, and it starts when the slot frees',
-    config: { concurrency: 'queue' },
-    run: (sc) =>
-      sc.run([
-        ...toFirstStep('b1'),
-        { at: s(30), body: build('b2', 'SUCCESS') },
-        { at: s(31), body: build('b3', 'SUCCESS') },
-        { at: s(32), body: command('b1', 'abort', 'wrong branch') },
-        { at: s(33), body: traffic('b1', 0) },
-        { at: s(34), body: command('b2', 'resume') },
-      ]),
-  },
-  {
-    name: 'supersede mode: a newer build takes traffic back first, and the old one ends superseded',
-    run: (sc) =>
-      sc.run([
-        { at: s(-5), body: build('b0', 'QUEUED') },
-        ...toFirstStep('b1'),
-        { at: s(30), body: build('b2', 'SUCCESS') },
-        { at: s(31), body: traffic('b1', 0) },
-        { at: s(32), body: build('b0', 'FAILURE') },
       ]),
   },
   {
@@ -333,46 +230,6 @@ const scenarios: Array<{ name: string; config?: Partial<ServiceConfigInput>; sta
       ]),
   },
   {
-    name: 'deploy policy: a build during a freeze is held pending, a newer build replaces it in the hold, and it starts when the freeze ends',
-    config: { policies: [{ name: 'freeze', windows: { oneTime: [{ start: '2026-11-27T11:00', end: '2026-11-27T12:05' }] } }] },
-    run: (sc) =>
-      sc.run([
-        { at: s(0), body: build('b1', 'SUCCESS') },
-        { at: s(30), body: build('b2', 'SUCCESS') },
-        { at: s(60), body: tick('b2') },
-        { at: s(300), body: tick('b2') },
-        { at: s(320), body: deployed('b2') },
-      ]),
-  },
-  {
-    name: 'deploy policy: no more traffic during a freeze; promote is refused, an override lets this one release past and is recorded',
-    config: { policies: [{ name: 'evening', windows: { oneTime: [{ start: '2026-11-27T12:01', end: '2026-11-27T18:00' }] }, blocks: ['advance'], overrideRole: 'owner' }] },
-    run: (sc) =>
-      sc.run([
-        ...toFirstStep('b1'),
-        { at: s(90), body: tick('b1') },
-        { at: s(90), body: health('b1', 100, 0) },
-        { at: s(95), body: command('b1', 'promote', 'customer waiting') },
-        { at: s(100), body: { kind: 'override', releaseId: rid('b1'), policy: 'evening', actor: 'owen@example.com', why: 'hotfix for INC-42' } },
-        { at: s(101), body: { kind: 'override', releaseId: rid('b1'), policy: 'evening', actor: 'owen@example.com', why: 'again' } },
-        { at: s(110), body: tick('b1') },
-        { at: s(110), body: health('b1', 100, 0) },
-      ]),
-  },
-  {
-    name: 'deploy policy: a rollback during a freeze is never held',
-    config: { policies: [{ name: 'freeze', windows: { oneTime: [{ start: '2026-11-27T12:01', end: '2026-11-28T00:00' }] }, overrideRole: 'platform admin' }] },
-    run: (sc) =>
-      sc.run([
-        ...toFirstStep('b1'),
-        { at: s(90), body: tick('b1') },
-        { at: s(90), body: health('b1', 100, 0) },
-        { at: s(100), body: tick('b1') },
-        { at: s(100), body: health('b1', 200, 60) },
-        { at: s(101), body: traffic('b1', 0) },
-      ]),
-  },
-  {
     name: 'a rollback never gives up: it keeps retrying at the capped backoff',
     run: (sc) =>
       sc.run([
@@ -388,15 +245,7 @@ const scenarios: Array<{ name: string; config?: Partial<ServiceConfigInput>; sta
 
 describe('decide(): golden transcripts of whole release stories', () => {
   it('match the reviewed transcript in test/unit/golden/decide-scenarios.txt', async () => {
-    const text = scenarios
-      .map(({ name, config, stable, run }) => {
-        const service = serviceState(config ?? {}, { stableRevision: stable === undefined ? 'checkout-stable' : stable });
-        const sc = new Scenario(service);
-        run(sc);
-        return `## ${name}\n${sc.text()}`;
-      })
-      .join('\n');
-    await expect(text).toMatchFileSnapshot('golden/decide-scenarios.txt');
+    await expect(transcriptOf(scenarios)).toMatchFileSnapshot('golden/decide-scenarios.txt');
   });
 
   it('a release given in a phase reads back the same (the harness keeps what it is given)', () => {
