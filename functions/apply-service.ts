@@ -31,6 +31,8 @@ export async function applyService(config: Record<string, unknown>, caller: Call
   const next = parseServiceConfig(input);
   refuse(next, () => true);
   const target = targetOf(next);
+  // A release in flight is moving traffic on its target: the target changes between releases only.
+  if (existing?.activeReleaseId && targetOf(existing.config) !== target) throw new Refusal(409, `release ${existing.activeReleaseId} is in flight on ${targetOf(existing.config)}: change the target once it has ended`, { field: 'router', release: existing.activeReleaseId });
   const claimant = (await deps.store.listServices()).find((s) => s.name !== next.name && targetOf(s.config) === target);
   if (claimant) throw new Refusal(409, `target ${target} is already routed by service ${claimant.name}: one target, one service`, { field: 'router.target', claimedBy: claimant.name });
   const applied = await deps.store.applyServiceConfig(input, deps.clock());

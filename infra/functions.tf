@@ -8,7 +8,8 @@ locals {
   function_env = {
     CUTOVER_PROJECT                = var.project_id
     CUTOVER_DATABASE               = var.firestore_database_id
-    CUTOVER_ROUTER                 = "cloud-run"
+    # The target kinds this installation releases to; each service names its own (router.kind).
+    CUTOVER_TARGETS                = "cloud-run"
     # Request logs of candidates, streamed; Cloud Monitoring when the stream is silent.
     CUTOVER_HEALTH                 = "telemetry"
     CUTOVER_TELEMETRY_SUBSCRIPTION = google_pubsub_subscription.telemetry.id

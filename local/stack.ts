@@ -200,7 +200,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       CUTOVER_PROJECT: LOCAL_PROJECT,
       FIRESTORE_EMULATOR_HOST: firestore.host,
       PUBSUB_EMULATOR_HOST: pubsubEmu.host,
-      CUTOVER_ROUTER: 'local',
+      CUTOVER_TARGETS: 'local',
       CUTOVER_HEALTH: 'local',
       CUTOVER_LOCAL_ROUTER_URL: admin.url,
       CUTOVER_EFFECT_TIMEOUT: '15s',

@@ -95,7 +95,7 @@ async function alertToRestored(): Promise<{ lines: string[]; p50: number }> {
   run.seed('cutover-bench', 'europe-west1', 'svc', 'svc-00001');
   const services = new ServicesClient({ ...run.server.clientOptions(), projectId: 'cutover-bench' });
   const revisions = new RevisionsClient({ ...run.server.clientOptions(), projectId: 'cutover-bench' });
-  const config = loadConfig({ CUTOVER_PROJECT: 'cutover-bench', FIRESTORE_EMULATOR_HOST: firestore.host, CUTOVER_ROUTER: 'cloud-run', CUTOVER_HEALTH: 'local', CUTOVER_LOCAL_ROUTER_URL: 'http://127.0.0.1:9' });
+  const config = loadConfig({ CUTOVER_PROJECT: 'cutover-bench', FIRESTORE_EMULATOR_HOST: firestore.host, CUTOVER_TARGETS: 'cloud-run', CUTOVER_HEALTH: 'local', CUTOVER_LOCAL_ROUTER_URL: 'http://127.0.0.1:9' });
   const store = new FirestoreStore({ projectId: config.projectId, databaseId: config.databaseId, emulatorHost: firestore.host });
   const alertPolicies = new FakeAlertPolicies('cutover-bench');
   alertPolicies.put({ name: 'projects/cutover-bench/alertPolicies/svc-5xx', displayName: 'svc 5xx' });

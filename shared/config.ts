@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { durationSchema } from './domain/duration.js';
 import { describeIssues } from './domain/service-config.js';
 import { EMPTY_PLATFORM_POLICY, platformPolicySchema, type PlatformPolicy } from './domain/platform/index.js';
+import { TARGET_KINDS, type TargetKind } from './domain/targets.js';
 
 /**
  * Process configuration, read from the environment at the edge (functions, CLI, local stack)
@@ -13,7 +14,10 @@ const envSchema = z.object({
   GOOGLE_CLOUD_PROJECT: z.string().min(1).optional(),
   CUTOVER_DATABASE: z.string().min(1).default('cutover'),
   FIRESTORE_EMULATOR_HOST: z.string().min(1).optional(),
-  CUTOVER_ROUTER: z.enum(['local', 'cloud-run']).optional(),
+  /** The target kinds this installation releases to, comma-separated (each service names its own). */
+  CUTOVER_TARGETS: z.string().optional(),
+  /** One target kind (older name of CUTOVER_TARGETS with a single kind). */
+  CUTOVER_ROUTER: z.enum(TARGET_KINDS).optional(),
   CUTOVER_HEALTH: z.enum(['local', 'cloud-monitoring', 'telemetry']).optional(),
   /** The Logging sink that exports candidates' request logs (projects/P/sinks/NAME); Cutover keeps its filter. */
   CUTOVER_REQUEST_LOG_SINK: z.string().regex(/^projects\/[^/]+\/sinks\/[^/]+$/, 'projects/P/sinks/NAME').optional(),
@@ -66,7 +70,8 @@ export interface CutoverConfig {
   projectId: string;
   databaseId: string;
   firestoreEmulatorHost: string | undefined;
-  router: 'local' | 'cloud-run' | undefined;
+  /** The target kinds enabled; empty when none is configured (wiring names the setting). */
+  targets: TargetKind[];
   health: 'local' | 'cloud-monitoring' | 'telemetry' | undefined;
   telemetrySubscription: string | undefined;
   requestLogSink: string | undefined;
@@ -98,6 +103,13 @@ export class ConfigError extends Error {
 }
 
 const list = (value: string | undefined): string[] => (value ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+
+function targetKinds(targets: string | undefined, router: TargetKind | undefined): TargetKind[] {
+  const named = targets ? list(targets) : router ? [router] : [];
+  const unknown = named.filter((k) => !(TARGET_KINDS as readonly string[]).includes(k));
+  if (unknown.length) throw new ConfigError([`CUTOVER_TARGETS: no target kind ${unknown.join(', ')} (kinds: ${TARGET_KINDS.join(', ')})`]);
+  return [...new Set(named)] as TargetKind[];
+}
 
 /** The platform policy: JSON, checked whole; a policy that does not parse stops start-up with its problems. */
 function platformPolicy(value: string | undefined): PlatformPolicy {
@@ -151,7 +163,7 @@ export function loadConfig(env: Record<string, string | undefined>): CutoverConf
     projectId,
     databaseId: e.CUTOVER_DATABASE,
     firestoreEmulatorHost: e.FIRESTORE_EMULATOR_HOST,
-    router: e.CUTOVER_ROUTER,
+    targets: targetKinds(e.CUTOVER_TARGETS, e.CUTOVER_ROUTER),
     health: e.CUTOVER_HEALTH,
     telemetrySubscription: e.CUTOVER_TELEMETRY_SUBSCRIPTION,
     requestLogSink: e.CUTOVER_REQUEST_LOG_SINK,

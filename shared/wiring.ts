@@ -3,7 +3,6 @@ import { Logging } from '@google-cloud/logging';
 import { AlertPolicyServiceClient, MetricServiceClient } from '@google-cloud/monitoring';
 import { MonitoringAlertPolicies } from './adapters/gcp/alert-policy-authority.js';
 import { PubSub, v1 } from '@google-cloud/pubsub';
-import { RevisionsClient, ServicesClient } from '@google-cloud/run';
 import { CloudTasksClient } from '@google-cloud/tasks';
 import { LogNotifier } from './adapters/basic/log-notifier.js';
 import { TickOnlyScheduler } from './adapters/basic/tick-only-scheduler.js';
@@ -16,7 +15,6 @@ import { CloudIdentityGroups } from './adapters/auth/cloud-identity-groups.js';
 import { IdTokenVerifier } from './adapters/auth/id-token-verifier.js';
 import { CallerRateLimit } from './adapters/auth/caller-rate-limit.js';
 import { CloudBuildAuthority } from './adapters/gcp/cloud-build-authority.js';
-import { CloudRunRouter } from './adapters/gcp/cloud-run-router.js';
 import { CloudTasksScheduler } from './adapters/gcp/cloud-tasks-scheduler.js';
 import { googleIdTokens } from './adapters/gcp/id-token.js';
 import { PrometheusQueryProvider } from './adapters/gcp/prometheus-query.js';
@@ -25,12 +23,12 @@ import { MonitoringHealthSource } from './adapters/gcp/monitoring-health.js';
 import { MonitoringRequestCounts } from './adapters/gcp/monitoring-counts.js';
 import { PubSubNotifier } from './adapters/gcp/pubsub-notifier.js';
 import { HttpVerificationChecker } from './adapters/http/http-verifier.js';
-import { LocalRouterClient } from './adapters/local/local-router-client.js';
+import { localRouterClient, targetsFor } from './targets/registry.js';
 import { ConfigError, type CutoverConfig } from './config.js';
 import { DEFAULT_EFFECT_POLICY } from './domain/index.js';
 import type { CommandAuth } from './ports/identity.js';
 import type { PageSteering } from './views/steering.js';
-import type { AlertPolicyAuthority, BuildAuthority, ChatDeps, HealthSource, Notifier, Ports, Scheduler, TrafficRouter } from './ports/index.js';
+import type { AlertPolicyAuthority, BuildAuthority, ChatDeps, HealthSource, Notifier, Ports, Scheduler } from './ports/index.js';
 import { SecretManagerSource } from './adapters/gcp/secret-manager-source.js';
 import { WebhookSender } from './adapters/http/webhook-sender.js';
 import { v1 as secretManager } from '@google-cloud/secret-manager';
@@ -66,11 +64,6 @@ export interface Wired extends Ports {
 
 type Factory<T> = (config: CutoverConfig, log: Logger) => T;
 
-function localRouterClient(config: CutoverConfig): LocalRouterClient {
-  if (!config.localRouterUrl) throw new ConfigError(['CUTOVER_LOCAL_ROUTER_URL: required with the local router and health adapters (npm start prints it)']);
-  return new LocalRouterClient(config.localRouterUrl);
-}
-
 function cloudTasks(config: CutoverConfig): CloudTasksScheduler {
   const { queue, timerUrl, serviceAccount } = config.tasks;
   const missing = [
@@ -82,9 +75,8 @@ function cloudTasks(config: CutoverConfig): CloudTasksScheduler {
   return new CloudTasksScheduler(new CloudTasksClient(), { queue, url: timerUrl, serviceAccountEmail: serviceAccount });
 }
 
-/** Which adapter each configuration value selects. */
+/** Which adapter each configuration value selects (target kinds: shared/targets/registry.ts). */
 export const adapterFactories = {
-  router: { local: localRouterClient, 'cloud-run': () => new CloudRunRouter(new ServicesClient(), new RevisionsClient()) } satisfies Record<string, Factory<TrafficRouter>>,
   health: {
     local: localRouterClient,
     'cloud-monitoring': (config: CutoverConfig) => new MonitoringHealthSource(new MetricServiceClient(), { ingestionDelayMs: config.metricsDelayMs }),
@@ -129,7 +121,8 @@ export function wire(config: CutoverConfig, overrides: Partial<Ports> & { builds
       return undefined;
     }
   };
-  const router = overrides.router ?? pick<TrafficRouter>('traffic router', 'CUTOVER_ROUTER', config.router, adapterFactories.router);
+  // One target per kind enabled; every effect goes to the kind its service names.
+  const router = overrides.router ?? targetsFor(config, log, problems);
   const health = overrides.health ?? pick<HealthSource>('health source', 'CUTOVER_HEALTH', config.health, adapterFactories.health);
   const notifier = overrides.notifier ?? pick<Notifier>('notifier', 'CUTOVER_NOTIFIER', config.notifier, adapterFactories.notifier);
   const scheduler = overrides.scheduler ?? pick<Scheduler>('scheduler', 'CUTOVER_SCHEDULER', config.scheduler, adapterFactories.scheduler);

@@ -19,3 +19,4 @@ export * from './analysis/index.js';
 export * from './platform/index.js';
 export * from './glob.js';
 export * from './policy/index.js';
+export * from './targets.js';

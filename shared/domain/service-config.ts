@@ -6,6 +6,7 @@ import { boundedDuration } from './duration.js';
 import { sourceSchema } from './provenance.js';
 import { analysisConfigSchema } from './analysis/config.js';
 import { deployPoliciesSchema } from './policy/schema.js';
+import { TARGET_KINDS } from './targets.js';
 
 /**
  * The service config a platform engineer writes in YAML and applies with `cutover services apply`.
@@ -55,7 +56,7 @@ export const serviceConfigSchema = z
     region: z.string().min(1),
     router: z
       .object({
-        kind: z.enum(['cloud-run', 'local']).default('cloud-run'),
+        kind: z.enum(TARGET_KINDS).default('cloud-run'),
         /** The routed service's own name, when it differs from the Cutover service name. */
         target: z.string().optional(),
       })

@@ -20,19 +20,27 @@ export type DeployOutcome =
   | Failure;
 export type TrafficOutcome = { ok: true; observedPercent: number } | Failure;
 
-export interface TrafficRouter {
+/** Makes the candidate run the new image, and says when it is ready (or why not). */
+export interface Deployer {
   /**
-   * Creates (or finds, by its deterministic name) the candidate revision at 0% traffic. It does not
-   * wait for it to become ready: one request does one bounded piece of work. `pending` means "ask
-   * again later" (the release's next check re-issues the deploy, which then finds the revision).
+   * Creates (or finds, by its deterministic name) the candidate at 0% traffic. It does not wait
+   * for it to become ready: one request does one bounded piece of work. `pending` means "ask
+   * again later" (the release's next check re-issues the deploy, which then finds the candidate).
    */
   deployCandidate(effect: DeployCandidate): Promise<DeployOutcome>;
+}
+
+/** Moves traffic between stable and candidate, and reports what is applied. */
+export interface TrafficSplitter {
   /**
    * Sets the stable/candidate split (candidatePercent 0 = all on stable), with the baseline twin at
    * baselinePercent taken from stable's share, and reads back what the candidate is served.
    */
   setTraffic(effect: SetTraffic): Promise<TrafficOutcome>;
 }
+
+/** A target whose one adapter both deploys and splits (Cloud Run, the local router). */
+export interface TrafficRouter extends Deployer, TrafficSplitter {}
 
 export interface HealthSource {
   /** Measures the candidate over the effect's window; a source failure is a reading with ok: false. */

@@ -97,6 +97,16 @@ describe('services apply: platform-owned fields', () => {
     expect((await apply(worker({ router: { kind: 'cloud-run', target: 'checkout-worker-v2' } }), 'root@example.com')).status).toBe(200);
   });
 
+  it('a target does not change under a release in flight, even for a platform admin', async () => {
+    sys.builds.know(buildResource({ id: 'w2', status: 'SUCCESS', service: 'checkout-worker' }));
+    const req = pushRequest({ messageId: 'm-w2', data: buildResource({ id: 'w2', status: 'SUCCESS', service: 'checkout-worker' }) });
+    await fetch(served.url('onCloudBuild'), { method: 'POST', headers: req.headers, body: req.body });
+    expect((await sys.store.getService('checkout-worker'))?.activeReleaseId).not.toBeNull();
+    const res = await apply(worker({ router: { kind: 'local', target: 'checkout-worker' } }), 'root@example.com');
+    expect(res).toMatchObject({ status: 409, json: { field: 'router' } });
+    expect((await apply(worker({ bakeTime: '2m' }), 'root@example.com')).status).toBe(200);
+  });
+
   it('a stranger learns nothing: applying an existing and a new service read the same', async () => {
     const existing = await apply(worker({ bakeTime: '2m' }), 'mallory@example.com');
     const fresh = await apply(worker({ name: 'ghost' }), 'mallory@example.com');

@@ -201,7 +201,7 @@ describe('infra/ (Terraform, parsed with @cdktf/hcl2json)', () => {
     const job = res('google_cloud_scheduler_job', 'tick');
     expect(topicNameOf(String((job.pubsub_target as Block[])[0]?.topic_name))).toBe(TOPICS.ticks);
     const env = local('function_env') as Record<string, string>;
-    expect(env).toMatchObject({ CUTOVER_ROUTER: 'cloud-run', CUTOVER_HEALTH: 'telemetry', CUTOVER_NOTIFIER: 'pubsub', CUTOVER_SCHEDULER: 'cloud-tasks' });
+    expect(env).toMatchObject({ CUTOVER_TARGETS: 'cloud-run', CUTOVER_HEALTH: 'telemetry', CUTOVER_NOTIFIER: 'pubsub', CUTOVER_SCHEDULER: 'cloud-tasks' });
     expect(env.CUTOVER_TASKS_QUEUE).toBe('${google_cloud_tasks_queue.timers.id}');
     expect(env.CUTOVER_DATABASE).toBe('${var.firestore_database_id}');
   });

@@ -6,6 +6,7 @@ import { TelemetryHealthSource } from '../../shared/adapters/telemetry/telemetry
 import { PubSubNotifier } from '../../shared/adapters/gcp/pubsub-notifier.js';
 import { LocalRouterClient } from '../../shared/adapters/local/local-router-client.js';
 import { ConfigError, loadConfig } from '../../shared/config.js';
+import type { TargetDispatch } from '../../shared/targets/dispatch.js';
 import { silentLogger } from '../../shared/runtime/logger.js';
 import { wire } from '../../shared/wiring.js';
 import { FakeStore } from '../fakes/memory-store.js';
@@ -36,7 +37,7 @@ describe('adapter selection is configuration', () => {
       }),
       { log: silentLogger, store: new FakeStore() },
     );
-    expect(wired.router).toBeInstanceOf(CloudRunRouter);
+    expect((wired.router as TargetDispatch).target('cloud-run')?.deployer).toBeInstanceOf(CloudRunRouter);
     expect(wired.health).toBeInstanceOf(MonitoringHealthSource);
     expect(wired.notifier).toBeInstanceOf(PubSubNotifier);
     expect(wired.scheduler).toBeInstanceOf(CloudTasksScheduler);
@@ -51,12 +52,15 @@ describe('adapter selection is configuration', () => {
 
   it('wires the local adapters', () => {
     const wired = wire(loadConfig({ ...base, CUTOVER_ROUTER: 'local', CUTOVER_HEALTH: 'local', CUTOVER_LOCAL_ROUTER_URL: 'http://127.0.0.1:9' }), { log: silentLogger, store: new FakeStore() });
-    expect(wired.router).toBeInstanceOf(LocalRouterClient);
+    expect((wired.router as TargetDispatch).target('local')?.splitter).toBeInstanceOf(LocalRouterClient);
+    // One installation, every kind: each service's effects go to its own kind's target.
+    const both = wire(loadConfig({ ...base, CUTOVER_TARGETS: 'cloud-run,local', CUTOVER_HEALTH: 'local', CUTOVER_LOCAL_ROUTER_URL: 'http://127.0.0.1:9' }), { log: silentLogger, store: new FakeStore() });
+    expect((both.router as TargetDispatch).kinds).toEqual(['cloud-run', 'local']);
   });
 
   it('names every missing setting at once', () => {
     expect(problemsOf({ ...base, CUTOVER_SCHEDULER: 'cloud-tasks' })).toEqual([
-      'CUTOVER_ROUTER: choose the traffic router adapter (local, cloud-run)',
+      'CUTOVER_TARGETS: choose the target kinds this installation releases to (cloud-run, local)',
       'CUTOVER_HEALTH: choose the health source adapter (local, cloud-monitoring, telemetry)',
       'CUTOVER_TASKS_QUEUE: the Cloud Tasks queue (projects/P/locations/L/queues/Q) for precise timers',
       'CUTOVER_TIMER_URL: the URL of the onTimer function',
@@ -66,6 +70,7 @@ describe('adapter selection is configuration', () => {
 
   it.each([
     [{ CUTOVER_ROUTER: 'kubernetes' }, 'CUTOVER_ROUTER'],
+    [{ CUTOVER_TARGETS: 'cloud-run,kubernetes' }, 'CUTOVER_TARGETS: no target kind kubernetes'],
     [{ CUTOVER_TASKS_QUEUE: 'my-queue' }, 'CUTOVER_TASKS_QUEUE: projects/P/locations/L/queues/Q'],
     [{ CUTOVER_EFFECT_TIMEOUT: 'soon' }, 'CUTOVER_EFFECT_TIMEOUT'],
   ])('rejects a malformed setting %j', (env, message) => {
