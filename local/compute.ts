@@ -1,0 +1,138 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { OAuth2Client } from 'google-auth-library';
+
+/**
+ * A local Compute Engine API for the parts Cutover touches on a global external Application Load
+ * Balancer: URL maps (get, patch) and global operations (get, wait), over the REST bindings the
+ * official client speaks (@google-cloud/compute, HTTP/JSON). Like the API: a patch must carry the
+ * map's current fingerprint or is refused 412 conditionNotMet; every accepted patch changes the
+ * fingerprint; its operation is RUNNING at first and DONE only after `operationMs`; a map or
+ * operation that does not exist is 404. Tests can change a map as someone else would.
+ */
+type Json = Record<string, unknown>;
+
+export interface LocalComputeOptions {
+  project: string;
+  /** How long an operation stays RUNNING. */
+  operationMs?: number;
+}
+
+export class LocalCompute {
+  private server: Server | null = null;
+  private readonly maps = new Map<string, Json>();
+  private readonly operations = new Map<string, { op: Json; doneAt: number }>();
+  readonly requests: { method: string; path: string; body: Json | null }[] = [];
+  url = '';
+  port = 0;
+
+  constructor(private readonly options: LocalComputeOptions) {}
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+    this.url = `http://127.0.0.1:${this.port}`;
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+
+  /** Options for the official clients: REST over plain HTTP to 127.0.0.1, with a fixed token. */
+  clientOptions() {
+    return { apiEndpoint: '127.0.0.1', port: this.port, protocol: 'http', fallback: true, projectId: this.options.project, authClient: localAuth() };
+  }
+
+  /** The map as the API holds it now (a copy). */
+  urlMap(name: string): Json | undefined {
+    const map = this.maps.get(name);
+    return map ? structuredClone(map) : undefined;
+  }
+
+  /** Creates or replaces a map, as the platform's Terraform would. */
+  putUrlMap(map: Json & { name: string }): void {
+    this.maps.set(map.name, { ...structuredClone(map), fingerprint: fingerprintOf(map) });
+  }
+
+  /** Someone else changes the map (another rule, the default service): the fingerprint moves on. */
+  changeAsSomeoneElse(name: string, change: (map: Json) => void): void {
+    const map = this.maps.get(name);
+    if (!map) throw new Error(`no url map ${name}`);
+    change(map);
+    map.fingerprint = fingerprintOf(map);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const send = (status: number, body: Json): void => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const error = (status: number, reason: string, message: string): void => send(status, { error: { code: status, message, errors: [{ reason, message }] } });
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const body = req.method === 'PATCH' || req.method === 'POST' ? await readJson(req) : null;
+    this.requests.push({ method: req.method ?? '', path, body });
+    const base = `/compute/v1/projects/${this.options.project}/global`;
+    if (!path.startsWith(`${base}/`)) return error(403, 'forbidden', `this local Compute API serves project ${this.options.project} only`);
+    const [collection, name, verb] = path.slice(base.length + 1).split('/');
+    if (collection === 'urlMaps' && name) {
+      const map = this.maps.get(name);
+      if (!map) return error(404, 'notFound', `The resource 'projects/${this.options.project}/global/urlMaps/${name}' was not found`);
+      if (req.method === 'GET') return send(200, map);
+      if (req.method === 'PATCH' && body) {
+        if (body.fingerprint !== map.fingerprint) return error(412, 'conditionNotMet', 'Supplied fingerprint does not match current metadata fingerprint.');
+        const next: Json = { ...map, ...body, name };
+        next.fingerprint = fingerprintOf(next);
+        this.maps.set(name, next);
+        return send(200, this.operation('patch', `${base}/urlMaps/${name}`));
+      }
+    }
+    if (collection === 'operations' && name) {
+      const entry = this.operations.get(name);
+      if (!entry) return error(404, 'notFound', `operation ${name} not found`);
+      if (verb === 'wait' && req.method === 'POST') {
+        // As the API: waits up to a bound (2 minutes there; 2 s here), then answers whatever the state is.
+        const until = Date.now() + 2_000;
+        while (Date.now() < entry.doneAt && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      }
+      if (req.method === 'GET' || verb === 'wait') return send(200, this.view(entry));
+    }
+    return error(400, 'invalid', `${req.method ?? ''} ${path} is not served here`);
+  }
+
+  private operation(type: string, target: string): Json {
+    const name = `operation-${randomUUID()}`;
+    const op = { kind: 'compute#operation', name, operationType: type, targetLink: `https://compute.googleapis.com${target}`, status: 'RUNNING', insertTime: new Date().toISOString() };
+    const entry = { op, doneAt: Date.now() + (this.options.operationMs ?? 200) };
+    this.operations.set(name, entry);
+    return this.view(entry);
+  }
+
+  private view(entry: { op: Json; doneAt: number }): Json {
+    return Date.now() >= entry.doneAt ? { ...entry.op, status: 'DONE', progress: 100, endTime: new Date(entry.doneAt).toISOString() } : { ...entry.op };
+  }
+}
+
+function fingerprintOf(map: Json): string {
+  const { fingerprint: _previous, ...rest } = map;
+  return createHash('sha256').update(JSON.stringify(rest)).update(randomUUID()).digest('base64').slice(0, 12);
+}
+
+async function readJson(req: IncomingMessage): Promise<Json | null> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null') as Json | null;
+  } catch {
+    return null;
+  }
+}
+
+/** google-auth-library's own client with a fixed local token that never expires (no Google credentials needed). */
+export function localAuth(): OAuth2Client {
+  const client = new OAuth2Client();
+  client.setCredentials({ access_token: 'local', expiry_date: Date.now() + 365 * 86_400_000 });
+  return client;
+}
