@@ -1,5 +1,5 @@
 import { ServiceConfigError, mayDo, parseServiceConfig, refusedPlatformFields, targetOf, type Caller, type FieldRefusal, type ServiceConfig, type ServiceConfigInput } from '../shared/domain/index.js';
-import type { CommandAuth } from '../shared/ports/index.js';
+import { TargetClaimedError, type CommandAuth } from '../shared/ports/index.js';
 import type { EntryDeps } from './entry.js';
 import { Refusal, rolesFor } from './command-auth.js';
 
@@ -35,7 +35,11 @@ export async function applyService(config: Record<string, unknown>, caller: Call
   if (existing?.activeReleaseId && targetOf(existing.config) !== target) throw new Refusal(409, `release ${existing.activeReleaseId} is in flight on ${targetOf(existing.config)}: change the target once it has ended`, { field: 'router', release: existing.activeReleaseId });
   const claimant = (await deps.store.listServices()).find((s) => s.name !== next.name && targetOf(s.config) === target);
   if (claimant) throw new Refusal(409, `target ${target} is already routed by service ${claimant.name}: one target, one service`, { field: 'router.target', claimedBy: claimant.name });
-  const applied = await deps.store.applyServiceConfig(input, deps.clock());
+  // The store claims the target in the same transaction: two applies racing for one target cannot both win.
+  const applied = await deps.store.applyServiceConfig(input, deps.clock()).catch((error: unknown) => {
+    if (error instanceof TargetClaimedError) throw new Refusal(409, error.message, { field: 'router.target', claimedBy: error.claimedBy });
+    throw error;
+  });
   deps.log.info({ service: applied.name, actor: email }, `onCommand: service ${applied.name} applied by ${email}`);
   const warnings = [...resolved.warnings, ...(applied.config.source ? [] : [`service ${applied.name} has no \`source\`: it accepts no build until one is set`])];
   return { status: 'applied', actor: email, service: applied, warnings };

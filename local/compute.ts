@@ -1,7 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { UrlMapsClient } from '@google-cloud/compute';
 import { OAuth2Client } from 'google-auth-library';
+
+type ComputeClientOptions = ConstructorParameters<typeof UrlMapsClient>[0];
 
 /**
  * A local Compute Engine API for the parts Cutover touches on a global external Application Load
@@ -45,8 +48,9 @@ export class LocalCompute {
   }
 
   /** Options for the official clients: REST over plain HTTP to 127.0.0.1, with a fixed token. */
-  clientOptions() {
-    return { apiEndpoint: '127.0.0.1', port: this.port, protocol: 'http', fallback: true, projectId: this.options.project, authClient: localAuth() };
+  clientOptions(): ComputeClientOptions {
+    // The compute client's google-gax pins its own google-auth-library: the same OAuth2Client, another type identity.
+    return { apiEndpoint: '127.0.0.1', port: this.port, protocol: 'http', fallback: true, projectId: this.options.project, authClient: localAuth() } as unknown as ComputeClientOptions;
   }
 
   /** The map as the API holds it now (a copy). */

@@ -33,6 +33,11 @@ export interface ChatDeliveryOutcome {
 
 export interface ReleaseStore {
   handle(event: ReleaseEvent, decideFor: (world: World) => Decision): Promise<HandleResult>;
+  /**
+   * Writes a service's config and, in the same transaction, its claim on its traffic target (one
+   * target, one service): a target another service claims throws TargetClaimedError and nothing
+   * is written; a target the service leaves is released.
+   */
   applyServiceConfig(source: ServiceConfigInput & { name: string }, now: number): Promise<ServiceState>;
   getService(name: string): Promise<ServiceState | null>;
   listServices(): Promise<ServiceState[]>;
@@ -62,6 +67,17 @@ export interface ReleaseStore {
   recordChatDelivery(key: string, outcome: ChatDeliveryOutcome): Promise<void>;
   recordRejected(event: RejectedEvent): Promise<string>;
   listRejected(limit: number): Promise<(RejectedEvent & { id: string })[]>;
+}
+
+/** The target a config names is another service's (claimed in the store): nothing was written. */
+export class TargetClaimedError extends Error {
+  constructor(
+    readonly target: string,
+    readonly claimedBy: string,
+  ) {
+    super(`target ${target} is already routed by service ${claimedBy}: one target, one service`);
+    this.name = 'TargetClaimedError';
+  }
 }
 
 /** Thrown by store adapters when the backing store cannot be reached; entry points answer "retry". */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_EFFECT_POLICY, decide, releaseIdForBuild, type ReleaseEvent } from '../../shared/domain/index.js';
-import type { ReleaseStore } from '../../shared/ports/index.js';
+import { TargetClaimedError, type ReleaseStore } from '../../shared/ports/index.js';
 import { T0, build, serviceConfigInput, CHECKOUT_POLICY } from '../support/fixtures.js';
 import { StoreStream, keptAgainstRecomputed, streamPrefix, streamStep } from '../support/store-stream.js';
 
@@ -16,6 +16,16 @@ export function storeContract<S extends ReleaseStore>(name: string, makeStore: (
     store.handle(event, (world) => decide(world, event, { now: event.at, policy: DEFAULT_EFFECT_POLICY }));
 
   describe.skipIf(!enabled)(`ReleaseStore contract: ${name}`, () => {
+    it('claims a service\'s target in the same write: another service is refused it, the owner keeps it, a target left is free', async () => {
+      const store = makeStore();
+      await store.applyServiceConfig(serviceConfigInput({ name: 'claims-a' }), T0);
+      await expect(store.applyServiceConfig(serviceConfigInput({ name: 'claims-b', router: { kind: 'cloud-run', target: 'claims-a' } }), T0)).rejects.toBeInstanceOf(TargetClaimedError);
+      expect(await store.getService('claims-b')).toBeNull();
+      await store.applyServiceConfig(serviceConfigInput({ name: 'claims-a', bakeTime: '2m' }), T0);
+      await store.applyServiceConfig(serviceConfigInput({ name: 'claims-a', router: { kind: 'cloud-run', target: 'claims-a-v2' } }), T0);
+      expect((await store.applyServiceConfig(serviceConfigInput({ name: 'claims-b', router: { kind: 'cloud-run', target: 'claims-a' } }), T0)).name).toBe('claims-b');
+    });
+
     it('applies a service config and reads it back parsed', async () => {
       const store = makeStore();
       await store.applyServiceConfig(serviceConfigInput({ bakeTime: '2m', rollbackTriggers: { alertPolicies: [CHECKOUT_POLICY] } }), T0);

@@ -5,6 +5,7 @@ import {
   mergeDelivery,
   type DeliveryDay,
   parseServiceConfig,
+  targetOf,
   releasesToLoad,
   type Decision,
   type HistoryEntry,
@@ -14,7 +15,7 @@ import {
   type ServiceState,
   type World,
 } from '../../shared/domain/index.js';
-import { StoreUnavailableError, type ChatDeliveryOutcome, type HandleResult, type RejectedEvent, type ReleaseStore } from '../../shared/ports/index.js';
+import { StoreUnavailableError, TargetClaimedError, type ChatDeliveryOutcome, type HandleResult, type RejectedEvent, type ReleaseStore } from '../../shared/ports/index.js';
 
 /**
  * FakeStore: an in-memory ReleaseStore for unit and property tests. Transactions are
@@ -23,6 +24,8 @@ import { StoreUnavailableError, type ChatDeliveryOutcome, type HandleResult, typ
  */
 export class FakeStore implements ReleaseStore {
   readonly services = new Map<string, ServiceState>();
+  /** Target → the service that routes it (as the `targets` collection). */
+  readonly claims = new Map<string, string>();
   readonly releases = new Map<string, Release>();
   readonly historyByRelease = new Map<string, HistoryEntry[]>();
   readonly seenEvents = new Set<string>();
@@ -76,7 +79,13 @@ export class FakeStore implements ReleaseStore {
   applyServiceConfig(source: ServiceConfigInput & { name: string }, now: number): Promise<ServiceState> {
     this.check();
     const config = parseServiceConfig(source);
-    const next = applyConfig(this.services.get(config.name) ?? null, config, now);
+    const target = targetOf(config);
+    const claimant = this.claims.get(target);
+    if (claimant !== undefined && claimant !== config.name) return Promise.reject(new TargetClaimedError(target, claimant));
+    const previous = this.services.get(config.name) ?? null;
+    if (previous && targetOf(previous.config) !== target) this.claims.delete(targetOf(previous.config));
+    this.claims.set(target, config.name);
+    const next = applyConfig(previous, config, now);
     this.services.set(config.name, next);
     return Promise.resolve(structuredClone(next));
   }

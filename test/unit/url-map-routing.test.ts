@@ -21,8 +21,8 @@ beforeEach(async () => {
   api = new LocalCompute({ project: 'p', operationMs: 150 });
   await api.start();
   api.putUrlMap({ name: 'shop', defaultService: BLUE, hostRules: [{ hosts: ['*'], pathMatcher: 'shop' }], pathMatchers: [{ name: 'shop', defaultService: BLUE, routeRules: [SOMEONE_ELSES, { priority: 100, matchRules: [{ prefixMatch: '/' }], routeAction: { weightedBackendServices: [{ backendService: BLUE, weight: 100 }] } }] }] });
-  maps = new UrlMapsClient(api.clientOptions() as ConstructorParameters<typeof UrlMapsClient>[0]);
-  operations = new GlobalOperationsClient(api.clientOptions() as ConstructorParameters<typeof GlobalOperationsClient>[0]);
+  maps = new UrlMapsClient(api.clientOptions());
+  operations = new GlobalOperationsClient(api.clientOptions());
   routing = new UrlMapRouting(maps, operations);
 });
 afterEach(async () => {

@@ -26,6 +26,8 @@ export const COLLECTIONS = {
   rejectedEvents: 'rejectedEvents',
   delivery: 'delivery',
   chatDeliveries: 'chatDeliveries',
+  /** One document per traffic target, naming the service that routes it (id: sha256 of the target). */
+  targets: 'targets',
 } as const;
 
 export function createFirestore(options: FirestoreStoreOptions): Firestore {

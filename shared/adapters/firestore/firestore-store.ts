@@ -9,6 +9,8 @@ import {
   historyEntrySchema,
   parseServiceConfig,
   releaseSchema,
+  serviceConfigSchema,
+  targetOf,
   ownReleaseId,
   releasesToLoad,
   releasePointers,
@@ -23,7 +25,7 @@ import {
   type ServiceState,
   type World,
 } from '../../domain/index.js';
-import type { ChatDeliveryOutcome, HandleResult, RejectedEvent, ReleaseStore } from '../../ports/index.js';
+import { TargetClaimedError, type ChatDeliveryOutcome, type HandleResult, type RejectedEvent, type ReleaseStore } from '../../ports/index.js';
 import { fromDoc, toDoc } from './codec.js';
 import { withDeadline } from '../../runtime/deadline.js';
 import { asStoreError } from './errors.js';
@@ -40,6 +42,12 @@ const MAX_TRANSACTION_ATTEMPTS = 50;
 /** Event ids may hold "/" and be long; the document id is their hash, the id itself a field. */
 export const eventDocId = (eventId: string): string => createHash('sha256').update(eventId).digest('hex');
 export const historyDocId = (seq: number): string => String(seq).padStart(8, '0');
+/** A target (`kind:project/region/name`) holds "/" and ":": its claim's document id is its hash. */
+export const targetDocId = (target: string): string => createHash('sha256').update(target).digest('hex');
+function targetOfStored(config: unknown): string | null {
+  const parsed = serviceConfigSchema.safeParse(config);
+  return parsed.success ? targetOf(parsed.data) : null;
+}
 
 /** The Firestore store adapter: one transaction per event, dedup record included. */
 export class FirestoreStore implements ReleaseStore {
@@ -142,13 +150,23 @@ export class FirestoreStore implements ReleaseStore {
     const ref = this.services().doc(config.name);
     try {
       return await withDeadline(this.db.runTransaction(async (tx) => {
-        const snap = await tx.get(ref);
-        const next = applyConfig(snap.exists ? serviceStateSchema.parse(fromDoc(snap.data())) : null, config, now);
+        const target = targetOf(config);
+        const claimRef = this.db.collection(COLLECTIONS.targets).doc(targetDocId(target));
+        const [snap, claim] = await Promise.all([tx.get(ref), tx.get(claimRef)]);
+        const claimant = claim.exists ? String(claim.get('service')) : null;
+        if (claimant !== null && claimant !== config.name) throw new TargetClaimedError(target, claimant);
+        const previous = snap.exists ? serviceStateSchema.parse(fromDoc(snap.data())) : null;
+        // A target the service leaves is free for another (a stored config that no longer parses names none).
+        const left = previous ? targetOfStored(previous.config) : null;
+        if (left !== null && left !== target) tx.delete(this.db.collection(COLLECTIONS.targets).doc(targetDocId(left)));
+        tx.set(claimRef, { schemaVersion: SCHEMA_VERSION, target, service: config.name, claimedAt: Timestamp.fromMillis(now) });
+        const next = applyConfig(previous, config, now);
         // Stored with the config as the user wrote it ("5m"), so people read it back the same way.
         tx.set(ref, toDoc({ ...next, config: source }) as Record<string, unknown>);
         return next;
       }), this.timeoutMs, `applying service ${config.name}`);
     } catch (error) {
+      if (error instanceof TargetClaimedError) throw error;
       throw asStoreError(error, `applying service ${config.name}`);
     }
   }
