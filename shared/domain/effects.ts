@@ -1,5 +1,6 @@
 import type { ReleaseFacts } from './dora.js';
 import type { ServiceConfig } from './service-config.js';
+import type { RouterConfig } from './targets.js';
 
 /**
  * Effects are data: decide() returns them and a runtime executes them after the new state is
@@ -12,6 +13,8 @@ export interface RouterTarget {
   region: string;
   /** The routed service's name (config.router.target or the Cutover service name). */
   service: string;
+  /** For a GKE blue/green target: its cluster, colours and URL map rule (the service's `router` block). */
+  gke?: Extract<RouterConfig, { kind: 'gke-lb' }>;
 }
 
 interface StepEffectBase {

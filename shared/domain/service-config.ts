@@ -6,7 +6,7 @@ import { boundedDuration } from './duration.js';
 import { sourceSchema } from './provenance.js';
 import { analysisConfigSchema } from './analysis/config.js';
 import { deployPoliciesSchema } from './policy/schema.js';
-import { TARGET_KINDS } from './targets.js';
+import { routerSchema } from './targets.js';
 
 /**
  * The service config a platform engineer writes in YAML and applies with `cutover services apply`.
@@ -54,13 +54,7 @@ export const serviceConfigSchema = z
     name: z.string().regex(SERVICE_NAME_RULE, 'lower-case letters, digits and "-", starting with a letter, at most 63'),
     project: z.string().min(1),
     region: z.string().min(1),
-    router: z
-      .object({
-        kind: z.enum(TARGET_KINDS).default('cloud-run'),
-        /** The routed service's own name, when it differs from the Cutover service name. */
-        target: z.string().optional(),
-      })
-      .default({ kind: 'cloud-run' }),
+    router: routerSchema,
     steps: stepsSchema.default([10, 50, 100]),
     bakeTime: boundedDuration('1s', '24h', 'bakeTime').prefault('5m'),
     healthInterval: boundedDuration('250ms', '1h', 'healthInterval').prefault('30s'),

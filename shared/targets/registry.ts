@@ -1,4 +1,8 @@
+import { GlobalOperationsClient, UrlMapsClient } from '@google-cloud/compute';
 import { RevisionsClient, ServicesClient } from '@google-cloud/run';
+import { UrlMapRouting } from '../adapters/gcp/url-map-routing.js';
+import { GkeClusters } from '../adapters/k8s/gke-clusters.js';
+import { GkeLoadBalancerTarget } from './gke-lb.js';
 import { CloudRunRouter } from '../adapters/gcp/cloud-run-router.js';
 import { LocalRouterClient } from '../adapters/local/local-router-client.js';
 import { ConfigError, type CutoverConfig } from '../config.js';
@@ -31,6 +35,13 @@ export const TARGETS: Record<TargetKind, TargetEntry> = {
   local: {
     summary: 'the local router of `npm start`: processes per version behind a weighted proxy',
     create: (config) => both(localRouterClient(config)),
+  },
+  'gke-lb': {
+    summary: 'GKE blue/green behind a global external Application Load Balancer: Deployments per colour, weights in the URL map',
+    create: () => {
+      const clusters = new GkeClusters();
+      return both(new GkeLoadBalancerTarget(new UrlMapRouting(new UrlMapsClient(), new GlobalOperationsClient()), (cluster) => clusters.apps(cluster)));
+    },
   },
 };
 

@@ -60,7 +60,7 @@ describe('adapter selection is configuration', () => {
 
   it('names every missing setting at once', () => {
     expect(problemsOf({ ...base, CUTOVER_SCHEDULER: 'cloud-tasks' })).toEqual([
-      'CUTOVER_TARGETS: choose the target kinds this installation releases to (cloud-run, local)',
+      'CUTOVER_TARGETS: choose the target kinds this installation releases to (cloud-run, local, gke-lb)',
       'CUTOVER_HEALTH: choose the health source adapter (local, cloud-monitoring, telemetry)',
       'CUTOVER_TASKS_QUEUE: the Cloud Tasks queue (projects/P/locations/L/queues/Q) for precise timers',
       'CUTOVER_TIMER_URL: the URL of the onTimer function',

@@ -106,7 +106,8 @@ function requiredEffect(release: Release, service: ServiceState, now: number): E
 
 export function routerTarget(service: ServiceState): RouterTarget {
   const { config } = service;
-  return { kind: config.router.kind, project: config.project, region: config.region, service: config.router.target ?? config.name };
+  const base = { kind: config.router.kind, project: config.project, region: config.region, service: config.router.target ?? config.name };
+  return config.router.kind === 'gke-lb' ? { ...base, gke: config.router } : base;
 }
 
 export function revisionNameFor(release: Release): string {
