@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeLocal, listenLocal, readJsonBody } from './http-server.js';
 import type { UrlMapsClient } from '@google-cloud/compute';
 import { OAuth2Client } from 'google-auth-library';
 
@@ -34,17 +34,12 @@ export class LocalCompute {
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server.address() as AddressInfo).port;
-    this.url = `http://127.0.0.1:${this.port}`;
+    ({ url: this.url, port: this.port } = await listenLocal(this.server));
     return this.url;
   }
 
-  async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+  stop(): Promise<void> {
+    return closeLocal(this.server);
   }
 
   /** Options for the official clients: REST over plain HTTP to 127.0.0.1, with a fixed token. */
@@ -76,7 +71,7 @@ export class LocalCompute {
     const send = (status: number, body: Json): void => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     const error = (status: number, reason: string, message: string): void => send(status, { error: { code: status, message, errors: [{ reason, message }] } });
     const path = new URL(req.url ?? '/', 'http://x').pathname;
-    const body = req.method === 'PATCH' || req.method === 'POST' ? await readJson(req) : null;
+    const body = req.method === 'PATCH' || req.method === 'POST' ? (await readJsonBody(req)) as Json | null : null;
     this.requests.push({ method: req.method ?? '', path, body });
     const base = `/compute/v1/projects/${this.options.project}/global`;
     if (!path.startsWith(`${base}/`)) return error(403, 'forbidden', `this local Compute API serves project ${this.options.project} only`);
@@ -124,15 +119,6 @@ function fingerprintOf(map: Json): string {
   return createHash('sha256').update(JSON.stringify(rest)).update(randomUUID()).digest('base64').slice(0, 12);
 }
 
-async function readJson(req: IncomingMessage): Promise<Json | null> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null') as Json | null;
-  } catch {
-    return null;
-  }
-}
 
 /** google-auth-library's own client with a fixed local token that never expires (no Google credentials needed). */
 export function localAuth(): OAuth2Client {

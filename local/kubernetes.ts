@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeLocal, listenLocal, readJsonBody } from './http-server.js';
 
 /**
  * A local Kubernetes API server for the part Cutover touches: apps/v1 Deployments (get, and
@@ -40,6 +40,7 @@ export class LocalKubernetes {
   private version = 1;
   readonly token: string;
   url = '';
+  port = 0;
 
   constructor(private readonly options: LocalKubernetesOptions = {}) {
     this.token = options.token ?? 'local-kubernetes-token';
@@ -47,16 +48,12 @@ export class LocalKubernetes {
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    ({ url: this.url, port: this.port } = await listenLocal(this.server));
     return this.url;
   }
 
-  async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+  stop(): Promise<void> {
+    return closeLocal(this.server);
   }
 
   put(d: LocalDeployment): void {
@@ -95,7 +92,7 @@ export class LocalKubernetes {
     if (req.method === 'GET') return send(200, this.view(stored));
     if (req.method !== 'PATCH') return failure(405, 'MethodNotAllowed', `${req.method ?? ''} is not supported here`);
     if (req.headers['content-type'] !== 'application/json-patch+json') return failure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json (got ${String(req.headers['content-type'])})`);
-    const ops = (await readJson(req)) as { op: string; path: string; value?: unknown }[] | null;
+    const ops = (await readJsonBody(req)) as { op: string; path: string; value?: unknown }[] | null;
     if (!Array.isArray(ops)) return failure(400, 'BadRequest', 'the body is not a JSON Patch');
     const next = structuredClone(stored.object);
     for (const op of ops) {
@@ -151,12 +148,3 @@ function pointer(root: unknown, path: string): { get(): unknown; set(value: unkn
   return { get: () => parent[last], set: (value) => void (parent[last] = value) };
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    return null;
-  }
-}
