@@ -20,11 +20,12 @@ resource "google_logging_project_sink" "candidate_requests" {
   }
 }
 
-# The sink's own writer identity is the only publisher of request logs.
+# The sinks' own writer identities are the only publishers of request logs: this one, and the load
+# balancers' of GKE services (modules/gke-lb output request_log_writer).
 resource "google_pubsub_topic_iam_binding" "request_logs_publishers" {
   topic   = google_pubsub_topic.request_logs.id
   role    = "roles/pubsub.publisher"
-  members = [google_logging_project_sink.candidate_requests.writer_identity]
+  members = concat([google_logging_project_sink.candidate_requests.writer_identity], var.request_log_writers)
 }
 
 resource "google_pubsub_subscription" "telemetry" {

@@ -155,3 +155,9 @@ variable "chat_webhook_secrets" {
   type        = list(string)
   default     = []
 }
+
+variable "request_log_writers" {
+  description = "Writer identities of other request-log sinks (a GKE service's load balancer: modules/gke-lb output request_log_writer) allowed to publish on Cutover's request-log topic."
+  type        = list(string)
+  default     = []
+}

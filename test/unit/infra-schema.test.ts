@@ -44,7 +44,9 @@ export function check(body: Body, block: BlockSchema, path: string, top: boolean
 
 async function blocksOfInfra(): Promise<{ kind: 'resource' | 'data'; type: string; name: string; body: Body }[]> {
   const found: { kind: 'resource' | 'data'; type: string; name: string; body: Body }[] = [];
-  for (const file of readdirSync('infra').filter((f) => f.endsWith('.tf'))) {
+  // infra/ and its modules (infra/modules/*): every .tf file.
+  const files = readdirSync('infra', { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.tf'));
+  for (const file of files) {
     const json = (await parse(file, readFileSync(join('infra', file), 'utf8'))) as { resource?: Record<string, Record<string, Body[]>>; data?: Record<string, Record<string, Body[]>> };
     for (const kind of ['resource', 'data'] as const) {
       for (const [type, byName] of Object.entries(json[kind] ?? {})) for (const [name, bodies] of Object.entries(byName)) for (const body of bodies) found.push({ kind, type, name, body });
@@ -72,6 +74,16 @@ describe('infra/ against the google provider schema (6.50.0)', () => {
       problems.push(...check(body, known, `${key}.${name}`, true));
     }
     expect(problems).toEqual([]);
+  });
+
+  it('reads the modules too: the GKE + load balancer module leaves the weights to Cutover and logs every request', async () => {
+    const blocks = await blocksOfInfra();
+    const urlMap = blocks.find((b) => b.type === 'google_compute_url_map');
+    expect(JSON.stringify(urlMap?.body.lifecycle)).toContain('path_matcher');
+    const colours = blocks.find((b) => b.type === 'google_compute_backend_service');
+    expect(JSON.stringify(colours?.body.log_config)).toContain('"sample_rate":1');
+    const grant = blocks.find((b) => b.type === 'google_project_iam_member' && b.name === 'url_map_weights');
+    expect(JSON.stringify(grant?.body.condition)).toContain('global/urlMaps/${var.name}');
   });
 
   it('would catch an unknown argument, an unknown block and a misplaced one', () => {

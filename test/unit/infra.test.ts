@@ -189,7 +189,7 @@ describe('infra/ (Terraform, parsed with @cdktf/hcl2json)', () => {
     expect(sink.unique_writer_identity).toBe(true);
     expect(JSON.stringify(sink.lifecycle)).toContain('filter');
     expect(res('google_pubsub_topic', 'request_logs').name).toBe(TOPICS.requestLogs);
-    expect(res('google_pubsub_topic_iam_binding', 'request_logs_publishers').members).toEqual(['${google_logging_project_sink.candidate_requests.writer_identity}']);
+    expect(res('google_pubsub_topic_iam_binding', 'request_logs_publishers').members).toBe('${concat([google_logging_project_sink.candidate_requests.writer_identity], var.request_log_writers)}');
     const sub = res('google_pubsub_subscription', 'telemetry');
     expect(sub.name).toBe(TELEMETRY_SUBSCRIPTION);
     expect(sub.push_config).toBeUndefined();
