@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -65,13 +65,17 @@ describe.skipIf(!emulators.available)('cutover CLI', () => {
   });
 
   it('applies a service from YAML and lists it', async () => {
-    const applied = await cli(['services', 'apply', 'examples/checkout.service.yaml']);
+    // The example under its own name: other tests here release `checkout` (in the fixtures' project),
+    // and a service's target does not change under a release in flight.
+    const example = join(dir, 'example.service.yaml');
+    await writeFile(example, (await readFile('examples/checkout.service.yaml', 'utf8')).replace(/^name: checkout$/m, 'name: checkout-example'));
+    const applied = await cli(['services', 'apply', example]);
     expect(applied.stderr).toBe('');
-    expect(applied.stdout).toContain('service checkout applied by alice@example.com');
+    expect(applied.stdout).toContain('service checkout-example applied by alice@example.com');
     const listed = await cli(['services', 'list']);
-    expect(listed.stdout).toMatch(/checkout\s+cloud-run\s+10\/50\/100\s+5m/);
+    expect(listed.stdout).toMatch(/checkout-example\s+cloud-run\s+10\/50\/100\s+5m/);
     const asJson = await cli(['--json', 'services', 'list']);
-    expect(JSON.parse(asJson.stdout)).toEqual([expect.objectContaining({ name: 'checkout', config: expect.objectContaining({ bakeTime: 300_000 }) })]);
+    expect(JSON.parse(asJson.stdout)).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'checkout-example', config: expect.objectContaining({ bakeTime: 300_000 }) })]));
   });
 
   it('writes all of a large --json answer through a pipe before it exits (more than 64 KiB)', async () => {
