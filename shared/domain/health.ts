@@ -80,6 +80,8 @@ export interface HealthAssessment {
 export interface HealthPolicy {
   slo: ServiceConfig['slo'];
   analysis: AnalysisConfig;
+  /** The baseline served beside the candidate under the same traffic (false in the watch window). */
+  concurrent?: boolean;
 }
 
 /** Why a failing metric fails, as a reason people already know. */
@@ -96,7 +98,7 @@ const arm = (m: { requests: number; errors: number; latency?: number[] | null; p
 export function assessHealth(reading: HealthReading, policy: HealthPolicy, look: Look, probes?: ProbeResults): HealthAssessment {
   const errorRate = reading.ok && reading.measurements.requests > 0 ? reading.measurements.errors / reading.measurements.requests : null;
   const analysis = reading.ok
-    ? judge({ candidate: arm(reading.measurements), baseline: reading.measurements.baseline ? arm(reading.measurements.baseline) : null, baselineRevision: reading.measurements.baseline?.revision ?? null, slo: policy.slo, config: policy.analysis, look, custom: reading.measurements.custom ?? [] })
+    ? judge({ candidate: arm(reading.measurements), baseline: reading.measurements.baseline ? arm(reading.measurements.baseline) : null, baselineRevision: reading.measurements.baseline?.revision ?? null, slo: policy.slo, config: policy.analysis, look, custom: reading.measurements.custom ?? [], concurrent: policy.concurrent ?? true })
     : null;
   // Probes first: a candidate whose own checks fail (most of them, in one reading) is broken
   // whatever its user traffic says, and however little of it there is.

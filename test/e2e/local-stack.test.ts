@@ -70,8 +70,9 @@ describe.skipIf(!emulators.available)('local stack end to end (real traffic)', (
       expect(lines.length).toBeGreaterThan(100);
       expect(Math.abs((candidate / lines.length) * 100 - step)).toBeLessThanOrEqual(2);
     }
-    expect(share(done.candidate.revision ?? undefined)).toBe(100);
-    const healthy = (await stack.store.history(id, 200)).filter((h) => h.reason === 'Healthy');
+    const after = await stack.store.history(id, 200);
+    expect(share(done.candidate.revision ?? undefined), `after completion: ${after.slice(-6).map((h) => `${h.reason}: ${h.message.slice(0, 300)}`).join(' | ')}`).toBe(100);
+    const healthy = after.filter((h) => h.reason === 'Healthy');
     expect(healthy.length).toBeGreaterThan(0);
     for (const h of healthy) expect(h.details).toMatchObject({ health: { measurements: { source: 'telemetry' } } });
     // Judged against its baseline twin, with the sample's dry-run PromQL metric asked of the local Prometheus API for both arms.

@@ -17,6 +17,22 @@ export interface JudgeInput {
   look: Look;
   /** The custom metrics' values, as the metric provider answered them. */
   custom?: readonly CustomValue[];
+  /**
+   * Whether the baseline served beside the candidate, under the same traffic (false in the watch
+   * window, where the previous stable's figures come from before completion).
+   */
+  concurrent?: boolean;
+}
+
+/**
+ * Latency depends on the load a version carries: a version alone at 100% after completion is
+ * slower than the same code was with half the traffic, whatever its code. Against a baseline from
+ * another period, the latency comparisons are recorded but never act (as dry runs); the error
+ * ratio, which load does not move, and the SLO's own lines still do.
+ */
+function sameTrafficOnly(metric: MetricResult, concurrent: boolean): MetricResult {
+  if (concurrent || metric.kind !== 'relative' || !metric.metric.startsWith('latency-')) return metric;
+  return { ...metric, dryRun: true, detail: `${metric.detail}; baseline from before completion (another load): recorded, never acts`.slice(0, 300) };
 }
 
 /**
@@ -55,7 +71,9 @@ export function judge(input: JudgeInput): Analysis {
     latencyRank(check(ALPHA_SHARES.latencyRank), input.config.latency),
     ...latencyQuantiles(check(ALPHA_SHARES.quantile), input.config.latency),
     ...input.config.metrics.map((m) => customMetric(check(0), m, input.custom?.find((v) => v.name === m.name))),
-  ].filter((m): m is MetricResult => m !== null);
+  ]
+    .filter((m): m is MetricResult => m !== null)
+    .map((m) => sameTrafficOnly(m, input.concurrent ?? true));
   const { verdict, score } = combine(metrics, input.config.score);
   return { verdict, score, comparedWith: input.baseline ? 'baseline' : 'ceilings', baselineRevision: input.baseline ? input.baselineRevision : null, lookAlpha: alpha, minSample: input.slo.minRequests, metrics };
 }

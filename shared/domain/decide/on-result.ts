@@ -105,7 +105,8 @@ function onHealth(d: Draft, release: Release, body: EventOf<'healthMeasured'>): 
   const { config } = d.service;
   const slo = config.slo;
   const look = lookAt(release, d.service, d.now);
-  const assessment = assessHealth(body.reading, config, look, body.probes);
+  // After completion the baseline is the previous stable's figures from before: not the same traffic.
+  const assessment = assessHealth(body.reading, { ...config, concurrent: release.phase !== 'complete' }, look, body.probes);
   const confirmation = assessment.verdict === 'healthy' && wouldAdvance(d, release) && needsConfirmation(body.reading, config.analysis.confirmation.required)
     ? confirmStep(body.reading.ok ? body.reading.measurements.confirmation : null, { baselineRevision: null, slo, config: config.analysis, look }, config.analysis.confirmation.tolerance)
     : null;

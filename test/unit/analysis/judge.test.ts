@@ -59,6 +59,19 @@ describe('judge: worked scenarios', () => {
     expect(metric(a, 'error-ratio')!.detail).toContain('fewer than 100');
   });
 
+  it('against a baseline from another period (the watch window), a latency difference is recorded and never acts; errors still do', () => {
+    // The whole median slower: beside its baseline this fails; alone at 100% after completion, against
+    // the previous stable's figures from before (another load), it is recorded only.
+    const slower = arm(3000, 0, histogram(3000, 80));
+    const before = arm(3000, 0, histogram(3000, 20));
+    expect(judge(input(slower, before)).verdict).toBe('fail');
+    const watched = judge(input(slower, before, { concurrent: false }));
+    expect(watched.verdict).toBe('pass');
+    const rank = metric(watched, 'latency-rank');
+    expect(rank).toMatchObject({ verdict: 'fail', dryRun: true, detail: expect.stringContaining('never acts') });
+    expect(judge(input(arm(3000, 300, histogram(3000, 20)), arm(3000, 3), { concurrent: false })).verdict).toBe('fail');
+  });
+
   it('one stray 5xx in 150 requests does not fail anything', () => {
     expect(judge(input(arm(150, 1), arm(150, 0))).verdict).not.toBe('fail');
   });
