@@ -9,6 +9,7 @@ import { DEFAULT_REQUEST_DEADLINE_MS, type EntryDeps } from './entry.js';
 import { applyService } from './apply-service.js';
 import { Refusal, authorize, notFound, rolesFor } from './command-auth.js';
 import { listPolicies, overridePolicy } from './policy-commands.js';
+import { sendReleaseEvent } from './release-event.js';
 
 
 const bodySchema = z.union([
@@ -106,11 +107,5 @@ async function handle(req: Request, deps: EntryDeps): Promise<Record<string, unk
   const service = await deps.store.getService(release.service);
   if (!service) throw notFound(what);
   authorize(body.command, who.email, await rolesFor(who, service.config.access, auth), service.name, what);
-  const id = `cmd:${idempotencyKey ? `${who.email}:${idempotencyKey}` : crypto.randomUUID()}`;
-  const report = await deps.runtime.handle({ id, service: service.name, at: deps.clock(), body: { kind: 'command', releaseId: release.id, command: body.command, actor: who.email, why: body.reason ?? null } });
-  if (report.kind === 'duplicate') return { status: 'duplicate', actor: who.email, release: await deps.store.getRelease(release.id) };
-  if (report.kind !== 'decided') throw notFound(what);
-  const after = await deps.store.getRelease(release.id);
-  if (report.outcome.status === 'rejected') throw new Refusal(409, report.outcome.message, { outcome: report.outcome, release: after });
-  return { status: 'applied', actor: who.email, outcome: report.outcome, release: after };
+  return sendReleaseEvent(deps, release, who.email, 'cmd', idempotencyKey, { kind: 'command', releaseId: release.id, command: body.command, actor: who.email, why: body.reason ?? null });
 }

@@ -1,4 +1,5 @@
-import { inForce, policiesFor, type Caller } from '../shared/domain/index.js';
+import { policiesFor, policyStates, type Caller } from '../shared/domain/index.js';
+import { sendReleaseEvent } from './release-event.js';
 import type { CommandAuth } from '../shared/ports/index.js';
 import type { EntryDeps } from './entry.js';
 import { Refusal, notFound, rolesFor } from './command-auth.js';
@@ -13,10 +14,17 @@ export async function listPolicies(service: string, caller: Caller, deps: EntryD
   const standing = await rolesFor(caller, state.config.access, auth);
   if (standing.roles.length === 0) throw notFound(`service ${service}`);
   const now = deps.clock();
-  const policies = policiesFor(state.name, auth.platform?.deployPolicies ?? [], state.config.policies).map(({ policy, scope }) => {
-    const { active, until } = inForce(policy, now);
-    return { name: policy.name, scope, description: policy.description ?? null, timeZone: policy.timeZone, applies: policy.applies, blocks: policy.blocks, overrideRole: policy.overrideRole, active, until: until === null ? null : new Date(until).toISOString() };
-  });
+  const policies = policyStates(state.name, deps.deployPolicies ?? [], state.config.policies, now).map(({ policy, scope, active, until }) => ({
+    name: policy.name,
+    scope,
+    description: policy.description ?? null,
+    timeZone: policy.timeZone,
+    applies: policy.applies,
+    blocks: policy.blocks,
+    overrideRole: policy.overrideRole,
+    active,
+    until: until === null ? null : new Date(until).toISOString(),
+  }));
   return { status: 'ok', service: state.name, at: new Date(now).toISOString(), policies };
 }
 
@@ -32,17 +40,12 @@ export async function overridePolicy(body: { release: string; policy: string; re
   if (!release || !service) throw notFound(what);
   const standing = await rolesFor(caller, service.config.access, auth);
   if (standing.roles.length === 0 && !standing.admin) throw notFound(what);
-  const covering = policiesFor(service.name, auth.platform?.deployPolicies ?? [], service.config.policies).find((c) => c.policy.name === body.policy);
+  const covering = policiesFor(service.name, deps.deployPolicies ?? [], service.config.policies).find((c) => c.policy.name === body.policy);
   if (!covering) throw new Refusal(404, `no deploy policy ${body.policy} covers service ${service.name} (cutover policies ${service.name})`);
   const role = covering.policy.overrideRole;
   const allowed = role === 'platform admin' ? standing.admin : standing.roles.includes(role);
   if (!allowed) throw new Refusal(403, `${caller.email} may not override ${body.policy}: that needs the ${role} role`, { missingRole: role, service: service.name });
-  const id = `override:${idempotencyKey ? `${caller.email}:${idempotencyKey}` : crypto.randomUUID()}`;
-  const report = await deps.runtime.handle({ id, service: service.name, at: deps.clock(), body: { kind: 'override', releaseId: release.id, policy: body.policy, actor: caller.email, why: body.reason } });
-  if (report.kind === 'duplicate') return { status: 'duplicate', actor: caller.email, release: await deps.store.getRelease(release.id) };
-  if (report.kind !== 'decided') throw notFound(what);
-  const after = await deps.store.getRelease(release.id);
-  if (report.outcome.status === 'rejected') throw new Refusal(409, report.outcome.message, { outcome: report.outcome, release: after });
-  deps.log.info({ audit: 'policy-override', actor: caller.email, release: release.id, policy: body.policy, scope: covering.scope, reason: body.reason }, `onCommand: ${caller.email} overrode ${covering.scope} policy ${body.policy} for ${release.id}`);
-  return { status: 'applied', actor: caller.email, outcome: report.outcome, release: after };
+  const answer = await sendReleaseEvent(deps, release, caller.email, 'override', idempotencyKey, { kind: 'override', releaseId: release.id, policy: body.policy, actor: caller.email, why: body.reason });
+  if (answer.status === 'applied') deps.log.info({ audit: 'policy-override', actor: caller.email, release: release.id, policy: body.policy, scope: covering.scope, reason: body.reason }, `onCommand: ${caller.email} overrode ${covering.scope} policy ${body.policy} for ${release.id}`);
+  return answer;
 }

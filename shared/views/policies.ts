@@ -1,4 +1,4 @@
-import { inForce, policiesFor, type PlatformDeployPolicy, type ServiceState } from '../domain/index.js';
+import { policyStates, type PlatformDeployPolicy, type ServiceState } from '../domain/index.js';
 import { isoTime } from './rows.js';
 
 /** A deploy policy in force over a service, as the page announces it. */
@@ -11,10 +11,9 @@ export interface PolicyNotice {
 }
 
 export function policiesInForce(service: ServiceState, platform: readonly PlatformDeployPolicy[], now: number): PolicyNotice[] {
-  return policiesFor(service.name, platform, service.config.policies).flatMap(({ policy, scope }) => {
-    const state = inForce(policy, now);
-    return state.active ? [{ name: policy.name, scope, blocks: policy.blocks, until: state.until, overrideRole: policy.overrideRole }] : [];
-  });
+  return policyStates(service.name, platform, service.config.policies, now)
+    .filter((s) => s.active)
+    .map(({ policy, scope, until }) => ({ name: policy.name, scope, blocks: policy.blocks, until, overrideRole: policy.overrideRole }));
 }
 
 export function noticeText(p: PolicyNotice): string {

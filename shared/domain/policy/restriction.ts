@@ -15,6 +15,11 @@ export function policiesFor(service: string, platform: readonly PlatformDeployPo
   return [...platform.filter((p) => p.services.some((s) => globMatches(s, service))).map((policy) => ({ policy, scope: 'platform' as const })), ...own.map((policy) => ({ policy, scope: 'service' as const }))];
 }
 
+/** Every policy over a service with its state at `now`: what `cutover policies` lists and the page announces. */
+export function policyStates(service: string, platform: readonly PlatformDeployPolicy[], own: readonly DeployPolicy[], now: number): { policy: DeployPolicy; scope: 'platform' | 'service'; active: boolean; until: number | null }[] {
+  return policiesFor(service, platform, own).map((c) => ({ ...c, ...inForce(c.policy, now) }));
+}
+
 /** Whether a policy is in force at `now`, and until when. */
 export function inForce(policy: DeployPolicy, now: number): { active: boolean; until: number | null } {
   const { inside, until } = insideUntil(policy.windows, policy.timeZone, now);
