@@ -1,4 +1,4 @@
-import type { Bucket, RequestSample } from '../domain/index.js';
+import type { Bucket, RequestSample, RouterTarget } from '../domain/index.js';
 
 /**
  * Where request telemetry is counted, so every instance of the functions sees the same numbers.
@@ -31,5 +31,5 @@ export interface RequestCountAuthority {
   readonly source: 'monitoring' | 'router';
   readonly visibilityDelayMs: number;
   readonly alignMs: number;
-  counts(target: { project: string; service: string }, revision: string, from: number, to: number): Promise<RequestCounts>;
+  counts(target: RouterTarget, revision: string, from: number, to: number): Promise<RequestCounts>;
 }

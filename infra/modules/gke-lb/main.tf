@@ -123,12 +123,14 @@ resource "google_project_iam_member" "cluster_endpoint" {
   member  = "serviceAccount:${var.functions_service_account}"
 }
 
-# The load balancer's request logs for this URL map, to Cutover's request-log topic. The root
-# module's publisher binding on that topic must list this sink's writer identity (output).
+# The load balancer's request logs for this URL map, to Cutover's request-log topic: only its own
+# log, only requests a backend answered (a CDN cache hit or a request the load balancer answered
+# itself says nothing of either colour). The root module's publisher binding on that topic must
+# list this sink's writer identity (output).
 resource "google_logging_project_sink" "requests" {
   project                = var.project_id
   name                   = "cutover-${var.name}-lb-requests"
   destination            = "pubsub.googleapis.com/${var.request_log_topic}"
-  filter                 = "resource.type=\"http_load_balancer\" AND resource.labels.url_map_name=\"${var.name}\""
+  filter                 = "logName=\"projects/${var.project_id}/logs/requests\" AND resource.type=\"http_load_balancer\" AND resource.labels.url_map_name=\"${var.name}\" AND resource.labels.backend_service_name!=\"\" AND NOT httpRequest.cacheHit=true"
   unique_writer_identity = true
 }

@@ -1,4 +1,5 @@
 import type { MetricServiceClient } from '@google-cloud/monitoring';
+import { isErrorClass, measuredAs, type RouterTarget } from '../../domain/index.js';
 import type { RequestCountAuthority, RequestCounts } from '../../ports/index.js';
 
 export interface MonitoringCountsOptions {
@@ -10,7 +11,7 @@ export interface MonitoringCountsOptions {
 }
 
 /**
- * Cloud Monitoring's own per-revision request_count, summed over exactly [from, to) by response
+ * Cloud Monitoring's own request count of a revision (or, behind a load balancer, a backend service), summed over exactly [from, to) by response
  * code class: the authority a step's advance rests on (RequestCountAuthority). One ALIGN_DELTA
  * period spanning the window, REDUCE_SUM grouped by class.
  */
@@ -29,12 +30,14 @@ export class MonitoringRequestCounts implements RequestCountAuthority {
     this.timeoutMs = options.timeoutMs ?? 5_000;
   }
 
-  async counts(target: { project: string; service: string }, revision: string, from: number, to: number): Promise<RequestCounts> {
+  async counts(target: RouterTarget, revision: string, from: number, to: number): Promise<RequestCounts> {
+    const measured = measuredAs(target, revision);
+    if (!measured) throw new Error(`${target.kind} target ${target.service} has no revision ${revision} to count`);
     const seconds = Math.max(1, Math.round((to - from) / 1000));
     const [series] = await this.client.listTimeSeries(
       {
         name: `projects/${target.project}`,
-        filter: `metric.type = "run.googleapis.com/request_count" AND resource.type = "cloud_run_revision" AND resource.labels.service_name = "${target.service}" AND resource.labels.revision_name = "${revision}"`,
+        filter: `metric.type = "${measured.monitoring.requestCount}" AND ${measured.monitoring.resource}`,
         interval: { startTime: { seconds: Math.floor(from / 1000) }, endTime: { seconds: Math.floor(from / 1000) + seconds } },
         aggregation: { alignmentPeriod: { seconds }, perSeriesAligner: 'ALIGN_DELTA', crossSeriesReducer: 'REDUCE_SUM', groupByFields: ['metric.labels.response_code_class'] },
         view: 'FULL',
@@ -46,7 +49,7 @@ export class MonitoringRequestCounts implements RequestCountAuthority {
     for (const s of series) {
       const total = (s.points ?? []).reduce((sum, p) => sum + Number(p.value?.int64Value ?? p.value?.doubleValue ?? 0), 0);
       requests += total;
-      if (s.metric?.labels?.response_code_class === '5xx') errors += total;
+      if (isErrorClass(s.metric?.labels?.response_code_class)) errors += total;
     }
     return { requests, errors };
   }

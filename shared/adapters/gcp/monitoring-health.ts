@@ -1,5 +1,5 @@
 import type { MetricServiceClient, protos } from '@google-cloud/monitoring';
-import type { HealthReading, MeasureHealth } from '../../domain/index.js';
+import { isErrorClass, measuredAs, type HealthReading, type MeasureHealth } from '../../domain/index.js';
 import type { HealthSource } from '../../ports/index.js';
 import { describeError } from './grpc-errors.js';
 
@@ -53,17 +53,19 @@ export class MonitoringHealthSource implements HealthSource {
     const end = to;
     const alignment = { seconds: Math.max(60, Math.ceil((end - start) / 60_000) * 60) };
     const interval = { startTime: { seconds: Math.floor(start / 1000) }, endTime: { seconds: Math.ceil(end / 1000) } };
-    const resource = `resource.type = "cloud_run_revision" AND resource.labels.service_name = "${router.service}" AND resource.labels.revision_name = "${revision}"`;
+    const measured = measuredAs(router, revision);
+    if (!measured) throw new Error(`${router.kind} target ${router.service} has no revision ${revision} to measure`);
+    const { resource, requestCount, latencies: latencyMetric } = measured.monitoring;
     const [counts] = await this.client.listTimeSeries({
       name: `projects/${router.project}`,
-      filter: `metric.type = "run.googleapis.com/request_count" AND ${resource}`,
+      filter: `metric.type = "${requestCount}" AND ${resource}`,
       interval,
       aggregation: { alignmentPeriod: alignment, perSeriesAligner: 'ALIGN_DELTA', crossSeriesReducer: 'REDUCE_SUM', groupByFields: ['metric.labels.response_code_class'] },
       view: 'FULL',
     });
     const [latencies] = await this.client.listTimeSeries({
       name: `projects/${router.project}`,
-      filter: `metric.type = "run.googleapis.com/request_latencies" AND ${resource}`,
+      filter: `metric.type = "${latencyMetric}" AND ${resource}`,
       interval,
       aggregation: { alignmentPeriod: alignment, perSeriesAligner: 'ALIGN_PERCENTILE_99', crossSeriesReducer: 'REDUCE_MAX' },
       view: 'FULL',
@@ -73,7 +75,7 @@ export class MonitoringHealthSource implements HealthSource {
     for (const series of counts) {
       const total = sumPoints(series);
       requests += total;
-      if (series.metric?.labels?.response_code_class === '5xx') errors += total;
+      if (isErrorClass(series.metric?.labels?.response_code_class)) errors += total;
     }
     const p99s = latencies.flatMap((s) => (s.points ?? []).map((p) => Number(p.value?.doubleValue ?? Number.NaN))).filter(Number.isFinite);
     return { requests, errors, p99LatencyMs: p99s.length ? Math.max(...p99s) : null, windowStartAt: start, windowEndAt: end };

@@ -1,4 +1,4 @@
-import { summarize, type Bucket, type Confirmation, type HealthReading, type MeasureHealth, type RequestSample, type Summary } from '../../domain/index.js';
+import { measuredAs, summarize, type Bucket, type Confirmation, type HealthReading, type MeasureHealth, type RequestSample, type Summary } from '../../domain/index.js';
 import { parseRequestLog } from '../../ingest/request-log.js';
 import type { HealthSource, RequestCountAuthority, RequestLogFeed, TelemetryStore } from '../../ports/index.js';
 import type { Logger } from '../../runtime/logger.js';
@@ -66,7 +66,7 @@ export class TelemetryHealthSource implements HealthSource {
     }
     const skipped = messages.length - samples.length;
     // An entry that is not a request log is the sink's filter at fault, not a message to retry: say so, once per drain.
-    if (skipped > 0) this.log.warn({ skipped }, `telemetry: ${skipped} entries were not Cloud Run request logs; check the sink's filter`);
+    if (skipped > 0) this.log.warn({ skipped }, `telemetry: ${skipped} entries were not request logs Cutover counts; check the sink's filter`);
     await this.store.add(samples);
     for (let i = 0; i < messages.length; i += 1_000) await this.feed.ack(messages.slice(i, i + 1_000).map((m) => m.ackId));
     return samples.length;
@@ -74,10 +74,14 @@ export class TelemetryHealthSource implements HealthSource {
 
   async measure(effect: MeasureHealth): Promise<HealthReading> {
     if (!effect.candidateRevision) return { ok: false, error: 'no candidate revision to measure' };
+    const candidate = measuredAs(effect.router, effect.candidateRevision);
+    const arm = effect.baseline;
+    const base = arm ? measuredAs(effect.router, arm.revision) : null;
+    if (!candidate || (arm && !base)) return { ok: false, error: `${effect.router.kind} target ${effect.router.service} has no revision ${!candidate ? effect.candidateRevision : (arm?.revision ?? '')} to measure` };
     let streamError: string | null = null;
     try {
       // The first measurement of a candidate puts it in the sink's filter; its entries flow from then on.
-      await this.options.sink?.ensure(effect.candidateRevision);
+      if (candidate.sinkPerRevision) await this.options.sink?.ensure(effect.candidateRevision);
     } catch (error) {
       this.log.warn({ err: error, revision: effect.candidateRevision }, 'telemetry: could not add the candidate to the sink filter');
     }
@@ -88,11 +92,10 @@ export class TelemetryHealthSource implements HealthSource {
       streamError = error instanceof Error ? error.message : String(error);
       this.log.warn({ err: error }, 'telemetry: could not drain the request-log stream');
     }
-    const { baseline: arm } = effect;
     // Each arm's buckets are read once: the confirmation's stretch lies inside the measured window.
     const [candidateBuckets, baselineBuckets] = await Promise.all([
-      this.store.read(effect.router.service, effect.candidateRevision, effect.windowStartAt, effect.windowEndAt),
-      arm ? this.store.read(effect.router.service, arm.revision, arm.windowStartAt, arm.windowEndAt) : null,
+      this.store.read(candidate.stream.service, candidate.stream.revision, effect.windowStartAt, effect.windowEndAt),
+      arm && base ? this.store.read(base.stream.service, base.stream.revision, arm.windowStartAt, arm.windowEndAt) : null,
     ]);
     const { requests, errors, p99LatencyMs, latency } = this.summary(candidateBuckets, effect.windowStartAt, effect.windowEndAt);
     const baseline = arm && baselineBuckets ? { revision: arm.revision, ...this.summary(baselineBuckets, arm.windowStartAt, arm.windowEndAt) } : null;
