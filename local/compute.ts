@@ -20,13 +20,16 @@ export interface LocalComputeOptions {
   project: string;
   /** How long an operation stays RUNNING. */
   operationMs?: number;
+  /** Called with a map when a change to it takes effect (its operation is DONE): the local load balancer follows it. */
+  onApplied?: (map: Json & { name: string }) => void;
 }
 
 export class LocalCompute {
   private server: Server | null = null;
   private readonly maps = new Map<string, Json>();
-  private readonly operations = new Map<string, { op: Json; doneAt: number }>();
+  private readonly operations = new Map<string, Operation>();
   readonly requests: { method: string; path: string; body: Json | null }[] = [];
+  private beforePatch: (() => void) | null = null;
   url = '';
   port = 0;
 
@@ -57,6 +60,17 @@ export class LocalCompute {
   /** Creates or replaces a map, as the platform's Terraform would. */
   putUrlMap(map: Json & { name: string }): void {
     this.maps.set(map.name, { ...structuredClone(map), fingerprint: fingerprintOf(map) });
+    this.applied(map.name);
+  }
+
+  private applied(name: string): void {
+    const map = this.maps.get(name);
+    if (map) this.options.onApplied?.({ ...structuredClone(map), name });
+  }
+
+  /** Someone else's change lands just before the next patch arrives: that patch carries a stale fingerprint. */
+  changeBeforeNextPatch(name: string, change: (map: Json) => void): void {
+    this.beforePatch = () => this.changeAsSomeoneElse(name, change);
   }
 
   /** Someone else changes the map (another rule, the default service): the fingerprint moves on. */
@@ -65,6 +79,7 @@ export class LocalCompute {
     if (!map) throw new Error(`no url map ${name}`);
     change(map);
     map.fingerprint = fingerprintOf(map);
+    this.applied(name);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -77,15 +92,20 @@ export class LocalCompute {
     if (!path.startsWith(`${base}/`)) return error(403, 'forbidden', `this local Compute API serves project ${this.options.project} only`);
     const [collection, name, verb] = path.slice(base.length + 1).split('/');
     if (collection === 'urlMaps' && name) {
-      const map = this.maps.get(name);
+      let map = this.maps.get(name);
       if (!map) return error(404, 'notFound', `The resource 'projects/${this.options.project}/global/urlMaps/${name}' was not found`);
       if (req.method === 'GET') return send(200, map);
       if (req.method === 'PATCH' && body) {
+        const race = this.beforePatch;
+        this.beforePatch = null;
+        race?.();
+        map = this.maps.get(name) ?? map;
         if (body.fingerprint !== map.fingerprint) return error(412, 'conditionNotMet', 'Supplied fingerprint does not match current metadata fingerprint.');
         const next: Json = { ...map, ...body, name };
         next.fingerprint = fingerprintOf(next);
         this.maps.set(name, next);
-        return send(200, this.operation('patch', `${base}/urlMaps/${name}`));
+        // The change reaches the proxies when its operation is done, not when it is accepted.
+        return send(200, this.operation('patch', `${base}/urlMaps/${name}`, () => this.applied(name)));
       }
     }
     if (collection === 'operations' && name) {
@@ -101,17 +121,28 @@ export class LocalCompute {
     return error(400, 'invalid', `${req.method ?? ''} ${path} is not served here`);
   }
 
-  private operation(type: string, target: string): Json {
+  private operation(type: string, target: string, onDone: () => void): Json {
     const name = `operation-${randomUUID()}`;
     const op = { kind: 'compute#operation', name, operationType: type, targetLink: `https://compute.googleapis.com${target}`, status: 'RUNNING', insertTime: new Date().toISOString() };
-    const entry = { op, doneAt: Date.now() + (this.options.operationMs ?? 200) };
+    const entry: Operation = { op, doneAt: Date.now() + (this.options.operationMs ?? 200), onDone };
     this.operations.set(name, entry);
+    setTimeout(() => this.view(entry), this.options.operationMs ?? 200).unref();
     return this.view(entry);
   }
 
-  private view(entry: { op: Json; doneAt: number }): Json {
-    return Date.now() >= entry.doneAt ? { ...entry.op, status: 'DONE', progress: 100, endTime: new Date(entry.doneAt).toISOString() } : { ...entry.op };
+  /** The operation as it stands; once done, its change is in effect before anyone is told so. */
+  private view(entry: Operation): Json {
+    if (Date.now() < entry.doneAt) return { ...entry.op };
+    entry.onDone?.();
+    entry.onDone = null;
+    return { ...entry.op, status: 'DONE', progress: 100, endTime: new Date(entry.doneAt).toISOString() };
   }
+}
+
+interface Operation {
+  op: Json;
+  doneAt: number;
+  onDone: (() => void) | null;
 }
 
 function fingerprintOf(map: Json): string {

@@ -5,17 +5,21 @@ import { table } from '../cli/format.js';
 import { dayOf, dayWindow, isTerminal, keysFromDays, releaseIdForBuild, type Phase, type Release } from '../shared/domain/index.js';
 import { statsRows } from '../shared/views/rows.js';
 import { publishDevAlert, publishDevRelease } from './dev-messages.js';
-import { SAMPLE_SERVICE, type LocalStack } from './stack.js';
+import { SAMPLE_SERVICE, SHOP_SERVICE, type LocalStack } from './stack.js';
 
 /**
  * The guided demo `npm start` runs: under continuous generated load, a good release completes, a
  * bad one is rolled back by Cutover's judge (its errors against the stable's), a third is rolled
  * back by an alert, and a fourth, bad only in latency, by the rank test — all entering through the
  * production path (Cloud Build–shaped messages, Monitoring-shaped incidents on the Pub/Sub
- * emulator). A live view shows what happens.
+ * emulator). Then the shop, blue/green on GKE behind a load balancer, released by the same
+ * installation: a good release makes the idle colour live, a bad one goes back to the live colour.
+ * A live view shows what happens.
  */
 export interface DemoStep {
   title: string;
+  /** The sample (Cloud Run) when absent. */
+  service?: string;
   version: string;
   failRate?: number;
   latencyMs?: number;
@@ -29,6 +33,8 @@ export const DEMO_STEPS: DemoStep[] = [
   { title: 'a bad release (fails 30% of requests): rolled back by health checks', version: 'red', failRate: 0.3, expect: 'rolled_back', expectCause: 'ErrorRat' },
   { title: 'a release hit by a Cloud Monitoring alert while shifting', version: 'violet', alert: true, expect: 'rolled_back', expectCause: 'IncidentOpened' },
   { title: 'a release bad only in latency (+80 ms on every request): rolled back by the rank test', version: 'amber', latencyMs: 80, expect: 'rolled_back', expectCause: 'LatencyAboveBaseline' },
+  { title: 'the shop on GKE: a good release, the idle colour goes live', service: SHOP_SERVICE, version: 'green', expect: 'complete' },
+  { title: 'the shop on GKE: a bad release (30% errors), back to the live colour', service: SHOP_SERVICE, version: 'red', failRate: 0.3, expect: 'rolled_back', expectCause: 'ErrorRat' },
 ];
 
 export interface DemoOutcome {
@@ -53,15 +59,17 @@ export async function runDemo(stack: LocalStack, options: DemoOptions): Promise<
   const load = autocannon({ url: stack.urls.sample, connections: 4, duration: 3_600, overallRate: options.requestsPerSecond ?? 150 }, (error, result) => {
     if (!error) resolveLoad(result);
   });
+  const shopLoad = autocannon({ url: stack.urls.shop, connections: 4, duration: 3_600, overallRate: options.requestsPerSecond ?? 150 }, () => undefined);
+  let service = SAMPLE_SERVICE;
   let narration = 'starting load…';
   let keysLine = '';
   const outcomes: DemoOutcome[] = [];
   const lastLines = new Map<string, string>();
 
   const draw = async () => {
-    const snapshot = await snapshotOf(stack.store, SAMPLE_SERVICE, 4);
+    const snapshot = await snapshotOf(stack.store, service, 4);
     const now = Date.now();
-    const router = stack.fleet.services.get(SAMPLE_SERVICE)?.router;
+    const router = service === SHOP_SERVICE ? stack.shop.loadBalancer.router : stack.fleet.services.get(service)?.router;
     const versions = [router?.stable, router?.candidate].filter((b) => b !== null && b !== undefined);
     const traffic = versions.map((b) => {
       const w = router?.countersFor(b.revision).window(now - 5_000, now);
@@ -69,7 +77,7 @@ export async function runDemo(stack: LocalStack, options: DemoOptions): Promise<
       return `  ${b.revision.padEnd(26)} ${String(Math.round((w?.requests ?? 0) / 5)).padStart(4)} req/s  5xx ${rate.padStart(5)}%  p99≤${w?.p99LatencyMs ?? '-'}ms`;
     });
     snapshot.footer = [
-      'live traffic through the local router (last 5 s):',
+      `live traffic through the local ${service === SHOP_SERVICE ? 'load balancer' : 'router'} (last 5 s):`,
       ...traffic,
       '',
       `demo: ${narration}`,
@@ -104,13 +112,14 @@ export async function runDemo(stack: LocalStack, options: DemoOptions): Promise<
     for (const [i, step] of DEMO_STEPS.entries()) {
       narration = `${i + 1}/${DEMO_STEPS.length} ${step.title} — expect ${step.expect}`;
       if (!tty) out(`demo ${narration}`);
-      const buildId = await publishDevRelease(stack.builds, SAMPLE_SERVICE, step.version, { failRate: step.failRate ?? 0, latencyMs: step.latencyMs ?? 0 });
-      const id = releaseIdForBuild(SAMPLE_SERVICE, buildId);
+      service = step.service ?? SAMPLE_SERVICE;
+      const buildId = await publishDevRelease(stack.builds, service, step.version, { failRate: step.failRate ?? 0, latencyMs: step.latencyMs ?? 0 });
+      const id = releaseIdForBuild(service, buildId);
       if (step.alert) {
         await waitFor(id, (r) => r?.phase === 'shifting' || (r !== null && isTerminal(r.phase)), options.stepTimeoutMs ?? 120_000);
         narration = `${i + 1}/${DEMO_STEPS.length} ${step.title} — alert published, expect ${step.expect}`;
         if (!tty) out(`demo ${narration}`);
-        await publishDevAlert(stack.pubsub, SAMPLE_SERVICE);
+        await publishDevAlert(stack.pubsub, service);
       }
       const release = await waitFor(id, (r) => r !== null && isTerminal(r.phase), options.stepTimeoutMs ?? 120_000);
       const phase = release?.phase ?? 'pending';
@@ -122,11 +131,13 @@ export async function runDemo(stack: LocalStack, options: DemoOptions): Promise<
     narration = outcomes.every((o) => o.ok) ? `finished: all ${outcomes.length} outcomes as expected` : 'finished: some outcomes were not as expected';
     // What the releases did to the service's delivery figures (also on the status page's overview).
     const { from, to } = dayWindow(Date.now(), 30);
-    keysLine = table(statsRows([{ service: SAMPLE_SERVICE, keys: keysFromDays(await stack.store.deliveryDays(SAMPLE_SERVICE, dayOf(from), dayOf(to - 1)), from, to) }]));
+    const keys = async (name: string) => ({ service: name, keys: keysFromDays(await stack.store.deliveryDays(name, dayOf(from), dayOf(to - 1)), from, to) });
+    keysLine = table(statsRows([await keys(SAMPLE_SERVICE), await keys(SHOP_SERVICE)]));
     if (!tty) out(`demo four keys (last 30 days):\n${keysLine}`);
     await draw().catch(() => undefined);
   } finally {
     load.stop();
+    shopLoad.stop();
   }
   return { outcomes, load: await loadDone };
 }

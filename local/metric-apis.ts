@@ -6,6 +6,7 @@ import { PrometheusQueryProvider } from '../shared/adapters/gcp/prometheus-query
 import { LocalMonitoring } from './monitoring.js';
 import { LocalPrometheus, type Series } from './prometheus.js';
 import type { LocalFleet } from './router/fleet.js';
+import type { LocalRouter } from './router/proxy.js';
 
 /**
  * The local stand-ins for Cloud Monitoring's APIs (and its alert policies, which onAlert verifies incidents against), both answering from the local router's own
@@ -28,8 +29,9 @@ export interface LocalMetricApis {
 /** The local service's alert policy, as rollbackTriggers lists it and the local AlertPolicyService knows it. */
 export const localPolicyName = (project: string, service: string): string => `projects/${project}/alertPolicies/${service}-5xx`;
 
-export async function startLocalMetricApis(fleet: LocalFleet, project: string, delayMs: number): Promise<LocalMetricApis> {
-  const monitoring = new LocalMonitoring((service, revision, from, to) => fleet.services.get(service)?.router.countersFor(revision).window(from, to - 1) ?? { requests: 0, errors: 0 }, delayMs);
+/** `routerOf`: the local router that counted a service's requests (a load balancer's stream service names its own). */
+export async function startLocalMetricApis(fleet: LocalFleet, project: string, delayMs: number, routerOf: (service: string) => LocalRouter | undefined = (s) => fleet.services.get(s)?.router): Promise<LocalMetricApis> {
+  const monitoring = new LocalMonitoring((service, revision, from, to) => routerOf(service)?.countersFor(revision).window(from, to - 1) ?? { requests: 0, errors: 0 }, delayMs);
   await monitoring.start();
   const client = new MetricServiceClient({ ...monitoring.server.clientOptions(), projectId: project });
   const started = Date.now();

@@ -14,7 +14,6 @@ import type { AddressInfo } from 'node:net';
 import { FUNCTION_NAMES, registerFunctions } from '../functions/register.js';
 import { FirestoreStore } from '../shared/adapters/firestore/firestore-store.js';
 import { loadConfig } from '../shared/config.js';
-import type { ServiceConfigInput } from '../shared/domain/index.js';
 import { createLogger, type Logger } from '../shared/runtime/logger.js';
 import { TELEMETRY_SUBSCRIPTION, TOPICS } from '../shared/topology.js';
 import { wire, type Wired } from '../shared/wiring.js';
@@ -39,6 +38,13 @@ import { LocalChatReceiver, type ReceivedChatMessage } from './chat-receiver.js'
 import { LocalSecretManager } from './secret-manager.js';
 import { localPolicyName, startLocalMetricApis } from './metric-apis.js';
 import { LOCAL_SECRET_PARAM, guard } from './loopback-guard.js';
+import { LOCAL_ADMIN, LOCAL_CHAT_SECRET, LOCAL_GROUPS, LOCAL_PROJECT, SAMPLE_SERVICE, SHOP_SERVICE, sampleServiceConfig, shopServiceConfig } from './services.js';
+import type { ServiceConfigInput } from '../shared/domain/index.js';
+import { loadBalancerStreamService } from '../shared/domain/index.js';
+import { loadBalancerLogEntry } from '../shared/ingest/request-log.js';
+import { startLocalShop, type LocalShop } from './shop.js';
+import { TargetDispatch } from '../shared/targets/dispatch.js';
+import { localRouterClient } from '../shared/targets/registry.js';
 
 /** The functions Pub/Sub pushes to: they act on what they are sent, so they want the run's secret. */
 const PUSHED = new Set<string>(['onCloudBuild', 'onAlert', 'onTick', 'notifyChat']);
@@ -51,57 +57,14 @@ import type { LocalPrometheus } from './prometheus.js';
  * functions-framework, the local router in front of the sample service's versions, precise
  * timers and a periodic tick. The same code paths as production; only the adapters differ.
  */
-export const LOCAL_PROJECT = 'cutover-local';
-export const SAMPLE_SERVICE = 'sample';
-/** Who `npm start`'s user is (the CLI signs in as CUTOVER_LOCAL_USER, this by default): a platform admin. */
-export const LOCAL_ADMIN = 'dev@cutover.local';
-/** The local directory: operator@cutover.local is on call, and the on-call group operates the sample. */
-export const LOCAL_GROUPS = { 'oncall@cutover.local': ['operator@cutover.local'] };
-
-export const LOCAL_CHAT_SECRET = 'sample-chat';
-
-export function sampleServiceConfig(overrides: Partial<ServiceConfigInput> = {}): ServiceConfigInput & { name: string } {
-  return {
-    name: SAMPLE_SERVICE,
-    project: LOCAL_PROJECT,
-    region: 'local',
-    router: { kind: 'local' },
-    steps: [10, 50, 100],
-    bakeTime: '10s',
-    healthInterval: '2s',
-    verification: { checks: [{ path: '/healthz', expectStatus: 200, timeout: '2s' }] },
-    slo: { maxErrorRate: 0.05, minRequests: 20, window: '10s' },
-    // Local versions are warm in a second; 30 s (the default) would outlast the demo's steps. One
-    // custom metric, asked of the local Prometheus API and recorded without acting (dry run).
-    analysis: {
-      warmup: '2s',
-      metrics: [
-        {
-          name: 'error-ratio-promql',
-          query: 'sum(rate(run_googleapis_com:request_count{revision_name="{{revision}}",response_code_class="5xx"}[{{window}}])) / sum(rate(run_googleapis_com:request_count{revision_name="{{revision}}"}[{{window}}]))',
-          judge: 'relative',
-          tolerance: 1,
-          dryRun: true,
-        },
-      ],
-    },
-    progressDeadline: '1m',
-    rollbackTriggers: { alertPolicies: [localPolicyName(LOCAL_PROJECT, SAMPLE_SERVICE)] },
-    watchWindow: '2m',
-    concurrency: 'supersede',
-    // Builds of the local Cloud Build's `sample-main` trigger on main (by its id), pushed to the local registry.
-    source: { triggers: [devTrigger(SAMPLE_SERVICE).id], branches: ['main'], repositories: ['local/sample'] },
-    access: { operators: ['group:oncall@cutover.local'], approvers: ['user:lead@cutover.local'], owners: [] },
-    // The local chat (printed by npm start); its webhook URL is in the local Secret Manager.
-    notifications: [{ format: 'google-chat', secret: LOCAL_CHAT_SECRET }],
-    ...overrides,
-  };
-}
+export { LOCAL_ADMIN, LOCAL_CHAT_SECRET, LOCAL_GROUPS, LOCAL_PROJECT, SAMPLE_SERVICE, SHOP_SERVICE, sampleServiceConfig, shopServiceConfig } from './services.js';
 
 export interface LocalStackOptions {
   tickIntervalMs?: number;
   log?: Logger;
   service?: Partial<ServiceConfigInput>;
+  /** Overrides of the shop's config (GKE blue/green), as `service` is of the sample's. */
+  shop?: Partial<ServiceConfigInput>;
   /** Write .cutover/local.env so the CLI finds the stack with no flags. */
   writeEnvFile?: boolean;
   accessLog?: (line: AccessLogLine) => void;
@@ -115,7 +78,7 @@ export interface LocalStackOptions {
 
 export interface LocalStack {
   env: Record<string, string>;
-  urls: { firestore: string; pubsub: string; admin: string; sample: string; issuer: string; functions: Record<string, string> };
+  urls: { firestore: string; pubsub: string; admin: string; sample: string; shop: string; issuer: string; functions: Record<string, string> };
   /** Signs ID tokens for local users, verified by onCommand's own code. */
   issuer: LocalIssuer;
   wired: Wired;
@@ -123,6 +86,8 @@ export interface LocalStack {
   /** The local Cloud Build API, as `cutover dev release` drives it. */
   builds: DevBuilds;
   fleet: LocalFleet;
+  /** The shop's local GKE, Compute API and load balancer. */
+  shop: LocalShop;
   store: FirestoreStore;
   /** The local chat the sample service's notifications go to, and the Secret Manager holding its webhook URL. */
   chat: LocalChatReceiver;
@@ -166,6 +131,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }));
     keep(() => fleet.close());
     const sample = await fleet.addService(SAMPLE_SERVICE, `${SAMPLE_SERVICE}-blue`, localImage('blue'));
+    // The shop: GKE colours behind a load balancer, which logs each request as Google's does.
+    let lbLogs: ((line: AccessLogLine) => void) | null = null;
+    const shop = await startLocalShop({ keep, accessLog: (line) => (options.accessLog?.(line), lbLogs?.(line)) });
     const admin = await startAdminApi(fleet);
     keep(() => admin.close());
 
@@ -176,11 +144,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const entry = requestLogEntry({ id: randomUUID(), project: LOCAL_PROJECT, location: 'local', service, revision: line.revision, at: line.at, status: line.status, latencyMs: line.ms, method: line.method, url: line.path });
       logTopic.publishMessage({ json: entry }).catch(() => undefined);
     };
+    lbLogs = (line) => void logTopic.publishMessage({ json: loadBalancerLogEntry({ id: randomUUID(), project: LOCAL_PROJECT, urlMap: SHOP_SERVICE, backendService: line.revision, at: line.at, status: line.status, latencyMs: line.ms, method: line.method, url: line.path }) }).catch(() => undefined);
     // Cloud Build, locally: runs the service's trigger, pushes the image with a digest and publishes
     // every status on cloud-builds; Cutover asks it about each build through the official client.
     const cloudBuild = new LocalCloudBuild({
       project: LOCAL_PROJECT,
-      triggers: [devTrigger(SAMPLE_SERVICE)],
+      triggers: [devTrigger(SAMPLE_SERVICE), devTrigger(SHOP_SERVICE)],
       push: pushLocalImage,
       publish: async (build) => void (await pubsub.topic(TOPICS.cloudBuilds).publishMessage({ json: build, attributes: { buildId: build.id, status: build.status } })),
     });
@@ -200,7 +169,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       CUTOVER_PROJECT: LOCAL_PROJECT,
       FIRESTORE_EMULATOR_HOST: firestore.host,
       PUBSUB_EMULATOR_HOST: pubsubEmu.host,
-      CUTOVER_TARGETS: 'local',
+      CUTOVER_TARGETS: 'local,gke-lb',
       CUTOVER_HEALTH: 'local',
       CUTOVER_LOCAL_ROUTER_URL: admin.url,
       CUTOVER_EFFECT_TIMEOUT: '15s',
@@ -222,9 +191,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     keep(() => subscriber.close());
     const feed = new PubSubRequestLogFeed(subscriber, `projects/${LOCAL_PROJECT}/subscriptions/${TELEMETRY_SUBSCRIPTION}`);
     // Cloud Monitoring, locally: it confirms the stream before a step advances, and answers custom metrics.
-    const metricApis = await startLocalMetricApis(fleet, LOCAL_PROJECT, options.monitoringDelayMs ?? 3_000);
+    const metricApis = await startLocalMetricApis(fleet, LOCAL_PROJECT, options.monitoringDelayMs ?? 3_000, (s) => (s === loadBalancerStreamService(SHOP_SERVICE) ? shop.loadBalancer.router : fleet.services.get(s)?.router));
     keep(() => metricApis.close());
-    metricApis.policies.put({ name: localPolicyName(LOCAL_PROJECT, SAMPLE_SERVICE), displayName: `${SAMPLE_SERVICE} 5xx ratio` });
+    for (const name of [SAMPLE_SERVICE, SHOP_SERVICE]) metricApis.policies.put({ name: localPolicyName(LOCAL_PROJECT, name), displayName: `${name} 5xx ratio` });
     const health = new TelemetryHealthSource(feed, new FirestoreTelemetryStore(store.db), null, log, { confirm: metricApis.confirm });
     // Chat, locally: webhook URLs in a local Secret Manager (the official client asks it), posted to a local chat.
     const chat = new LocalChatReceiver(options.chatMessage);
@@ -237,7 +206,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const secretClient = new secretManagerV1.SecretManagerServiceClient({ ...secretManager.server.clientOptions(), projectId: LOCAL_PROJECT });
     keep(() => secretClient.close());
     const chatDeps = { secrets: new SecretManagerSource(secretClient, { project: LOCAL_PROJECT }), sender: new WebhookSender(), allowedOrigins: [chat.origin], pageUrl: null as string | null };
-    const wired = wire(config, { store, scheduler, log, health, notifier: new PubSubNotifier(pubsub, TOPICS.events), builds: new CloudBuildAuthority(cloudBuildClient), alertPolicies: metricApis.alertPolicies, chat: chatDeps, metrics: metricApis.metrics });
+    // Each kind's target: the local router's client, and the GKE target on the local Compute and Kubernetes APIs.
+    const local = localRouterClient(config);
+    const router = new TargetDispatch({ local: { deployer: local, splitter: local }, 'gke-lb': shop.target });
+    const wired = wire(config, { router, store, scheduler, log, health, notifier: new PubSubNotifier(pubsub, TOPICS.events), builds: new CloudBuildAuthority(cloudBuildClient), alertPolicies: metricApis.alertPolicies, chat: chatDeps, metrics: metricApis.metrics });
 
     registerFunctions(() => wired);
     const functions: Record<string, string> = {};
@@ -262,6 +234,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const [telemetry] = await logTopic.subscription(TELEMETRY_SUBSCRIPTION).exists();
     if (!telemetry) await logTopic.createSubscription(TELEMETRY_SUBSCRIPTION, { ackDeadlineSeconds: 10 });
     await store.applyServiceConfig(sampleServiceConfig(options.service), Date.now());
+    await store.applyServiceConfig(shopServiceConfig(shop.loadBalancer.url, options.shop), Date.now());
 
     const ticker = setInterval(() => void publishTick().catch(() => undefined), options.tickIntervalMs ?? 5_000);
     keep(() => clearInterval(ticker));
@@ -272,12 +245,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
     return {
       env,
-      urls: { firestore: firestore.host, pubsub: pubsubEmu.host, admin: admin.url, sample: sample.url, issuer: issuer.url, functions },
+      urls: { firestore: firestore.host, pubsub: pubsubEmu.host, admin: admin.url, sample: sample.url, shop: shop.loadBalancer.url, issuer: issuer.url, functions },
       issuer,
       wired,
       pubsub,
       builds: { client: cloudBuildClient, project: LOCAL_PROJECT },
       fleet,
+      shop,
       store,
       chat,
       secretManager,

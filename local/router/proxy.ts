@@ -21,6 +21,8 @@ export interface RouterOptions {
   stickyCookie?: string;
   accessLog?: (line: AccessLogLine) => void;
   clock?: () => number;
+  /** A request this matches goes to the cohort backend, whatever the weights (a load balancer's header rule). */
+  cohortMatch?: (req: IncomingMessage) => boolean;
 }
 
 /** One line per request: which version served it, under which split. */
@@ -48,6 +50,8 @@ export class LocalRouter {
   candidate: Backend | null = null;
   /** The baseline twin: a fresh process of the stable's image with the candidate's share. */
   baseline: Backend | null = null;
+  /** Where requests the cohort rule matches go; null when no such rule is in force. */
+  cohort: Backend | null = null;
   weightChangedAt = 0;
 
   constructor(private readonly options: RouterOptions = {}) {}
@@ -117,8 +121,9 @@ export class LocalRouter {
       return;
     }
     const candidatePercent = this.candidatePercent;
-    const arm = this.candidate ? this.split.pick(this.stickyKey(req)) : 'stable';
-    const backend = (arm === 'candidate' ? this.candidate : arm === 'baseline' ? this.baseline : null) ?? stable;
+    const cohort = this.cohort && this.options.cohortMatch?.(req) ? this.cohort : null;
+    const arm = cohort || !this.candidate ? 'stable' : this.split.pick(this.stickyKey(req));
+    const backend = cohort ?? (arm === 'candidate' ? this.candidate : arm === 'baseline' ? this.baseline : null) ?? stable;
     let status = 502;
     // A client that goes away before its answer is complete is not the version's failure: Google's
     // front ends log such a request as 499 (client closed request), a 4xx, never as a 5xx.

@@ -54,6 +54,8 @@ export interface RunVerification extends StepEffectBase {
   checks: ServiceConfig['verification']['checks'];
   /** Send a Google ID token (the service is not public). */
   private: boolean;
+  /** Sent with every check: behind a load balancer, the cohort header that reaches the candidate colour. */
+  headers?: Record<string, string>;
 }
 
 export interface MeasureHealth extends StepEffectBase {
@@ -74,7 +76,7 @@ export interface MeasureHealth extends StepEffectBase {
   /** The service's custom metrics, their queries rendered for the candidate and (when relative) the baseline. */
   metrics: { name: string; candidate: string; baseline: string | null }[];
   /** Active probing: the service's checks, run against the candidate's own URL with each measurement (null: none). */
-  probe: { candidateUrl: string; checks: ServiceConfig['verification']['checks']; private: boolean } | null;
+  probe: { candidateUrl: string; checks: ServiceConfig['verification']['checks']; private: boolean; headers?: Record<string, string> } | null;
 }
 
 export type StepEffect = DeployCandidate | SetTraffic | RunVerification | MeasureHealth;

@@ -36,8 +36,22 @@ export const TARGET_SCHEMAS = {
       container: name.default('app'),
       colours: z.object({ blue: colourSchema, green: colourSchema }).strict(),
       urlMap: z.object({ name, pathMatcher: name, priority: z.number().int().min(0).max(2_147_483_647) }).strict(),
-      /** Requests with this header value reach the candidate at any weight, 0% included (QA before any user). */
-      cohort: z.object({ header: z.string().regex(/^[a-z0-9-]{1,64}$/).default('x-cutover-cohort'), value: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).default('canary'), priority: z.number().int().min(0).max(2_147_483_647) }).strict().optional(),
+      /**
+       * Requests with this header value reach the candidate at any weight, 0% included (QA before
+       * any user). `url`: the load balancer's address; verification checks go through it with the
+       * header, so they reach the candidate colour (without it a GKE release has no URL to check).
+       */
+      cohort: z
+        .object({
+          header: z.string().regex(/^[a-z0-9-]{1,64}$/).default('x-cutover-cohort'),
+          value: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).default('canary'),
+          priority: z.number().int().min(0).max(2_147_483_647),
+          url: z.string().url().regex(/^https?:\/\//, 'an http(s) URL').optional(),
+          /** A cookie that joins the cohort too (`name=value`, the same value): for people testing in a browser. */
+          cookie: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
+        })
+        .strict()
+        .optional(),
     })
     .strict()
     .refine((r) => r.colours.blue.deployment !== r.colours.green.deployment && r.colours.blue.backendService !== r.colours.green.backendService, 'blue and green are two Deployments behind two backend services')
@@ -53,3 +67,9 @@ export const routerSchema = z
   .union([TARGET_SCHEMAS['cloud-run'], TARGET_SCHEMAS.local, TARGET_SCHEMAS['gke-lb']])
   .default({ kind: 'cloud-run' })
   .describe('Where releases go: kind cloud-run (default), local, or gke-lb (docs/architecture.md, Targets)');
+
+/**
+ * Whether a kind can start a baseline twin (a fresh copy of the stable beside the candidate). A
+ * blue/green pair has two environments and no third: the live colour is the baseline there.
+ */
+export const startsTwins = (kind: TargetKind): boolean => kind !== 'gke-lb';

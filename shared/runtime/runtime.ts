@@ -112,7 +112,7 @@ export class ReleaseRuntime {
 
   private async probe(effect: MeasureHealth): Promise<ProbeResults | null> {
     if (!effect.probe) return null;
-    const results = await this.deps.verifier.run({ ...effect, kind: 'runVerification', candidateUrl: effect.probe.candidateUrl, checks: effect.probe.checks, private: effect.probe.private });
+    const results = await this.deps.verifier.run({ ...effect, kind: 'runVerification', candidateUrl: effect.probe.candidateUrl, checks: effect.probe.checks, private: effect.probe.private, ...(effect.probe.headers ? { headers: effect.probe.headers } : {}) });
     const failing = results.filter((r) => !r.ok).map((r) => `${r.path} (${r.status ?? r.error ?? 'no answer'})`.slice(0, 300));
     return { total: results.length, failed: failing.length, failing: failing.slice(0, 20) };
   }

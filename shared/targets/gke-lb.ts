@@ -46,7 +46,8 @@ export class GkeLoadBalancerTarget implements TrafficRouter {
       const cohort = await this.routing.setWeights(route, applied.weights, gke.colours[idle].backendService);
       if (!cohort.ok) return cohort;
     }
-    return { ok: true, revision: idle, url: null, stableRevision: live, baselineRevision: null };
+    // Checks reach the candidate through the load balancer with the cohort header (verification adds it).
+    return { ok: true, revision: idle, url: gke.cohort?.url ?? null, stableRevision: live, baselineRevision: null };
   }
 
   async setTraffic(effect: SetTraffic): Promise<TrafficOutcome> {

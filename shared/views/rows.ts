@@ -22,7 +22,7 @@ export function serviceRows(services: ServiceState[]): Rows {
       s.config.steps.join('/'),
       formatDuration(s.config.bakeTime),
       `${(s.config.slo.maxErrorRate * 100).toFixed(2)}%`,
-      s.stableRevision ?? '-',
+      s.stableRevision && s.config.router.kind === 'gke-lb' ? `${s.stableRevision} (live colour)` : (s.stableRevision ?? '-'),
       s.activeReleaseId ?? '-',
       s.queuedReleaseId ?? '-',
     ]),

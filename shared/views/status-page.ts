@@ -72,7 +72,8 @@ ${body}
 
 export function renderOverview(model: OverviewModel): string {
   const sections = model.services.map(({ service, releases, keys, policies }) => {
-    const facts = `steps ${service.config.steps.join('/')} · stable ${service.stableRevision ?? '-'} · active ${service.activeReleaseId ?? '-'} · queued ${service.queuedReleaseId ?? '-'}`;
+    const stable = service.config.router.kind === 'gke-lb' ? `live colour ${service.stableRevision ?? 'blue'}` : `stable ${service.stableRevision ?? '-'}`;
+    const facts = `${service.config.router.kind} · steps ${service.config.steps.join('/')} · ${stable} · active ${service.activeReleaseId ?? '-'} · queued ${service.queuedReleaseId ?? '-'}`;
     const table = releases.length ? htmlTable(releaseRows(releases), link, (row) => `phase-${row[1] ?? ''}`) : '<p class="muted">No releases yet.</p>';
     const notices = (policies ?? []).map((p) => `<p class="freeze" role="status">${escapeHtml(noticeText(p))}</p>`).join('\n');
     return `<h2>${escapeHtml(service.name)}</h2>\n<p class="muted">${escapeHtml(facts)}</p>\n${notices}\n${keys ? keysLine(keys.current, keys.previous) : ''}\n${table}`;
@@ -121,8 +122,16 @@ export function renderRelease({ release: r, history, now, steering }: ReleaseMod
     ['Phase', `${r.phase}${r.paused ? ' (paused)' : ''}${r.awaitingApproval ? ' (awaiting approval)' : ''}${r.hold ? ` (held by ${r.hold.scope} policy ${r.hold.policy} ${r.hold.until === null ? 'until it changes' : `until ${isoTime(r.hold.until)}`}; override needs the ${r.hold.overrideRole} role)` : ''}`],
     ['Traffic', `candidate ${observed ?? '-'}% observed, ${r.traffic.desiredPercent}% desired`],
     ['Health', healthText(r.health)],
-    ['Candidate', r.candidate.revision ?? '-'],
-    ['Stable', r.stableRevision ?? '-'],
+    // On GKE behind a load balancer a release moves traffic between two colours: say so.
+    ...((isColour(r.candidate.revision) && isColour(r.stableRevision)
+      ? [
+          ['Candidate colour', r.candidate.revision],
+          ['Stable colour', `${r.stableRevision} (what a rollback returns to)`],
+        ]
+      : [
+          ['Candidate', r.candidate.revision ?? '-'],
+          ['Stable', r.stableRevision ?? '-'],
+        ]) as [string, string][]),
     ['Build', `${r.build.id} (${r.build.status}), commit ${r.build.commit ?? '-'}`],
     ['Image', r.build.image ?? '-'],
     ['Last decision', `${r.lastDecision.reason}: ${r.lastDecision.message}`],
@@ -139,3 +148,5 @@ ${steering ? steeringSection(r, steering.commands, steering.page, escapeHtml) : 
 ${history.length ? htmlTable(historyRows(history)) : '<p class="muted">No history yet.</p>'}`;
   return page(`Cutover — ${r.id}`, now, body, steering !== undefined);
 }
+
+const isColour = (revision: string | null): revision is 'blue' | 'green' => revision === 'blue' || revision === 'green';

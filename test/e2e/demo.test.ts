@@ -4,11 +4,12 @@ import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import { silentLogger } from '../../shared/runtime/logger.js';
 import { emulators } from '../harness/emulator-context.js';
 
-/** The demo `npm start` runs, end to end: four releases, four expected outcomes, under load. */
+/** The demo `npm start` runs, end to end: six releases of two services (Cloud Run and GKE), six expected outcomes, under load. */
 describe.skipIf(!emulators.available)('npm start demo', () => {
   let stack: LocalStack;
   beforeAll(async () => {
-    stack = await startLocalStack({ log: silentLogger, service: { bakeTime: '2s', healthInterval: '500ms', slo: { maxErrorRate: 0.05, minRequests: 10, window: '5s' }, watchWindow: '2m' } });
+    const fast = { bakeTime: '2s', healthInterval: '500ms', slo: { maxErrorRate: 0.05, minRequests: 10, window: '5s' }, watchWindow: '2m' } as const;
+    stack = await startLocalStack({ log: silentLogger, service: fast, shop: fast });
   }, 120_000);
   afterAll(async () => {
     await stack?.close();
@@ -23,7 +24,14 @@ describe.skipIf(!emulators.available)('npm start demo', () => {
       ['rolled_back', true],
       ['rolled_back', true],
       ['rolled_back', true],
+      ['complete', true],
+      ['rolled_back', true],
     ]);
+    // The shop: the idle colour went live, then a bad release went back to it.
+    expect(outcomes[4]?.step.service).toBe('shop');
+    expect((await stack.store.getRelease(outcomes[4]?.releaseId ?? ''))?.candidate.revision).toBe('green');
+    expect((await stack.store.getRelease(outcomes[5]?.releaseId ?? ''))?.candidate.revision).toBe('blue');
+    expect((await stack.store.getService('shop'))?.stableRevision).toBe('green');
     expect(outcomes[1]?.cause).toMatch(/ErrorRatioAboveBaseline|ErrorRateBreached/);
     expect(outcomes[3]?.cause).toBe('LatencyAboveBaseline');
     const slow = (await stack.store.history(outcomes[3]?.releaseId ?? '', 200)).find((h) => h.toPhase === 'rolling_back');
@@ -39,8 +47,11 @@ describe.skipIf(!emulators.available)('npm start demo', () => {
     const keys = lines.find((l) => l.startsWith('demo four keys')) ?? '';
     expect(keys).toMatch(/sample\s+1\s/);
     expect(keys).toContain('75% (3/4)');
+    expect(keys).toMatch(/shop\s+1\s/);
+    expect(keys).toContain('50% (1/2)');
     const overview = await (await fetch(stack.urls.functions.statusPage ?? '')).text();
-    expect(overview).toMatch(/data-keys><strong>Last 30 days:<\/strong> 1 deploys/);
+    expect(overview).toMatch(/data-keys><strong>Last 30 days:<\/strong> 1 deploys.*change failure 75% \(3\/4\)/);
+    expect(overview).toMatch(/data-keys><strong>Last 30 days:<\/strong> 1 deploys.*change failure 50% \(1\/2\)/);
     // The sample service's chat channel was told each outcome (notifyChat, Secret Manager, webhook), each once.
     const told = () => stack.chat.received.map((m) => m.text.split('\n')[0] ?? '');
     await expect.poll(told, { timeout: 20_000 }).toEqual(expect.arrayContaining([

@@ -7,8 +7,8 @@ export const s = (seconds: number) => T0 + seconds * 1000;
 export const rid = (b: string) => releaseIdForBuild('checkout', b);
 export type Body = (sc: Scenario) => EventBody;
 
-export const deployed = (b: string, stable: string | null = 'checkout-stable', revision = `checkout-${b}`): Body => (sc) => ({
-  kind: 'candidateDeployed', releaseId: rid(b), effectId: sc.inFlight(b), revision, url: `https://${revision}.run.app`, stableRevision: stable,
+export const deployed = (b: string, stable: string | null = 'checkout-stable', revision = `checkout-${b}`, url = `https://${revision}.run.app`): Body => (sc) => ({
+  kind: 'candidateDeployed', releaseId: rid(b), effectId: sc.inFlight(b), revision, url, stableRevision: stable,
 });
 export const pending = (b: string): Body => (sc) => ({ kind: 'candidatePending', releaseId: rid(b), effectId: sc.inFlight(b), revision: `checkout-${b}`, status: 'ContainerHealthy=Unknown' });
 export const verified = (b: string, results: Array<{ path: string; status: number | null; ok: boolean; error?: string }>): Body => (sc) => ({

@@ -23,7 +23,15 @@ export interface WorldBehaviour {
   verificationFails: boolean;
   /** Deploys answer "not ready yet" (a revision coming up) until turned off. */
   deployPending?: boolean;
+  /**
+   * A GKE blue/green world: which colour the load balancer sends everything to between releases.
+   * A deploy goes into the other colour; a split at 100% makes the candidate live, at 0% the stable.
+   */
+  live?: 'blue' | 'green';
 }
+
+const otherColour = (c: 'blue' | 'green') => (c === 'blue' ? 'green' : 'blue');
+const isColour = (c: string | null): c is 'blue' | 'green' => c === 'blue' || c === 'green';
 
 export class Sim {
   now: number;
@@ -123,9 +131,17 @@ export function answerEffect(effect: StepEffect, behaviour: WorldBehaviour, now:
     body = { kind: 'effectFailed', ...base, effectKind: effect.kind, permanent: fail.permanent, error: 'injected' };
   } else if (effect.kind === 'deployCandidate' && behaviour.deployPending) {
     body = { kind: 'candidatePending', ...base, revision: effect.revisionName, status: 'CONDITION_RECONCILING' };
+  } else if (effect.kind === 'deployCandidate' && effect.router.kind === 'gke-lb') {
+    const live = behaviour.live ?? 'blue';
+    body = { kind: 'candidateDeployed', ...base, revision: otherColour(live), url: null, stableRevision: live };
   } else if (effect.kind === 'deployCandidate') {
     body = { kind: 'candidateDeployed', ...base, revision: effect.revisionName, url: 'http://127.0.0.1:1', stableRevision: `${effect.router.service}-initial` };
   } else if (effect.kind === 'setTraffic') {
+    if (effect.router.kind === 'gke-lb' && isColour(effect.candidateRevision)) {
+      const stable = isColour(effect.stableRevision) ? effect.stableRevision : otherColour(effect.candidateRevision);
+      if (effect.candidatePercent === 100) behaviour.live = effect.candidateRevision;
+      else if (effect.candidatePercent === 0) behaviour.live = stable;
+    }
     body = { kind: 'trafficSet', ...base, observedPercent: effect.candidatePercent };
   } else if (effect.kind === 'runVerification') {
     body = { kind: 'verificationCompleted', ...base, results: [{ path: '/', status: behaviour.verificationFails ? 500 : 200, ok: !behaviour.verificationFails, durationMs: 1, error: null }] };

@@ -13,7 +13,7 @@ export interface UrlMapRoute {
   /** The priority of the rule whose weights Cutover sets; the platform's Terraform creates it. */
   priority: number;
   /** The rule that sends a cohort (a header value) to the candidate whatever the weights: its priority must be lower (it matches first). */
-  cohort?: { priority: number; header: string; value: string };
+  cohort?: { priority: number; header: string; value: string; cookie?: string };
 }
 
 export interface Weight {
@@ -96,7 +96,10 @@ function withRoute(map: UrlMap, route: UrlMapRoute, weights: Weight[], cohortSer
   rule.routeAction = { ...rule.routeAction, weightedBackendServices: weights.filter((w) => w.weight > 0).map((w) => ({ backendService: w.backendService, weight: w.weight })) };
   if (route.cohort) {
     const others = rules.filter((r) => r.priority !== route.cohort?.priority);
-    const cohortRule: RouteRule = { priority: route.cohort.priority, description: 'cutover: cohort to the candidate', matchRules: [{ prefixMatch: '/', headerMatches: [{ headerName: route.cohort.header, exactMatch: route.cohort.value }] }], service: cohortService };
+    const { header, value, cookie } = route.cohort;
+    // Match rules are alternatives: the header, or (for browsers) the cookie with the same value.
+    const byCookie = cookie ? [{ prefixMatch: '/', headerMatches: [{ headerName: 'cookie', regexMatch: cohortCookiePattern(cookie, value) }] }] : [];
+    const cohortRule: RouteRule = { priority: route.cohort.priority, description: 'cutover: cohort to the candidate', matchRules: [{ prefixMatch: '/', headerMatches: [{ headerName: header, exactMatch: value }] }, ...byCookie], service: cohortService };
     matcher.routeRules = cohortService ? [...others, cohortRule].sort((a, b) => (a.priority ?? 0) - (b.priority ?? 0)) : others;
   }
   return matchers;
@@ -110,4 +113,10 @@ function appliedIn(map: UrlMap, route: UrlMapRoute): RoutingOutcome {
   const weights = (rule.routeAction?.weightedBackendServices ?? []).map((w) => ({ backendService: w.backendService ?? '', weight: Number(w.weight ?? 0) }));
   const cohort = route.cohort ? matcher?.routeRules?.find((r) => r.priority === route.cohort?.priority)?.service ?? null : null;
   return { ok: true, weights, cohortService: cohort };
+}
+
+/** An RE2 pattern for the Cookie header that holds `name=value` as one of its cookies. */
+export function cohortCookiePattern(name: string, value: string): string {
+  const literal = (text: string) => text.replace(/[.\-]/g, (c) => `\\${c}`);
+  return `(^|.*;\\s*)${literal(name)}=${literal(value)}(;.*|$)`;
 }

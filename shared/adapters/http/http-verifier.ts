@@ -38,7 +38,7 @@ export class HttpVerificationChecker implements VerificationChecker {
         if (resolved.origin !== new URL(base).origin) return done(null, `check path ${check.path} leaves the candidate's origin; refused`);
         const url = resolved.toString();
         try {
-          const response = await fetch(url, { headers: await this.headers(url, effect.private), signal: AbortSignal.timeout(check.timeout), redirect: 'manual' });
+          const response = await fetch(url, { headers: { ...effect.headers, ...(await this.headers(url, effect.private)) }, signal: AbortSignal.timeout(check.timeout), redirect: 'manual' });
           await response.body?.cancel();
           return done(response.status, response.status === check.expectStatus ? null : `expected ${check.expectStatus}, got ${response.status}`);
         } catch (error) {

@@ -3,6 +3,7 @@ import { renderQuery } from '../analysis/custom.js';
 import type { RouterTarget, StepEffect } from '../effects.js';
 import { isInFlight, type Release, type ServiceState } from '../model.js';
 import { Reason } from '../reasons.js';
+import { startsTwins } from '../targets.js';
 import type { Draft } from './draft.js';
 
 /**
@@ -104,6 +105,12 @@ function requiredEffect(release: Release, service: ServiceState, now: number): E
   }
 }
 
+/** Behind a load balancer, the header that sends a check to the candidate colour (its cohort rule). */
+function cohortHeaders(service: ServiceState): { headers?: Record<string, string> } {
+  const { router } = service.config;
+  return router.kind === 'gke-lb' && router.cohort ? { headers: { [router.cohort.header]: router.cohort.value } } : {};
+}
+
 export function routerTarget(service: ServiceState): RouterTarget {
   const { config } = service;
   const base = { kind: config.router.kind, project: config.project, region: config.region, service: config.router.target ?? config.name };
@@ -137,9 +144,9 @@ function buildEffect(release: Release, service: ServiceState, spec: EffectSpec, 
   const base = { effectId, releaseId: release.id, service: release.service, router: routerTarget(service), attempt };
   switch (spec.kind) {
     case 'deployCandidate':
-      return { ...base, kind: 'deployCandidate', image: release.build.image ?? '', revisionName: revisionNameFor(release), baselineRevisionName: service.config.analysis.baseline === 'twin' ? baselineNameFor(release) : null };
+      return { ...base, kind: 'deployCandidate', image: release.build.image ?? '', revisionName: revisionNameFor(release), baselineRevisionName: service.config.analysis.baseline === 'twin' && startsTwins(service.config.router.kind) ? baselineNameFor(release) : null };
     case 'runVerification':
-      return { ...base, kind: 'runVerification', candidateUrl: release.candidate.url, checks: service.config.verification.checks, private: service.config.verification.private };
+      return { ...base, kind: 'runVerification', candidateUrl: release.candidate.url, checks: service.config.verification.checks, private: service.config.verification.private, ...cohortHeaders(service) };
     case 'setTraffic':
       return {
         ...base,
@@ -152,7 +159,7 @@ function buildEffect(release: Release, service: ServiceState, spec: EffectSpec, 
     case 'measureHealth': {
       const windowStartAt = judgedSince(release, service, now);
       const { checks, private: isPrivate } = service.config.verification;
-      const probe = release.candidate.url && checks.length > 0 ? { candidateUrl: release.candidate.url, checks, private: isPrivate } : null;
+      const probe = release.candidate.url && checks.length > 0 ? { candidateUrl: release.candidate.url, checks, private: isPrivate, ...cohortHeaders(service) } : null;
       const baked = release.phase === 'shifting' && release.stepStartedAt !== null && now - release.stepStartedAt >= service.config.bakeTime;
       // Confirmed over the same stretch the judge reads (after the warm-up), as far as the authority sees it.
       const confirmSince = baked && service.config.analysis.confirmation.required ? windowStartAt : null;

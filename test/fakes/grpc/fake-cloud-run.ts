@@ -40,7 +40,10 @@ export class FakeCloudRun {
   readonly revisions = new Map<string, { name: string; image: string; ready: boolean; message: string }>();
   /** Revision names (short) that will fail to become ready. */
   readonly failingRevisions = new Set<string>();
+  /** Images whose revisions will fail to become ready. */
+  readonly failingImages = new Set<string>();
   private etagCounter = 0;
+  private beforeUpdate: (() => void) | null = null;
   /** GetRevision polls before a new revision reports Ready (until then: CONDITION_RECONCILING). */
   readyAfterPolls = 0;
   /** GetOperation polls before an UpdateService operation is done (0: done at once). */
@@ -100,6 +103,20 @@ export class FakeCloudRun {
     return name;
   }
 
+  /** Someone else moved the traffic (the console, gcloud): served as they set it, the etag moves on. */
+  setTrafficAsSomeoneElse(name: string, traffic: { revision: string; percent: number }[]): void {
+    const service = this.services.get(name);
+    if (!service) throw new Error(`no service ${name}`);
+    service.traffic = traffic.map((t) => ({ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', ...t }));
+    service.trafficStatuses = this.resolve(service, service.traffic);
+    service.etag = this.nextEtag();
+  }
+
+  /** Someone else's change lands just before the next update arrives: that update carries a stale etag. */
+  touchBeforeNextUpdate(name: string): void {
+    this.beforeUpdate = () => this.touch(name);
+  }
+
   /** Someone else changed the service: its etag moves on. */
   touch(name: string): void {
     const service = this.services.get(name);
@@ -153,6 +170,9 @@ export class FakeCloudRun {
   }
 
   private updateService(request: Obj): Obj {
+    const race = this.beforeUpdate;
+    this.beforeUpdate = null;
+    race?.();
     const incoming = request.service as Obj & { name: string; etag?: string; template?: ServiceState['template']; traffic?: Target[] };
     const current = this.services.get(incoming.name);
     if (!current) throw grpcError(grpc.status.NOT_FOUND, `Resource '${incoming.name}' was not found`);
@@ -165,7 +185,7 @@ export class FakeCloudRun {
       const image = (incoming.template.containers?.[0]?.image as string | undefined) ?? '';
       const existing = this.revisions.get(full);
       if (existing && existing.image !== image) throw grpcError(grpc.status.ALREADY_EXISTS, `Revision named '${revision}' with different configuration already exists.`);
-      const ready = !this.failingRevisions.has(revision);
+      const ready = !this.failingRevisions.has(revision) && !this.failingImages.has(image);
       if (!existing) {
         this.revisions.set(full, { name: full, image, ready, message: ready ? '' : 'Container failed to start and listen on PORT=8080' });
         this.readiness.set(full, this.readyAfterPolls);
