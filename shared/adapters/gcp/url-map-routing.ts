@@ -117,6 +117,6 @@ function appliedIn(map: UrlMap, route: UrlMapRoute): RoutingOutcome {
 
 /** An RE2 pattern for the Cookie header that holds `name=value` as one of its cookies. */
 export function cohortCookiePattern(name: string, value: string): string {
-  const literal = (text: string) => text.replace(/[.\-]/g, (c) => `\\${c}`);
+  const literal = (text: string) => text.replace(/[.-]/g, (c) => `\\${c}`);
   return `(^|.*;\\s*)${literal(name)}=${literal(value)}(;.*|$)`;
 }
