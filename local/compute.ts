@@ -8,7 +8,8 @@ type ComputeClientOptions = ConstructorParameters<typeof UrlMapsClient>[0];
 
 /**
  * A local Compute Engine API for the parts Cutover touches on a global external Application Load
- * Balancer: URL maps (get, patch) and global operations (get, wait), over the REST bindings the
+ * Balancer: URL maps (get, patch), backend services (get, getHealth of their NEG) and global
+ * operations (get, wait), over the REST bindings the
  * official client speaks (@google-cloud/compute, HTTP/JSON). Like the API: a patch must carry the
  * map's current fingerprint or is refused 412 conditionNotMet; every accepted patch changes the
  * fingerprint; its operation is RUNNING at first and DONE only after `operationMs`; a map or
@@ -20,6 +21,8 @@ export interface LocalComputeOptions {
   project: string;
   /** How long an operation stays RUNNING. */
   operationMs?: number;
+  /** The health check's view of a backend service's endpoints (default: two, healthy). */
+  endpointHealth?: (backendService: string) => ('HEALTHY' | 'UNHEALTHY')[];
   /** Called with a map when a change to it takes effect (its operation is DONE): the local load balancer follows it. */
   onApplied?: (map: Json & { name: string }) => void;
 }
@@ -106,6 +109,15 @@ export class LocalCompute {
         this.maps.set(name, next);
         // The change reaches the proxies when its operation is done, not when it is accepted.
         return send(200, this.operation('patch', `${base}/urlMaps/${name}`, () => this.applied(name)));
+      }
+    }
+    if (collection === 'backendServices' && name) {
+      const group = `https://www.googleapis.com/compute/v1/projects/${this.options.project}/zones/local-a/networkEndpointGroups/${name}-neg`;
+      if (req.method === 'GET' && !verb) return send(200, { kind: 'compute#backendService', name, selfLink: `https://www.googleapis.com/compute/v1${base}/backendServices/${name}`, loadBalancingScheme: 'EXTERNAL_MANAGED', backends: [{ group, balancingMode: 'RATE', maxRatePerEndpoint: 100 }] });
+      if (req.method === 'POST' && verb === 'getHealth') {
+        if ((body as { group?: string } | null)?.group !== group) return error(400, 'invalid', `${String((body as { group?: string } | null)?.group)} is not a backend of ${name}`);
+        const states = this.options.endpointHealth?.(name) ?? ['HEALTHY', 'HEALTHY'];
+        return send(200, { kind: 'compute#backendServiceGroupHealth', healthStatus: states.map((healthState, i) => ({ healthState, ipAddress: `10.0.0.${i + 2}`, port: 8080, forwardingRule: `${base}/forwardingRules/lb` })) });
       }
     }
     if (collection === 'operations' && name) {

@@ -30,6 +30,8 @@ export class LocalLoadBalancer {
   readonly router: LocalRouter;
   private readonly processes = new Map<string, Launched>();
   private readonly retired = new Set<Launched>();
+  /** Backend services whose new pods are starting: the health check does not pass them yet. */
+  private readonly starting = new Set<string>();
   private map: Json | null = null;
   /** The cohort rule's match rules (alternatives), each a header that must equal a value or match a pattern whole. */
   private cohortMatches: { name: string; test: (value: string) => boolean }[] = [];
@@ -50,7 +52,8 @@ export class LocalLoadBalancer {
     const parsed = parseLocalImage(image);
     if (!colour || !parsed) return;
     const backend = backendServiceName(this.options.colours[colour].backendService);
-    const launched = await launchSample(backend, parsed);
+    this.starting.add(backend);
+    const launched = await launchSample(backend, parsed).finally(() => this.starting.delete(backend));
     const previous = this.processes.get(backend);
     this.processes.set(backend, launched);
     this.follow();
@@ -59,6 +62,12 @@ export class LocalLoadBalancer {
       this.retired.add(previous);
       setTimeout(() => void previous.stop().finally(() => this.retired.delete(previous)), 2_000).unref();
     }
+  }
+
+  /** What the health check sees of a backend service's endpoints: unhealthy while its process (re)starts. */
+  endpointHealth(backendService: string): ('HEALTHY' | 'UNHEALTHY')[] {
+    const name = backendServiceName(backendService);
+    return [this.starting.has(name) || !this.processes.has(name) ? 'UNHEALTHY' : 'HEALTHY'];
   }
 
   /** The map changed (its operation is done): route as it says from the next request. */

@@ -1,4 +1,5 @@
-import { GlobalOperationsClient, UrlMapsClient } from '@google-cloud/compute';
+import { BackendServicesClient, GlobalOperationsClient, UrlMapsClient } from '@google-cloud/compute';
+import { BackendHealth } from '../shared/adapters/gcp/backend-health.js';
 import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
 import { UrlMapRouting } from '../shared/adapters/gcp/url-map-routing.js';
 import type { Target } from '../shared/targets/dispatch.js';
@@ -28,7 +29,7 @@ export async function startLocalShop(options: { accessLog?: (line: AccessLogLine
   const loadBalancer = new LocalLoadBalancer({ urlMap: urlMap.name, pathMatcher: urlMap.pathMatcher, colours, accessLog: options.accessLog });
   options.keep(() => loadBalancer.close());
   await loadBalancer.listen();
-  const compute = new LocalCompute({ project: LOCAL_PROJECT, operationMs: 300, onApplied: (map) => loadBalancer.apply(map) });
+  const compute = new LocalCompute({ project: LOCAL_PROJECT, operationMs: 300, onApplied: (map) => loadBalancer.apply(map), endpointHealth: (backend) => loadBalancer.endpointHealth(backend) });
   await compute.start();
   options.keep(() => compute.stop());
   const kubernetes = new LocalKubernetes({ rolloutMs: 1_000, progressDeadlineMs: 10_000, onRolledOut: (d) => loadBalancer.rolledOut(d.name, d.containers.find((c) => c.name === SHOP_ROUTER.container)?.image ?? '') });
@@ -48,10 +49,11 @@ export async function startLocalShop(options: { accessLog?: (line: AccessLogLine
   });
   const maps = new UrlMapsClient(compute.clientOptions());
   const operations = new GlobalOperationsClient(compute.clientOptions());
-  options.keep(() => maps.close(), () => operations.close());
+  const backendServices = new BackendServicesClient(compute.clientOptions());
+  options.keep(() => maps.close(), () => operations.close(), () => backendServices.close());
   const kubeconfig = new KubeConfig();
   kubeconfig.loadFromOptions({ clusters: [{ name: 'local', server: kubernetes.url, skipTLSVerify: true }], users: [{ name: 'cutover', token: kubernetes.token }], contexts: [{ name: 'local', cluster: 'local', user: 'cutover' }], currentContext: 'local' });
   const apps = kubeconfig.makeApiClient(AppsV1Api);
-  const gke = new GkeLoadBalancerTarget(new UrlMapRouting(maps, operations), (cluster) => (cluster === SHOP_ROUTER.cluster ? Promise.resolve(apps) : Promise.reject(new Error(`the local Kubernetes API serves ${SHOP_ROUTER.cluster} only, not ${cluster}`))));
+  const gke = new GkeLoadBalancerTarget(new UrlMapRouting(maps, operations), (cluster) => (cluster === SHOP_ROUTER.cluster ? Promise.resolve(apps) : Promise.reject(new Error(`the local Kubernetes API serves ${SHOP_ROUTER.cluster} only, not ${cluster}`))), new BackendHealth(backendServices));
   return { compute, kubernetes, loadBalancer, target: { deployer: gke, splitter: gke } };
 }

@@ -3,6 +3,7 @@ import type { DeployCandidate, RouterTarget, SetTraffic } from '../domain/index.
 import type { DeployOutcome, TrafficOutcome, TrafficRouter } from '../ports/index.js';
 import { DeploymentRollout } from '../adapters/k8s/deployment-rollout.js';
 import type { UrlMapRoute, UrlMapRouting, Weight } from '../adapters/gcp/url-map-routing.js';
+import type { BackendHealth } from '../adapters/gcp/backend-health.js';
 
 type Gke = NonNullable<RouterTarget['gke']>;
 type Colour = 'blue' | 'green';
@@ -13,7 +14,8 @@ const isColour = (v: string | null): v is Colour => v === 'blue' || v === 'green
 /**
  * Blue/green on GKE behind a global external Application Load Balancer. The live colour is the
  * one the URL map sends the most traffic to (blue when none has any); a release deploys into the
- * idle colour's Deployment and its "revision" is that colour, the live one its stable. Traffic is
+ * idle colour's Deployment and its "revision" is that colour, the live one its stable; it is ready
+ * when the rollout is complete and the load balancer sees every endpoint of the colour healthy. Traffic is
  * the weights of Cutover's own route rule (UrlMapRouting); while a candidate takes part of the
  * traffic, and from the moment it is ready at 0%, the cohort header reaches it. At 0% (rollback)
  * or 100% (complete) the cohort rule goes.
@@ -22,6 +24,7 @@ export class GkeLoadBalancerTarget implements TrafficRouter {
   constructor(
     private readonly routing: UrlMapRouting,
     private readonly apps: (cluster: string) => Promise<AppsV1Api>,
+    private readonly backends: BackendHealth,
   ) {}
 
   async deployCandidate(effect: DeployCandidate): Promise<DeployOutcome> {
@@ -41,6 +44,10 @@ export class GkeLoadBalancerTarget implements TrafficRouter {
     const rolled = await new DeploymentRollout(apps).roll({ namespace: gke.namespace, deployment: gke.colours[idle].deployment, container: gke.container }, effect.image);
     if (rolled.ok === 'pending') return { ok: 'pending', revision: idle, status: rolled.status };
     if (!rolled.ok) return rolled;
+    // Rolled out is not yet reachable: the load balancer must see every endpoint of the colour healthy.
+    const health = await this.backends.of(effect.router.project, gke.colours[idle].backendService);
+    if (!health.ok) return health;
+    if (health.total === 0 || health.healthy < health.total) return { ok: 'pending', revision: idle, status: `load balancer health: ${health.healthy}/${health.total} endpoints of ${idle} healthy` };
     // Ready at 0%: the cohort reaches it now, before any user does.
     if (gke.cohort && applied.cohortService !== gke.colours[idle].backendService) {
       const cohort = await this.routing.setWeights(route, applied.weights, gke.colours[idle].backendService);

@@ -1,4 +1,5 @@
-import { GlobalOperationsClient, UrlMapsClient } from '@google-cloud/compute';
+import { BackendServicesClient, GlobalOperationsClient, UrlMapsClient } from '@google-cloud/compute';
+import { BackendHealth } from '../adapters/gcp/backend-health.js';
 import { RevisionsClient, ServicesClient } from '@google-cloud/run';
 import { UrlMapRouting } from '../adapters/gcp/url-map-routing.js';
 import { GkeClusters } from '../adapters/k8s/gke-clusters.js';
@@ -40,7 +41,7 @@ export const TARGETS: Record<TargetKind, TargetEntry> = {
     summary: 'GKE blue/green behind a global external Application Load Balancer: Deployments per colour, weights in the URL map',
     create: () => {
       const clusters = new GkeClusters();
-      return both(new GkeLoadBalancerTarget(new UrlMapRouting(new UrlMapsClient(), new GlobalOperationsClient()), (cluster) => clusters.apps(cluster)));
+      return both(new GkeLoadBalancerTarget(new UrlMapRouting(new UrlMapsClient(), new GlobalOperationsClient()), (cluster) => clusters.apps(cluster), new BackendHealth(new BackendServicesClient())));
     },
   },
 };

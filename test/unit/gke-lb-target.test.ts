@@ -1,4 +1,5 @@
-import { GlobalOperationsClient, UrlMapsClient } from '@google-cloud/compute';
+import { BackendServicesClient, GlobalOperationsClient, UrlMapsClient } from '@google-cloud/compute';
+import { BackendHealth } from '../../shared/adapters/gcp/backend-health.js';
 import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalCompute } from '../../local/compute.js';
@@ -32,18 +33,22 @@ let compute: LocalCompute;
 let kube: LocalKubernetes;
 let target: GkeLoadBalancerTarget;
 let clients: { close(): Promise<void> }[] = [];
+/** What the load balancer's health check sees of green's endpoints. */
+let greenHealth: ('HEALTHY' | 'UNHEALTHY')[] = ['HEALTHY', 'HEALTHY'];
 beforeEach(async () => {
-  compute = new LocalCompute({ project: 'p', operationMs: 50 });
+  greenHealth = ['HEALTHY', 'HEALTHY'];
+  compute = new LocalCompute({ project: 'p', operationMs: 50, endpointHealth: (name) => (name === 'shop-green' ? greenHealth : ['HEALTHY']) });
   kube = new LocalKubernetes({ rolloutMs: 100, progressDeadlineMs: 150 });
   await Promise.all([compute.start(), kube.start()]);
   compute.putUrlMap({ name: 'shop', defaultService: BLUE, pathMatchers: [{ name: 'shop', defaultService: BLUE, routeRules: [{ priority: 100, matchRules: [{ prefixMatch: '/' }], routeAction: { weightedBackendServices: [{ backendService: BLUE, weight: 100 }] } }] }] });
   for (const colour of ['blue', 'green']) kube.put({ namespace: 'shop', name: `shop-${colour}`, containers: [{ name: 'app', image: image(0) }] });
   const maps = new UrlMapsClient(compute.clientOptions());
   const operations = new GlobalOperationsClient(compute.clientOptions());
-  clients = [maps, operations];
+  const backendServices = new BackendServicesClient(compute.clientOptions());
+  clients = [maps, operations, backendServices];
   const kc = new KubeConfig();
   kc.loadFromOptions({ clusters: [{ name: 'prod', server: kube.url, skipTLSVerify: true }], users: [{ name: 'cutover', token: kube.token }], contexts: [{ name: 'prod', cluster: 'prod', user: 'cutover' }], currentContext: 'prod' });
-  target = new GkeLoadBalancerTarget(new UrlMapRouting(maps, operations), (cluster) => (cluster === ROUTER.cluster ? Promise.resolve(kc.makeApiClient(AppsV1Api)) : Promise.reject(new Error(`no cluster ${cluster}`))));
+  target = new GkeLoadBalancerTarget(new UrlMapRouting(maps, operations), (cluster) => (cluster === ROUTER.cluster ? Promise.resolve(kc.makeApiClient(AppsV1Api)) : Promise.reject(new Error(`no cluster ${cluster}`))), new BackendHealth(backendServices));
 });
 afterEach(async () => {
   await Promise.all(clients.map((c) => c.close()));
@@ -92,6 +97,17 @@ describe('GKE blue/green behind the load balancer', () => {
     await target.setTraffic(traffic('green', 'blue', 50));
     expect(await target.setTraffic(traffic('green', 'blue', 0))).toEqual({ ok: true, observedPercent: 0 });
     expect(weights()).toEqual({ weighted: [{ backendService: BLUE, weight: 100 }], cohort: null });
+  });
+
+  it('a rolled-out colour is not ready until the load balancer sees all its endpoints healthy; until then no cohort reaches it', async () => {
+    greenHealth = ['HEALTHY', 'UNHEALTHY'];
+    const out = await deployed(1);
+    expect(out).toMatchObject({ ok: 'pending', revision: 'green', status: 'load balancer health: 1/2 endpoints of green healthy' });
+    expect(weights().cohort).toBeNull();
+    greenHealth = ['HEALTHY', 'HEALTHY'];
+    expect(await target.deployCandidate(deploy(1))).toMatchObject({ ok: true, revision: 'green', stableRevision: 'blue' });
+    expect(weights().cohort).toBe(GREEN);
+    expect(compute.requests.filter((r) => r.path.endsWith('/backendServices/shop-green/getHealth')).length).toBeGreaterThanOrEqual(2);
   });
 
   it('a rollout that stalls fails the deploy with the reason; a cluster the function cannot reach is transient', async () => {

@@ -1,4 +1,5 @@
-import { GlobalOperationsClient, UrlMapsClient } from '@google-cloud/compute';
+import { BackendServicesClient, GlobalOperationsClient, UrlMapsClient } from '@google-cloud/compute';
+import { BackendHealth } from '../../shared/adapters/gcp/backend-health.js';
 import { RevisionsClient, ServicesClient } from '@google-cloud/run';
 import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
 import { LocalCompute } from '../../local/compute.js';
@@ -85,7 +86,8 @@ targetContract('gke-lb (GkeLoadBalancerTarget: official Compute client on the lo
   const operations = new GlobalOperationsClient(compute.clientOptions());
   const kc = new KubeConfig();
   kc.loadFromOptions({ clusters: [{ name: 'prod', server: kube.url, skipTLSVerify: true }], users: [{ name: 'cutover', token: kube.token }], contexts: [{ name: 'prod', cluster: 'prod', user: 'cutover' }], currentContext: 'prod' });
-  const target = new GkeLoadBalancerTarget(new UrlMapRouting(maps, operations), () => Promise.resolve(kc.makeApiClient(AppsV1Api)));
+  const backendServices = new BackendServicesClient(compute.clientOptions());
+  const target = new GkeLoadBalancerTarget(new UrlMapRouting(maps, operations), () => Promise.resolve(kc.makeApiClient(AppsV1Api)), new BackendHealth(backendServices));
   type Rule = { priority: number; service?: string; routeAction?: { weightedBackendServices: { backendService: string; weight: number }[] } };
   const rules = () => (compute.urlMap('shop')?.pathMatchers as { routeRules: Rule[] }[])[0]?.routeRules ?? [];
   const colourOf = (backend: string | undefined) => (backend === BLUE ? 'blue' : backend === GREEN ? 'green' : null);
@@ -103,7 +105,7 @@ targetContract('gke-lb (GkeLoadBalancerTarget: official Compute client on the lo
       }),
     cohort: () => colourOf(rules().find((r) => r.priority === 10)?.service),
     teardown: async () => {
-      await Promise.all([maps.close(), operations.close()]);
+      await Promise.all([maps.close(), operations.close(), backendServices.close()]);
       await Promise.all([compute.stop(), kube.stop()]);
     },
   };

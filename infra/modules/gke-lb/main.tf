@@ -84,14 +84,15 @@ resource "google_compute_global_forwarding_rule" "service" {
   target                = google_compute_target_http_proxy.service.id
 }
 
-# Cutover may read and update this URL map only (a condition on its resource name), follow the
+# Cutover may read and update this URL map only (a condition on its resource name), read its two
+# backend services and their endpoints' health (a colour is ready when the load balancer sees it so), follow the
 # operations its updates start, and read the cluster's endpoint. What it may do inside the cluster
 # is Kubernetes RBAC: patch the two colours' Deployments in their namespace (docs/deploy-gcp.md).
 resource "google_project_iam_custom_role" "url_map_weights" {
   project     = var.project_id
   role_id     = "cutoverUrlMapWeights_${replace(var.name, "-", "_")}"
   title       = "Cutover: move the weights of ${var.name}'s URL map"
-  permissions = ["compute.urlMaps.get", "compute.urlMaps.update", "compute.backendServices.use"]
+  permissions = ["compute.urlMaps.get", "compute.urlMaps.update", "compute.backendServices.use", "compute.backendServices.get"]
 }
 
 resource "google_project_iam_member" "url_map_weights" {
