@@ -13,8 +13,8 @@ export interface RouterTarget {
   region: string;
   /** The routed service's name (config.router.target or the Cutover service name). */
   service: string;
-  /** For a GKE blue/green target: its cluster, colours and URL map rule (the service's `router` block). */
-  gke?: Extract<RouterConfig, { kind: 'gke-lb' }>;
+  /** The service's whole `router` block, when it says more than the kind and name (GKE: cluster, colours, URL map rule). */
+  settings?: RouterConfig;
 }
 
 interface StepEffectBase {

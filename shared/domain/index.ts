@@ -20,4 +20,3 @@ export * from './platform/index.js';
 export * from './glob.js';
 export * from './policy/index.js';
 export * from './targets.js';
-export * from './measured.js';

@@ -69,7 +69,89 @@ export const routerSchema = z
   .describe('Where releases go: kind cloud-run (default), local, or gke-lb (docs/architecture.md, Targets)');
 
 /**
- * Whether a kind can start a baseline twin (a fresh copy of the stable beside the candidate). A
- * blue/green pair has two environments and no third: the live colour is the baseline there.
+ * Where a target kind's request figures come from, declared per kind beside its config: the key
+ * the request-log stream files a sample under, and the Google-written series that confirm it.
+ * Cloud Run's requests are logged and counted per revision; a load balancer's per URL map and
+ * backend service, so on GKE a colour is measured as its backend service, and the live colour is
+ * the baseline the candidate colour is compared with.
  */
-export const startsTwins = (kind: TargetKind): boolean => kind !== 'gke-lb';
+export interface MeasuredAs {
+  /** The request stream's key (what parseRequestLog files an entry under). */
+  stream: { service: string; revision: string };
+  /** Cloud Monitoring's own series of the same requests. */
+  monitoring: { resource: string; requestCount: string; latencies: string };
+  /**
+   * Whether Cutover adds this revision to its request-log sink's filter. A load balancer's logs
+   * are exported by the platform's own sink for its backend services (infra/modules/gke-lb).
+   */
+  sinkPerRevision: boolean;
+}
+
+/** What a kind is told of its target: its name, and the service's whole `router` block when it says more than the kind. */
+interface Measurable {
+  kind: TargetKind;
+  service: string;
+  settings?: RouterConfig;
+}
+
+/** The stream key of a load balancer's requests: a URL map is not a Cutover service, and a dot keeps the two apart. */
+export const loadBalancerStreamService = (urlMap: string): string => `lb.${urlMap}`;
+
+export const backendServiceName = (resource: string): string => resource.slice(resource.lastIndexOf('/') + 1);
+
+const cloudRunRevision = (service: string, revision: string): MeasuredAs => ({
+  stream: { service, revision },
+  monitoring: {
+    resource: `resource.type = "cloud_run_revision" AND resource.labels.service_name = "${service}" AND resource.labels.revision_name = "${revision}"`,
+    requestCount: 'run.googleapis.com/request_count',
+    latencies: 'run.googleapis.com/request_latencies',
+  },
+  sinkPerRevision: true,
+});
+
+/** How a revision (on GKE, a colour) of this target is measured; null when the target does not have it. */
+export function measuredAs(target: Measurable, revision: string): MeasuredAs | null {
+  return TARGET_TRAITS[target.kind].measuredAs(target, revision);
+}
+
+/** Cloud Run labels a response class "5xx"; the load balancer's metrics by its first code, 500. */
+export const isErrorClass = (responseCodeClass: string | null | undefined): boolean => responseCodeClass === '5xx' || responseCodeClass === '500';
+
+/**
+ * What the domain knows of each kind beyond its config block: how a revision of it is measured,
+ * whether a baseline twin can be started beside the candidate (a blue/green pair has two
+ * environments and no third: the live colour is the baseline there), and what people call the
+ * version that serves.
+ */
+export interface TargetTraits {
+  measuredAs(target: Measurable, revision: string): MeasuredAs | null;
+  startsTwins: boolean;
+  /** What people are shown the serving version as ("stable" revision, "live colour"). */
+  liveLabel: string;
+}
+
+export const TARGET_TRAITS: Record<TargetKind, TargetTraits> = {
+  'cloud-run': { measuredAs: (t, revision) => cloudRunRevision(t.service, revision), startsTwins: true, liveLabel: 'stable' },
+  local: { measuredAs: (t, revision) => cloudRunRevision(t.service, revision), startsTwins: true, liveLabel: 'stable' },
+  'gke-lb': { measuredAs: (t, revision) => backendOfColour(t, revision), startsTwins: false, liveLabel: 'live colour' },
+};
+
+/** On GKE a colour is measured as its backend service behind the URL map. */
+function backendOfColour(t: Measurable, revision: string): MeasuredAs | null {
+  const gke = t.settings?.kind === 'gke-lb' ? t.settings : undefined;
+  const colour = revision === 'blue' || revision === 'green' ? gke?.colours[revision] : undefined;
+  if (!gke || !colour) return null;
+  const urlMap = gke.urlMap.name;
+  const backend = backendServiceName(colour.backendService);
+  return {
+    stream: { service: loadBalancerStreamService(urlMap), revision: backend },
+    // Requests the load balancer sent to the backend: Cloud CDN's cache hits reach neither colour.
+    monitoring: {
+      resource: `resource.type = "https_lb_rule" AND resource.labels.url_map_name = "${urlMap}" AND resource.labels.backend_target_name = "${backend}"`,
+      requestCount: 'loadbalancing.googleapis.com/https/backend_request_count',
+      latencies: 'loadbalancing.googleapis.com/https/backend_latencies',
+    },
+    sinkPerRevision: false,
+  };
+}
+

@@ -5,7 +5,8 @@ import { DeploymentRollout } from '../adapters/k8s/deployment-rollout.js';
 import type { UrlMapRoute, UrlMapRouting, Weight } from '../adapters/gcp/url-map-routing.js';
 import type { BackendHealth } from '../adapters/gcp/backend-health.js';
 
-type Gke = NonNullable<RouterTarget['gke']>;
+type Gke = Extract<NonNullable<RouterTarget['settings']>, { kind: 'gke-lb' }>;
+const gkeOf = (router: RouterTarget): Gke | undefined => (router.settings?.kind === 'gke-lb' ? router.settings : undefined);
 type Colour = 'blue' | 'green';
 const COLOURS: readonly Colour[] = ['blue', 'green'];
 const other = (c: Colour): Colour => (c === 'blue' ? 'green' : 'blue');
@@ -28,7 +29,7 @@ export class GkeLoadBalancerTarget implements TrafficRouter {
   ) {}
 
   async deployCandidate(effect: DeployCandidate): Promise<DeployOutcome> {
-    const gke = effect.router.gke;
+    const gke = gkeOf(effect.router);
     if (!gke) return { ok: false, permanent: true, error: `service ${effect.service} names kind gke-lb but no cluster, colours or URL map` };
     const route = routeOf(effect.router.project, gke);
     const applied = await this.routing.read(route);
@@ -58,7 +59,7 @@ export class GkeLoadBalancerTarget implements TrafficRouter {
   }
 
   async setTraffic(effect: SetTraffic): Promise<TrafficOutcome> {
-    const gke = effect.router.gke;
+    const gke = gkeOf(effect.router);
     if (!gke) return { ok: false, permanent: true, error: `service ${effect.service} names kind gke-lb but no cluster, colours or URL map` };
     const candidate = effect.candidateRevision;
     const stable = effect.stableRevision ?? (isColour(candidate) ? other(candidate) : null);

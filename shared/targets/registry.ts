@@ -18,6 +18,8 @@ import { TargetDispatch, type Target } from './dispatch.js';
  */
 export interface TargetEntry {
   summary: string;
+  /** What docs/architecture.md's table says of the kind (npm run docs:targets writes it from here). */
+  docs: { deploys: string; traffic: string; cohort: string; health: string };
   create(config: CutoverConfig, log: Logger): Target;
 }
 
@@ -31,14 +33,32 @@ const both = <T extends Target['deployer'] & Target['splitter']>(adapter: T): Ta
 export const TARGETS: Record<TargetKind, TargetEntry> = {
   'cloud-run': {
     summary: 'Cloud Run: a revision per release, traffic split by revision (Admin API v2)',
+    docs: {
+      deploys: 'a revision per release, named from the build (Admin API v2, `CloudRunRouter`)',
+      traffic: 'revision percentages on the service, with its etag; the baseline twin tagged `baseline`',
+      cohort: 'the candidate\'s tag URL (`candidate---…run.app`) reaches it at any weight',
+      health: 'Cloud Run\'s request log (`run.googleapis.com/requests`) through the sink; `run.googleapis.com/request_count` confirms',
+    },
     create: () => both(new CloudRunRouter(new ServicesClient(), new RevisionsClient())),
   },
   local: {
     summary: 'the local router of `npm start`: processes per version behind a weighted proxy',
+    docs: {
+      deploys: 'a process per version (the local router\'s admin API, `LocalRouterClient`)',
+      traffic: 'the local router\'s weights (sticky by header or cookie)',
+      cohort: 'the candidate\'s own local URL',
+      health: 'the request log the local router writes in Cloud Run\'s shape; the local Monitoring confirms',
+    },
     create: (config) => both(localRouterClient(config)),
   },
   'gke-lb': {
     summary: 'GKE blue/green behind a global external Application Load Balancer: Deployments per colour, weights in the URL map',
+    docs: {
+      deploys: 'the idle colour\'s Deployment gets the image by digest (`DeploymentRollout`, cluster endpoint from the GKE API); ready when rolled out and every NEG endpoint is healthy (`BackendHealth`)',
+      traffic: 'the weights of Cutover\'s route rule in the URL map (`UrlMapRouting`: fingerprint, operation, read back)',
+      cohort: 'a header (`x-cutover-cohort: canary`) or cookie rule to the candidate colour from ready at 0%; verification goes through it',
+      health: 'the load balancer\'s request log (`http_load_balancer`, by backend service) through its sink; `loadbalancing.googleapis.com/https/backend_request_count` confirms; the live colour is the baseline',
+    },
     create: () => {
       const clusters = new GkeClusters();
       return both(new GkeLoadBalancerTarget(new UrlMapRouting(new UrlMapsClient(), new GlobalOperationsClient()), (cluster) => clusters.apps(cluster), new BackendHealth(new BackendServicesClient())));
@@ -62,4 +82,11 @@ export function targetsFor(config: CutoverConfig, log: Logger, problems: string[
     }
   }
   return Object.keys(built).length === config.targets.length ? new TargetDispatch(built) : undefined;
+}
+
+/** The docs table of the kinds, from their entries (docs/architecture.md, between its targets markers). */
+export function targetsTable(): string {
+  const cell = (text: string) => text.replace(/\|/g, '\\|');
+  const rows = Object.entries(TARGETS).map(([kind, e]) => `| \`${kind}\` | ${cell(e.docs.deploys)} | ${cell(e.docs.traffic)} | ${cell(e.docs.cohort)} | ${cell(e.docs.health)} |`);
+  return ['| kind | deploys | moves traffic | cohort before any user | health |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
 }

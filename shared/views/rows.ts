@@ -1,4 +1,4 @@
-import { formatDuration, type FourKeys, type HistoryEntry, type Release, type ServiceState } from '../domain/index.js';
+import { TARGET_TRAITS, formatDuration, type FourKeys, type HistoryEntry, type Release, type ServiceState } from '../domain/index.js';
 import type { RejectedEvent } from '../ports/index.js';
 
 /**
@@ -22,7 +22,7 @@ export function serviceRows(services: ServiceState[]): Rows {
       s.config.steps.join('/'),
       formatDuration(s.config.bakeTime),
       `${(s.config.slo.maxErrorRate * 100).toFixed(2)}%`,
-      s.stableRevision && s.config.router.kind === 'gke-lb' ? `${s.stableRevision} (live colour)` : (s.stableRevision ?? '-'),
+      s.stableRevision && TARGET_TRAITS[s.config.router.kind].liveLabel !== 'stable' ? `${s.stableRevision} (${TARGET_TRAITS[s.config.router.kind].liveLabel})` : (s.stableRevision ?? '-'),
       s.activeReleaseId ?? '-',
       s.queuedReleaseId ?? '-',
     ]),

@@ -1,4 +1,5 @@
 import type { CommandName, FourKeys, HistoryEntry, Release, ServiceState } from '../domain/index.js';
+import { TARGET_TRAITS } from '../domain/index.js';
 import { noticeText, type PolicyNotice } from './policies.js';
 import { changeFailureText, durationText, historyRows, isoTime, releaseRows, type Rows } from './rows.js';
 import { steeringSection, type PageSteering } from './steering.js';
@@ -72,7 +73,7 @@ ${body}
 
 export function renderOverview(model: OverviewModel): string {
   const sections = model.services.map(({ service, releases, keys, policies }) => {
-    const stable = service.config.router.kind === 'gke-lb' ? `live colour ${service.stableRevision ?? 'blue'}` : `stable ${service.stableRevision ?? '-'}`;
+    const stable = `${TARGET_TRAITS[service.config.router.kind].liveLabel} ${service.stableRevision ?? '-'}`;
     const facts = `${service.config.router.kind} · steps ${service.config.steps.join('/')} · ${stable} · active ${service.activeReleaseId ?? '-'} · queued ${service.queuedReleaseId ?? '-'}`;
     const table = releases.length ? htmlTable(releaseRows(releases), link, (row) => `phase-${row[1] ?? ''}`) : '<p class="muted">No releases yet.</p>';
     const notices = (policies ?? []).map((p) => `<p class="freeze" role="status">${escapeHtml(noticeText(p))}</p>`).join('\n');

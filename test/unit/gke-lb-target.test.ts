@@ -75,7 +75,7 @@ describe('GKE blue/green behind the load balancer', () => {
   it('the config names both colours, the URL map rule and a cohort that matches first', () => {
     expect(() => parseServiceConfig(serviceConfigInput({ name: 'shop', router: { ...ROUTER, colours: { blue: ROUTER.colours.blue, green: ROUTER.colours.blue } } }))).toThrow(/two Deployments/);
     expect(() => parseServiceConfig(serviceConfigInput({ name: 'shop', router: { ...ROUTER, cohort: { priority: 200 } } }))).toThrow(/matches first/);
-    expect(router.gke?.cohort).toEqual({ header: 'x-cutover-cohort', value: 'canary', priority: 10 });
+    expect(router.settings?.kind === 'gke-lb' && router.settings.cohort).toEqual({ header: 'x-cutover-cohort', value: 'canary', priority: 10 });
   });
 
   it('deploys into the idle colour, opens the cohort at 0%, shifts by weights, and drops the cohort at 100%', async () => {

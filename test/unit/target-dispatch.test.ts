@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { releaseIdForBuild } from '../../shared/domain/index.js';
+import { TARGET_KINDS, TARGET_TRAITS, releaseIdForBuild } from '../../shared/domain/index.js';
+import { TARGETS, targetsTable } from '../../shared/targets/registry.js';
 import { TargetDispatch } from '../../shared/targets/dispatch.js';
 import { FakeStore } from '../fakes/memory-store.js';
 import { FakeRouter } from '../fakes/world-fakes.js';
@@ -36,5 +38,13 @@ describe('targets dispatched per service', () => {
     expect(release?.phase).toBe('failed');
     expect(release?.lastDecision.message).toContain('CUTOVER_TARGETS');
     expect(run.calls).toEqual([]);
+  });
+});
+
+describe('the target registry', () => {
+  it('declares every kind the config schema accepts, each with what docs/architecture.md\'s table says (npm run docs:targets)', () => {
+    expect(Object.keys(TARGETS).sort()).toEqual([...TARGET_KINDS].sort());
+    expect(Object.keys(TARGET_TRAITS).sort()).toEqual([...TARGET_KINDS].sort());
+    expect(readFileSync('docs/architecture.md', 'utf8')).toContain(targetsTable());
   });
 });

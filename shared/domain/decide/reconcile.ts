@@ -3,7 +3,7 @@ import { renderQuery } from '../analysis/custom.js';
 import type { RouterTarget, StepEffect } from '../effects.js';
 import { isInFlight, type Release, type ServiceState } from '../model.js';
 import { Reason } from '../reasons.js';
-import { startsTwins } from '../targets.js';
+import { TARGET_TRAITS } from '../targets.js';
 import type { Draft } from './draft.js';
 
 /**
@@ -105,16 +105,18 @@ function requiredEffect(release: Release, service: ServiceState, now: number): E
   }
 }
 
-/** Behind a load balancer, the header that sends a check to the candidate colour (its cohort rule). */
+/** The header a kind's cohort rule sends to the candidate (behind a load balancer: its colour), for checks to reach it. */
 function cohortHeaders(service: ServiceState): { headers?: Record<string, string> } {
   const { router } = service.config;
-  return router.kind === 'gke-lb' && router.cohort ? { headers: { [router.cohort.header]: router.cohort.value } } : {};
+  const cohort = 'cohort' in router ? router.cohort : undefined;
+  return cohort ? { headers: { [cohort.header]: cohort.value } } : {};
 }
 
 export function routerTarget(service: ServiceState): RouterTarget {
   const { config } = service;
   const base = { kind: config.router.kind, project: config.project, region: config.region, service: config.router.target ?? config.name };
-  return config.router.kind === 'gke-lb' ? { ...base, gke: config.router } : base;
+  const { kind: _kind, target: _target, ...settings } = config.router;
+  return Object.keys(settings).length > 0 ? { ...base, settings: config.router } : base;
 }
 
 export function revisionNameFor(release: Release): string {
@@ -144,7 +146,7 @@ function buildEffect(release: Release, service: ServiceState, spec: EffectSpec, 
   const base = { effectId, releaseId: release.id, service: release.service, router: routerTarget(service), attempt };
   switch (spec.kind) {
     case 'deployCandidate':
-      return { ...base, kind: 'deployCandidate', image: release.build.image ?? '', revisionName: revisionNameFor(release), baselineRevisionName: service.config.analysis.baseline === 'twin' && startsTwins(service.config.router.kind) ? baselineNameFor(release) : null };
+      return { ...base, kind: 'deployCandidate', image: release.build.image ?? '', revisionName: revisionNameFor(release), baselineRevisionName: service.config.analysis.baseline === 'twin' && TARGET_TRAITS[service.config.router.kind].startsTwins ? baselineNameFor(release) : null };
     case 'runVerification':
       return { ...base, kind: 'runVerification', candidateUrl: release.candidate.url, checks: service.config.verification.checks, private: service.config.verification.private, ...cohortHeaders(service) };
     case 'setTraffic':
