@@ -33,6 +33,8 @@ export class LocalCompute {
   private readonly operations = new Map<string, Operation>();
   readonly requests: { method: string; path: string; body: Json | null }[] = [];
   private beforePatch: (() => void) | null = null;
+  /** While true, every call is answered 503 backendError, as the API does in an outage. */
+  unavailable = false;
   url = '';
   port = 0;
 
@@ -91,6 +93,7 @@ export class LocalCompute {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const body = req.method === 'PATCH' || req.method === 'POST' ? (await readJsonBody(req)) as Json | null : null;
     this.requests.push({ method: req.method ?? '', path, body });
+    if (this.unavailable) return error(503, 'backendError', 'The service is currently unavailable.');
     const base = `/compute/v1/projects/${this.options.project}/global`;
     if (!path.startsWith(`${base}/`)) return error(403, 'forbidden', `this local Compute API serves project ${this.options.project} only`);
     const [collection, name, verb] = path.slice(base.length + 1).split('/');
