@@ -106,6 +106,18 @@ describe('revisionsInPlay', () => {
     expect(revisionsInPlay(service, [shifting], T0)).toEqual(['checkout-b2', 'checkout-b1']);
     expect(revisionsInPlay(service, [{ ...shifting, stableRevision: 'checkout-b2' }], T0)).toEqual(['checkout-b2']);
   });
+
+  it('leaves out colours: a load balancer\'s request logs are exported by the platform\'s own sink, not by revision', () => {
+    const router = {
+      kind: 'gke-lb' as const,
+      cluster: 'projects/p/locations/l/clusters/c',
+      namespace: 'checkout',
+      colours: { blue: { deployment: 'checkout-blue', backendService: 'projects/p/global/backendServices/checkout-blue' }, green: { deployment: 'checkout-green', backendService: 'projects/p/global/backendServices/checkout-green' } },
+      urlMap: { name: 'checkout', pathMatcher: 'checkout', priority: 100 },
+    };
+    const shifting = releaseIn('shifting', { id: 'checkout-b2', candidate: { revision: 'green', url: null }, stableRevision: 'blue' });
+    expect(revisionsInPlay(serviceState({ router }, { activeReleaseId: 'checkout-b2' }), [shifting], T0)).toEqual([]);
+  });
 });
 
 describe('bucket bounds', () => {

@@ -3,7 +3,7 @@ import { renderQuery } from '../analysis/custom.js';
 import type { RouterTarget, StepEffect } from '../effects.js';
 import { isInFlight, type Release, type ServiceState } from '../model.js';
 import { Reason } from '../reasons.js';
-import { TARGET_TRAITS } from '../targets.js';
+import { TARGET_TRAITS, measuredAs } from '../targets.js';
 import type { Draft } from './draft.js';
 
 /**
@@ -249,7 +249,9 @@ export function inWatch(release: Release, service: ServiceState, now: number): b
 export function revisionsInPlay(service: ServiceState, releases: readonly Release[], now: number): string[] {
   const inPlay = (r: Release) => (r.id === service.activeReleaseId && isInFlight(r.phase)) || inWatch(r, service, now);
   const arms = (r: Release) => [r.candidate.revision, r.baselineRevision ?? null, r.stableRevision].filter((x, i, all): x is string => x !== null && all.indexOf(x) === i);
-  return releases.flatMap((r) => (r.candidate.revision && inPlay(r) ? arms(r) : []));
+  // Only what Cutover's own sink exports per revision (a load balancer's logs have the platform's sink).
+  const target = routerTarget(service);
+  return releases.flatMap((r) => (r.candidate.revision && inPlay(r) ? arms(r) : [])).filter((revision) => measuredAs(target, revision)?.sinkPerRevision === true);
 }
 
 export function retryDelay(attempt: number, policy: { retryBaseMs: number; retryMaxMs: number }): number {
