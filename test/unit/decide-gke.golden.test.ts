@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { build } from '../support/fixtures.js';
+import { gkeRouter } from '../support/gke.js';
 import { command, deployed, health, incident, s, tick, traffic, transcriptOf, verified, type Story } from '../support/golden-steps.js';
 
 /**
@@ -9,16 +10,7 @@ import { command, deployed, health, incident, s, tick, traffic, transcriptOf, ve
  * completed release makes its colour the service's stable (the next release deploys into the
  * other); a rollback sends everything back to the live colour. Reviewed in golden/decide-gke.txt.
  */
-const GKE = {
-  router: {
-    kind: 'gke-lb' as const,
-    cluster: 'projects/p/locations/europe-west1/clusters/prod',
-    namespace: 'checkout',
-    colours: { blue: { deployment: 'checkout-blue', backendService: 'projects/p/global/backendServices/checkout-blue' }, green: { deployment: 'checkout-green', backendService: 'projects/p/global/backendServices/checkout-green' } },
-    urlMap: { name: 'checkout', pathMatcher: 'checkout', priority: 100 },
-    cohort: { priority: 10, url: 'https://checkout.example.com' },
-  },
-};
+const GKE = { router: { ...gkeRouter('p', 'checkout'), cohort: { priority: 10, url: 'https://checkout.example.com' } } };
 const LB = 'https://checkout.example.com';
 const ok = [{ path: '/healthz', status: 200, ok: true }];
 

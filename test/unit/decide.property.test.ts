@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { IN_FLIGHT_PHASES, PHASE_EDGES, Reason, isLegalEdge, isTerminal, type CommandName } from '../../shared/domain/index.js';
 import { T0, serviceState } from '../support/fixtures.js';
 import { Sim } from '../support/sim.js';
+import { gkeRouter } from '../support/gke.js';
 
 type Step =
   | { t: 'build'; n: number; status: 'QUEUED' | 'WORKING' | 'SUCCESS' | 'FAILURE' | 'CANCELLED' }
@@ -34,14 +35,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 );
 
 /** Both kinds of target: a Cloud Run revision per release, and GKE colours behind a load balancer. */
-const GKE_ROUTER = {
-  kind: 'gke-lb' as const,
-  cluster: 'projects/p/locations/europe-west1/clusters/prod',
-  namespace: 'checkout',
-  colours: { blue: { deployment: 'checkout-blue', backendService: 'projects/p/global/backendServices/checkout-blue' }, green: { deployment: 'checkout-green', backendService: 'projects/p/global/backendServices/checkout-green' } },
-  urlMap: { name: 'checkout', pathMatcher: 'checkout', priority: 100 },
-  cohort: { priority: 10 },
-};
+const GKE_ROUTER = gkeRouter('p', 'checkout');
 const configs = fc.record({
   router: fc.constantFrom({ kind: 'cloud-run' as const }, GKE_ROUTER),
   concurrency: fc.constantFrom('supersede' as const, 'queue' as const),

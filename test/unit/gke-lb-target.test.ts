@@ -1,15 +1,12 @@
-import { BackendServicesClient, GlobalOperationsClient, UrlMapsClient } from '@google-cloud/compute';
-import { BackendHealth } from '../../shared/adapters/gcp/backend-health.js';
-import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LocalCompute } from '../../local/compute.js';
-import { LocalKubernetes } from '../../local/kubernetes.js';
-import { UrlMapRouting } from '../../shared/adapters/gcp/url-map-routing.js';
+import type { LocalCompute } from '../../local/compute.js';
+import type { LocalKubernetes } from '../../local/kubernetes.js';
 import { parseServiceConfig, type DeployCandidate, type SetTraffic } from '../../shared/domain/index.js';
 import type { DeployOutcome } from '../../shared/ports/index.js';
 import { routerTarget } from '../../shared/domain/decide/reconcile.js';
-import { GkeLoadBalancerTarget } from '../../shared/targets/gke-lb.js';
+import type { GkeLoadBalancerTarget } from '../../shared/targets/gke-lb.js';
 import { serviceConfigInput, serviceState } from '../support/fixtures.js';
+import { gkeImage, gkeRouter, localGkeWorld } from '../support/gke.js';
 
 /**
  * The GKE blue/green target on a local Compute API (the URL map) and a local Kubernetes API (the
@@ -17,51 +14,28 @@ import { serviceConfigInput, serviceState } from '../support/fixtures.js';
  * the cohort reaches it at 0%, the weights move it up, and the next release deploys into the
  * colour that is idle then.
  */
-const BLUE = 'projects/p/global/backendServices/shop-blue';
-const GREEN = 'projects/p/global/backendServices/shop-green';
-const ROUTER = {
-  kind: 'gke-lb' as const,
-  cluster: 'projects/p/locations/europe-west1/clusters/prod',
-  namespace: 'shop',
-  colours: { blue: { deployment: 'shop-blue', backendService: BLUE }, green: { deployment: 'shop-green', backendService: GREEN } },
-  urlMap: { name: 'shop', pathMatcher: 'shop', priority: 100 },
-  cohort: { priority: 10 },
-};
-const image = (n: number) => `europe-west1-docker.pkg.dev/p/apps/shop@sha256:${String(n).repeat(64).slice(0, 64)}`;
+const ROUTER = gkeRouter('p', 'shop');
+const BLUE = ROUTER.colours.blue.backendService;
+const GREEN = ROUTER.colours.green.backendService;
+const image = (n: number) => gkeImage('p', 'shop', n);
 
+let world: Awaited<ReturnType<typeof localGkeWorld>>;
 let compute: LocalCompute;
 let kube: LocalKubernetes;
 let target: GkeLoadBalancerTarget;
-let clients: { close(): Promise<void> }[] = [];
 /** What the load balancer's health check sees of green's endpoints. */
 let greenHealth: ('HEALTHY' | 'UNHEALTHY')[] = ['HEALTHY', 'HEALTHY'];
 beforeEach(async () => {
   greenHealth = ['HEALTHY', 'HEALTHY'];
-  compute = new LocalCompute({ project: 'p', operationMs: 50, endpointHealth: (name) => (name === 'shop-green' ? greenHealth : ['HEALTHY']) });
-  kube = new LocalKubernetes({ rolloutMs: 100, progressDeadlineMs: 150 });
-  await Promise.all([compute.start(), kube.start()]);
-  compute.putUrlMap({ name: 'shop', defaultService: BLUE, pathMatchers: [{ name: 'shop', defaultService: BLUE, routeRules: [{ priority: 100, matchRules: [{ prefixMatch: '/' }], routeAction: { weightedBackendServices: [{ backendService: BLUE, weight: 100 }] } }] }] });
-  for (const colour of ['blue', 'green']) kube.put({ namespace: 'shop', name: `shop-${colour}`, containers: [{ name: 'app', image: image(0) }] });
-  const maps = new UrlMapsClient(compute.clientOptions());
-  const operations = new GlobalOperationsClient(compute.clientOptions());
-  const backendServices = new BackendServicesClient(compute.clientOptions());
-  clients = [maps, operations, backendServices];
-  const kc = new KubeConfig();
-  kc.loadFromOptions({ clusters: [{ name: 'prod', server: kube.url, skipTLSVerify: true }], users: [{ name: 'cutover', token: kube.token }], contexts: [{ name: 'prod', cluster: 'prod', user: 'cutover' }], currentContext: 'prod' });
-  target = new GkeLoadBalancerTarget(new UrlMapRouting(maps, operations), (cluster) => (cluster === ROUTER.cluster ? Promise.resolve(kc.makeApiClient(AppsV1Api)) : Promise.reject(new Error(`no cluster ${cluster}`))), new BackendHealth(backendServices));
+  world = await localGkeWorld('p', 'shop', { compute: { endpointHealth: (name) => (name === 'shop-green' ? greenHealth : ['HEALTHY']) }, kube: { rolloutMs: 100, progressDeadlineMs: 150 } });
+  ({ compute, kube, target } = world);
 });
-afterEach(async () => {
-  await Promise.all(clients.map((c) => c.close()));
-  await Promise.all([compute.stop(), kube.stop()]);
-});
+afterEach(() => world.close());
 
 const router = routerTarget(serviceState({ name: 'shop', project: 'p', router: ROUTER }));
 const deploy = (n: number): DeployCandidate => ({ kind: 'deployCandidate', effectId: `e${n}`, releaseId: `shop-b${n}`, service: 'shop', router, attempt: 1, image: image(n), revisionName: `shop-b${n}`, baselineRevisionName: null });
 const traffic = (candidate: string, stable: string, candidatePercent: number): SetTraffic => ({ kind: 'setTraffic', effectId: 'e', releaseId: 'shop-b1', service: 'shop', router, attempt: 1, candidateRevision: candidate, stableRevision: stable, candidatePercent, baselineRevision: null, baselinePercent: 0 });
-const weights = () => {
-  const rules = (compute.urlMap('shop')?.pathMatchers as { routeRules: { priority: number; service?: string; routeAction?: { weightedBackendServices: { backendService: string; weight: number }[] } }[] }[])[0]?.routeRules ?? [];
-  return { weighted: rules.find((r) => r.priority === 100)?.routeAction?.weightedBackendServices, cohort: rules.find((r) => r.priority === 10)?.service ?? null };
-};
+const weights = () => ({ weighted: world.rules().find((r) => r.priority === 100)?.routeAction?.weightedBackendServices, cohort: world.cohort() });
 async function deployed(n: number): Promise<DeployOutcome> {
   let out = await target.deployCandidate(deploy(n));
   for (let i = 0; i < 50 && out.ok === 'pending'; i += 1) {

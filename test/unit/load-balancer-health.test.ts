@@ -9,6 +9,7 @@ import { loadBalancerLogEntry, parseRequestLog } from '../../shared/ingest/reque
 import { silentLogger } from '../../shared/runtime/logger.js';
 import { MemoryTelemetryStore } from '../fakes/memory-telemetry.js';
 import { serviceState } from '../support/fixtures.js';
+import { gkeRouter } from '../support/gke.js';
 
 /**
  * Health of a GKE blue/green service comes from its load balancer: the request log it writes per
@@ -16,15 +17,7 @@ import { serviceState } from '../support/fixtures.js';
  * stream, and the Google-written backend_request_count that confirms it. A colour is measured as
  * its backend service; the live colour is the baseline.
  */
-const BLUE = 'projects/p/global/backendServices/shop-blue';
-const GREEN = 'projects/p/global/backendServices/shop-green';
-const ROUTER = {
-  kind: 'gke-lb' as const,
-  cluster: 'projects/p/locations/europe-west1/clusters/prod',
-  namespace: 'shop',
-  colours: { blue: { deployment: 'shop-blue', backendService: BLUE }, green: { deployment: 'shop-green', backendService: GREEN } },
-  urlMap: { name: 'shop-map', pathMatcher: 'shop', priority: 100 },
-};
+const ROUTER = { ...gkeRouter('p', 'shop'), urlMap: { name: 'shop-map', pathMatcher: 'shop', priority: 100 } };
 const router = routerTarget(serviceState({ name: 'shop', project: 'p', router: ROUTER }));
 const T = Date.UTC(2026, 11, 2, 12, 0, 0);
 

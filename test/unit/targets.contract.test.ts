@@ -1,20 +1,14 @@
-import { BackendServicesClient, GlobalOperationsClient, UrlMapsClient } from '@google-cloud/compute';
-import { BackendHealth } from '../../shared/adapters/gcp/backend-health.js';
 import { RevisionsClient, ServicesClient } from '@google-cloud/run';
-import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
-import { LocalCompute } from '../../local/compute.js';
-import { LocalKubernetes } from '../../local/kubernetes.js';
 import { localImage } from '../../local/launcher.js';
 import { startAdminApi } from '../../local/router/admin.js';
 import { LocalFleet } from '../../local/router/fleet.js';
 import { CloudRunRouter } from '../../shared/adapters/gcp/cloud-run-router.js';
-import { UrlMapRouting } from '../../shared/adapters/gcp/url-map-routing.js';
 import { LocalRouterClient } from '../../shared/adapters/local/local-router-client.js';
 import { routerTarget } from '../../shared/domain/decide/reconcile.js';
-import { GkeLoadBalancerTarget } from '../../shared/targets/gke-lb.js';
 import { targetContract } from '../contracts/target-contract.js';
 import { FakeCloudRun } from '../fakes/grpc/fake-cloud-run.js';
 import { serviceState } from '../support/fixtures.js';
+import { localGkeWorld } from '../support/gke.js';
 
 /** Every target kind's Deployer and TrafficSplitter, each on what stands for its API, through one contract. */
 const digest = (n: number) => `sha256:${String(n).repeat(64).slice(0, 64)}`;
@@ -66,47 +60,22 @@ targetContract('local (LocalRouterClient on the local router\'s admin API, a pro
 });
 
 targetContract('gke-lb (GkeLoadBalancerTarget: official Compute client on the local Compute API, @kubernetes/client-node on the local Kubernetes API)', ['conflict', 'neverReady', 'moveTraffic', 'cohort'], async () => {
-  const BLUE = 'projects/p/global/backendServices/shop-blue';
-  const GREEN = 'projects/p/global/backendServices/shop-green';
-  const gke = {
-    kind: 'gke-lb' as const,
-    cluster: 'projects/p/locations/europe-west1/clusters/prod',
-    namespace: 'shop',
-    colours: { blue: { deployment: 'shop-blue', backendService: BLUE }, green: { deployment: 'shop-green', backendService: GREEN } },
-    urlMap: { name: 'shop', pathMatcher: 'shop', priority: 100 },
-    cohort: { priority: 10 },
-  };
-  const compute = new LocalCompute({ project: 'p', operationMs: 50 });
-  const kube = new LocalKubernetes({ rolloutMs: 60, progressDeadlineMs: 300 });
-  await Promise.all([compute.start(), kube.start()]);
-  const image = (n: number) => `europe-west1-docker.pkg.dev/p/apps/shop@${digest(n)}`;
-  compute.putUrlMap({ name: 'shop', defaultService: BLUE, pathMatchers: [{ name: 'shop', defaultService: BLUE, routeRules: [{ priority: 100, matchRules: [{ prefixMatch: '/' }], routeAction: { weightedBackendServices: [{ backendService: BLUE, weight: 100 }] } }] }] });
-  for (const colour of ['blue', 'green']) kube.put({ namespace: 'shop', name: `shop-${colour}`, containers: [{ name: 'app', image: image(0) }] });
-  const maps = new UrlMapsClient(compute.clientOptions());
-  const operations = new GlobalOperationsClient(compute.clientOptions());
-  const kc = new KubeConfig();
-  kc.loadFromOptions({ clusters: [{ name: 'prod', server: kube.url, skipTLSVerify: true }], users: [{ name: 'cutover', token: kube.token }], contexts: [{ name: 'prod', cluster: 'prod', user: 'cutover' }], currentContext: 'prod' });
-  const backendServices = new BackendServicesClient(compute.clientOptions());
-  const target = new GkeLoadBalancerTarget(new UrlMapRouting(maps, operations), () => Promise.resolve(kc.makeApiClient(AppsV1Api)), new BackendHealth(backendServices));
-  type Rule = { priority: number; service?: string; routeAction?: { weightedBackendServices: { backendService: string; weight: number }[] } };
-  const rules = () => (compute.urlMap('shop')?.pathMatchers as { routeRules: Rule[] }[])[0]?.routeRules ?? [];
-  const colourOf = (backend: string | undefined) => (backend === BLUE ? 'blue' : backend === GREEN ? 'green' : null);
+  const world = await localGkeWorld('p', 'shop');
+  const { blue, green } = world.router.colours;
+  const colourOf = (backend: string | null) => (backend === blue.backendService ? 'blue' : backend === green.backendService ? 'green' : null);
   return {
-    deployer: target,
-    splitter: target,
-    target: routerTarget(serviceState({ name: 'shop', project: 'p', router: gke })),
-    image,
-    conflictNextWrite: () => compute.changeBeforeNextPatch('shop', (map) => void (map.description = 'edited by someone else')),
-    neverReady: (n) => (kube.stallImage(image(n)), image(n)),
+    deployer: world.target,
+    splitter: world.target,
+    target: routerTarget(serviceState({ name: 'shop', project: 'p', router: world.router })),
+    image: world.image,
+    conflictNextWrite: () => world.compute.changeBeforeNextPatch('shop', (map) => void (map.description = 'edited by someone else')),
+    neverReady: (n) => (world.kube.stallImage(world.image(n)), world.image(n)),
     moveAllTrafficTo: (colour) =>
-      compute.changeAsSomeoneElse('shop', (map) => {
-        const rule = (map.pathMatchers as { routeRules: Rule[] }[])[0]?.routeRules.find((r) => r.priority === 100);
-        if (rule) rule.routeAction = { weightedBackendServices: [{ backendService: colour === 'blue' ? BLUE : GREEN, weight: 100 }] };
+      world.compute.changeAsSomeoneElse('shop', (map) => {
+        const rule = (map.pathMatchers as { routeRules: { priority: number; routeAction?: object }[] }[])[0]?.routeRules.find((r) => r.priority === 100);
+        if (rule) rule.routeAction = { weightedBackendServices: [{ backendService: colour === 'blue' ? blue.backendService : green.backendService, weight: 100 }] };
       }),
-    cohort: () => colourOf(rules().find((r) => r.priority === 10)?.service),
-    teardown: async () => {
-      await Promise.all([maps.close(), operations.close(), backendServices.close()]);
-      await Promise.all([compute.stop(), kube.stop()]);
-    },
+    cohort: () => colourOf(world.cohort()),
+    teardown: world.close,
   };
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { addToBucket, entryKey, groupSamples, MAX_BUCKET_IDS, revisionsInPlay, summarize, type Bucket, type RequestSample } from '../../shared/domain/index.js';
 import { T0, releaseIn, serviceState } from '../support/fixtures.js';
 import { parseRequestLog } from '../../shared/ingest/request-log.js';
+import { gkeRouter } from '../support/gke.js';
 
 /** A request log entry as Cloud Run writes it (LogEntry and HttpRequest fields as Google documents them). */
 function cloudRunEntry(o: { insertId: string; at: string; status?: number; latency?: string; revision?: string }) {
@@ -108,13 +109,7 @@ describe('revisionsInPlay', () => {
   });
 
   it('leaves out colours: a load balancer\'s request logs are exported by the platform\'s own sink, not by revision', () => {
-    const router = {
-      kind: 'gke-lb' as const,
-      cluster: 'projects/p/locations/l/clusters/c',
-      namespace: 'checkout',
-      colours: { blue: { deployment: 'checkout-blue', backendService: 'projects/p/global/backendServices/checkout-blue' }, green: { deployment: 'checkout-green', backendService: 'projects/p/global/backendServices/checkout-green' } },
-      urlMap: { name: 'checkout', pathMatcher: 'checkout', priority: 100 },
-    };
+    const router = gkeRouter('p', 'checkout');
     const shifting = releaseIn('shifting', { id: 'checkout-b2', candidate: { revision: 'green', url: null }, stableRevision: 'blue' });
     expect(revisionsInPlay(serviceState({ router }, { activeReleaseId: 'checkout-b2' }), [shifting], T0)).toEqual([]);
   });
