@@ -70,16 +70,22 @@ function refusal(incident: ParsedIncident, facts: AlertPolicyFacts | null): { re
   return null;
 }
 
-/** onTick: advance every release whose next check is due. Each release is its own event and transaction. */
+/**
+ * onTick: advance the releases whose next check is due, each its own event and transaction, as
+ * far as one request's budget goes. A release not reached stays due: the next tick (or its timer)
+ * takes it, so no release waits on another's effects and no request outlives its deadline.
+ */
 export async function handleTick(message: PubsubMessage, deps: EntryDeps, batch = 200): Promise<Verdict> {
   const now = deps.clock();
   const due = await deps.store.dueReleases(now, batch);
+  const budget = deps.runtime.budget();
   const reports = [];
   for (const release of due) {
-    reports.push(await deps.runtime.handle({ id: `tick:${message.messageId}:${release.id}`, service: release.service, at: now, body: { kind: 'tick', releaseId: release.id } }));
+    if (!budget.hasRoom()) break;
+    reports.push(await deps.runtime.handle({ id: `tick:${message.messageId}:${release.id}`, service: release.service, at: now, body: { kind: 'tick', releaseId: release.id } }, budget));
   }
   const sinkUpdated = deps.telemetrySink ? await syncSink(deps, now) : null;
-  return { ack: 'handled', detail: { due: due.length, reports: reports.map((r) => r.kind), sinkUpdated } };
+  return { ack: 'handled', detail: { due: due.length, handled: reports.length, reports: reports.map((r) => r.kind), sinkUpdated } };
 }
 
 /** Once a minute the request-log sink is set to exactly the candidates in play (what ended is pruned). */

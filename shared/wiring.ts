@@ -156,6 +156,8 @@ export function wire(config: CutoverConfig, overrides: Partial<Ports> & { builds
     log,
     policy: { ...DEFAULT_EFFECT_POLICY, effectTimeoutMs: config.effectTimeoutMs, deployTimeoutMs: config.deployTimeoutMs },
     deployPolicies: config.platform.deployPolicies,
+    // One request's share: what is left stays in flight (or due) for the timer, well inside the deadline.
+    budget: { stepEffects: 16, timeMs: Math.round(config.requestDeadlineMs * 0.6) },
   });
   const telemetrySink = health instanceof TelemetryHealthSource ? health.sink : undefined;
   const chat = overrides.chat ?? {

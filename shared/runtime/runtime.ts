@@ -22,17 +22,63 @@ export interface RuntimeDeps extends Ports {
   policy?: EffectPolicy;
   /** The platform's deploy policies; a service's own come with its config. */
   deployPolicies?: readonly PlatformDeployPolicy[];
+  /** What one request may do (default: 16 step effects in 6 s). */
+  budget?: { stepEffects: number; timeMs: number };
+}
+
+/**
+ * What is left of one request's work: step effects it may still run, and until when (a monotonic
+ * clock, not the release clock). Shared by every event a request hands the runtime (a tick over
+ * many releases spends one budget).
+ */
+export class Budget {
+  private readonly until: number;
+
+  constructor(
+    private effectsLeft: number,
+    timeMs: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.until = this.now() + timeMs;
+  }
+
+  /** Whether another event may be started: a step effect and time are left. */
+  hasRoom(): boolean {
+    return this.effectsLeft > 0 && this.now() < this.until;
+  }
+
+  /** Takes one step effect from the budget; false when the request has done its share. */
+  take(): boolean {
+    if (this.effectsLeft <= 0 || this.now() >= this.until) return false;
+    this.effectsLeft -= 1;
+    return true;
+  }
+}
+
+/** One event decided within the request: its outcome and how many effects it asked for. */
+export interface Decided {
+  eventId: string;
+  outcome: Outcome;
+  effects: number;
 }
 
 export type HandleReport =
   | { kind: 'duplicate'; eventId: string }
   | { kind: 'unknownService'; eventId: string; service: string }
-  | { kind: 'decided'; eventId: string; outcome: Outcome; effects: number; followUps: HandleReport[] };
+  /**
+   * `outcome`: the first event's; `followUps`: the step results it led to, in the order they were
+   * decided (a flat list, never a tree); `deferred`: step effects left in flight because the
+   * request's budget was spent (their deadline re-issues them, as after a crash).
+   */
+  | { kind: 'decided'; eventId: string; outcome: Outcome; effects: number; followUps: Decided[]; deferred: number };
+
+export const DEFAULT_BUDGET = { stepEffects: 16, timeMs: 6_000 };
 
 /**
  * The decide loop: load → decide → commit (one transaction, with the event id) → run effects →
- * feed their results back as events. Effects run only after commit, so a crash in between
- * leaves the desired state in the store, and the next tick re-issues what is missing.
+ * feed their results back as events, through a queue, within the request's budget. Effects run
+ * only after commit, so a crash in between leaves the desired state in the store, and the next
+ * tick re-issues what is missing; an effect the budget leaves unrun is the same case.
  */
 export class ReleaseRuntime {
   private readonly policy: EffectPolicy;
@@ -41,7 +87,35 @@ export class ReleaseRuntime {
     this.policy = deps.policy ?? DEFAULT_EFFECT_POLICY;
   }
 
-  async handle(event: ReleaseEvent): Promise<HandleReport> {
+  /** A fresh budget for one request. */
+  budget(): Budget {
+    const { stepEffects, timeMs } = this.deps.budget ?? DEFAULT_BUDGET;
+    return new Budget(stepEffects, timeMs);
+  }
+
+  async handle(event: ReleaseEvent, budget: Budget = this.budget()): Promise<HandleReport> {
+    const first = await this.decideOne(event);
+    if (first.kind !== 'decided') return first;
+    const followUps: Decided[] = [];
+    let deferred = 0;
+    const queue = [...first.steps];
+    for (let effect = queue.shift(); effect; effect = queue.shift()) {
+      if (!budget.take()) {
+        deferred += 1 + queue.length;
+        this.deps.log.info({ eventId: event.id, deferred }, 'request budget spent: the rest stays in flight for the timer');
+        break;
+      }
+      const body = await this.runStepEffect(effect);
+      const next = await this.decideOne({ id: `result:${effect.effectId}`, service: effect.service, at: this.deps.clock(), body });
+      if (next.kind !== 'decided') continue;
+      followUps.push(next.decided);
+      queue.push(...next.steps);
+    }
+    return { kind: 'decided', eventId: event.id, outcome: first.decided.outcome, effects: first.decided.effects, followUps, deferred };
+  }
+
+  /** Decides and commits one event, runs its notifications and timers, and hands back its step effects. */
+  private async decideOne(event: ReleaseEvent): Promise<Exclude<HandleReport, { kind: 'decided' }> | { kind: 'decided'; decided: Decided; steps: StepEffect[] }> {
     const now = this.deps.clock();
     const result = await this.deps.store.handle(event, (world) => decide(world, event, { now, policy: this.policy, deployPolicies: this.deps.deployPolicies ?? [] }));
     if (result.kind === 'duplicate') return { kind: 'duplicate', eventId: event.id };
@@ -54,13 +128,7 @@ export class ReleaseRuntime {
     // Notifications and timers first: they describe the state just committed. Step effects then
     // feed their results back, and the decisions those make schedule and notify after these.
     for (const effect of decision.effects) if (!isStepEffect(effect)) await this.runSideEffect(effect);
-    const followUps: HandleReport[] = [];
-    for (const effect of decision.effects) {
-      if (!isStepEffect(effect)) continue;
-      const body = await this.runStepEffect(effect);
-      followUps.push(await this.handle({ id: `result:${effect.effectId}`, service: effect.service, at: this.deps.clock(), body }));
-    }
-    return { kind: 'decided', eventId: event.id, outcome: decision.outcome, effects: decision.effects.length, followUps };
+    return { kind: 'decided', decided: { eventId: event.id, outcome: decision.outcome, effects: decision.effects.length }, steps: decision.effects.filter(isStepEffect) };
   }
 
   /** Runs one step effect; its outcome comes back as an event body. Never throws. */

@@ -9,7 +9,7 @@ import { CHECKOUT_POLICY, T0, serviceConfigInput } from './fixtures.js';
 import { FakeAlertPolicies } from '../fakes/memory-alert-policies.js';
 
 /** A runtime wired to fakes at every port, with a clock the test moves. */
-export function fakeSystem<S extends ReleaseStore = FakeStore, R extends TrafficRouter = FakeRouter>(store?: S, router?: R, options: { deployPolicies?: PlatformDeployPolicy[] } = {}) {
+export function fakeSystem<S extends ReleaseStore = FakeStore, R extends TrafficRouter = FakeRouter>(store?: S, router?: R, options: { deployPolicies?: PlatformDeployPolicy[]; budget?: { stepEffects: number; timeMs: number } } = {}) {
   const clock = { now: T0 };
   const deps = {
     store: store ?? new FakeStore(),
@@ -21,6 +21,7 @@ export function fakeSystem<S extends ReleaseStore = FakeStore, R extends Traffic
     clock: () => clock.now,
     log: silentLogger,
     deployPolicies: options.deployPolicies ?? [],
+    ...(options.budget ? { budget: options.budget } : {}),
   };
   const runtime = new ReleaseRuntime(deps);
   /** The Cloud Build API as the functions see it: a build message is trusted only if this knows the build. */
