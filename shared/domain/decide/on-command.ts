@@ -1,3 +1,4 @@
+import { inWatch } from './reconcile.js';
 import type { EventOf } from '../events.js';
 import type { Release } from '../model.js';
 import { Reason } from '../reasons.js';
@@ -59,7 +60,7 @@ function abort(d: Draft, release: Release, by: string): void {
 function rollback(d: Draft, release: Release, by: string): void {
   if (release.phase !== 'complete') return reject(d, `rollback applies to a completed release; ${release.id} is ${release.phase} (use abort)`);
   if (d.service.lastCompletedReleaseId !== release.id) return reject(d, `${release.id} is no longer the service's current release`);
-  if (release.watchUntil === null || d.now >= release.watchUntil) {
+  if (!inWatch(release, d.service, d.now)) {
     return reject(d, `the watch window of ${release.id} ended at ${new Date(release.watchUntil ?? 0).toISOString()}`);
   }
   if (d.service.activeReleaseId !== null) return reject(d, `release ${d.service.activeReleaseId} is in flight; abort it first`);

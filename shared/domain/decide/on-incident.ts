@@ -1,3 +1,4 @@
+import { inWatch } from './reconcile.js';
 import type { EventOf } from '../events.js';
 import { Reason } from '../reasons.js';
 import type { Draft } from './draft.js';
@@ -21,7 +22,7 @@ export function onIncident(d: Draft, body: EventOf<'incident'>): void {
     return beginRollback(d, active, Reason.IncidentOpened, `${label} opened during ${active.phase}`, { summary: body.summary }, body.startedAt ?? null);
   }
   const completed = d.get(d.service.lastCompletedReleaseId);
-  if (!active && completed?.phase === 'complete' && completed.watchUntil !== null && d.now < completed.watchUntil) {
+  if (!active && completed && inWatch(completed, d.service, d.now)) {
     return beginRollback(d, completed, Reason.IncidentOpened, `${label} opened inside the watch window`, { summary: body.summary }, body.startedAt ?? null);
   }
   if (active?.phase === 'rolling_back') d.record(active, {}, Reason.IncidentOpened, `${label} opened while ${active.id} is already rolling back; no change`);

@@ -1,3 +1,4 @@
+import { watchEnded } from './reconcile.js';
 import type { EventOf } from '../events.js';
 import { Reason } from '../reasons.js';
 import type { Draft } from './draft.js';
@@ -13,7 +14,7 @@ export function onTick(d: Draft, body: EventOf<'tick'>): void {
   const release = d.get(body.releaseId);
   if (!release) return d.settle({ status: 'ignored', reason: Reason.NothingToDo, message: `release ${body.releaseId} not found` });
 
-  if (release.phase === 'complete' && release.watchUntil !== null && d.now >= release.watchUntil && release.nextCheckAt !== null) {
+  if (watchEnded(release, d.now) && release.nextCheckAt !== null) {
     d.record(release, { nextCheckAt: null }, Reason.WatchWindowEnded, 'watch window ended; the release is final');
     return;
   }

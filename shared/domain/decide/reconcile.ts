@@ -230,15 +230,21 @@ function heldCheckAt(release: Release, now: number): number | null {
 function nextCheckOf(release: Release, service: ServiceState, now: number): number | null {
   if (release.inFlight) return release.inFlight.deadlineAt;
   if (release.phase === 'shifting') return healthDueAt(release, service);
-  if (release.phase === 'complete' && release.watchUntil !== null && release.watchUntil > now) {
+  if (release.phase === 'complete' && release.watchUntil !== null && !watchEnded(release, now)) {
     return inWatch(release, service, now) ? Math.min(release.watchUntil, healthDueAt(release, service)) : release.watchUntil;
   }
   return null;
 }
 
 /** A completed release still being watched: inside its window and still the service's current release. */
+/** The one test of "this release is watched now": complete, the service's current one, its window not over. */
 export function inWatch(release: Release, service: ServiceState, now: number): boolean {
   return release.phase === 'complete' && release.watchUntil !== null && now < release.watchUntil && service.lastCompletedReleaseId === release.id;
+}
+
+/** A completed release whose watch window is over (it is final from then on). */
+export function watchEnded(release: Release, now: number): boolean {
+  return release.phase === 'complete' && release.watchUntil !== null && now >= release.watchUntil;
 }
 
 /**
