@@ -2,7 +2,7 @@ import { FAILED_BUILD_STATUSES, releaseIdForBuild, type EventOf } from '../event
 import { SCHEMA_VERSION, isInFlight, type Release } from '../model.js';
 import { Reason } from '../reasons.js';
 import type { Draft } from './draft.js';
-import { beginRollback, enqueue, startOrHold } from './lifecycle.js';
+import { beginRollback, enqueue, finish, startOrHold } from './lifecycle.js';
 
 /**
  * Cloud Build status messages create a release and start it. They arrive duplicated and out of
@@ -22,20 +22,15 @@ export function onBuild(d: Draft, body: EventOf<'build'>): void {
     d.touch(release, { build: { id: body.buildId, status: body.status, commit: body.commit ?? release.build.commit, image: body.image ?? release.build.image, createdAt: body.createdAt ?? release.build.createdAt ?? null } });
   }
 
-  if (failed) {
-    d.record(release, { phase: 'failed', nextCheckAt: null }, Reason.BuildFailed, `build ${body.buildId} ended ${body.status}; stable untouched`);
-    d.notify(release, 'release.failed', Reason.BuildFailed, `build ended ${body.status}`);
-    return;
-  }
+  // A failed build ends its release the way every release ends: the slot it held (a policy hold
+  // waits in the queue slot) is freed and people are told, once.
+  if (failed) return finish(d, release, 'failed', Reason.BuildFailed, `build ${body.buildId} ended ${body.status}; stable untouched`);
   if (body.status !== 'SUCCESS') {
     if (!existing) d.record(release, {}, Reason.BuildStarted, `build ${body.buildId} is ${body.status}`);
     else d.settle({ status: 'ignored', reason: Reason.BuildStatusIgnored, message: `build ${body.buildId} still ${body.status}` });
     return;
   }
-  if (!release.build.image) {
-    d.record(release, { phase: 'failed' }, Reason.BuildFailed, 'build succeeded but named no image (set _CUTOVER_IMAGE or list it under images)');
-    return;
-  }
+  if (!release.build.image) return finish(d, release, 'failed', Reason.BuildFailed, 'build succeeded but named no image (set _CUTOVER_IMAGE or list it under images)');
   startOrQueue(d, release);
 }
 
