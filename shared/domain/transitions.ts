@@ -2,8 +2,9 @@ import type { Phase } from './model.js';
 
 /**
  * The legal phase edges, in one place. docs/state.md's diagram is generated from this table
- * (`npm run docs:state`) and a test fails when the two differ; the property test fails when
- * decide() records an edge that is not listed here. `new` is where a release's first history
+ * (`npm run docs:state`) and a test fails when the two differ; the draft refuses to move a
+ * release along an edge that is not listed here (UndeclaredEdgeError), and the property test
+ * drives decide() through every listed one. `new` is where a release's first history
  * entry starts. An entry that keeps the phase (a hold, a retry, a note) is not an edge.
  */
 export const NEW = 'new' as const;

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { PHASES, PHASE_EDGES, TERMINAL_PHASES, isLegalEdge, phaseDiagram } from '../../shared/domain/index.js';
+import { PHASES, PHASE_EDGES, Reason, TERMINAL_PHASES, isLegalEdge, phaseDiagram } from '../../shared/domain/index.js';
+import { Draft, UndeclaredEdgeError } from '../../shared/domain/decide/draft.js';
+import { T0, ctxAt, ev, releaseIn, serviceState } from '../support/fixtures.js';
 import { STATE_DOC, withDiagram } from '../../scripts/write-state-diagram.js';
 
 describe('the legal phase edges (one table, read by the docs and the tests)', () => {
@@ -29,4 +31,19 @@ describe('the legal phase edges (one table, read by the docs and the tests)', ()
     for (const terminal of TERMINAL_PHASES) if (terminal !== 'complete') expect(PHASE_EDGES[terminal]).toEqual([]);
     for (const phase of PHASES) expect(isLegalEdge(phase, phase)).toBe(true);
   });
+
+  it('the draft moves a release only along a declared edge: anything else is an error, and nothing is recorded', () => {
+    const pending = releaseIn('pending');
+    const draft = new Draft({ service: serviceState(), releases: [pending] }, ev({ kind: 'tick', releaseId: pending.id }), ctxAt(T0));
+    const release = draft.get(pending.id);
+    if (!release) throw new Error('no release');
+    expect(() => draft.record(release, { phase: 'complete' }, Reason.Completed, 'skipping ahead')).toThrow(UndeclaredEdgeError);
+    expect(() => draft.touch(release, { phase: 'shifting' })).toThrow(/pending → shifting on tick is not a declared edge/);
+    expect(release.phase).toBe('pending');
+    expect(draft.record(release, { phase: 'deploying' }, Reason.BuildSucceeded, 'a declared edge').phase).toBe('deploying');
+    const done = releaseIn('rolled_back');
+    const other = new Draft({ service: serviceState(), releases: [done] }, ev({ kind: 'tick', releaseId: done.id }), ctxAt(T0));
+    expect(() => other.touch(other.get(done.id) as typeof done, { phase: 'shifting' })).toThrow(UndeclaredEdgeError);
+  });
 });
+

@@ -1,6 +1,7 @@
 import type { Effect, NotificationType } from '../effects.js';
 import type { ReleaseEvent } from '../events.js';
-import { SCHEMA_VERSION, type HistoryEntry, type Release, type ServiceState } from '../model.js';
+import { SCHEMA_VERSION, type HistoryEntry, type Phase, type Release, type ServiceState } from '../model.js';
+import { isLegalEdge } from '../transitions.js';
 import type { Reason } from '../reasons.js';
 import { releaseFacts } from '../dora.js';
 import type { DecideContext, Decision, Outcome, World } from './types.js';
@@ -65,6 +66,11 @@ export class Draft {
 
   /** Changes a release without a history entry (bookkeeping such as the effect in flight). */
   touch(release: Release, patch: Partial<Release>): Release {
+    // Nothing moves along an edge the table does not declare: a bug here is an error, never a state.
+    if (patch.phase !== undefined && patch.phase !== release.phase) {
+      const from = release.historySeq === 0 ? null : release.phase;
+      if (!isLegalEdge(from, patch.phase)) throw new UndeclaredEdgeError(release.id, from, patch.phase, this.event.body.kind);
+    }
     Object.assign(release, patch, { updatedAt: this.now });
     this.changed.add(release.id);
     return release;
@@ -149,5 +155,13 @@ export class Draft {
       history: this.history,
       effects: this.effects,
     };
+  }
+}
+
+/** decide() tried to move a release along an edge PHASE_EDGES does not declare. */
+export class UndeclaredEdgeError extends Error {
+  constructor(releaseId: string, from: Phase | null, to: Phase, eventKind: string) {
+    super(`release ${releaseId}: ${from ?? 'new'} → ${to} on ${eventKind} is not a declared edge (shared/domain/transitions.ts)`);
+    this.name = 'UndeclaredEdgeError';
   }
 }
