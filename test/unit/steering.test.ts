@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EFFECT_POLICY, availableCommands, type Release } from '../../shared/domain/index.js';
+import { COMMANDS, DEFAULT_EFFECT_POLICY, availableCommands, decide, type Release } from '../../shared/domain/index.js';
 import { steeringSection } from '../../shared/views/steering.js';
 import { escapeHtml } from '../../shared/views/status-page.js';
-import { T0, releaseIn, serviceState } from '../support/fixtures.js';
+import { T0, ctxAt, ev, releaseIn, serviceState } from '../support/fixtures.js';
 
-/** The page offers what decide() would take now: the rules live in on-command.ts only. */
+/** The page offers what decide() would take now: both read the guards declared in command-guards.ts. */
 const offered = (release: Release, service = serviceState({}, { activeReleaseId: release.id })) => availableCommands({ service, releases: [release] }, release, T0, DEFAULT_EFFECT_POLICY);
 
 describe('status page steering: which buttons a release can offer', () => {
@@ -30,5 +30,30 @@ describe('status page steering: which buttons a release can offer', () => {
     const html = steeringSection(releaseIn('shifting', { id: 'x"><script>alert(1)</script>' }), ['abort'], { commandUrl: 'http://127.0.0.1:1/', signIn: { kind: 'local', issuerUrl: 'http://127.0.0.1:2' } }, escapeHtml);
     expect(html).not.toContain('"><script>alert(1)');
     expect(html).toContain('data-config="{&#34;commandUrl&#34;');
+  });
+});
+
+describe('the commands offered are the commands decide() accepts', () => {
+  it('for every phase, flag and service situation, a command is offered exactly when decide() would apply it', () => {
+    const phases: Release['phase'][] = ['pending', 'deploying', 'verifying', 'shifting', 'complete', 'rolling_back', 'rolled_back', 'failed', 'superseded'];
+    let compared = 0;
+    for (const phase of phases) {
+      for (const paused of [false, true]) {
+        for (const awaitingApproval of [false, true]) {
+          for (const verified of [null, true, false]) {
+            for (const watchUntil of [null, T0 + 60_000, T0 - 1]) {
+              const release = releaseIn(phase, { paused, awaitingApproval, watchUntil, verification: verified === null ? null : { passed: verified, results: [], at: T0 } });
+              for (const svc of [serviceState({}, { activeReleaseId: release.id }), serviceState({}, { activeReleaseId: null, lastCompletedReleaseId: release.id }), serviceState({}, { activeReleaseId: 'checkout-other', lastCompletedReleaseId: release.id })]) {
+                const world = { service: svc, releases: [release] };
+                const accepted = COMMANDS.filter((command) => decide(world, ev({ kind: 'command', releaseId: release.id, command, actor: 'a', why: null }), ctxAt(T0)).outcome.status !== 'rejected');
+                expect(availableCommands(world, release, T0, DEFAULT_EFFECT_POLICY), `${phase} paused=${paused} approval=${awaitingApproval} verified=${verified} watch=${watchUntil}`).toEqual(accepted);
+                compared += 1;
+              }
+            }
+          }
+        }
+      }
+    }
+    expect(compared).toBe(9 * 2 * 2 * 3 * 3 * 3);
   });
 });
