@@ -31,7 +31,8 @@ export interface ChatDeliveryOutcome {
   why?: string;
 }
 
-export interface ReleaseStore {
+/** The event transaction (exactly once) and the configs it decides against. */
+export interface ReleaseEvents {
   handle(event: ReleaseEvent, decideFor: (world: World) => Decision): Promise<HandleResult>;
   /**
    * Writes a service's config and, in the same transaction, its claim on its traffic target (one
@@ -39,6 +40,10 @@ export interface ReleaseStore {
    * is written; a target the service leaves is released.
    */
   applyServiceConfig(source: ServiceConfigInput & { name: string }, now: number): Promise<ServiceState>;
+}
+
+/** What people and the tick read: services, releases, history, what is due. */
+export interface ReleaseReads {
   getService(name: string): Promise<ServiceState | null>;
   listServices(): Promise<ServiceState[]>;
   findServicesByAlertPolicy(policyName: string): Promise<string[]>;
@@ -47,10 +52,11 @@ export interface ReleaseStore {
   history(releaseId: string, limit: number): Promise<HistoryEntry[]>;
   /** Releases whose nextCheckAt is at or before `now`, oldest first. */
   dueReleases(now: number, limit: number): Promise<Release[]>;
-  /**
-   * The kept delivery figures of one service, for the UTC days from `fromDay` to `toDay` inclusive
-   * (YYYY-MM-DD). Written by `handle` in the event's own transaction, from `deliveryPatches`.
-   */
+}
+
+/** The kept delivery figures (the four keys), written by `handle` in the event's own transaction. */
+export interface DeliveryFigures {
+  /** The kept figures of one service for the UTC days from `fromDay` to `toDay` inclusive (YYYY-MM-DD). */
   deliveryDays(service: string, fromDay: string, toDay: string): Promise<DeliveryDay[]>;
   /**
    * Writes the kept figures of one page of a service's releases from the releases themselves
@@ -59,15 +65,26 @@ export interface ReleaseStore {
    * decisions; merging is keyed by release id, so rebuilding twice changes nothing.
    */
   rebuildDelivery(service: string, cursor: string | null, limit: number): Promise<{ releases: number; next: string | null }>;
-  /**
-   * Of these chat deliveries (one key per message and channel), the ones that already ended:
-   * delivered, or refused for good. A redelivered event is not posted to a channel twice.
-   */
+}
+
+/** Which chat posts ended (one key per message and channel): a redelivered event is not posted twice. */
+export interface ChatLedger {
+  /** Of these deliveries, the ones that already ended: delivered, or refused for good. */
   chatDeliveriesDone(keys: readonly string[]): Promise<Set<string>>;
   recordChatDelivery(key: string, outcome: ChatDeliveryOutcome): Promise<void>;
+}
+
+/** Input refused at the edge, kept with its reason for people to read. */
+export interface RejectedInput {
   recordRejected(event: RejectedEvent): Promise<string>;
   listRejected(limit: number): Promise<(RejectedEvent & { id: string })[]>;
 }
+
+/**
+ * The whole store, as one adapter (Firestore, the fake) provides it. Each part has its own
+ * contract (test/contracts/store-contract.ts); code that needs one concern asks for that part.
+ */
+export interface ReleaseStore extends ReleaseEvents, ReleaseReads, DeliveryFigures, ChatLedger, RejectedInput {}
 
 /** The target a config names is another service's (claimed in the store): nothing was written. */
 export class TargetClaimedError extends Error {
