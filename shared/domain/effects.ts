@@ -56,6 +56,8 @@ export interface RunVerification extends StepEffectBase {
   private: boolean;
   /** Sent with every check: behind a load balancer, the cohort header that reaches the candidate colour. */
   headers?: Record<string, string>;
+  /** The service's after-deploy hooks (smoke tests), called beside the checks; a failing one fails verification. */
+  hooks?: { name: string; url: string; timeout: number }[];
 }
 
 export interface MeasureHealth extends StepEffectBase {

@@ -20,3 +20,4 @@ export * from './platform/index.js';
 export * from './glob.js';
 export * from './policy/index.js';
 export * from './targets.js';
+export * from './hooks.js';

@@ -7,6 +7,7 @@ import { sourceSchema } from './provenance.js';
 import { analysisConfigSchema } from './analysis/config.js';
 import { deployPoliciesSchema } from './policy/schema.js';
 import { routerSchema } from './targets.js';
+import { hooksSchema } from './hooks.js';
 
 /**
  * The service config a platform engineer writes in YAML and applies with `cutover services apply`.
@@ -82,6 +83,7 @@ export const serviceConfigSchema = z
     source: sourceSchema.optional().describe('The builds this service trusts; with none, no build releases'),
     access: accessSchema.default({ operators: [], approvers: [], owners: [] }),
     notifications: chatRoutesSchema.default([]).describe('Google Chat and Slack incoming webhooks, each with the release events it gets'),
+    hooks: hooksSchema.default([]).describe('Webhooks called with a Google ID token: after-deploy (a gate: smoke tests at 0%), after-complete and on-rollback (told)'),
   })
   .strict();
 

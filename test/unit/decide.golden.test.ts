@@ -241,6 +241,17 @@ const scenarios: Story[] = [
         ]).flat(),
       ]),
   },
+  {
+    name: 'a failing smoke hook (after-deploy) fails verification: rolled back before any user traffic',
+    config: { hooks: [{ name: 'smoke', at: 'after-deploy', url: 'https://qa.example.com/smoke', timeout: '5s' }, { name: 'tell-qa', at: 'on-rollback', url: 'https://qa.example.com/rolled-back' }] },
+    run: (sc) =>
+      sc.run([
+        { at: s(0), body: build('b1', 'SUCCESS') },
+        { at: s(20), body: deployed('b1') },
+        { at: s(80), body: verified('b1', [{ path: '/healthz', status: 200, ok: true }, { path: 'hook:smoke', status: 500, ok: false, error: 'hook smoke answered 500' }]) },
+        { at: s(81), body: traffic('b1', 0) },
+      ]),
+  },
 ];
 
 describe('decide(): golden transcripts of whole release stories', () => {

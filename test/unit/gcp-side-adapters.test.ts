@@ -59,10 +59,21 @@ describe('HttpVerificationChecker', () => {
   let server: Server;
   let url = '';
   const seen: (string | undefined)[] = [];
+  const hookCalls: { path: string; authorization: string | undefined; body: Record<string, unknown> }[] = [];
   beforeAll(async () => {
     server = createServer((req, res) => {
       seen.push(req.headers.authorization);
       if (req.url === '/slow') return void setTimeout(() => res.end('late'), 500);
+      if (req.url?.startsWith('/hooks/')) {
+        let body = '';
+        req.on('data', (c: Buffer) => (body += c.toString()));
+        req.on('end', () => {
+          hookCalls.push({ path: req.url ?? '', authorization: req.headers.authorization, body: JSON.parse(body) as Record<string, unknown> });
+          if (req.url === '/hooks/slow') return void setTimeout(() => res.end('late'), 500);
+          res.writeHead(req.url === '/hooks/smoke-fails' ? 500 : req.url === '/hooks/moved' ? 302 : 204, req.url === '/hooks/moved' ? { location: 'https://elsewhere.example/' } : {}).end();
+        });
+        return;
+      }
       const authorized = req.headers.authorization === 'Bearer token-for-' + url;
       res.writeHead(req.url === '/private' && !authorized ? 401 : req.url === '/missing' ? 404 : 200).end('ok');
     });
@@ -99,6 +110,18 @@ describe('HttpVerificationChecker', () => {
     expect(results.map((r) => r.ok)).toEqual([false, false]);
     expect(results[0]?.error).toContain("leaves the candidate's origin");
     expect(called).toBe(false);
+  });
+
+  it('calls the after-deploy hooks beside the checks, with a Google ID token for the hook\'s origin; only a 2xx in time passes', async () => {
+    hookCalls.length = 0;
+    const checker = new HttpVerificationChecker((audience) => Promise.resolve(`token-for-${audience}`));
+    const hook = (name: string, timeout = 1_000) => ({ name, url: `${url}/hooks/${name}`, timeout });
+    const results = await checker.run({ ...effect([{ path: '/ok', expectStatus: 200, timeout: 1_000 }]), headers: { 'x-cutover-cohort': 'canary' }, hooks: [hook('smoke'), hook('smoke-fails'), hook('slow', 100), hook('moved')] });
+    expect(results.map((r) => [r.path, r.status, r.ok])).toEqual([['/ok', 200, true], ['hook:smoke', 204, true], ['hook:smoke-fails', 500, false], ['hook:slow', null, false], ['hook:moved', 302, false]]);
+    expect(results[2]?.error).toBe('hook smoke-fails answered 500');
+    const smoke = hookCalls.find((c) => c.path === '/hooks/smoke');
+    expect(smoke?.authorization).toBe(`Bearer token-for-${url}`);
+    expect(smoke?.body).toEqual({ hook: 'smoke', at: 'after-deploy', releaseId: 'r', service: 's', candidateUrl: `${url}/base/`, headers: { 'x-cutover-cohort': 'canary' } });
   });
 
   it('fails the check, not the effect, when no token can be had', async () => {

@@ -3,6 +3,7 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { parseDuration, parseServiceConfig, ServiceConfigError } from '../../shared/domain/index.js';
 import { serviceConfigJsonSchema } from '../../shared/domain/service-config-json-schema.js';
+import { serviceConfigInput } from '../support/fixtures.js';
 
 describe('service config', () => {
   it.each([
@@ -80,5 +81,24 @@ describe('service config bounds (checked at services apply)', () => {
     const schema = serviceConfigJsonSchema() as { properties: Record<string, Record<string, unknown>> };
     expect(schema.properties.bakeTime).toMatchObject({ 'x-cutover-min': '1s', 'x-cutover-max': '24h' });
     expect(schema.properties.watchWindow).toMatchObject({ 'x-cutover-min': '0s', 'x-cutover-max': '168h' });
+  });
+});
+
+describe('service config: hooks', () => {
+  const hooks = (list: unknown[]) => parseServiceConfig(serviceConfigInput({ hooks: list as never }));
+  it('takes https hooks (and plain http to 127.0.0.1), each named once, with a bounded timeout', () => {
+    expect(hooks([{ name: 'smoke', at: 'after-deploy', url: 'https://qa.example.com/smoke' }, { name: 'tell', at: 'on-rollback', url: 'http://127.0.0.1:8080/x', timeout: '2s' }]).hooks).toEqual([
+      { name: 'smoke', at: 'after-deploy', url: 'https://qa.example.com/smoke', timeout: 5_000 },
+      { name: 'tell', at: 'on-rollback', url: 'http://127.0.0.1:8080/x', timeout: 2_000 },
+    ]);
+  });
+  it.each([
+    ['plain http elsewhere', [{ name: 'a', at: 'after-deploy', url: 'http://qa.example.com/' }]],
+    ['credentials in the URL', [{ name: 'a', at: 'after-deploy', url: 'https://user:pw@qa.example.com/' }]],
+    ['a point that does not exist', [{ name: 'a', at: 'before-lunch', url: 'https://qa.example.com/' }]],
+    ['a timeout longer than a request', [{ name: 'a', at: 'after-deploy', url: 'https://qa.example.com/', timeout: '5m' }]],
+    ['two hooks of one name', [{ name: 'a', at: 'after-deploy', url: 'https://qa.example.com/' }, { name: 'a', at: 'on-rollback', url: 'https://qa.example.com/' }]],
+  ])('refuses %s', (_why, list) => {
+    expect(() => hooks(list)).toThrow();
   });
 });

@@ -147,8 +147,10 @@ function buildEffect(release: Release, service: ServiceState, spec: EffectSpec, 
   switch (spec.kind) {
     case 'deployCandidate':
       return { ...base, kind: 'deployCandidate', image: release.build.image ?? '', revisionName: revisionNameFor(release), baselineRevisionName: service.config.analysis.baseline === 'twin' && TARGET_TRAITS[service.config.router.kind].startsTwins ? baselineNameFor(release) : null };
-    case 'runVerification':
-      return { ...base, kind: 'runVerification', candidateUrl: release.candidate.url, checks: service.config.verification.checks, private: service.config.verification.private, ...cohortHeaders(service) };
+    case 'runVerification': {
+      const hooks = service.config.hooks.filter((h) => h.at === 'after-deploy').map(({ name, url, timeout }) => ({ name, url, timeout }));
+      return { ...base, kind: 'runVerification', candidateUrl: release.candidate.url, checks: service.config.verification.checks, private: service.config.verification.private, ...cohortHeaders(service), ...(hooks.length ? { hooks } : {}) };
+    }
     case 'setTraffic':
       return {
         ...base,
