@@ -205,7 +205,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     secretManager.put(LOCAL_CHAT_SECRET, chat.googleChatUrl());
     const secretClient = new secretManagerV1.SecretManagerServiceClient({ ...secretManager.server.clientOptions(), projectId: LOCAL_PROJECT });
     keep(() => secretClient.close());
-    const chatDeps = { secrets: new SecretManagerSource(secretClient, { project: LOCAL_PROJECT }), sender: new WebhookSender(), allowedOrigins: [chat.origin], pageUrl: null as string | null };
+    // Hooks locally: loopback URLs, no Google ID token to give.
+    const chatDeps = { secrets: new SecretManagerSource(secretClient, { project: LOCAL_PROJECT }), sender: new WebhookSender(), hooks: new WebhookSender({ attempts: 1 }), allowedOrigins: [chat.origin], pageUrl: null as string | null };
     // Each kind's target: the local router's client, and the GKE target on the local Compute and Kubernetes APIs.
     const local = localRouterClient(config);
     const router = new TargetDispatch({ local: { deployer: local, splitter: local }, 'gke-lb': shop.target });

@@ -160,9 +160,12 @@ export function wire(config: CutoverConfig, overrides: Partial<Ports> & { builds
     budget: { stepEffects: 16, timeMs: Math.round(config.requestDeadlineMs * 0.6) },
   });
   const telemetrySink = health instanceof TelemetryHealthSource ? health.sink : undefined;
+  const idTokens = googleIdTokens();
   const chat = overrides.chat ?? {
     secrets: new SecretManagerSource(new secretManager.SecretManagerServiceClient(), { project: config.projectId }),
     sender: new WebhookSender(),
+    // One try per delivery: a hook's timeout is up to 8 s of a 9 s request; Pub/Sub redelivers the rest.
+    hooks: new WebhookSender({ attempts: 1, headers: async (url) => ({ authorization: `Bearer ${await idTokens(url.origin)}` }) }),
     ...config.chat,
   };
   return { store, router, health, verifier, scheduler, notifier, builds, alertPolicies, deployPolicies: config.platform.deployPolicies, auth, page, telemetrySink, chat, runtime, log, clock, requestDeadlineMs: config.requestDeadlineMs };

@@ -11,6 +11,11 @@ export interface ChatSender {
   send(url: URL, message: { text: string }): Promise<ChatSendResult>;
 }
 
+/** Calling one told-only hook: a JSON POST with a Google ID token for its origin, within its timeout. */
+export interface HookSender {
+  send(url: URL, body: object, timeoutMs: number): Promise<ChatSendResult>;
+}
+
 /** What notifyChat needs besides the store: where webhook URLs come from, how they are posted, what they may be. */
 export interface ChatDeps {
   secrets: SecretSource;
@@ -19,4 +24,6 @@ export interface ChatDeps {
   allowedOrigins: readonly string[];
   /** The status page, for the message's link; null: no link. */
   pageUrl: string | null;
+  /** The service's after-complete and on-rollback hooks are called through this; absent: they are refused, with the reason. */
+  hooks?: HookSender;
 }

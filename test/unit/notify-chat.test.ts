@@ -1,4 +1,6 @@
 import { grpc } from 'google-gax';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { v1 } from '@google-cloud/secret-manager';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { registerFunctions } from '../../functions/register.js';
@@ -201,5 +203,53 @@ describe('notifyChat: release events to Google Chat and Slack', () => {
     await sys.apply({ name: 'other', notifications: [{ format: 'google-chat', secret: 'team-chat' }] });
     expect((await push({ ...completed, service: 'other' }, 'm2')).json).toMatchObject({ status: 'rejected', reason: 'UnknownRelease' });
     expect(receiver.attempts).toBe(0);
+  });
+});
+
+describe('notifyChat: told-only hooks (after-complete, on-rollback)', () => {
+  const calls: { path: string; authorization: string | undefined; body: Record<string, unknown> }[] = [];
+  let answers: number[] = [];
+  let hookServer: Server;
+  let hookBase = '';
+  beforeAll(async () => {
+    hookServer = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        calls.push({ path: req.url ?? '', authorization: req.headers.authorization, body: JSON.parse(body) as Record<string, unknown> });
+        res.writeHead(answers.shift() ?? 204).end();
+      });
+    });
+    await new Promise<void>((r) => hookServer.listen(0, '127.0.0.1', r));
+    hookBase = `http://127.0.0.1:${(hookServer.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise((r) => hookServer.close(r)));
+  beforeEach(async () => {
+    calls.length = 0;
+    answers = [];
+    chat = { ...chat, hooks: new WebhookSender({ attempts: 1, headers: (url) => Promise.resolve({ authorization: `Bearer token-for-${url.origin}` }) }) };
+    await sys.apply({ notifications: [], hooks: [{ name: 'tell-qa', at: 'on-rollback', url: `${hookBase}/rolled-back` }, { name: 'close-ticket', at: 'after-complete', url: `${hookBase}/done`, timeout: '2s' }] });
+  });
+
+  it('calls the hook of the event\'s point with the release event and a Google ID token for its origin, once per message', async () => {
+    expect(await push(rolledBack, 'h1')).toMatchObject({ status: 200, json: { status: 'handled', detail: [{ hook: 'tell-qa', status: 'delivered' }] } });
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatchObject({ path: '/rolled-back', authorization: `Bearer token-for-${hookBase}`, body: { hook: 'tell-qa', at: 'on-rollback', event: { type: 'release.rolled_back', releaseId: 'checkout-b1', service: 'checkout' } } });
+    expect(await push(rolledBack, 'h1')).toMatchObject({ status: 200, json: { detail: [{ hook: 'tell-qa', status: 'already' }] } });
+    expect(calls).toHaveLength(1);
+    await push(completed, 'h2');
+    expect(calls.map((c) => c.path)).toEqual(['/rolled-back', '/done']);
+    expect(await push(stepReached, 'h3')).toMatchObject({ json: { status: 'ignored' } });
+  });
+
+  it('a hook that fails for a while answers 503 (Pub/Sub redelivers); one that refuses is recorded with its reason and acknowledged', async () => {
+    answers = [503];
+    expect((await push(rolledBack, 'h4')).status).toBe(503);
+    expect((await push(rolledBack, 'h4')).json).toMatchObject({ status: 'handled', detail: [{ hook: 'tell-qa', status: 'delivered' }] });
+    answers = [404];
+    expect(await push(completed, 'h5')).toMatchObject({ status: 200, json: { status: 'rejected', reason: 'ChatRefused' } });
+    expect(await sys.store.listRejected(10)).toEqual(expect.arrayContaining([expect.objectContaining({ reason: 'ChatRefused', message: expect.stringContaining('hook close-ticket: the webhook answered 404') })]));
+    expect(await push(completed, 'h5')).toMatchObject({ json: { detail: [{ hook: 'close-ticket', status: 'already' }] } });
+    expect(calls).toHaveLength(3);
   });
 });

@@ -10,6 +10,8 @@ export interface WebhookSenderOptions {
   backoffMs?: number;
   maxBackoffMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** Headers each POST carries for its URL (a hook's Google ID token); none for chat webhooks, whose URL is the credential. */
+  headers?: (url: URL) => Promise<Record<string, string>>;
 }
 
 const sleeper = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -25,6 +27,7 @@ export class WebhookSender implements ChatSender {
   private readonly backoffMs: number;
   private readonly maxBackoffMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly headers: ((url: URL) => Promise<Record<string, string>>) | undefined;
 
   constructor(options: WebhookSenderOptions = {}) {
     this.attempts = Math.max(1, options.attempts ?? 3);
@@ -32,12 +35,14 @@ export class WebhookSender implements ChatSender {
     this.backoffMs = options.backoffMs ?? 250;
     this.maxBackoffMs = options.maxBackoffMs ?? 2_000;
     this.sleep = options.sleep ?? sleeper;
+    this.headers = options.headers;
   }
 
-  async send(url: URL, message: { text: string }): Promise<ChatSendResult> {
+  /** Posts `message` as JSON; `timeoutMs` bounds each try (a hook's own timeout), the sender's default otherwise. */
+  async send(url: URL, message: object, timeoutMs = this.timeoutMs): Promise<ChatSendResult> {
     let last: ChatSendResult = { status: 'transient', why: 'not tried' };
     for (let attempt = 1; attempt <= this.attempts; attempt += 1) {
-      const { result, retryAfterMs } = await this.once(url, message);
+      const { result, retryAfterMs } = await this.once(url, message, timeoutMs);
       if (result.status !== 'transient') return result;
       last = { status: 'transient', why: `${result.why} (after ${attempt} ${attempt === 1 ? 'try' : 'tries'})` };
       if (attempt < this.attempts) {
@@ -48,14 +53,15 @@ export class WebhookSender implements ChatSender {
     return last;
   }
 
-  private async once(url: URL, message: { text: string }): Promise<{ result: ChatSendResult; retryAfterMs?: number }> {
+  private async once(url: URL, message: object, timeoutMs: number): Promise<{ result: ChatSendResult; retryAfterMs?: number }> {
     try {
+      const extra = this.headers ? await this.headers(url) : {};
       const res = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json; charset=UTF-8' },
+        headers: { 'content-type': 'application/json; charset=UTF-8', ...extra },
         body: JSON.stringify(message),
         redirect: 'manual',
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
       });
       await res.body?.cancel().catch(() => undefined);
       if (res.status >= 300 && res.status < 400) return { result: { status: 'permanent', why: `the webhook answered a redirect (${res.status}); redirects are not followed` } };
@@ -65,7 +71,7 @@ export class WebhookSender implements ChatSender {
       return { result: { status: kind, why: `the webhook answered ${res.status}` }, ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterMs: retryAfter * 1_000 } : {}) };
     } catch (error) {
       const timedOut = (error as Error).name === 'TimeoutError';
-      return { result: { status: 'transient', why: timedOut ? `no answer within ${this.timeoutMs} ms` : `could not reach the webhook (${(error as Error).name})` } };
+      return { result: { status: 'transient', why: timedOut ? `no answer within ${timeoutMs} ms` : `could not reach the webhook (${(error as Error).name})` } };
     }
   }
 }
