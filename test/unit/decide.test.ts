@@ -206,14 +206,6 @@ describe('decide (conditions)', () => {
   const run = (releases: Release[], body: EventBody, options: { at?: number; svc?: ServiceState } = {}) => decide({ service: options.svc ?? service(), releases }, ev(body, { at: options.at ?? T0 }), ctxAt(options.at ?? T0));
   const verifiedOk = () => releaseIn('verifying', { verification: { passed: true, results: [], at: T0 }, inFlight: null });
 
-  it('a release held in the queue slot whose build then fails gives the slot back and says so (as every failed release does)', () => {
-    const held = releaseIn('pending', { id: 'checkout-b2', build: { id: 'b2', status: 'SUCCESS', commit: 'c2', image: 'img@sha256:2' }, hold: { policy: 'freeze', scope: 'platform', action: 'start', since: T0, until: null, overrideRole: 'approver' } });
-    const decision = run([releaseIn('complete'), held], build('b2', 'FAILURE'), { svc: service({ activeReleaseId: null, queuedReleaseId: 'checkout-b2' }) });
-    expect(decision.releases.find((r) => r.id === 'checkout-b2')).toMatchObject({ phase: 'failed', hold: null, queued: false, nextCheckAt: null });
-    expect(decision.service).toMatchObject({ queuedReleaseId: null });
-    expect(decision.effects.map((e) => e.kind)).toEqual(['notify']);
-  });
-
   it('promote: a verified release enters shifting at the last step; an unverified or pending one is refused', () => {
     const promoted = run([verifiedOk()], cmd('promote')).releases[0];
     expect(promoted).toMatchObject({ phase: 'shifting', stepIndex: 2, traffic: { desiredPercent: 100 } });

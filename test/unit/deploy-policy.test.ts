@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { deployPolicySchema, inForce, insideUntil, occurrences, policiesFor, platformDeployPolicySchema, restrictionOf, windowsSchema } from '../../shared/domain/index.js';
+import { decide, deployPolicySchema, inForce, insideUntil, occurrences, policiesFor, platformDeployPolicySchema, restrictionOf, windowsSchema } from '../../shared/domain/index.js';
+import { T0, build, ctxAt, ev, releaseIn, serviceState } from '../support/fixtures.js';
 
 const utc = (iso: string) => Date.parse(`${iso}Z`);
 const windows = (w: object) => windowsSchema.parse(w);
@@ -84,5 +85,16 @@ describe('deploy policy restrictions', () => {
       }),
       { numRuns: 500, seed: 20261202 },
     );
+  });
+});
+
+describe('a policy-held release whose build then fails', () => {
+  it('gives the queue slot back and says so, as every failed release does', () => {
+    const held = releaseIn('pending', { id: 'checkout-b2', build: { id: 'b2', status: 'SUCCESS', commit: 'c2', image: 'img@sha256:2' }, hold: { policy: 'freeze', scope: 'platform', action: 'start', since: T0, until: null, overrideRole: 'approver' } });
+    const service = serviceState({}, { activeReleaseId: null, queuedReleaseId: 'checkout-b2' });
+    const decision = decide({ service, releases: [releaseIn('complete'), held] }, ev(build('b2', 'FAILURE')), ctxAt(T0));
+    expect(decision.releases.find((r) => r.id === 'checkout-b2')).toMatchObject({ phase: 'failed', hold: null, queued: false, nextCheckAt: null });
+    expect(decision.service).toMatchObject({ queuedReleaseId: null });
+    expect(decision.effects.map((e) => e.kind)).toEqual(['notify']);
   });
 });
