@@ -33,6 +33,8 @@ describe('status page steering: which buttons a release can offer', () => {
   });
 });
 
+const FREEZE = { name: 'freeze', windows: { oneTime: [{ start: '2026-01-01T00:00', end: '2027-12-31T00:00' }] }, blocks: ['advance' as const], overrideRole: 'owner' as const };
+
 describe('the commands offered are the commands decide() accepts', () => {
   it('for every phase, flag and service situation, a command is offered exactly when decide() would apply it', () => {
     const phases: Release['phase'][] = ['pending', 'deploying', 'verifying', 'shifting', 'complete', 'rolling_back', 'rolled_back', 'failed', 'superseded'];
@@ -43,7 +45,13 @@ describe('the commands offered are the commands decide() accepts', () => {
           for (const verified of [null, true, false]) {
             for (const watchUntil of [null, T0 + 60_000, T0 - 1]) {
               const release = releaseIn(phase, { paused, awaitingApproval, watchUntil, verification: verified === null ? null : { passed: verified, results: [], at: T0 } });
-              for (const svc of [serviceState({}, { activeReleaseId: release.id }), serviceState({}, { activeReleaseId: null, lastCompletedReleaseId: release.id }), serviceState({}, { activeReleaseId: 'checkout-other', lastCompletedReleaseId: release.id })]) {
+              for (const svc of [
+                serviceState({}, { activeReleaseId: release.id }),
+                serviceState({}, { activeReleaseId: null, lastCompletedReleaseId: release.id }),
+                serviceState({}, { activeReleaseId: 'checkout-other', lastCompletedReleaseId: release.id }),
+                // A freeze on more traffic in force: promote and approve are refused, stopping never is.
+                serviceState({ policies: [FREEZE] }, { activeReleaseId: release.id }),
+              ]) {
                 const world = { service: svc, releases: [release] };
                 const accepted = COMMANDS.filter((command) => decide(world, ev({ kind: 'command', releaseId: release.id, command, actor: 'a', why: null }), ctxAt(T0)).outcome.status !== 'rejected');
                 expect(availableCommands(world, release, T0, DEFAULT_EFFECT_POLICY), `${phase} paused=${paused} approval=${awaitingApproval} verified=${verified} watch=${watchUntil}`).toEqual(accepted);
@@ -54,6 +62,6 @@ describe('the commands offered are the commands decide() accepts', () => {
         }
       }
     }
-    expect(compared).toBe(9 * 2 * 2 * 3 * 3 * 3);
+    expect(compared).toBe(9 * 2 * 2 * 3 * 3 * 4);
   });
 });
