@@ -1,5 +1,5 @@
 import { chatDeliveryKey, chatMessage, checkWebhookUrl, hookDeliveryKey, hooksFor, releaseEventPayloadSchema, routesFor, type ChatRoute, type Hook, type ReleaseEventPayload } from '../shared/domain/index.js';
-import { SecretUnreadableError, UpstreamUnavailableError, type ChatDeps } from '../shared/ports/index.js';
+import { SecretUnreadableError, UpstreamUnavailableError, type ChatDeps, type ChatSendResult } from '../shared/ports/index.js';
 import type { PubsubMessage } from '../shared/ingest/envelope.js';
 import type { EntryDeps, Verdict } from './entry.js';
 
@@ -53,29 +53,26 @@ export async function handleChatNotification(message: PubsubMessage, deps: Entry
 
 const describe = (r: RouteResult): string => `${r.route.format} via secret ${r.route.secret}: ${r.why ?? r.status}`;
 
+/**
+ * The end of one send in the delivery ledger: delivered, or refused for good (both recorded, so a
+ * redelivered message skips it); transient is left for Pub/Sub's redelivery.
+ */
+async function settled(key: string, sent: ChatSendResult, deps: EntryDeps): Promise<{ status: Status; why?: string }> {
+  if (sent.status === 'transient') return { status: 'transient', why: sent.why };
+  const refused = sent.status === 'permanent';
+  await deps.store.recordChatDelivery(key, refused ? { status: 'refused', at: deps.clock(), why: sent.why } : { status: 'delivered', at: deps.clock() });
+  return refused ? { status: 'refused', why: sent.why } : { status: 'delivered' };
+}
+
 /** A told-only hook: the release event as JSON, with the hook's name and point, once per message. */
 async function callHook(hook: Hook, event: ReleaseEventPayload, message: PubsubMessage, deps: EntryDeps, chat: ChatDeps): Promise<HookResult> {
-  const key = hookDeliveryKey(message.messageId, hook);
-  const refuse = async (why: string): Promise<HookResult> => {
-    await deps.store.recordChatDelivery(key, { status: 'refused', at: deps.clock(), why });
-    return { hook, status: 'refused', why };
-  };
-  if (!chat.hooks) return refuse('hooks are not configured in this installation');
-  const sent = await chat.hooks.send(new URL(hook.url), { hook: hook.name, at: hook.at, event }, hook.timeout);
-  if (sent.status === 'delivered') {
-    await deps.store.recordChatDelivery(key, { status: 'delivered', at: deps.clock() });
-    return { hook, status: 'delivered' };
-  }
-  if (sent.status === 'permanent') return refuse(sent.why);
-  return { hook, status: 'transient', why: sent.why };
+  const sent: ChatSendResult = chat.hooks ? await chat.hooks.send(new URL(hook.url), { hook: hook.name, at: hook.at, event }, hook.timeout) : { status: 'permanent', why: 'hooks are not configured in this installation' };
+  return { hook, ...(await settled(hookDeliveryKey(message.messageId, hook), sent, deps)) };
 }
 
 async function deliver(route: ChatRoute, event: ReleaseEventPayload, message: PubsubMessage, deps: EntryDeps, chat: ChatDeps): Promise<RouteResult> {
   const key = chatDeliveryKey(message.messageId, route);
-  const refuse = async (why: string): Promise<RouteResult> => {
-    await deps.store.recordChatDelivery(key, { status: 'refused', at: deps.clock(), why });
-    return { route, status: 'refused', why };
-  };
+  const refuse = async (why: string): Promise<RouteResult> => ({ route, ...(await settled(key, { status: 'permanent', why }, deps)) });
   let text: string;
   try {
     text = await chat.secrets.read(route.secret);
@@ -86,11 +83,5 @@ async function deliver(route: ChatRoute, event: ReleaseEventPayload, message: Pu
   }
   const url = checkWebhookUrl(text, route.format, chat.allowedOrigins);
   if (!url.ok) return refuse(url.why);
-  const sent = await chat.sender.send(url.url, chatMessage(event, chat.pageUrl));
-  if (sent.status === 'delivered') {
-    await deps.store.recordChatDelivery(key, { status: 'delivered', at: deps.clock() });
-    return { route, status: 'delivered' };
-  }
-  if (sent.status === 'permanent') return refuse(sent.why);
-  return { route, status: 'transient', why: sent.why };
+  return { route, ...(await settled(key, await chat.sender.send(url.url, chatMessage(event, chat.pageUrl)), deps)) };
 }

@@ -17,7 +17,6 @@ import { TargetDispatch, type Target } from './dispatch.js';
  * adding a kind is an entry here plus its adapters.
  */
 export interface TargetEntry {
-  summary: string;
   /** What docs/architecture.md's table says of the kind (npm run docs:targets writes it from here). */
   docs: { deploys: string; traffic: string; cohort: string; health: string };
   create(config: CutoverConfig, log: Logger): Target;
@@ -32,7 +31,6 @@ const both = <T extends Target['deployer'] & Target['splitter']>(adapter: T): Ta
 
 export const TARGETS: Record<TargetKind, TargetEntry> = {
   'cloud-run': {
-    summary: 'Cloud Run: a revision per release, traffic split by revision (Admin API v2)',
     docs: {
       deploys: 'a revision per release, named from the build (Admin API v2, `CloudRunRouter`)',
       traffic: 'revision percentages on the service, with its etag; the baseline twin tagged `baseline`',
@@ -42,7 +40,6 @@ export const TARGETS: Record<TargetKind, TargetEntry> = {
     create: () => both(new CloudRunRouter(new ServicesClient(), new RevisionsClient())),
   },
   local: {
-    summary: 'the local router of `npm start`: processes per version behind a weighted proxy',
     docs: {
       deploys: 'a process per version (the local router\'s admin API, `LocalRouterClient`)',
       traffic: 'the local router\'s weights (sticky by header or cookie)',
@@ -52,7 +49,6 @@ export const TARGETS: Record<TargetKind, TargetEntry> = {
     create: (config) => both(localRouterClient(config)),
   },
   'gke-lb': {
-    summary: 'GKE blue/green behind a global external Application Load Balancer: Deployments per colour, weights in the URL map',
     docs: {
       deploys: 'the idle colour\'s Deployment gets the image by digest (`DeploymentRollout`, cluster endpoint from the GKE API); ready when rolled out and every NEG endpoint is healthy (`BackendHealth`)',
       traffic: 'the weights of Cutover\'s route rule in the URL map (`UrlMapRouting`: fingerprint, operation, read back)',

@@ -1,9 +1,8 @@
 import { COMMANDS, type CommandName } from '../events.js';
 import type { Release } from '../model.js';
 import type { PlatformDeployPolicy } from '../policy/schema.js';
-import { COMMAND_GUARDS } from './command-guards.js';
+import { refusalOf } from './command-guards.js';
 import { Draft } from './draft.js';
-import { restrictionFor } from './policies.js';
 import type { EffectPolicy, World } from './types.js';
 
 /**
@@ -12,6 +11,5 @@ import type { EffectPolicy, World } from './types.js';
  */
 export function availableCommands(world: World, release: Release, now: number, policy: EffectPolicy, deployPolicies: readonly PlatformDeployPolicy[] = []): CommandName[] {
   const d = new Draft(world, { id: 'available', service: world.service.name, at: now, body: { kind: 'tick', releaseId: release.id } }, { now, policy, deployPolicies });
-  const advanceBlockedBy = restrictionFor(d, release, 'advance');
-  return COMMANDS.filter((command) => COMMAND_GUARDS[command]({ release, service: world.service, now, advanceBlockedBy: command === 'promote' || command === 'approve' ? advanceBlockedBy : null }) === null);
+  return COMMANDS.filter((command) => refusalOf(d, release, command) === null);
 }

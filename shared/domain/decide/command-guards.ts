@@ -1,6 +1,8 @@
 import type { CommandName } from '../events.js';
 import type { Release, ServiceState } from '../model.js';
 import type { Restriction } from '../policy/restriction.js';
+import type { Draft } from './draft.js';
+import { restrictionFor } from './policies.js';
 import { inWatch } from './reconcile.js';
 
 /** What a command's guard is asked: the release, its service, the time, and the policy blocking more traffic now (if any). */
@@ -44,3 +46,12 @@ export const COMMAND_GUARDS: Readonly<Record<CommandName, (g: GuardInput) => str
     return null;
   },
 };
+
+/** Commands that send more traffic: deploy policies hold them as they hold the schedule. */
+const ADVANCING: ReadonlySet<CommandName> = new Set(['promote', 'approve']);
+
+/** Why `command` does not apply to `release` now, or null when it does: what onCommand refuses with and the page leaves out. */
+export function refusalOf(d: Draft, release: Release, command: CommandName): string | null {
+  const advanceBlockedBy = ADVANCING.has(command) ? restrictionFor(d, release, 'advance') : null;
+  return COMMAND_GUARDS[command]({ release, service: d.service, now: d.now, advanceBlockedBy });
+}

@@ -1,9 +1,8 @@
 import type { EventOf } from '../events.js';
 import { Reason } from '../reasons.js';
-import { COMMAND_GUARDS } from './command-guards.js';
+import { refusalOf } from './command-guards.js';
 import type { Draft } from './draft.js';
 import { beginRollback, finish } from './lifecycle.js';
-import { restrictionFor } from './policies.js';
 import { enterShifting, moveToStep, startShifting } from './progress.js';
 
 /**
@@ -14,8 +13,7 @@ import { enterShifting, moveToStep, startShifting } from './progress.js';
 export function onCommand(d: Draft, body: EventOf<'command'>): void {
   const release = d.get(body.releaseId);
   if (!release) return reject(d, `release ${body.releaseId} not found for service ${d.service.name}`);
-  const advanceBlockedBy = body.command === 'promote' || body.command === 'approve' ? restrictionFor(d, release, 'advance') : null;
-  const refusal = COMMAND_GUARDS[body.command]({ release, service: d.service, now: d.now, advanceBlockedBy });
+  const refusal = refusalOf(d, release, body.command);
   if (refusal) return reject(d, refusal);
   const by = `by ${body.actor}${body.why ? ` — ${body.why}` : ''}`;
   const lastStep = d.service.config.steps.length - 1;
