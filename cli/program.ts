@@ -231,7 +231,7 @@ async function steer(c: CliContext, name: CommandName, releaseId: string, why: s
   const answer = await command(c, { command: name, release: releaseId, ...(why ? { reason: why } : {}) });
   const release = answer.release as Release | null;
   const outcome = answer.outcome as { message: string } | undefined;
-  print(c, answer, `${name} ${releaseId} by ${String(answer.actor)}: ${outcome?.message ?? release?.lastDecision.message ?? ''} — now ${release?.phase ?? '?'}`);
+  print(c, answer, `${name} ${releaseId} by ${String(answer.actor)}: ${outcome?.message ?? release?.lastDecision.message ?? ''} — now ${release?.state.phase ?? '?'}`);
 }
 
 export { CommanderError };

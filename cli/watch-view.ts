@@ -1,4 +1,5 @@
 import type { Release, ServiceState } from '../shared/domain/index.js';
+import { holdLabels, type Phase } from '../shared/domain/index.js';
 
 /**
  * The live view of releases (cutover watch, npm start): one block per service with its newest
@@ -11,7 +12,7 @@ export interface WatchSnapshot {
   footer?: string[];
 }
 
-const COLOURS: Partial<Record<Release['phase'], number>> = {
+const COLOURS: Partial<Record<Phase, number>> = {
   pending: 90, deploying: 36, verifying: 36, shifting: 36, complete: 32, rolling_back: 33, rolled_back: 31, failed: 31, superseded: 90,
 };
 const paint = (tty: boolean, code: number | undefined, text: string) => (tty && code ? `\x1b[${code}m${text}\x1b[0m` : text);
@@ -36,8 +37,8 @@ function health(release: Release): string {
 
 export function plainLine(release: Release, service: ServiceState): string {
   const traffic = release.traffic.observedPercent ?? 0;
-  const flags = [release.paused ? 'paused' : '', release.awaitingApproval ? 'awaiting-approval' : '', release.queued ? 'queued' : ''].filter(Boolean).join(',');
-  return `${release.service} ${release.id} ${release.phase}${flags ? ` (${flags})` : ''} step ${step(release, service)} candidate ${traffic}% ${health(release)} — ${release.lastDecision.reason}: ${release.lastDecision.message}`;
+  const flags = holdLabels(release.state).join(',');
+  return `${release.service} ${release.id} ${release.state.phase}${flags ? ` (${flags})` : ''} step ${step(release, service)} candidate ${traffic}% ${health(release)} — ${release.lastDecision.reason}: ${release.lastDecision.message}`;
 }
 
 export function renderWatch(snapshot: WatchSnapshot, tty: boolean, now: number): string {
@@ -47,7 +48,7 @@ export function renderWatch(snapshot: WatchSnapshot, tty: boolean, now: number):
     if (releases.length === 0) lines.push('  no releases yet');
     for (const [i, release] of releases.entries()) {
       const traffic = release.traffic.observedPercent ?? 0;
-      const phase = paint(tty, COLOURS[release.phase], release.phase.padEnd(12));
+      const phase = paint(tty, COLOURS[release.state.phase], release.state.phase.padEnd(12));
       if (i === 0) {
         lines.push(`  ${release.id}`);
         lines.push(`    ${phase} step ${step(release, service).padEnd(4)} ${bar(traffic)} ${String(traffic).padStart(3)}% candidate (want ${release.traffic.desiredPercent}%)`);

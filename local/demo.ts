@@ -2,7 +2,7 @@ import autocannon from 'autocannon';
 import { plainLine, renderWatch } from '../cli/watch-view.js';
 import { snapshotOf } from '../cli/program.js';
 import { table } from '../cli/format.js';
-import { dayOf, dayWindow, isTerminal, keysFromDays, releaseIdForBuild, type Phase, type Release } from '../shared/domain/index.js';
+import { dayOf, dayWindow, isTerminal, keysFromDays, type Phase, type Release, releaseIdForBuild, rollbackOf } from '../shared/domain/index.js';
 import { statsRows } from '../shared/views/rows.js';
 import { publishDevAlert, publishDevRelease } from './dev-messages.js';
 import { SAMPLE_SERVICE, SHOP_SERVICE, type LocalStack } from './stack.js';
@@ -116,14 +116,14 @@ export async function runDemo(stack: LocalStack, options: DemoOptions): Promise<
       const buildId = await publishDevRelease(stack.builds, service, step.version, { failRate: step.failRate ?? 0, latencyMs: step.latencyMs ?? 0 });
       const id = releaseIdForBuild(service, buildId);
       if (step.alert) {
-        await waitFor(id, (r) => r?.phase === 'shifting' || (r !== null && isTerminal(r.phase)), options.stepTimeoutMs ?? 120_000);
+        await waitFor(id, (r) => r?.state.phase === 'shifting' || (r !== null && isTerminal(r.state.phase)), options.stepTimeoutMs ?? 120_000);
         narration = `${i + 1}/${DEMO_STEPS.length} ${step.title} — alert published, expect ${step.expect}`;
         if (!tty) out(`demo ${narration}`);
         await publishDevAlert(stack.pubsub, service);
       }
-      const release = await waitFor(id, (r) => r !== null && isTerminal(r.phase), options.stepTimeoutMs ?? 120_000);
-      const phase = release?.phase ?? 'pending';
-      const cause = release?.rollbackCause ?? null;
+      const release = await waitFor(id, (r) => r !== null && isTerminal(r.state.phase), options.stepTimeoutMs ?? 120_000);
+      const phase = release?.state.phase ?? 'pending';
+      const cause = release ? (rollbackOf(release.state)?.cause ?? null) : null;
       const ok = phase === step.expect && (!step.expectCause || new RegExp(step.expectCause).test(cause ?? ''));
       outcomes.push({ step, releaseId: id, phase, cause, ok });
       if (!tty) out(`demo ${ok ? 'ok' : 'UNEXPECTED'}: ${step.title} → ${phase}${cause ? ` (${cause})` : ''}`);

@@ -134,12 +134,12 @@ async function alertToRestored(): Promise<{ lines: string[]; p50: number }> {
       const build = buildResource({ id: `bench-${i}`, status: 'SUCCESS', service: 'svc', commit: `c${i}` });
       await pubsub.topic(TOPICS.cloudBuilds).publishMessage({ json: build });
       const id = releaseIdForBuild('svc', build.id);
-      await waitUntil(async () => (await store.getRelease(id))?.phase === 'shifting' && candidateShare() === 10);
+      await waitUntil(async () => (await store.getRelease(id))?.state.phase === 'shifting' && candidateShare() === 10);
       const started = performance.now();
       await pubsub.topic(TOPICS.alerts).publishMessage({ json: incidentNotification({ id: `inc-${i}`, policy: 'svc 5xx', policyId: 'projects/cutover-bench/alertPolicies/svc-5xx' }) });
       await waitUntil(() => candidateShare() === 0);
       samples.push(performance.now() - started);
-      await waitUntil(async () => (await store.getRelease(id))?.phase === 'rolled_back');
+      await waitUntil(async () => (await store.getRelease(id))?.state.phase === 'rolled_back');
     }
     const p50 = percentile(samples, 50);
     return {

@@ -2,7 +2,7 @@ import autocannon from 'autocannon';
 import { publishDevRelease } from '../local/dev-messages.js';
 import type { SampleBehaviour } from '../local/launcher.js';
 import { SAMPLE_SERVICE, startLocalStack, type LocalStack } from '../local/stack.js';
-import { isTerminal, releaseIdForBuild, type Release, type ServiceConfigInput } from '../shared/domain/index.js';
+import { isTerminal, type Release, releaseIdForBuild, rollbackOf, type ServiceConfigInput } from '../shared/domain/index.js';
 import { silentLogger } from '../shared/runtime/logger.js';
 import { appendReport, percentile } from './bench-report.js';
 
@@ -110,7 +110,7 @@ async function runOne(stack: LocalStack, scenario: Scenario, n: number): Promise
     for (const until = Date.now() + 240_000 + BAKE_S * 8_000; Date.now() < until; await sleep(100)) {
       release = await stack.store.getRelease(id);
       if (!release) continue;
-      if (trafficAt === null && release.phase === 'shifting' && (release.traffic.observedPercent ?? 0) > 0) trafficAt = release.stepStartedAt ?? Date.now();
+      if (trafficAt === null && release.state.phase === 'shifting' && (release.traffic.observedPercent ?? 0) > 0) trafficAt = release.stepStartedAt ?? Date.now();
       if (scenario.everyVersion && trafficAt !== null && everyVersionUntil === null) {
         await control(stack, scenario.everyVersion.control);
         everyVersionUntil = Date.now() + scenario.everyVersion.forMs;
@@ -122,13 +122,13 @@ async function runOne(stack: LocalStack, scenario: Scenario, n: number): Promise
       // Every health interval while shifting, the absolute lines on the candidate's counts over their sliding window.
       const now = Date.now();
       const candidate = release.candidate.revision;
-      if (release.phase === 'shifting' && release.stepStartedAt !== null && candidate && now - seen >= HEALTH_INTERVAL_MS && now - release.stepStartedAt >= HEALTH_INTERVAL_MS) {
+      if (release.state.phase === 'shifting' && release.stepStartedAt !== null && candidate && now - seen >= HEALTH_INTERVAL_MS && now - release.stepStartedAt >= HEALTH_INTERVAL_MS) {
         seen = now;
         const counted = stack.fleet.services.get(SAMPLE_SERVICE)?.router.countersFor(candidate).window(Math.max(release.stepStartedAt, now - LINES_WINDOW_MS), now);
         const breach = counted ? absoluteLinesBreach(counted) : null;
         if (breach && !linesBreach) linesBreach = { at: now, cause: breach };
       }
-      if (isTerminal(release.phase) || release.paused) break;
+      if (isTerminal(release.state.phase) || release.state.sub === 'paused') break;
     }
   } finally {
     load.stop();
@@ -136,8 +136,8 @@ async function runOne(stack: LocalStack, scenario: Scenario, n: number): Promise
   }
   const history = await stack.store.history(id, 300);
   const rollback = history.find((h) => h.toPhase === 'rolling_back');
-  const outcome: Outcome = rollback ? 'rolled back' : release?.phase === 'complete' ? 'promoted' : 'held';
-  const judge: Judged = { outcome, detectMs: rollback && trafficAt !== null ? rollback.at - trafficAt : null, cause: release?.rollbackCause ?? null };
+  const outcome: Outcome = rollback ? 'rolled back' : release?.state.phase === 'complete' ? 'promoted' : 'held';
+  const judge: Judged = { outcome, detectMs: rollback && trafficAt !== null ? rollback.at - trafficAt : null, cause: release ? (rollbackOf(release.state)?.cause ?? null) : null };
   // The lines roll back where they breach, or where the judge rolled back on a probe or a verification (shared rules).
   const shared = rollback && (trafficAt === null || rollback.reason === 'ProbesFailed' || rollback.reason === 'VerificationFailed');
   const lines: Judged = linesBreach && (!rollback || linesBreach.at <= rollback.at)
@@ -146,7 +146,7 @@ async function runOne(stack: LocalStack, scenario: Scenario, n: number): Promise
       ? { ...judge }
       : { outcome: outcome === 'rolled back' ? 'promoted' : outcome, detectMs: null, cause: null };
   // A release left held is stopped so the next one starts from the same stable.
-  if (release && !isTerminal(release.phase)) await abort(stack, id);
+  if (release && !isTerminal(release.state.phase)) await abort(stack, id);
   return { scenario, release: id, judge, lines };
 }
 
@@ -160,7 +160,7 @@ async function abort(stack: LocalStack, id: string): Promise<void> {
     if (answer.status !== 503 || attempt >= 5) throw new Error(`abort ${id}: ${answer.status} ${await answer.text()}`);
     await sleep(1_000 * attempt);
   }
-  for (let i = 0; i < 200 && !isTerminal((await stack.store.getRelease(id))?.phase ?? 'rolled_back'); i += 1) await sleep(100);
+  for (let i = 0; i < 200 && !isTerminal((await stack.store.getRelease(id))?.state.phase ?? 'rolled_back'); i += 1) await sleep(100);
 }
 
 function matrix(runs: Run[], pick: (r: Run) => Judged): string[] {

@@ -49,7 +49,7 @@ async function breachToStable(): Promise<string[]> {
         await new Promise((r) => setTimeout(r, 2));
       }
       samples.push(performance.now() - started);
-      for (let i = 0; i < 200 && (await stack.store.getRelease(id))?.phase !== 'rolled_back'; i += 1) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 200 && (await stack.store.getRelease(id))?.state.phase !== 'rolled_back'; i += 1) await new Promise((r) => setTimeout(r, 50));
       // The rollback must have been decided from the request-log stream (the production path), not another source.
       const breach = (await stack.store.history(id, 100)).find((h) => h.toPhase === 'rolling_back');
       const source = (breach?.details as { health?: { measurements?: { source?: string } } } | null)?.health?.measurements?.source;
@@ -150,7 +150,7 @@ async function thousandReleases(): Promise<string[]> {
         const history = await store.history(modelRelease.id, 1_000);
         const modelHistory = c.model.history.get(modelRelease.id) ?? [];
         const key = (h: { seq: number; fromPhase: string | null; toPhase: string; reason: string }) => `${h.seq}:${h.fromPhase}>${h.toPhase}:${h.reason}`;
-        if (stored?.phase !== modelRelease.phase) mismatches.push(`${modelRelease.id}: phase ${stored?.phase} vs model ${modelRelease.phase}`);
+        if (stored?.state.phase !== modelRelease.state.phase) mismatches.push(`${modelRelease.id}: phase ${stored?.state.phase} vs model ${modelRelease.state.phase}`);
         if (history.map(key).join('|') !== modelHistory.map(key).join('|')) mismatches.push(`${modelRelease.id}: history differs (${history.length} vs ${modelHistory.length})`);
       }
     }

@@ -1,5 +1,7 @@
 import type { Release } from './model.js';
 import { Reason } from './reasons.js';
+import { rollbackOf } from './release-state.js';
+import { type Phase } from './model.js';
 
 /**
  * DORA's four keys for one service, from what Cutover records on each release (docs/analytics.md
@@ -44,8 +46,8 @@ export function percentileOf(values: readonly number[], p: number): number | nul
 
 /** A release reached traffic when it entered the shifting steps (a step was set, so the candidate was asked to serve). */
 const reachedTraffic = (r: Release): boolean => r.stepIndex !== null || r.completedAt !== null;
-const ENDED = new Set<Release['phase']>(['rolled_back', 'superseded', 'failed']);
-const failedForCause = (r: Release): boolean => r.phase === 'rolled_back' && r.rollbackCause !== null && !NOT_A_FAILURE.has(r.rollbackCause);
+const ENDED = new Set<Phase>(['rolled_back', 'superseded', 'failed']);
+const failedForCause = (r: Release): boolean => r.state.phase === 'rolled_back' && r.state.rollback !== null && !NOT_A_FAILURE.has(r.state.rollback.cause);
 
 /**
  * A release's delivery facts. The outcome is attributed to its completion when it completed (a
@@ -53,12 +55,15 @@ const failedForCause = (r: Release): boolean => r.phase === 'rolled_back' && r.r
  * incident to its deployment), else to its end; none of these moments moves once set.
  */
 export function releaseFacts(r: Release): ReleaseFacts {
-  const decidedAt = r.completedAt ?? (ENDED.has(r.phase) ? r.phaseStartedAt : null);
+  // A release in several regions is one deployment: its regions' own releases are not counted again.
+  if (r.target !== undefined) return { deployed: null, outcome: null, restore: null };
+  const decidedAt = r.completedAt ?? (ENDED.has(r.state.phase) ? r.phaseStartedAt : null);
   const failed = failedForCause(r);
+  const rollback = rollbackOf(r.state);
   return {
     deployed: r.completedAt === null ? null : { at: r.completedAt, leadTimeMs: r.completedAt - (r.build.createdAt ?? r.createdAt) },
     outcome: decidedAt !== null && reachedTraffic(r) ? { at: decidedAt, failed } : null,
-    restore: failed && reachedTraffic(r) && typeof r.rollbackStartedAt === 'number' ? { at: r.phaseStartedAt, durationMs: r.phaseStartedAt - (r.breachStartedAt ?? r.rollbackStartedAt) } : null,
+    restore: failed && reachedTraffic(r) && typeof rollback?.startedAt === 'number' ? { at: r.phaseStartedAt, durationMs: r.phaseStartedAt - (rollback.breachStartedAt ?? rollback.startedAt) } : null,
   };
 }
 

@@ -21,3 +21,5 @@ export * from './glob.js';
 export * from './policy/index.js';
 export * from './targets.js';
 export * from './hooks.js';
+export * from './release-state.js';
+export { readRelease } from './migrations/migrate.js';

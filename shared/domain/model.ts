@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { analysisSchema } from './analysis/model.js';
 import { CONFIRMATION_VERDICTS } from './analysis/confirmation.js';
 import { healthMeasurementsSchema, probeResultsSchema, VERDICTS } from './health.js';
+import { releaseStateSchema } from './release-state.js';
 import type { ServiceConfig } from './service-config.js';
 
 /**
@@ -10,6 +11,8 @@ import type { ServiceConfig } from './service-config.js';
  * domain and Firestore Timestamps on disk (fields ending in `At`).
  */
 export const SCHEMA_VERSION = 1;
+/** Release documents: version 2 keeps the phase and its sub-state as one `state` (version 1 documents are migrated on read). */
+export const RELEASE_SCHEMA_VERSION = 2;
 
 export const PHASES = [
   'pending',
@@ -35,7 +38,7 @@ export const isInFlight = (phase: Phase): boolean => IN_FLIGHT_PHASES.includes(p
 export const EFFECT_KINDS = ['deployCandidate', 'setTraffic', 'runVerification', 'measureHealth'] as const;
 export const effectKindSchema = z.enum(EFFECT_KINDS);
 
-const checkResultSchema = z.object({
+export const checkResultSchema = z.object({
   path: z.string(),
   status: z.number().int().nullable(),
   ok: z.boolean(),
@@ -45,7 +48,7 @@ const checkResultSchema = z.object({
 export type CheckResult = z.infer<typeof checkResultSchema>;
 
 export const releaseSchema = z.object({
-  schemaVersion: z.literal(SCHEMA_VERSION),
+  schemaVersion: z.literal(RELEASE_SCHEMA_VERSION),
   id: z.string(),
   service: z.string(),
   build: z.object({
@@ -56,10 +59,8 @@ export const releaseSchema = z.object({
     /** When Cloud Build created the build (from its API); the start of lead time. Absent in documents written before it was kept. */
     createdAt: z.number().nullable().optional(),
   }),
-  phase: phaseSchema,
-  paused: z.boolean(),
-  /** Waiting for the active release of the service to finish (concurrency queue or supersede). */
-  queued: z.boolean(),
+  /** The phase and the sub-state inside it (release-state.ts): one value, so no impossible combination can be stored. */
+  state: releaseStateSchema,
   candidate: z.object({ revision: z.string().nullable(), url: z.string().nullable() }),
   /** The revision traffic returns to on rollback; null means "whatever the router serves as stable now". */
   stableRevision: z.string().nullable(),
@@ -72,7 +73,6 @@ export const releaseSchema = z.object({
     observedPercent: z.number().min(0).max(100).nullable(),
     observedAt: z.number().nullable(),
   }),
-  awaitingApproval: z.boolean(),
   /**
    * Held by a deploy policy in force: pending, it does not start deploying; in flight, it takes no
    * more traffic. Health is still judged and a breach still rolls back. Absent: not held.
@@ -123,14 +123,6 @@ export const releaseSchema = z.object({
       pending: z.boolean().default(false),
     })
     .nullable(),
-  rollbackCause: z.string().nullable(),
-  /** When the rollback was decided (breach seen, incident received, command): time to restore counts from here. */
-  rollbackStartedAt: z.number().nullable().optional(),
-  /**
-   * When the breach began, where an authority reports it (an incident's `started_at`), kept within
-   * the release's life and never after the decision. Time to restore counts from here when known.
-   */
-  breachStartedAt: z.number().nullable().optional(),
   lastDecision: z.object({
     reason: z.string(),
     message: z.string(),
@@ -147,13 +139,16 @@ export const releaseSchema = z.object({
   stepStartedAt: z.number().nullable(),
   /** Last time the release made progress (phase or step change); the progress deadline counts from here. */
   progressAt: z.number(),
+  /** When it completed (null if it never did); kept after a rollback of the completed release, for the delivery figures. */
   completedAt: z.number().nullable(),
-  /** End of the watch window after completion, during which an incident or `rollback` still rolls back. */
-  watchUntil: z.number().nullable(),
   /** Sequence number of the newest history entry. */
   historySeq: z.number().int().min(0),
   /** Count of step effects issued so far; makes every effect id (and so its result's event id) unique. */
   effectSeq: z.number().int().min(0),
+  /** Of a release in several regions: the region this one releases to, as part of the rollout `{id before @}` (absent otherwise). */
+  target: z.string().optional(),
+  /** Of a release in several regions: the wave it is in, and when the completed wave's soak ends (absent otherwise). */
+  rollout: z.object({ wave: z.number().int().min(0), soakUntil: z.number().nullable() }).optional(),
 });
 export type Release = z.infer<typeof releaseSchema>;
 
@@ -177,6 +172,8 @@ export const serviceStateSchema = z.object({
   queuedReleaseId: z.string().nullable(),
   lastCompletedReleaseId: z.string().nullable(),
   lastIncident: incidentSchema.nullable(),
+  /** Of a service released in waves: each region's own stable and releases (the top-level pointers are the rollout's). */
+  targets: z.record(z.string(), z.object({ stableRevision: z.string().nullable(), activeReleaseId: z.string().nullable(), lastCompletedReleaseId: z.string().nullable() })).optional(),
   createdAt: z.number(),
   updatedAt: z.number(),
 });

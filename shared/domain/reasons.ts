@@ -72,6 +72,10 @@ export const Reason = {
   IncidentClosed: 'IncidentClosed',
   // Rollback
   RolledBack: 'RolledBack',
+  /** A release in several regions: a wave started, completed, or the whole release was taken back because of one region. */
+  WaveStarted: 'WaveStarted',
+  WaveCompleted: 'WaveCompleted',
+  RegionFailed: 'RegionFailed',
   /** A rollback was due but nothing else ever served: there is nothing to return to, so Cutover says so instead of spinning. */
   NoStableToRestore: 'NoStableToRestore',
   // Commands

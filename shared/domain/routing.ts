@@ -8,7 +8,19 @@ import type { ServiceState } from './model.js';
  */
 export function releasesToLoad(service: ServiceState, event: ReleaseEvent): string[] {
   const own = ownReleaseId(event);
-  return [...new Set(own === null ? releasePointers(service) : [own, ...releasePointers(service)])];
+  const ids = own === null ? releasePointers(service) : [own, ...releasePointers(service)];
+  const regions = service.config.rollout?.waves.flat() ?? [];
+  if (regions.length === 0) return [...new Set(ids)];
+  // Released in waves: each rollout with all its regions' releases, and what each region points at.
+  const rollouts = ids.map((id) => rolloutIdOf(id, regions));
+  const slots = Object.values(service.targets ?? {}).flatMap((slot) => [slot.activeReleaseId, slot.lastCompletedReleaseId]);
+  return [...new Set([...ids, ...rollouts, ...rollouts.flatMap((id) => regions.map((region) => `${id}@${region}`)), ...slots.filter((id): id is string => id !== null)])];
+}
+
+/** The rollout a release id belongs to: itself, or the part before `@region` for a region's release. */
+function rolloutIdOf(id: string, regions: readonly string[]): string {
+  const at = id.lastIndexOf('@');
+  return at > 0 && regions.includes(id.slice(at + 1)) ? id.slice(0, at) : id;
 }
 
 /** The releases a service points at: active, queued and last completed. */

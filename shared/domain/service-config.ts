@@ -49,6 +49,17 @@ const stepsSchema = z
   .refine((steps) => steps.every((s, i) => i === 0 || s > (steps[i - 1] ?? 0)), 'steps must be strictly increasing')
   .refine((steps) => steps[steps.length - 1] === 100, 'the last step must be 100');
 
+/** A target of a rollout: a region the service also runs in (same service name, same project). */
+const TARGET_NAME = /^[a-z][a-z0-9-]{0,62}$/;
+const rolloutSchema = z
+  .object({
+    waves: z.array(z.array(z.string().regex(TARGET_NAME, 'a region name, e.g. europe-west1')).min(1).max(10)).min(1).max(10),
+    soak: boundedDuration('0s', '24h', 'rollout.soak').prefault('10m').describe('How long a completed wave serves before the next wave starts'),
+  })
+  .strict()
+  .refine((r) => new Set(r.waves.flat()).size === r.waves.flat().length, 'a target appears in one wave only')
+  .refine((r) => r.waves.flat().length <= 20, 'at most 20 targets in all');
+
 export const serviceConfigSchema = z
   .object({
     apiVersion: z.literal('cutover/v1').default('cutover/v1'),
@@ -83,6 +94,7 @@ export const serviceConfigSchema = z
     source: sourceSchema.optional().describe('The builds this service trusts; with none, no build releases'),
     access: accessSchema.default({ operators: [], approvers: [], owners: [] }),
     notifications: chatRoutesSchema.default([]).describe('Google Chat and Slack incoming webhooks, each with the release events it gets'),
+    rollout: rolloutSchema.optional().describe('Release to several regions in waves: each wave completes and soaks before the next starts; a breach anywhere rolls back every region that took traffic'),
     hooks: hooksSchema.default([]).describe('Webhooks called with a Google ID token: after-deploy (a gate: smoke tests at 0%), after-complete and on-rollback (told)'),
   })
   .strict();

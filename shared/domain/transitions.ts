@@ -1,4 +1,5 @@
 import type { Phase } from './model.js';
+import { SUB_STATES } from './release-state.js';
 
 /**
  * The legal phase edges, in one place. docs/state.md's diagram is generated from this table
@@ -60,5 +61,11 @@ export function phaseDiagram(): string {
     }
   }
   for (const terminal of ['complete', 'rolled_back', 'failed', 'superseded']) lines.push(`  ${terminal} --> [*]`);
+  // Each phase with more than one sub-state is drawn as a composite state holding them.
+  for (const [phase, subs] of Object.entries(SUB_STATES)) {
+    const names = Object.keys(subs);
+    if (names.length < 2) continue;
+    lines.push(`  state ${phase} {`, ...names.map((sub) => `    ${phase}_${sub}: ${sub}`), '  }');
+  }
   return lines.join('\n');
 }

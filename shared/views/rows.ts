@@ -1,4 +1,4 @@
-import { TARGET_TRAITS, formatDuration, type FourKeys, type HistoryEntry, type Release, type ServiceState } from '../domain/index.js';
+import { formatDuration, type FourKeys, type HistoryEntry, holdLabels, type Release, type ServiceState, TARGET_TRAITS } from '../domain/index.js';
 import type { RejectedEvent } from '../ports/index.js';
 
 /**
@@ -34,8 +34,8 @@ export function releaseRows(releases: Release[]): Rows {
     headers: ['RELEASE', 'PHASE', 'FLAGS', 'TRAFFIC', 'HEALTH', 'COMMIT', 'UPDATED', 'LAST DECISION'],
     rows: releases.map((r) => [
       r.id,
-      r.phase,
-      [r.paused ? 'paused' : '', r.awaitingApproval ? 'awaiting-approval' : '', r.queued ? 'queued' : '', r.hold ? `held:${r.hold.policy}` : ''].filter(Boolean).join(',') || '-',
+      r.state.phase,
+      [...holdLabels(r.state), r.hold ? `held:${r.hold.policy}` : ''].filter(Boolean).join(',') || '-',
       `${pct(r.traffic.observedPercent)} (want ${pct(r.traffic.desiredPercent)})`,
       r.health ? `${r.health.verdict}${r.health.errorRate === null ? '' : ` ${(r.health.errorRate * 100).toFixed(2)}%`}` : '-',
       (r.build.commit ?? '-').slice(0, 12),

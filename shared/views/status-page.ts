@@ -1,5 +1,5 @@
 import type { CommandName, FourKeys, HistoryEntry, Release, ServiceState } from '../domain/index.js';
-import { TARGET_TRAITS } from '../domain/index.js';
+import { holdLabels, rollbackOf, TARGET_TRAITS } from '../domain/index.js';
 import { noticeText, type PolicyNotice } from './policies.js';
 import { changeFailureText, durationText, historyRows, isoTime, releaseRows, type Rows } from './rows.js';
 import { steeringSection, type PageSteering } from './steering.js';
@@ -120,7 +120,7 @@ export function renderRelease({ release: r, history, now, steering }: ReleaseMod
   const observed = r.traffic.observedPercent;
   const bar = `<span class="bar" title="candidate ${observed ?? 0}%"><span style="width:${observed ?? 0}%"></span></span>`;
   const facts: [string, string][] = [
-    ['Phase', `${r.phase}${r.paused ? ' (paused)' : ''}${r.awaitingApproval ? ' (awaiting approval)' : ''}${r.hold ? ` (held by ${r.hold.scope} policy ${r.hold.policy} ${r.hold.until === null ? 'until it changes' : `until ${isoTime(r.hold.until)}`}; override needs the ${r.hold.overrideRole} role)` : ''}`],
+    ['Phase', `${r.state.phase}${holdLabels(r.state).map((l) => ` (${l.replace('-', ' ')})`).join('')}${r.hold ? ` (held by ${r.hold.scope} policy ${r.hold.policy} ${r.hold.until === null ? 'until it changes' : `until ${isoTime(r.hold.until)}`}; override needs the ${r.hold.overrideRole} role)` : ''}`],
     ['Traffic', `candidate ${observed ?? '-'}% observed, ${r.traffic.desiredPercent}% desired`],
     ['Health', healthText(r.health)],
     // On GKE behind a load balancer a release moves traffic between two colours: say so.
@@ -136,7 +136,7 @@ export function renderRelease({ release: r, history, now, steering }: ReleaseMod
     ['Build', `${r.build.id} (${r.build.status}), commit ${r.build.commit ?? '-'}`],
     ['Image', r.build.image ?? '-'],
     ['Last decision', `${r.lastDecision.reason}: ${r.lastDecision.message}`],
-    ['Rollback cause', r.rollbackCause ?? '-'],
+    ['Rollback cause', rollbackOf(r.state)?.cause ?? '-'],
   ];
   const dl = facts.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}${k === 'Traffic' ? ` ${bar}` : ''}</td></tr>`).join('\n');
   const body = `<p><a href="?">← all releases</a></p>

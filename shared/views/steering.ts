@@ -84,7 +84,7 @@ const CLIENT = `(() => {
     say(command + '…');
     const r = await call({ command, release: cfg.release, ...(reason ? { reason } : {}) });
     close();
-    if (r.status === 200) { say(command + ' applied by ' + r.json.actor + ': now ' + r.json.release.phase); setTimeout(() => location.reload(), 800); }
+    if (r.status === 200) { say(command + ' applied by ' + r.json.actor + ': now ' + r.json.release.state.phase); setTimeout(() => location.reload(), 800); }
     else say(command + ' refused (' + r.status + '): ' + (r.json.error || ''));
   };
   // Refresh like the read-only page, but never while a confirmation is open or someone is typing.

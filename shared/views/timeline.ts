@@ -54,7 +54,7 @@ export function timelineSeries(release: Release, history: readonly HistoryEntry[
   const latency = { candidate: metric('latency-p99', 'candidate'), baseline: metric('latency-p99', 'baseline') };
   const start = Math.min(release.createdAt, ...entries.map((h) => h.at));
   const last = Math.max(start + 1_000, ...entries.map((h) => h.at));
-  const end = ['complete', 'rolled_back', 'failed', 'superseded'].includes(release.phase) ? last : Math.max(last, now);
+  const end = ['complete', 'rolled_back', 'failed', 'superseded'].includes(release.state.phase) ? last : Math.max(last, now);
   return { start, end, traffic, errors, baselineErrors, latency, threshold: thresholdOf(release, entries), decisions: entries.map((h) => ({ at: h.at, reason: h.reason, phase: h.toPhase, message: h.message })) };
 }
 

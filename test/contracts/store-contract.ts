@@ -50,7 +50,7 @@ export function storeContract<S extends ReleaseStore>(name: string, makeStore: (
         expect(first.kind).toBe('decided');
         const id = releaseIdForBuild('checkout', 'b1');
         const release = await store.getRelease(id);
-        expect(release?.phase).toBe('deploying');
+        expect(release?.state.phase).toBe('deploying');
         expect(release?.inFlight?.kind).toBe('deployCandidate');
         expect((await store.getService('checkout'))?.activeReleaseId).toBe(id);
         const history = await store.history(id, 50);

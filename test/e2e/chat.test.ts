@@ -34,7 +34,7 @@ describe.skipIf(!emulators.available)('local stack: chat notifications', () => {
     try {
       const id = releaseIdForBuild(SAMPLE_SERVICE, await publishDevRelease(stack.builds, SAMPLE_SERVICE, 'green'));
       const done = await waitForPhase(stack.store, id, ['complete', 'rolled_back', 'failed'], 60_000);
-      expect(done.phase).toBe('complete');
+      expect(done.state.phase).toBe('complete');
       // notifyChat was trying all along, and nothing got through: the release did not wait for it.
       await expect.poll(() => stack.chat.attempts, { timeout: 10_000 }).toBeGreaterThan(0);
       expect(stack.chat.received).toHaveLength(0);

@@ -52,7 +52,7 @@ describe.skipIf(!emulators.available)('deploy policies on the local stack', () =
     await freeze(Date.now() + 10 * 60_000);
     const id = await release('frozen');
     const held = await heldRelease(id);
-    expect(held).toMatchObject({ phase: 'pending', hold: { policy: 'freeze', action: 'start' } });
+    expect(held).toMatchObject({ state: { phase: 'pending' }, hold: { policy: 'freeze', action: 'start' } });
     if (chromiumPath.path) {
       const browser = await chromium.launch({ executablePath: chromiumPath.path, args: ['--no-sandbox', '--headless', '--disable-gpu', '--no-first-run'] });
       try {
@@ -80,6 +80,6 @@ describe.skipIf(!emulators.available)('deploy policies on the local stack', () =
     const history = await stack.store.history(id, 50);
     const lifted = history.find((h) => h.reason === 'PolicyLifted');
     expect(lifted?.at).toBeGreaterThanOrEqual(Math.floor(end / 1000) * 1000);
-    expect(done.phase).toBe('complete');
+    expect(done.state.phase).toBe('complete');
   }, 120_000);
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { releaseIdForBuild, type Release } from '../../shared/domain/index.js';
+import { releaseIdForBuild, type Phase } from '../../shared/domain/index.js';
 import { publishDevAlert, publishDevRelease } from '../../local/dev-messages.js';
 import { LOCAL_PROJECT, SAMPLE_SERVICE, startLocalStack, type LocalStack } from '../../local/stack.js';
 import { localPolicyName } from '../../local/metric-apis.js';
@@ -23,7 +23,7 @@ describe.skipIf(!emulators.available)('local stack: the first release and a repe
     await stack?.close();
   });
 
-  const waitFor = (id: string, phases: Release['phase'][], timeoutMs?: number) => waitForPhase(stack.store, id, phases, timeoutMs);
+  const waitFor = (id: string, phases: Phase[], timeoutMs?: number) => waitForPhase(stack.store, id, phases, timeoutMs);
   const router = () => stack.fleet.services.get(SAMPLE_SERVICE)?.router;
   const release = async (version: string) => releaseIdForBuild(SAMPLE_SERVICE, await publishDevRelease(stack.builds, SAMPLE_SERVICE, version));
 
@@ -50,7 +50,7 @@ describe.skipIf(!emulators.available)('local stack: the first release and a repe
       expect((await stack.store.getService(SAMPLE_SERVICE))?.stableRevision).toBeNull();
       const first = await release('green');
       const completed = await waitFor(first, ['complete', 'rolled_back', 'failed']);
-      expect(completed).toMatchObject({ phase: 'complete', stableRevision: before });
+      expect(completed).toMatchObject({ state: { phase: 'complete' }, stableRevision: before });
       const incident = await publishDevAlert(stack.pubsub, SAMPLE_SERVICE);
       await waitFor(first, ['rolled_back']);
       expect(router()?.stable?.revision).toBe(before);
@@ -66,7 +66,7 @@ describe.skipIf(!emulators.available)('local stack: the first release and a repe
       const answer = await fetch(stack.urls.functions.onAlert ?? '', { method: 'POST', headers, body });
       expect(answer.status).toBe(200);
       expect(JSON.stringify(await answer.json())).toContain('duplicate');
-      expect((await stack.store.getRelease(second))?.phase).toBe('complete');
+      expect((await stack.store.getRelease(second))?.state.phase).toBe('complete');
       expect(router()?.stable?.revision).toBe((await stack.store.getRelease(second))?.candidate.revision);
     } finally {
       await stop();

@@ -1,6 +1,6 @@
 import autocannon from 'autocannon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { releaseIdForBuild, type Release } from '../../shared/domain/index.js';
+import { releaseIdForBuild, rollbackOf, type Phase } from '../../shared/domain/index.js';
 import { publishDevAlert, publishDevRelease } from '../../local/dev-messages.js';
 import type { AccessLogLine } from '../../local/router/proxy.js';
 import { SAMPLE_SERVICE, sampleServiceConfig, startLocalStack, type LocalStack } from '../../local/stack.js';
@@ -28,7 +28,7 @@ describe.skipIf(!emulators.available)('local stack end to end (real traffic)', (
     await stack?.close();
   });
 
-  const waitFor = (id: string, phases: Release['phase'][], timeoutMs?: number) => waitForPhase(stack.store, id, phases, timeoutMs);
+  const waitFor = (id: string, phases: Phase[], timeoutMs?: number) => waitForPhase(stack.store, id, phases, timeoutMs);
 
   /** Constant load through the router until stopped. */
   function load() {
@@ -59,7 +59,7 @@ describe.skipIf(!emulators.available)('local stack end to end (real traffic)', (
     const id = await release('green');
     const done = await waitFor(id, ['complete', 'rolled_back', 'failed']);
     const result = await traffic.stop();
-    expect(done.phase).toBe('complete');
+    expect(done.state.phase).toBe('complete');
     expect(result.errors).toBe(0);
     expect(result.non2xx).toBe(0);
     expect(result.requests.total).toBeGreaterThan(1_000);
@@ -89,8 +89,8 @@ describe.skipIf(!emulators.available)('local stack end to end (real traffic)', (
     const id = await release('red', { failRate: 0.2 });
     const done = await waitFor(id, ['rolled_back', 'complete', 'failed']);
     await traffic.stop();
-    expect(done.phase).toBe('rolled_back');
-    expect(done.rollbackCause).toMatch(/ErrorRateBreached|ErrorRatioAboveBaseline/);
+    expect(done.state.phase).toBe('rolled_back');
+    expect(rollbackOf(done.state)?.cause).toMatch(/ErrorRateBreached|ErrorRatioAboveBaseline/);
     expect(share(done.candidate.revision ?? undefined)).toBe(0);
     const stable = stack.fleet.services.get(SAMPLE_SERVICE)?.router;
     expect(stable?.candidate).toBeNull();
@@ -117,8 +117,8 @@ describe.skipIf(!emulators.available)('local stack end to end (real traffic)', (
     }, 100);
     try {
       const done = await waitFor(id, ['rolled_back', 'complete', 'failed'], 80_000);
-      expect(done.phase).toBe('rolled_back');
-      expect(done.rollbackCause).toBe('ProgressDeadlineExceeded');
+      expect(done.state.phase).toBe('rolled_back');
+      expect(rollbackOf(done.state)?.cause).toBe('ProgressDeadlineExceeded');
       const history = await stack.store.history(id, 200);
       expect(history.some((h) => h.reason === 'StepAdvanced')).toBe(false);
       const held = history.find((h) => h.reason === 'EvidenceDisagrees');
@@ -137,7 +137,7 @@ describe.skipIf(!emulators.available)('local stack end to end (real traffic)', (
     await publishDevAlert(stack.pubsub, SAMPLE_SERVICE);
     const done = await waitFor(id, ['rolled_back']);
     const result = await traffic.stop();
-    expect(done.rollbackCause).toBe('IncidentOpened');
+    expect(rollbackOf(done.state)?.cause).toBe('IncidentOpened');
     expect(result.errors).toBe(0);
   });
 
@@ -164,11 +164,11 @@ describe.skipIf(!emulators.available)('local stack end to end (real traffic)', (
     const firstDone = await waitFor(first, concurrency === 'supersede' ? ['superseded'] : ['complete']);
     const secondDone = await waitFor(second, ['complete']);
     const result = await traffic.stop();
-    expect(firstDone.phase).toBe(concurrency === 'supersede' ? 'superseded' : 'complete');
-    expect(secondDone.phase).toBe('complete');
+    expect(firstDone.state.phase).toBe(concurrency === 'supersede' ? 'superseded' : 'complete');
+    expect(secondDone.state.phase).toBe('complete');
     const now = await stack.store.getRelease(second);
     const trail = (await stack.store.history(second, 10)).map((h) => `${h.reason}: ${h.message.slice(0, 200)}`).join(' | ');
-    expect(share(secondDone.candidate.revision ?? undefined), `${second} is ${now?.phase}: ${trail}`).toBe(100);
+    expect(share(secondDone.candidate.revision ?? undefined), `${second} is ${now?.state.phase}: ${trail}`).toBe(100);
     expect(result.errors).toBe(0);
     expect(result.non2xx).toBe(0);
   });

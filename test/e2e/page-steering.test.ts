@@ -71,7 +71,7 @@ describe.skipIf(!emulators.available || !chromiumPath.path)('status page: steeri
       await page.locator('[data-status]').filter({ hasText: 'abort applied by operator@cutover.local' }).waitFor();
       expect(stack.fleet.services.get(SAMPLE_SERVICE)?.router.candidatePercent ?? 0).toBe(0);
       const after = await stack.store.getRelease(release);
-      expect(after?.phase).toBe('rolled_back');
+      expect(after?.state.phase).toBe('rolled_back');
       const entry = (await stack.store.history(release, 200)).find((h) => h.reason === Reason.Aborted);
       expect(entry).toMatchObject({ actor: 'operator@cutover.local', message: expect.stringContaining('page test: bad candidate') });
       await page.waitForLoadState();

@@ -1,6 +1,6 @@
 import autocannon from 'autocannon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { releaseIdForBuild, type Release } from '../../shared/domain/index.js';
+import { releaseIdForBuild, type Release, rollbackOf, type Phase } from '../../shared/domain/index.js';
 import { publishDevAlert, publishDevRelease } from '../../local/dev-messages.js';
 import type { AccessLogLine } from '../../local/router/proxy.js';
 import { SHOP_SERVICE, shopServiceConfig, startLocalStack, type LocalStack } from '../../local/stack.js';
@@ -29,7 +29,7 @@ describe.skipIf(!emulators.available)('the shop: GKE blue/green behind a load ba
     await stack?.close();
   });
 
-  const waitFor = (id: string, phases: Release['phase'][], timeoutMs?: number) => waitForPhase(stack.store, id, phases, timeoutMs);
+  const waitFor = (id: string, phases: Phase[], timeoutMs?: number) => waitForPhase(stack.store, id, phases, timeoutMs);
   const release = async (service: string, version: string, options: { failRate?: number } = {}) => releaseIdForBuild(service, await publishDevRelease(stack.builds, service, version, options));
   const load = (url: string, headers: Record<string, string> = {}) => {
     let resolveDone: (result: autocannon.Result) => void = () => undefined;
@@ -69,8 +69,8 @@ describe.skipIf(!emulators.available)('the shop: GKE blue/green behind a load ba
     const [shopDone, sampleDone] = await Promise.all([waitFor(shopId, ['complete', 'rolled_back', 'failed']), waitFor(sampleId, ['complete', 'rolled_back', 'failed'])]);
     const [shopLoad] = await Promise.all(traffic.map((t) => t.stop()));
     const why = async (r: Release) => (await stack.store.history(r.id, 200)).map((h) => `${h.reason}: ${h.message.slice(0, 300)}`).join('\n');
-    expect(shopDone.phase, await why(shopDone)).toBe('complete');
-    expect(sampleDone.phase, await why(sampleDone)).toBe('complete');
+    expect(shopDone.state.phase, await why(shopDone)).toBe('complete');
+    expect(sampleDone.state.phase, await why(sampleDone)).toBe('complete');
     expect(shopDone.candidate.revision).toBe(idle);
     expect(shopDone.stableRevision).toBe(before);
     expect(shopLoad?.errors).toBe(0);
@@ -103,10 +103,10 @@ describe.skipIf(!emulators.available)('the shop: GKE blue/green behind a load ba
     const id = await release(SHOP_SERVICE, 'red', { failRate: 0.2 });
     const done = await waitFor(id, ['rolled_back', 'complete', 'failed']);
     await traffic.stop();
-    expect(done.phase).toBe('rolled_back');
+    expect(done.state.phase).toBe('rolled_back');
     expect(done.candidate.revision).toBe(other(before));
     // Judged against the live colour: the error ratio, or the rank test when the failures also slow it.
-    expect(done.rollbackCause).toMatch(/ErrorRateBreached|ErrorRatioAboveBaseline|LatencyAboveBaseline/);
+    expect(rollbackOf(done.state)?.cause).toMatch(/ErrorRateBreached|ErrorRatioAboveBaseline|LatencyAboveBaseline/);
     expect(live()).toBe(before);
     expect(weights().cohort).toBeNull();
     expect(await served()).toBe(`shop-${before}`);
@@ -121,8 +121,8 @@ describe.skipIf(!emulators.available)('the shop: GKE blue/green behind a load ba
     await publishDevAlert(stack.pubsub, SHOP_SERVICE);
     const done = await waitFor(id, ['rolled_back', 'complete', 'failed']);
     await traffic.stop();
-    expect(done.phase).toBe('rolled_back');
-    expect(done.rollbackCause).toBe('IncidentOpened');
+    expect(done.state.phase).toBe('rolled_back');
+    expect(rollbackOf(done.state)?.cause).toBe('IncidentOpened');
     expect(live()).toBe(before);
     expect(await served()).toBe(`shop-${before}`);
     await stack.store.applyServiceConfig(shopServiceConfig(stack.urls.shop, FAST), Date.now());

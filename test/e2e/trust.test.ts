@@ -55,7 +55,7 @@ describe.skipIf(!emulators.available)('local stack: only trusted builds release,
     const trusted = releaseIdForBuild(SAMPLE_SERVICE, await publishDevRelease(stack.builds, SAMPLE_SERVICE, 'green'));
     // Deployed and verified: the candidate runs the image the build pushed (no traffic here, so it holds at its first step).
     const reached = await waitForPhase(stack.store, trusted, ['shifting', 'complete', 'rolled_back', 'failed'], 45_000);
-    expect(reached.phase).toBe('shifting');
+    expect(reached.state.phase).toBe('shifting');
     expect(reached.build.image).toMatch(/^local\/sample@sha256:[0-9a-f]{64}$/);
 
     // Steering, with tokens from the local issuer verified by onCommand's own code: a viewer is
@@ -70,13 +70,13 @@ describe.skipIf(!emulators.available)('local stack: only trusted builds release,
     // Nothing recorded for the refused viewer (health readings may still add entries meanwhile).
     const afterViewer = await stack.store.history(trusted, 200);
     expect(afterViewer.filter((h) => h.actor === 'viewer@cutover.local' || h.reason === Reason.Aborted)).toEqual([]);
-    expect((await stack.store.getRelease(trusted))?.phase).toBe('shifting');
+    expect((await stack.store.getRelease(trusted))?.state.phase).toBe('shifting');
     const operator = await send('operator@cutover.local');
     expect(operator.status).toBe(200);
     const router = stack.fleet.services.get(SAMPLE_SERVICE)?.router;
     expect(router?.candidatePercent ?? 0).toBe(0);
     const after = await stack.store.getRelease(trusted);
-    expect(after?.phase).toBe('rolled_back');
+    expect(after?.state.phase).toBe('rolled_back');
     expect((await stack.store.history(trusted, 200)).find((h) => h.reason === Reason.Aborted)?.actor).toBe('operator@cutover.local');
   });
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COLLECTIONS, FirestoreStore } from '../../shared/adapters/firestore/firestore-store.js';
-import { dayWindow, fourKeys, releaseIdForBuild, type FourKeys } from '../../shared/domain/index.js';
+import { dayWindow, fourKeys, releaseIdForBuild, type FourKeys, rollbackOf } from '../../shared/domain/index.js';
 import { emulators, uniqueProjectId } from '../harness/emulator-context.js';
 import { freePort } from '../../local/emulators.js';
 import { build, serviceConfigInput } from '../support/fixtures.js';
@@ -146,7 +146,7 @@ describe.skipIf(!emulators.available)('cutover CLI', () => {
       await sys.send(build('s2', 'SUCCESS'));
       sys.health.reportErrors(100, 50);
       await sys.advance(10_000);
-      expect((await statsStore.getRelease(releaseIdForBuild('checkout', 's2')))?.phase).toBe('rolled_back');
+      expect((await statsStore.getRelease(releaseIdForBuild('checkout', 's2')))?.state.phase).toBe('rolled_back');
       const env2 = { CUTOVER_PROJECT: projectIdStats };
       const shown = await cli(['stats', 'checkout', '--since', '7d'], env2);
       expect(shown.code).toBe(0);
@@ -167,7 +167,7 @@ describe.skipIf(!emulators.available)('cutover CLI', () => {
     await sys.apply({ steps: [100] });
     await sys.send(build('rb1', 'SUCCESS'));
     await sys.advance(10_000);
-    expect((await store.getRelease(releaseIdForBuild('checkout', 'rb1')))?.phase).toBe('complete');
+    expect((await store.getRelease(releaseIdForBuild('checkout', 'rb1')))?.state.phase).toBe('complete');
     for (const doc of await store.db.collection(COLLECTIONS.delivery).listDocuments()) await doc.delete();
     const lost = JSON.parse((await cli(['--json', 'stats', 'checkout', '--since', '30d'])).stdout) as { keys: FourKeys }[];
     expect(lost[0]?.keys.deployments).toBe(0);
@@ -194,7 +194,7 @@ describe.skipIf(!emulators.available)('cutover CLI', () => {
     await sys.advance(15_000);
     sys.health.reportErrors(2000, 80);
     await sys.advance(15_000);
-    expect((await own.getRelease(id))?.rollbackCause).toBe('ErrorRatioAboveBaseline');
+    expect(rollbackOf((await own.getRelease(id))!.state)?.cause).toBe('ErrorRatioAboveBaseline');
     const at = { CUTOVER_PROJECT: project };
     const shown = await cli(['analysis', id], at);
     expect(shown.code).toBe(0);

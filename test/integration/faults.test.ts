@@ -60,7 +60,7 @@ describe.skipIf(!emulators.available)('faults: Firestore dropped, cut, delayed, 
     let phase: string | undefined;
     for (let round = 0; round < 3; round += 1) {
       for (let i = 0; i < 20; i += 1) {
-        phase = (await sys.store.getRelease(id).catch(() => null))?.phase;
+        phase = (await sys.store.getRelease(id).catch(() => null))?.state.phase;
         if (phase === want) return phase;
         await new Promise((r) => setTimeout(r, 150));
       }

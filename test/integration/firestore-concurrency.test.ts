@@ -43,7 +43,7 @@ describe.skipIf(!emulators.available)('Firestore: exactly-once under concurrency
     expect(sys.router.calls.filter((c) => c.kind === 'setTraffic')).toHaveLength(1);
     const history = await sys.store.history(rid, 100);
     expect(history.filter((h) => h.toPhase === 'deploying')).toHaveLength(1);
-    expect((await sys.store.getRelease(rid))?.phase).toBe('shifting');
+    expect((await sys.store.getRelease(rid))?.state.phase).toBe('shifting');
   });
 
   it('50 concurrent distinct events on one release leave a consistent state, no error surfacing', async () => {
@@ -63,7 +63,7 @@ describe.skipIf(!emulators.available)('Firestore: exactly-once under concurrency
     const results = await Promise.allSettled(bodies.map((body, i) => sys.send(body, `c-${i}`)));
     expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
     const release = await sys.store.getRelease(rid);
-    expect(release?.phase).toBe('shifting');
+    expect(release?.state.phase).toBe('shifting');
     const history = await sys.store.history(rid, 500);
     expect(history.map((h) => h.seq)).toEqual(history.map((_, i) => i + 1));
     expect(release?.historySeq).toBe(history.length);
@@ -80,7 +80,7 @@ describe.skipIf(!emulators.available)('Firestore: exactly-once under concurrency
     await sys.advance(DEFAULT_EFFECT_POLICY.deployTimeoutMs + 1_000);
     expect(sys.router.calls.map((c) => c.kind)).toEqual(['deployCandidate', 'setTraffic']);
     const release = await sys.store.getRelease(rid);
-    expect(release).toMatchObject({ phase: 'shifting', traffic: { observedPercent: 10 } });
+    expect(release).toMatchObject({ state: { phase: 'shifting' }, traffic: { observedPercent: 10 } });
     expect((await sys.store.history(rid, 50)).some((h) => h.reason === 'EffectRetried')).toBe(true);
   });
 });

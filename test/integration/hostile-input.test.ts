@@ -81,13 +81,13 @@ describe.skipIf(!emulators.available)('hostile input on the Firestore emulator',
   it('rolls back on an OPEN incident with a 1.1 MB summary, keeping the summary truncated', async () => {
     await post('onCloudBuild', pushRequest({ messageId: 'm1', data: sys.builds.know(buildResource({ id: 'b1', status: 'SUCCESS' })) }));
     const rid = releaseIdForBuild('checkout', 'b1');
-    expect((await sys.store.getRelease(rid))?.phase).toBe('shifting');
+    expect((await sys.store.getRelease(rid))?.state.phase).toBe('shifting');
     const notification = incidentNotification({ id: 'i-big', policy: 'checkout 5xx ratio' });
     notification.incident.summary = 's'.repeat(1_100_000);
     const res = await post('onAlert', pushRequest({ messageId: 'a1', data: notification }));
     expect(res.status).toBe(200);
     expect(res.json.status).toBe('handled');
-    expect((await sys.store.getRelease(rid))?.phase).toBe('rolled_back');
+    expect((await sys.store.getRelease(rid))?.state.phase).toBe('rolled_back');
     const summary = (await sys.store.getService('checkout'))?.lastIncident?.summary ?? '';
     expect(summary.length).toBeLessThanOrEqual(LIMITS.summaryChars);
     expect(summary.endsWith('[truncated]')).toBe(true);
@@ -98,7 +98,7 @@ describe.skipIf(!emulators.available)('hostile input on the Firestore emulator',
     const response = await fetch(served.url('onCloudBuild'), { method: 'POST', body: new Blob([body]), headers: {} });
     expect(response.status).toBe(200);
     expect(((await response.json()) as { status: string }).status).toBe('handled');
-    expect((await sys.store.getRelease(releaseIdForBuild('checkout', 'b1')))?.phase).toBe('shifting');
+    expect((await sys.store.getRelease(releaseIdForBuild('checkout', 'b1')))?.state.phase).toBe('shifting');
   });
 
   it('refuses a body over the limit sent with no content type, as the parsers refuse one that has one', async () => {

@@ -67,12 +67,12 @@ describe.skipIf(!emulators.available)('Pub/Sub emulator → functions → Firest
     const id = releaseIdForBuild('checkout', build.id);
     // Entering `shifting` is committed before the router's result for the first step comes
     // back as its own event, so wait for the observed split, not just the phase.
-    const shifting = await waitFor(id, (r) => r?.phase === 'shifting' && r.traffic.observedPercent === 10);
-    expect(shifting).toMatchObject({ phase: 'shifting', build: { commit: 'feedbeef' }, traffic: { observedPercent: 10 } });
+    const shifting = await waitFor(id, (r) => r?.state.phase === 'shifting' && r.traffic.observedPercent === 10);
+    expect(shifting).toMatchObject({ state: { phase: 'shifting' }, build: { commit: 'feedbeef' }, traffic: { observedPercent: 10 } });
 
     await pubsub.topic(TOPICS.alerts).publishMessage({ json: incidentNotification({ id: 'inc-1', policy: 'checkout 5xx ratio' }) });
-    const rolledBack = await waitFor(id, (r) => r?.phase === 'rolled_back');
-    expect(rolledBack).toMatchObject({ phase: 'rolled_back', rollbackCause: 'IncidentOpened', traffic: { observedPercent: 0 } });
+    const rolledBack = await waitFor(id, (r) => r?.state.phase === 'rolled_back');
+    expect(rolledBack).toMatchObject({ state: { phase: 'rolled_back', rollback: { cause: 'IncidentOpened' } }, traffic: { observedPercent: 0 } });
     const history = await store.history(id, 50);
     expect(history.map((h) => h.toPhase)).toEqual(expect.arrayContaining(['deploying', 'verifying', 'shifting', 'rolling_back', 'rolled_back']));
     expect(sys.router.percentFor('checkout')).toBe(0);

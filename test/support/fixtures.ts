@@ -1,9 +1,14 @@
 import {
   DEFAULT_EFFECT_POLICY,
+  RELEASE_SCHEMA_VERSION,
   SCHEMA_VERSION,
   parseServiceConfig,
   type DecideContext,
   type EventBody,
+  type Phase,
+  type Release,
+  type ReleaseState,
+  type Rollback,
   type ReleaseEvent,
   type ServiceConfigInput,
   type ServiceState,
@@ -61,28 +66,44 @@ export function ctxAt(now: number): DecideContext {
 export const build = (buildId: string, status: string, image: string | null = `img@sha256:${buildId}`): EventBody =>
   ({ kind: 'build', buildId, status, commit: `c-${buildId}`, image }) as EventBody;
 
-import type { Release } from '../../shared/domain/index.js';
 
-/** A release of build `b1` in any phase, shaped as decide() would have left it. */
-export function releaseIn(phase: Release['phase'], overrides: Partial<Release> = {}): Release {
+/** The plain sub-state of each phase: what decide() leaves a release in when nothing holds it. */
+export function plainState(phase: Phase, at = T0): ReleaseState {
+  switch (phase) {
+    case 'pending':
+      return { phase, sub: 'waiting' };
+    case 'deploying':
+    case 'verifying':
+    case 'shifting':
+      return { phase, sub: 'running' };
+    case 'complete':
+      return { phase, sub: 'watching', watchUntil: at + 30 * 60_000 };
+    case 'rolling_back':
+      return { phase, sub: 'restoring', rollback: { cause: 'Aborted', startedAt: at, breachStartedAt: null, from: 'shifting' } };
+    case 'rolled_back':
+    case 'superseded':
+      return { phase, sub: 'final', rollback: null };
+    case 'failed':
+      return { phase, sub: 'final' };
+  }
+}
+
+/** A release of build `b1` in any phase (its plain sub-state unless `overrides.state` says), shaped as decide() would have left it. */
+export function releaseIn(phase: Phase, overrides: Partial<Release> = {}): Release {
   const shiftingLike = phase === 'shifting' || phase === 'complete';
   return {
-    schemaVersion: SCHEMA_VERSION,
+    schemaVersion: RELEASE_SCHEMA_VERSION,
     id: 'checkout-b1',
     service: 'checkout',
     build: { id: 'b1', status: 'SUCCESS', commit: 'c1', image: 'img@sha256:1' },
-    phase,
-    paused: false,
-    queued: false,
+    state: plainState(phase),
     candidate: phase === 'pending' || phase === 'deploying' ? { revision: null, url: null } : { revision: 'checkout-b1', url: 'http://127.0.0.1:1' },
     stableRevision: 'checkout-stable',
     stepIndex: shiftingLike ? 0 : null,
     traffic: shiftingLike ? { desiredPercent: phase === 'complete' ? 100 : 10, observedPercent: phase === 'complete' ? 100 : 10, observedAt: T0 } : { desiredPercent: 0, observedPercent: null, observedAt: null },
-    awaitingApproval: false,
     verification: null,
     health: null,
     inFlight: null,
-    rollbackCause: null,
     lastDecision: { reason: 'x', message: '', eventKind: 'build', eventId: 'e0', actor: null, at: T0 },
     nextCheckAt: overrides.inFlight ? overrides.inFlight.deadlineAt : null,
     createdAt: T0,
@@ -91,9 +112,46 @@ export function releaseIn(phase: Release['phase'], overrides: Partial<Release> =
     stepStartedAt: shiftingLike ? T0 : null,
     progressAt: T0,
     completedAt: phase === 'complete' ? T0 : null,
-    watchUntil: phase === 'complete' ? T0 + 30 * 60_000 : null,
     historySeq: 3,
     effectSeq: 1,
     ...overrides,
   };
+}
+
+/** A rolling-back or rolled-back state with its rollback (rolled back with a null cause: aborted before it deployed). */
+export function rolledBackState(phase: 'rolling_back' | 'rolled_back', cause: string | null, options: { startedAt?: number | null; breachStartedAt?: number | null; from?: Rollback['from'] } = {}): ReleaseState {
+  const rollback = cause === null ? null : { cause, startedAt: options.startedAt === undefined ? T0 : options.startedAt, breachStartedAt: options.breachStartedAt ?? null, from: options.from ?? 'shifting' };
+  if (phase === 'rolled_back') return { phase, sub: 'final', rollback };
+  if (!rollback) throw new Error('rolling back needs a cause');
+  return { phase, sub: 'restoring', rollback };
+}
+
+/** Every sub-state a release can be in (complete with its window still open and already over), for tests that walk them all. */
+export function everyState(at = T0): ReleaseState[] {
+  const rollback = { cause: 'ErrorRateBreached', startedAt: at, breachStartedAt: null, from: 'shifting' as const };
+  return [
+    { phase: 'pending', sub: 'waiting' },
+    { phase: 'pending', sub: 'queued' },
+    { phase: 'pending', sub: 'paused', resumeTo: 'waiting' },
+    { phase: 'pending', sub: 'paused', resumeTo: 'queued' },
+    { phase: 'deploying', sub: 'running' },
+    { phase: 'deploying', sub: 'paused', resumeTo: 'running' },
+    { phase: 'verifying', sub: 'running' },
+    { phase: 'verifying', sub: 'awaitingApproval' },
+    { phase: 'verifying', sub: 'paused', resumeTo: 'running' },
+    { phase: 'verifying', sub: 'paused', resumeTo: 'awaitingApproval' },
+    { phase: 'shifting', sub: 'running' },
+    { phase: 'shifting', sub: 'awaitingApproval' },
+    { phase: 'shifting', sub: 'stranded' },
+    { phase: 'shifting', sub: 'paused', resumeTo: 'running' },
+    { phase: 'shifting', sub: 'paused', resumeTo: 'awaitingApproval' },
+    { phase: 'complete', sub: 'watching', watchUntil: at + 60_000 },
+    { phase: 'complete', sub: 'watching', watchUntil: at - 1 },
+    { phase: 'complete', sub: 'final', watchUntil: at - 1 },
+    { phase: 'rolling_back', sub: 'restoring', rollback },
+    { phase: 'rolled_back', sub: 'final', rollback },
+    { phase: 'rolled_back', sub: 'final', rollback: null },
+    { phase: 'failed', sub: 'final' },
+    { phase: 'superseded', sub: 'final', rollback: null },
+  ];
 }

@@ -28,6 +28,10 @@ export interface WorldBehaviour {
    * A deploy goes into the other colour; a split at 100% makes the candidate live, at 0% the stable.
    */
   live?: 'blue' | 'green';
+  /** Errors only in this region (a service released in waves); elsewhere it is healthy. */
+  errorsIn?: string | null;
+  /** The candidate's share per region, as the routers last applied it (kept when given). */
+  shares?: Map<string, number>;
 }
 
 const otherColour = (c: 'blue' | 'green') => (c === 'blue' ? 'green' : 'blue');
@@ -142,6 +146,7 @@ export function answerEffect(effect: StepEffect, behaviour: WorldBehaviour, now:
       if (effect.candidatePercent === 100) behaviour.live = effect.candidateRevision;
       else if (effect.candidatePercent === 0) behaviour.live = stable;
     }
+    behaviour.shares?.set(effect.router.region, effect.candidatePercent);
     body = { kind: 'trafficSet', ...base, observedPercent: effect.candidatePercent };
   } else if (effect.kind === 'runVerification') {
     body = { kind: 'verificationCompleted', ...base, results: [{ path: '/', status: behaviour.verificationFails ? 500 : 200, ok: !behaviour.verificationFails, durationMs: 1, error: null }] };
@@ -149,7 +154,7 @@ export function answerEffect(effect: StepEffect, behaviour: WorldBehaviour, now:
     body = {
       kind: 'healthMeasured',
       ...base,
-      reading: { ok: true, measurements: { requests: 1000, errors: behaviour.errorsPerThousand, p99LatencyMs: 10, windowStartAt: effect.windowStartAt, windowEndAt: effect.windowEndAt } },
+      reading: { ok: true, measurements: { requests: 1000, errors: behaviour.errorsIn && behaviour.errorsIn !== effect.router.region ? 0 : behaviour.errorsPerThousand, p99LatencyMs: 10, windowStartAt: effect.windowStartAt, windowEndAt: effect.windowEndAt } },
     };
   }
   return { id: `result:${effect.effectId}`, service: effect.service, at: now, body };

@@ -36,7 +36,7 @@ export class Scenario {
   /** The id of the effect the release awaits (results must name it to count). */
   inFlight(buildId: string): string {
     const r = this.release(buildId);
-    if (!r.inFlight) throw new Error(`${r.id} awaits no effect (phase ${r.phase})`);
+    if (!r.inFlight) throw new Error(`${r.id} awaits no effect (phase ${r.state.phase})`);
     return r.inFlight.effectId;
   }
 
@@ -81,15 +81,11 @@ export class Scenario {
 
 function releaseView(r: Release) {
   return {
-    phase: r.phase,
-    paused: r.paused,
-    queued: r.queued,
-    awaitingApproval: r.awaitingApproval,
+    state: r.state,
     stepIndex: r.stepIndex,
     traffic: r.traffic,
     candidate: r.candidate,
     stableRevision: r.stableRevision,
-    rollbackCause: r.rollbackCause,
     inFlight: r.inFlight,
     nextCheckAt: r.nextCheckAt,
     verification: r.verification && { passed: r.verification.passed, at: r.verification.at, results: r.verification.results.length },
@@ -98,7 +94,6 @@ function releaseView(r: Release) {
     stepStartedAt: r.stepStartedAt,
     progressAt: r.progressAt,
     completedAt: r.completedAt,
-    watchUntil: r.watchUntil,
     effectSeq: r.effectSeq,
     historySeq: r.historySeq,
     lastDecision: `${r.lastDecision?.reason}/${r.lastDecision?.eventId}/${r.lastDecision?.actor}`,

@@ -189,14 +189,14 @@ describe('a first release through the runtime on Cloud Run (fake Admin API)', ()
       await sys.send(build('b1', 'SUCCESS'));
       const id = releaseIdForBuild('checkout', 'b1');
       // The revision is not ready at once: the deploy is asked about again by later checks, not waited on.
-      expect((await sys.store.getRelease(id))?.phase).toBe('deploying');
-      for (let i = 0; i < 10 && (await sys.store.getRelease(id))?.phase === 'deploying'; i += 1) await sys.advance(5_000);
-      expect(await sys.store.getRelease(id)).toMatchObject({ phase: 'shifting', stableRevision: 'checkout-00001' });
-      for (let i = 0; i < 40 && (await sys.store.getRelease(id))?.phase === 'shifting'; i += 1) await sys.advance(10_000);
+      expect((await sys.store.getRelease(id))?.state.phase).toBe('deploying');
+      for (let i = 0; i < 10 && (await sys.store.getRelease(id))?.state.phase === 'deploying'; i += 1) await sys.advance(5_000);
+      expect(await sys.store.getRelease(id)).toMatchObject({ state: { phase: 'shifting' }, stableRevision: 'checkout-00001' });
+      for (let i = 0; i < 40 && (await sys.store.getRelease(id))?.state.phase === 'shifting'; i += 1) await sys.advance(10_000);
       const completed = await sys.store.getRelease(id);
-      expect(completed?.phase).toBe('complete');
+      expect(completed?.state.phase).toBe('complete');
       await sys.send({ kind: 'incident', incidentId: 'i1', state: 'open', policyName: null, summary: null });
-      expect((await sys.store.getRelease(id))?.phase).toBe('rolled_back');
+      expect((await sys.store.getRelease(id))?.state.phase).toBe('rolled_back');
       const served = fake.services.get('projects/demo/locations/europe-west1/services/checkout')?.trafficStatuses.filter((s) => (s.percent ?? 0) > 0);
       expect(served).toEqual([expect.objectContaining({ revision: 'checkout-00001', percent: 100 })]);
       expect((await sys.store.getService('checkout'))?.stableRevision).toBe('checkout-00001');

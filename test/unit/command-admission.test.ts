@@ -77,13 +77,13 @@ describe('onCommand admission', () => {
     // Two groups on the service, asked once each (lookup + membership) and then cached.
     expect(api.requests.length - asked).toBeLessThanOrEqual(2 * 2 + 2);
     expect((await send('olga@example.com', { command: 'abort', release: rid, reason: 'page' })).status).toBe(200);
-    expect((await sys.store.getRelease(rid))?.phase).toBe('rolled_back');
+    expect((await sys.store.getRelease(rid))?.state.phase).toBe('rolled_back');
   });
 
   it('a token for Cutover\'s OAuth client obtained by another app is refused before anything is read', async () => {
     const replay = await send('olga@example.com', { command: 'abort', release: rid }, { hostedDomain: 'example.com', audience: CLIENT, authorizedParty: 'other-app.apps.googleusercontent.com' });
     expect(replay.status).toBe(401);
-    expect((await sys.store.getRelease(rid))?.phase).toBe('shifting');
+    expect((await sys.store.getRelease(rid))?.state.phase).toBe('shifting');
     expect((await send('olga@example.com', { command: 'pause', release: rid }, { hostedDomain: 'example.com', audience: CLIENT, authorizedParty: CLIENT })).status).toBe(200);
   });
 });

@@ -261,7 +261,7 @@ describe('decide(): golden transcripts of whole release stories', () => {
 
   it('a release given in a phase reads back the same (the harness keeps what it is given)', () => {
     const sc = new Scenario(serviceState(), [releaseIn('complete')]);
-    expect(sc.release('b1').phase).toBe('complete');
+    expect(sc.release('b1').state.phase).toBe('complete');
     expect(() => sc.inFlight('b1')).toThrow(/awaits no effect/);
   });
 });

@@ -67,7 +67,7 @@ function run(sim: Sim, s: Step): { incidentOn: string | null } {
       break;
     case 'incident': {
       const active = sim.releases.get(sim.service.activeReleaseId ?? '');
-      const target = active && (active.phase === 'verifying' || active.phase === 'shifting') ? active.id : null;
+      const target = active && (active.state.phase === 'verifying' || active.state.phase === 'shifting') ? active.id : null;
       sim.send({ kind: 'incident', incidentId: sim.nextId('inc'), state: s.open ? 'open' : 'closed', policyName: null, summary: null });
       return { incidentOn: s.open ? target : null };
     }
@@ -126,7 +126,7 @@ describe('decide (properties over random event sequences)', () => {
         const incidentTargets = new Set<string>();
 
         const check = () => {
-          const inFlight = [...sim.releases.values()].filter((r) => IN_FLIGHT_PHASES.includes(r.phase));
+          const inFlight = [...sim.releases.values()].filter((r) => IN_FLIGHT_PHASES.includes(r.state.phase));
           // One active release per service, and the service knows which.
           expect(inFlight.length).toBeLessThanOrEqual(1);
           expect(sim.service.activeReleaseId).toBe(inFlight[0]?.id ?? null);
@@ -148,11 +148,11 @@ describe('decide (properties over random event sequences)', () => {
           if (last) {
             for (const [id, before] of last.before) {
               const after = sim.releases.get(id);
-              if (!after || !isTerminal(before.phase) || after.phase === before.phase) continue;
-              expect(before.phase).toBe('complete');
-              expect(after.phase).toBe('rolling_back');
+              if (!after || !isTerminal(before.state.phase) || after.state.phase === before.state.phase) continue;
+              expect(before.state.phase).toBe('complete');
+              expect(after.state.phase).toBe('rolling_back');
               // The time the event was decided at, not the clock now: a later tick may have moved it on.
-              expect(last.event.at).toBeLessThan(before.watchUntil ?? 0);
+              expect(last.event.at).toBeLessThan(before.state.phase === 'complete' ? before.state.watchUntil : 0);
             }
           }
         };
@@ -163,7 +163,7 @@ describe('decide (properties over random event sequences)', () => {
           for (let i = before; i < sim.log.length; i += 1) record({ log: [sim.log[i]] } as unknown as Sim);
           if (incidentOn) {
             // An open incident while verifying/shifting starts the rollback at once.
-            expect(sim.releases.get(incidentOn)?.phase).toBe('rolling_back');
+            expect(sim.releases.get(incidentOn)?.state.phase).toBe('rolling_back');
             incidentTargets.add(incidentOn);
           }
           check();
@@ -173,7 +173,7 @@ describe('decide (properties over random event sequences)', () => {
         // On GKE, what the service calls stable is the colour the load balancer serves: every rollback put it back there.
         if (gke) expect(sim.behaviour.live).toBe(sim.service.stableRevision);
         // ...and always ends rolled back.
-        for (const id of incidentTargets) expect(sim.releases.get(id)?.phase).toBe('rolled_back');
+        for (const id of incidentTargets) expect(sim.releases.get(id)?.state.phase).toBe('rolled_back');
         // Replaying any event id changes nothing.
         const snapshot = structuredClone([...sim.releases.values()]);
         for (const event of sim.delivered.slice(-20)) sim.apply(event);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide, Reason, type EventBody, type Release, type ServiceConfigInput, type ServiceState } from '../../shared/domain/index.js';
+import { decide, Reason, type EventBody, type Phase, type Release, type ServiceConfigInput, type ServiceState } from '../../shared/domain/index.js';
 import { T0, build, ctxAt, ev, releaseIn, serviceState } from '../support/fixtures.js';
 
 interface Row {
@@ -11,7 +11,7 @@ interface Row {
   at?: number;
   expect: {
     status?: 'applied' | 'ignored' | 'rejected';
-    phase?: Release['phase'];
+    phase?: Phase;
     release?: string;
     effects?: string[];
     reason?: string;
@@ -118,7 +118,7 @@ describe('decide (table)', () => {
     expect(decision.outcome.status).toBe(row.expect.status ?? 'applied');
     const id = row.expect.release ?? 'checkout-b1';
     const next = decision.releases.find((r) => r.id === id) ?? row.releases?.find((r) => r.id === id);
-    if (row.expect.phase) expect(next?.phase).toBe(row.expect.phase);
+    if (row.expect.phase) expect(next?.state.phase).toBe(row.expect.phase);
     if (row.expect.desired !== undefined) expect(next?.traffic.desiredPercent).toBe(row.expect.desired);
     if (row.expect.reason) {
       const reasons = [decision.outcome.reason, ...decision.history.map((h) => h.reason)];
@@ -126,7 +126,7 @@ describe('decide (table)', () => {
     }
     if (row.expect.effects) expect(decision.effects.map((e) => e.kind)).toEqual(row.expect.effects);
     if (decision.outcome.status !== 'applied') {
-      expect(decision.releases.filter((r) => r.phase !== row.releases?.find((o) => o.id === r.id)?.phase)).toEqual([]);
+      expect(decision.releases.filter((r) => r.state.phase !== row.releases?.find((o) => o.id === r.id)?.state.phase)).toEqual([]);
     }
   });
 
@@ -149,14 +149,14 @@ describe('decide (table)', () => {
 /** Each kills a mutant that survived the unit suites before (issue 7's list). */
 describe('decide (rollback edges)', () => {
   const rollingBack = (overrides: Partial<Release> = {}) =>
-    releaseIn('rolling_back', { rollbackCause: Reason.ErrorRateBreached, stableRevision: 'checkout-old', traffic: { desiredPercent: 0, observedPercent: 10, observedAt: T0 }, inFlight: inflight('setTraffic', { target: 0 }), ...overrides });
+    releaseIn('rolling_back', { state: { phase: 'rolling_back', sub: 'restoring', rollback: { cause: Reason.ErrorRateBreached, startedAt: T0, breachStartedAt: null, from: 'shifting' } }, stableRevision: 'checkout-old', traffic: { desiredPercent: 0, observedPercent: 10, observedAt: T0 }, inFlight: inflight('setTraffic', { target: 0 }), ...overrides });
 
   it('a rollback is done only when the candidate is observed at 0%, not at any percent', () => {
     const service = serviceState({}, { activeReleaseId: 'checkout-b1' });
     const event = (observedPercent: number) => ev({ kind: 'trafficSet', releaseId: 'checkout-b1', effectId: 'checkout-b1/1/setTraffic/1', observedPercent });
-    expect(decide({ service, releases: [rollingBack()] }, event(10), ctxAt(T0)).releases[0]?.phase).toBe('rolling_back');
-    expect(decide({ service, releases: [rollingBack()] }, event(100), ctxAt(T0)).releases[0]?.phase).toBe('rolling_back');
-    expect(decide({ service, releases: [rollingBack()] }, event(0), ctxAt(T0)).releases[0]?.phase).toBe('rolled_back');
+    expect(decide({ service, releases: [rollingBack()] }, event(10), ctxAt(T0)).releases[0]?.state.phase).toBe('rolling_back');
+    expect(decide({ service, releases: [rollingBack()] }, event(100), ctxAt(T0)).releases[0]?.state.phase).toBe('rolling_back');
+    expect(decide({ service, releases: [rollingBack()] }, event(0), ctxAt(T0)).releases[0]?.state.phase).toBe('rolled_back');
   });
 
   it('a rollback sends traffic to the stable the release started from, not the service\'s current one', () => {
@@ -169,34 +169,34 @@ describe('decide (rollback edges)', () => {
     const service = serviceState({}, { activeReleaseId: 'checkout-b1' });
     const paused = { ...structuredClone(shifting), paused: true };
     const decision = decide({ service, releases: [paused] }, ev(health(1000, 500)), ctxAt(T0 + 30_000));
-    expect(decision.releases[0]).toMatchObject({ phase: 'rolling_back', paused: false, rollbackCause: Reason.ErrorRateBreached });
+    expect(decision.releases[0]).toMatchObject({ state: { phase: 'rolling_back', rollback: { cause: Reason.ErrorRateBreached } } });
   });
 
-  it('pause and resume set and clear the flag', () => {
+  it('pause and resume move into and out of the paused sub-state, back to where it was', () => {
     const service = serviceState({}, { activeReleaseId: 'checkout-b1' });
     const paused = decide({ service, releases: [structuredClone(shifting)] }, ev(cmd('pause')), ctxAt(T0)).releases[0];
-    expect(paused?.paused).toBe(true);
+    expect(paused?.state).toEqual({ phase: 'shifting', sub: 'paused', resumeTo: 'running' });
     const resumed = decide({ service, releases: [paused as Release] }, ev(cmd('resume'), { id: 'r2' }), ctxAt(T0 + 1)).releases[0];
-    expect(resumed?.paused).toBe(false);
+    expect(resumed?.state).toEqual({ phase: 'shifting', sub: 'running' });
   });
 
   it('a new build during a rollback queues behind it and does not supersede it', () => {
     const service = serviceState({ concurrency: 'supersede' }, { activeReleaseId: 'checkout-b1' });
     const decision = decide({ service, releases: [rollingBack()] }, ev(build('b2', 'SUCCESS')), ctxAt(T0));
     const b1 = decision.releases.find((r) => r.id === 'checkout-b1');
-    expect(b1 === undefined || (b1.phase === 'rolling_back' && b1.rollbackCause === Reason.ErrorRateBreached)).toBe(true);
-    expect(decision.releases.find((r) => r.id === 'checkout-b2')).toMatchObject({ phase: 'pending', queued: true });
+    expect(b1 === undefined || (b1.state.phase === 'rolling_back' && b1.state.rollback.cause === Reason.ErrorRateBreached)).toBe(true);
+    expect(decision.releases.find((r) => r.id === 'checkout-b2')).toMatchObject({ state: { phase: 'pending', sub: 'queued' } });
     expect(decision.service).toMatchObject({ activeReleaseId: 'checkout-b1', queuedReleaseId: 'checkout-b2' });
   });
 
   it('the watch window ends exactly at watchUntil: a rollback one millisecond before, none at it', () => {
-    const watchUntil = complete.watchUntil ?? 0;
+    const watchUntil = complete.state.phase === 'complete' ? complete.state.watchUntil : 0;
     const service = serviceState({}, { lastCompletedReleaseId: 'checkout-b1' });
-    expect(decide({ service, releases: [complete] }, ev(cmd('rollback')), ctxAt(watchUntil - 1)).releases[0]?.phase).toBe('rolling_back');
+    expect(decide({ service, releases: [complete] }, ev(cmd('rollback')), ctxAt(watchUntil - 1)).releases[0]?.state.phase).toBe('rolling_back');
     expect(decide({ service, releases: [complete] }, ev(cmd('rollback')), ctxAt(watchUntil)).outcome.status).toBe('rejected');
     const incident = ev({ kind: 'incident', incidentId: 'i', state: 'open', policyName: null, summary: null });
-    expect(decide({ service, releases: [complete] }, incident, ctxAt(watchUntil - 1)).releases.find((r) => r.id === 'checkout-b1')?.phase).toBe('rolling_back');
-    expect(decide({ service, releases: [complete] }, incident, ctxAt(watchUntil)).releases.find((r) => r.id === 'checkout-b1')?.phase ?? 'complete').toBe('complete');
+    expect(decide({ service, releases: [complete] }, incident, ctxAt(watchUntil - 1)).releases.find((r) => r.id === 'checkout-b1')?.state.phase).toBe('rolling_back');
+    expect(decide({ service, releases: [complete] }, incident, ctxAt(watchUntil)).releases.find((r) => r.id === 'checkout-b1')?.state.phase ?? 'complete').toBe('complete');
   });
 });
 
@@ -208,23 +208,23 @@ describe('decide (conditions)', () => {
 
   it('promote: a verified release enters shifting at the last step; an unverified or pending one is refused', () => {
     const promoted = run([verifiedOk()], cmd('promote')).releases[0];
-    expect(promoted).toMatchObject({ phase: 'shifting', stepIndex: 2, traffic: { desiredPercent: 100 } });
+    expect(promoted).toMatchObject({ state: { phase: 'shifting', sub: 'running' }, stepIndex: 2, traffic: { desiredPercent: 100 } });
     expect(run([releaseIn('verifying', { verification: null })], cmd('promote')).outcome.status).toBe('rejected');
     expect(run([releaseIn('verifying', { verification: { passed: false, results: [], at: T0 } })], cmd('promote')).outcome.status).toBe('rejected');
     expect(run([releaseIn('pending')], cmd('promote'), { svc: service({ activeReleaseId: null }) }).outcome.status).toBe('rejected');
   });
 
   it('resume: a paused release whose verification passed starts shifting; one still verifying stays', () => {
-    const resumed = run([{ ...verifiedOk(), paused: true }], cmd('resume')).releases[0];
-    expect(resumed).toMatchObject({ phase: 'shifting', paused: false, stepIndex: 0 });
-    const waiting = run([releaseIn('verifying', { paused: true, verification: null })], cmd('resume')).releases[0];
-    expect(waiting).toMatchObject({ phase: 'verifying', paused: false });
+    const resumed = run([{ ...verifiedOk(), state: { phase: 'verifying', sub: 'paused', resumeTo: 'running' } }], cmd('resume')).releases[0];
+    expect(resumed).toMatchObject({ state: { phase: 'shifting', sub: 'running' }, stepIndex: 0 });
+    const waiting = run([releaseIn('verifying', { state: { phase: 'verifying', sub: 'paused', resumeTo: 'running' }, verification: null })], cmd('resume')).releases[0];
+    expect(waiting).toMatchObject({ state: { phase: 'verifying', sub: 'running' } });
   });
 
   it('pause: refused when already paused or past shifting; allowed before deploying', () => {
-    expect(run([{ ...structuredClone(shifting), paused: true }], cmd('pause')).outcome.status).toBe('rejected');
+    expect(run([{ ...structuredClone(shifting), state: { phase: 'shifting', sub: 'paused', resumeTo: 'running' } }], cmd('pause')).outcome.status).toBe('rejected');
     expect(run([complete], cmd('pause'), { svc: service({ activeReleaseId: null }) }).outcome.status).toBe('rejected');
-    expect(run([releaseIn('pending')], cmd('pause'), { svc: service({ activeReleaseId: null }) }).releases[0]).toMatchObject({ phase: 'pending', paused: true });
+    expect(run([releaseIn('pending')], cmd('pause'), { svc: service({ activeReleaseId: null }) }).releases[0]).toMatchObject({ state: { phase: 'pending', sub: 'paused', resumeTo: 'waiting' } });
   });
 
   it('abort: refused for a completed release, naming rollback; rollback refused while another release is in flight or for a release no longer current', () => {
@@ -240,16 +240,16 @@ describe('decide (conditions)', () => {
 
   it('a newer build in the queue supersedes the one queued before it; the active release is untouched', () => {
     const svc = service({ activeReleaseId: 'checkout-b1', queuedReleaseId: 'checkout-b2' }, { concurrency: 'queue' });
-    const queued = releaseIn('pending', { id: 'checkout-b2', build: { id: 'b2', status: 'SUCCESS', commit: null, image: 'img@sha256:2' }, queued: true });
+    const queued = releaseIn('pending', { id: 'checkout-b2', build: { id: 'b2', status: 'SUCCESS', commit: null, image: 'img@sha256:2' }, state: { phase: 'pending', sub: 'queued' } });
     const decision = run([structuredClone(shifting), queued], build('b3', 'SUCCESS'), { svc });
-    expect(decision.releases.find((r) => r.id === 'checkout-b2')).toMatchObject({ phase: 'superseded', queued: false });
-    expect(decision.releases.find((r) => r.id === 'checkout-b3')).toMatchObject({ phase: 'pending', queued: true });
+    expect(decision.releases.find((r) => r.id === 'checkout-b2')).toMatchObject({ state: { phase: 'superseded', sub: 'final', rollback: null } });
+    expect(decision.releases.find((r) => r.id === 'checkout-b3')).toMatchObject({ state: { phase: 'pending', sub: 'queued' } });
     expect(decision.releases.find((r) => r.id === 'checkout-b1')).toBeUndefined();
     expect(decision.service).toMatchObject({ queuedReleaseId: 'checkout-b3', activeReleaseId: 'checkout-b1' });
   });
 
   it('a build status for a queued release is ignored; a later message fills in the image and commit an earlier one lacked', () => {
-    const queued = releaseIn('pending', { queued: true });
+    const queued = releaseIn('pending', { state: { phase: 'pending', sub: 'queued' } });
     expect(run([queued], build('b1', 'SUCCESS')).outcome.status).toBe('ignored');
     const bare = releaseIn('pending', { build: { id: 'b1', status: 'QUEUED', commit: null, image: null } });
     const filled = run([bare], build('b1', 'WORKING'), { svc: service({ activeReleaseId: null }) });
@@ -275,29 +275,29 @@ describe('decide (conditions)', () => {
     const pending = (at: number) => run([deploying2], { kind: 'candidatePending', releaseId: 'checkout-b1', effectId: 'checkout-b1/1/deployCandidate/1', revision: 'r1', status: 'RECONCILING' }, { at });
     const early = pending(T0 + 1_000).releases[0];
     expect(early?.inFlight).toMatchObject({ pending: true, attempt: 2, deadlineAt: T0 + 1_000 + 5_000 });
-    expect(early?.phase).toBe('deploying');
-    expect(pending(T0 + 360_000).releases[0]).toMatchObject({ phase: 'failed', lastDecision: { reason: Reason.DeployFailed } });
-    expect(pending(T0 + 359_999).releases[0]?.phase).toBe('deploying');
+    expect(early?.state.phase).toBe('deploying');
+    expect(pending(T0 + 360_000).releases[0]).toMatchObject({ state: { phase: 'failed' }, lastDecision: { reason: Reason.DeployFailed } });
+    expect(pending(T0 + 359_999).releases[0]?.state.phase).toBe('deploying');
     const asked = decide({ service: service(), releases: [early as Release] }, ev({ kind: 'tick', releaseId: 'checkout-b1' }, { at: T0 + 6_001 }), ctxAt(T0 + 6_001));
     expect(asked.releases[0]?.inFlight).toMatchObject({ kind: 'deployCandidate', attempt: 2, pending: false });
     expect(asked.history.map((h) => h.reason)).not.toContain(Reason.EffectRetried);
   });
 
   it('a completed release rolled back gives the service its previous stable back and frees the slot for the queue', () => {
-    const back = releaseIn('rolling_back', { completedAt: T0, stableRevision: 'r-prev', traffic: { desiredPercent: 0, observedPercent: 100, observedAt: T0 }, inFlight: inflight('setTraffic', { target: 0 }) });
-    const queued = releaseIn('pending', { id: 'checkout-b2', build: { id: 'b2', status: 'SUCCESS', commit: null, image: 'img@sha256:2' }, queued: true });
+    const back = releaseIn('rolling_back', { state: { phase: 'rolling_back', sub: 'restoring', rollback: { cause: Reason.IncidentOpened, startedAt: T0, breachStartedAt: null, from: 'complete' } }, completedAt: T0, stableRevision: 'r-prev', traffic: { desiredPercent: 0, observedPercent: 100, observedAt: T0 }, inFlight: inflight('setTraffic', { target: 0 }) });
+    const queued = releaseIn('pending', { id: 'checkout-b2', build: { id: 'b2', status: 'SUCCESS', commit: null, image: 'img@sha256:2' }, state: { phase: 'pending', sub: 'queued' } });
     const svc = service({ activeReleaseId: 'checkout-b1', lastCompletedReleaseId: 'checkout-b1', stableRevision: 'r-cand', queuedReleaseId: 'checkout-b2' });
     const decision = run([back, queued], { kind: 'trafficSet', releaseId: 'checkout-b1', effectId: 'checkout-b1/1/setTraffic/1', observedPercent: 0 }, { svc });
-    expect(decision.releases.find((r) => r.id === 'checkout-b1')?.phase).toBe('rolled_back');
+    expect(decision.releases.find((r) => r.id === 'checkout-b1')?.state.phase).toBe('rolled_back');
     expect(decision.service).toMatchObject({ stableRevision: 'r-prev', lastCompletedReleaseId: null, activeReleaseId: 'checkout-b2', queuedReleaseId: null });
-    expect(decision.releases.find((r) => r.id === 'checkout-b2')).toMatchObject({ phase: 'deploying', queued: false, stableRevision: 'r-prev' });
+    expect(decision.releases.find((r) => r.id === 'checkout-b2')).toMatchObject({ state: { phase: 'deploying', sub: 'running' }, stableRevision: 'r-prev' });
     expect(decision.effects.map((e) => e.kind)).toContain('deployCandidate');
   });
 
   it('a superseded release ends superseded, not rolled back; a failed build notifies release.failed', () => {
-    const back = releaseIn('rolling_back', { rollbackCause: Reason.Superseded, traffic: { desiredPercent: 0, observedPercent: 10, observedAt: T0 }, inFlight: inflight('setTraffic', { target: 0 }) });
+    const back = releaseIn('rolling_back', { state: { phase: 'rolling_back', sub: 'restoring', rollback: { cause: Reason.Superseded, startedAt: T0, breachStartedAt: null, from: 'shifting' } }, traffic: { desiredPercent: 0, observedPercent: 10, observedAt: T0 }, inFlight: inflight('setTraffic', { target: 0 }) });
     const done = run([back], { kind: 'trafficSet', releaseId: 'checkout-b1', effectId: 'checkout-b1/1/setTraffic/1', observedPercent: 0 });
-    expect(done.releases[0]?.phase).toBe('superseded');
+    expect(done.releases[0]?.state.phase).toBe('superseded');
     expect(done.effects.find((e) => e.kind === 'notify')).toMatchObject({ type: 'release.superseded' });
     const failed = run([releaseIn('pending')], build('b1', 'FAILURE'), { svc: service({ activeReleaseId: null }) });
     expect(failed.effects.find((e) => e.kind === 'notify')).toMatchObject({ type: 'release.failed' });
@@ -309,25 +309,25 @@ describe('decide (tick edges)', () => {
   const tick = (releases: Release[], at: number, overrides: Partial<ServiceState> = {}) =>
     decide({ service: serviceState({}, overrides), releases }, ev({ kind: 'tick', releaseId: 'checkout-b1' }, { at }), ctxAt(at));
   const watched = releaseIn('complete', { nextCheckAt: T0 + 30 * 60_000 });
-  const end = watched.watchUntil ?? 0;
+  const end = watched.state.phase === 'complete' ? watched.state.watchUntil : 0;
 
   it('ends the watch window exactly at watchUntil, once', () => {
     const at = tick([watched], end, { lastCompletedReleaseId: 'checkout-b1' });
-    expect(at.releases[0]).toMatchObject({ phase: 'complete', nextCheckAt: null, lastDecision: { reason: Reason.WatchWindowEnded } });
+    expect(at.releases[0]).toMatchObject({ state: { phase: 'complete', sub: 'final' }, nextCheckAt: null, lastDecision: { reason: Reason.WatchWindowEnded } });
     expect(at.history.map((h) => h.reason)).toEqual([Reason.WatchWindowEnded]);
     const before = tick([watched], end - 1, { lastCompletedReleaseId: 'checkout-b1' });
     expect(before.history).toEqual([]);
-    const ended = { ...watched, nextCheckAt: null };
+    const ended = { ...watched, state: { phase: 'complete' as const, sub: 'final' as const, watchUntil: end }, nextCheckAt: null };
     expect(tick([ended], end + 1, { lastCompletedReleaseId: 'checkout-b1' })).toMatchObject({ outcome: { status: 'ignored' }, history: [] });
-    expect(tick([{ ...watched, phase: 'rolled_back' as const }], end)).toMatchObject({ history: [] });
+    expect(tick([{ ...watched, state: { phase: 'rolled_back', sub: 'final', rollback: null } }], end)).toMatchObject({ history: [] });
   });
 
   it('gives up on an effect exactly at its deadline after the last attempt, not before', () => {
     const last = releaseIn('verifying', { inFlight: inflight('runVerification', { attempt: 5, deadlineAt: T0 + 60_000 }) });
-    expect(tick([last], T0 + 60_000, { activeReleaseId: 'checkout-b1' }).releases[0]).toMatchObject({ phase: 'rolling_back', rollbackCause: Reason.VerificationFailed });
-    expect(tick([last], T0 + 59_999, { activeReleaseId: 'checkout-b1' }).releases[0]?.phase ?? 'verifying').toBe('verifying');
+    expect(tick([last], T0 + 60_000, { activeReleaseId: 'checkout-b1' }).releases[0]).toMatchObject({ state: { phase: 'rolling_back', rollback: { cause: Reason.VerificationFailed } } });
+    expect(tick([last], T0 + 59_999, { activeReleaseId: 'checkout-b1' }).releases[0]?.state.phase ?? 'verifying').toBe('verifying');
     const earlier = releaseIn('verifying', { inFlight: inflight('runVerification', { attempt: 4, deadlineAt: T0 + 60_000 }) });
-    expect(tick([earlier], T0 + 60_000, { activeReleaseId: 'checkout-b1' }).releases[0]).toMatchObject({ phase: 'verifying', inFlight: { attempt: 5 } });
+    expect(tick([earlier], T0 + 60_000, { activeReleaseId: 'checkout-b1' }).releases[0]).toMatchObject({ state: { phase: 'verifying' }, inFlight: { attempt: 5 } });
   });
 
   it('ignores a tick for a release it does not know', () => {

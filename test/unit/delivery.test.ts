@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Reason, dayWindow, deliveryPatches, keysFromDays, mergeDelivery, type DeliveryDay, type Release } from '../../shared/domain/index.js';
-import { T0, releaseIn } from '../support/fixtures.js';
+import { T0, releaseIn, rolledBackState } from '../support/fixtures.js';
 
 const DAY = 86_400_000;
 const base = releaseIn('shifting', { id: 'checkout-b1', stepIndex: 0, completedAt: null, createdAt: T0 - 60_000 });
-const completed: Release = { ...base, phase: 'complete', completedAt: T0, phaseStartedAt: T0 };
+const completed: Release = { ...base, state: { phase: 'complete', sub: 'watching', watchUntil: T0 + 1_800_000 }, completedAt: T0, phaseStartedAt: T0 };
 
 describe('kept delivery figures (patches per UTC day)', () => {
   it('a decision that ends nothing changes no figure', () => {
@@ -19,7 +19,7 @@ describe('kept delivery figures (patches per UTC day)', () => {
   });
 
   it('a rollback in the watch window turns that deployment\'s outcome to failed on the day it deployed, and the restore on the day it ended', () => {
-    const rolledBack: Release = { ...completed, phase: 'rolled_back', rollbackCause: Reason.IncidentOpened, rollbackStartedAt: T0 + DAY - 1_000, phaseStartedAt: T0 + DAY + 2_000 };
+    const rolledBack: Release = { ...completed, state: rolledBackState('rolled_back', Reason.IncidentOpened, { startedAt: T0 + DAY - 1_000, from: 'complete' }), phaseStartedAt: T0 + DAY + 2_000 };
     expect(deliveryPatches(completed, rolledBack)).toEqual([
       { service: 'checkout', day: '2026-11-27', outcomes: { 'checkout-b1': 'failed' } },
       { service: 'checkout', day: '2026-11-28', restores: { 'checkout-b1': 3_000 } },
@@ -27,9 +27,9 @@ describe('kept delivery figures (patches per UTC day)', () => {
   });
 
   it('rolled back before traffic, or superseded, is not a failure; superseded after traffic is an ok outcome', () => {
-    const beforeTraffic: Release = { ...base, stepIndex: null, phase: 'rolled_back', rollbackCause: Reason.VerificationFailed, rollbackStartedAt: T0, phaseStartedAt: T0 };
+    const beforeTraffic: Release = { ...base, stepIndex: null, state: rolledBackState('rolled_back', Reason.VerificationFailed, { from: 'verifying' }), phaseStartedAt: T0 };
     expect(deliveryPatches({ ...base, stepIndex: null }, beforeTraffic)).toEqual([]);
-    const superseded: Release = { ...base, phase: 'superseded', phaseStartedAt: T0 };
+    const superseded: Release = { ...base, state: { phase: 'superseded', sub: 'final', rollback: null }, phaseStartedAt: T0 };
     expect(deliveryPatches(base, superseded)).toEqual([{ service: 'checkout', day: '2026-11-27', outcomes: { 'checkout-b1': 'ok' } }]);
   });
 

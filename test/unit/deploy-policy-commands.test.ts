@@ -53,7 +53,7 @@ async function send(body: object, email: string) {
 describe('deploy policies through onCommand', () => {
   it('a build during the platform freeze is held pending, visible to anyone with a role, never dropped', async () => {
     const release = await sys.store.getRelease(rid);
-    expect(release).toMatchObject({ phase: 'pending', queued: true, hold: { policy: 'black-friday', scope: 'platform', action: 'start' } });
+    expect(release).toMatchObject({ state: { phase: 'pending', sub: 'queued' }, hold: { policy: 'black-friday', scope: 'platform', action: 'start' } });
     const listed = await send({ command: 'policies', service: 'checkout' }, 'opal@example.com');
     expect(listed.status).toBe(200);
     expect(listed.json.policies).toEqual([
@@ -70,7 +70,7 @@ describe('deploy policies through onCommand', () => {
     const res = await send({ command: 'override', release: rid, policy: 'black-friday', reason: 'hotfix INC-7' }, 'root@example.com');
     expect(res.status).toBe(200);
     const release = await sys.store.getRelease(rid);
-    expect(release?.phase).not.toBe('pending');
+    expect(release?.state.phase).not.toBe('pending');
     expect(release?.overrides).toEqual([{ policy: 'black-friday', actor: 'root@example.com', why: 'hotfix INC-7', at: sys.clock.now }]);
     const audit = (await sys.store.history(rid, 50)).find((h) => h.reason === Reason.PolicyOverridden);
     expect(audit).toMatchObject({ actor: 'root@example.com' });

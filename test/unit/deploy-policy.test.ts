@@ -93,7 +93,7 @@ describe('a policy-held release whose build then fails', () => {
     const held = releaseIn('pending', { id: 'checkout-b2', build: { id: 'b2', status: 'SUCCESS', commit: 'c2', image: 'img@sha256:2' }, hold: { policy: 'freeze', scope: 'platform', action: 'start', since: T0, until: null, overrideRole: 'approver' } });
     const service = serviceState({}, { activeReleaseId: null, queuedReleaseId: 'checkout-b2' });
     const decision = decide({ service, releases: [releaseIn('complete'), held] }, ev(build('b2', 'FAILURE')), ctxAt(T0));
-    expect(decision.releases.find((r) => r.id === 'checkout-b2')).toMatchObject({ phase: 'failed', hold: null, queued: false, nextCheckAt: null });
+    expect(decision.releases.find((r) => r.id === 'checkout-b2')).toMatchObject({ state: { phase: 'failed' }, hold: null, nextCheckAt: null });
     expect(decision.service).toMatchObject({ queuedReleaseId: null });
     expect(decision.effects.map((e) => e.kind)).toEqual(['notify']);
   });

@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { Reason, fourKeys, releaseFacts, type Release } from '../../shared/domain/index.js';
-import { releaseIn } from '../support/fixtures.js';
+import { Reason, fourKeys, releaseFacts, type Phase, type Release } from '../../shared/domain/index.js';
+import { releaseIn, rolledBackState } from '../support/fixtures.js';
 
 const DAY = 86_400_000;
 const FROM = Date.UTC(2026, 10, 1);
 const TO = FROM + 30 * DAY;
 const at = (day: number, hours = 12) => FROM + day * DAY + hours * 3_600_000;
 let n = 0;
-const rel = (phase: Release['phase'], o: Partial<Release> = {}): Release => releaseIn(phase, { id: `checkout-r${(n += 1)}`, ...o });
+const rel = (phase: Phase, o: Partial<Release> = {}): Release => releaseIn(phase, { id: `checkout-r${(n += 1)}`, ...o });
 const completed = (day: number, leadHours: number) => rel('complete', { completedAt: at(day), build: { id: 'b', status: 'SUCCESS', commit: 'c', image: 'i', createdAt: at(day) - leadHours * 3_600_000 } });
-const rolledBack = (day: number, cause: string, o: Partial<Release> = {}) =>
-  rel('rolled_back', { completedAt: null, stepIndex: 0, rollbackCause: cause, rollbackStartedAt: at(day) - 90_000, phaseStartedAt: at(day), ...o });
+const rolledBack = (day: number, cause: string, o: Partial<Release> = {}, startedAt: number | null = at(day) - 90_000) =>
+  rel('rolled_back', { completedAt: null, stepIndex: 0, state: rolledBackState('rolled_back', cause, { startedAt }), phaseStartedAt: at(day), ...o });
 
 describe('the four keys', () => {
   it('with no releases: zero deployments, and no rates or times rather than made-up zeros', () => {
@@ -47,13 +47,13 @@ describe('the four keys', () => {
   });
 
   it('time to restore: from the rollback decision to stable at 100%, including one that spans midnight', () => {
-    const overnight = rolledBack(10, Reason.ErrorRateBreached, { rollbackStartedAt: at(10, 0) - 120_000, phaseStartedAt: at(10, 0) + 60_000 });
+    const overnight = rolledBack(10, Reason.ErrorRateBreached, { phaseStartedAt: at(10, 0) + 60_000 }, at(10, 0) - 120_000);
     const keys = fourKeys([rolledBack(3, Reason.ErrorRateBreached), overnight], FROM, TO);
     expect(keys.timeToRestoreMs).toEqual({ p50: 90_000, max: 180_000 });
   });
 
   it('a release rolled back in its watch window fails on the day it was deployed; its restore counts on the day it ended', () => {
-    const late = rel('rolled_back', { completedAt: at(4, 23), stepIndex: 2, rollbackCause: Reason.IncidentOpened, rollbackStartedAt: at(5, 1), phaseStartedAt: at(5, 1) + 30_000 });
+    const late = rel('rolled_back', { completedAt: at(4, 23), stepIndex: 2, state: rolledBackState('rolled_back', Reason.IncidentOpened, { startedAt: at(5, 1), from: 'complete' }), phaseStartedAt: at(5, 1) + 30_000 });
     const day = (d: number) => fourKeys([late], FROM + d * DAY, FROM + (d + 1) * DAY);
     expect(day(4)).toMatchObject({ deployments: 1, changeFailure: { failed: 1, reachedTraffic: 1, rate: 1 }, timeToRestoreMs: { p50: null, max: null } });
     expect(day(5)).toMatchObject({ deployments: 0, changeFailure: { failed: 0, reachedTraffic: 0, rate: null }, timeToRestoreMs: { p50: 30_000, max: 30_000 } });
@@ -64,11 +64,11 @@ describe('the four keys', () => {
   it('a release\'s facts: none while it is in flight, none before traffic, an old rollback without its start has no restore', () => {
     expect(releaseFacts(rel('shifting', { stepIndex: 1, completedAt: null }))).toEqual({ deployed: null, outcome: null, restore: null });
     // Completed, now rolling back in its watch window: still an ok deployment until stable is back.
-    const rollingBack = rel('rolling_back', { completedAt: at(2), stepIndex: 2, rollbackCause: Reason.IncidentOpened, rollbackStartedAt: at(3) });
+    const rollingBack = rel('rolling_back', { completedAt: at(2), stepIndex: 2, state: rolledBackState('rolling_back', Reason.IncidentOpened, { startedAt: at(3), from: 'complete' }) });
     expect(releaseFacts(rollingBack).outcome).toEqual({ at: at(2), failed: false });
     expect(releaseFacts(rollingBack).restore).toBeNull();
-    expect(releaseFacts(rel('rolled_back', { completedAt: null, stepIndex: 0, rollbackCause: null, phaseStartedAt: at(4) })).outcome).toEqual({ at: at(4), failed: false });
-    const old = rolledBack(5, Reason.ErrorRateBreached, { rollbackStartedAt: undefined });
+    expect(releaseFacts(rel('rolled_back', { completedAt: null, stepIndex: 0, state: rolledBackState('rolled_back', null), phaseStartedAt: at(4) })).outcome).toEqual({ at: at(4), failed: false });
+    const old = rolledBack(5, Reason.ErrorRateBreached, {}, null);
     expect(releaseFacts(old)).toMatchObject({ outcome: { failed: true }, restore: null });
   });
 

@@ -48,7 +48,7 @@ describe('functions over HTTP with real-shaped bodies', () => {
     expect(res.status).toBe(200);
     expect(res.json.status).toBe('handled');
     const release = await store().getRelease(rid);
-    expect(release?.phase).toBe('shifting');
+    expect(release?.state.phase).toBe('shifting');
     expect(release?.build.image).toBe(`europe-west1-docker.pkg.dev/demo-project/apps/checkout@sha256:${'0123456789abcdef'.repeat(4)}`);
     expect(release?.build.commit).toBe('abc123');
   });
@@ -106,7 +106,7 @@ describe('functions over HTTP with real-shaped bodies', () => {
     expect(res.status).toBe(503);
     const retry = await post('onCloudBuild', pushRequest({ messageId: 'm1', data: sys.builds.know(buildResource({ id: 'b1', status: 'SUCCESS' })) }));
     expect(retry.status).toBe(200);
-    expect((await store().getRelease(rid))?.phase).toBe('shifting');
+    expect((await store().getRelease(rid))?.state.phase).toBe('shifting');
   });
 
   it('answers 500 to a bug, so Pub/Sub retries and then dead-letters it: never 2xx, never acknowledged and lost', async () => {
@@ -127,7 +127,7 @@ describe('functions over HTTP with real-shaped bodies', () => {
       const res = await post('onAlert', binaryRequest({ messageId: 'a1', data: incidentNotification({ id: 'i1' }) }));
       expect(res.status).toBe(200);
       expect(sys.alertPolicies.asked).toEqual([CHECKOUT_POLICY]);
-      expect((await store().getRelease(rid))?.phase).toBe('rolled_back');
+      expect((await store().getRelease(rid))?.state.phase).toBe('rolled_back');
     });
 
     // Each of these rolled checkout back before incidents were verified; now each is stored, acknowledged, and changes nothing.
@@ -142,71 +142,71 @@ describe('functions over HTTP with real-shaped bodies', () => {
       expect(res.status).toBe(200);
       expect(res.json).toMatchObject({ status: 'rejected', reason });
       expect(store().rejected.map((r) => r.reason)).toEqual([reason]);
-      expect((await store().getRelease(rid))?.phase).toBe('shifting');
+      expect((await store().getRelease(rid))?.state.phase).toBe('shifting');
     });
 
     it('refuses a listed policy Cloud Monitoring does not know (deleted, or never created)', async () => {
       await sys.store.applyServiceConfig(serviceConfigInput({ rollbackTriggers: { alertPolicies: [CHECKOUT_POLICY, 'projects/demo-project/alertPolicies/deleted'] } }), sys.clock.now);
       const res = await post('onAlert', pushRequest({ messageId: 'a1', data: incidentNotification({ id: 'i1', policyId: 'projects/demo-project/alertPolicies/deleted' }) }));
       expect(res.json).toMatchObject({ status: 'rejected', reason: 'PolicyNotFound' });
-      expect((await store().getRelease(rid))?.phase).toBe('shifting');
+      expect((await store().getRelease(rid))?.state.phase).toBe('shifting');
     });
 
     it('answers 503 when Cloud Monitoring cannot be asked, and acts on the redelivery once it can', async () => {
       sys.alertPolicies.unavailable = 1;
       const req = pushRequest({ messageId: 'a1', data: incidentNotification({ id: 'i1' }) });
       expect((await post('onAlert', req)).status).toBe(503);
-      expect((await store().getRelease(rid))?.phase).toBe('shifting');
+      expect((await store().getRelease(rid))?.state.phase).toBe('shifting');
       expect(store().rejected).toEqual([]);
       expect((await post('onAlert', req)).status).toBe(200);
-      expect((await store().getRelease(rid))?.phase).toBe('rolled_back');
+      expect((await store().getRelease(rid))?.state.phase).toBe('rolled_back');
     });
 
     it.each([['OPEN'], ['Open']])('reads state %s in any case', async (state) => {
       await post('onAlert', pushRequest({ messageId: 'a1', data: incidentNotification({ id: 'i1', state, policy: 'checkout 5xx ratio' }) }));
-      expect((await store().getRelease(rid))?.phase).toBe('rolled_back');
+      expect((await store().getRelease(rid))?.state.phase).toBe('rolled_back');
     });
 
     it.each([[null], ['null'], [1_700_000_100]])('accepts ended_at %s on a closed incident and changes nothing', async (endedAt) => {
       const res = await post('onAlert', pushRequest({ messageId: 'a1', data: incidentNotification({ id: 'i1', state: 'CLOSED', endedAt, policy: 'checkout 5xx ratio' }) }));
       expect(res.status).toBe(200);
-      expect((await store().getRelease(rid))?.phase).toBe('shifting');
+      expect((await store().getRelease(rid))?.state.phase).toBe('shifting');
       expect((await store().getService('checkout'))?.lastIncident).toMatchObject({ incidentId: 'i1', state: 'closed' });
     });
 
     it('treats one incident delivered again under a new message id as one fact: it rolls back one release, not two', async () => {
       // b1 completes (its watch window is open), then b2 shifts; the incident rolls b2 back.
-      for (let i = 0; i < 40 && (await store().getRelease(rid))?.phase === 'shifting'; i += 1) {
+      for (let i = 0; i < 40 && (await store().getRelease(rid))?.state.phase === 'shifting'; i += 1) {
         sys.clock.now += 10_000;
         await post('onTick', pushRequest({ messageId: `t${i}`, data: {} }));
       }
-      expect((await store().getRelease(rid))?.phase).toBe('complete');
+      expect((await store().getRelease(rid))?.state.phase).toBe('complete');
       const rid2 = releaseIdForBuild('checkout', 'b2');
       await post('onCloudBuild', pushRequest({ messageId: 'm2', data: sys.builds.know(buildResource({ id: 'b2', status: 'SUCCESS' })) }));
-      expect((await store().getRelease(rid2))?.phase).toBe('shifting');
+      expect((await store().getRelease(rid2))?.state.phase).toBe('shifting');
       const incident = incidentNotification({ id: 'i-repeat', policy: 'checkout 5xx ratio' });
       expect((await post('onAlert', pushRequest({ messageId: 'a1', data: incident }))).status).toBe(200);
-      expect((await store().getRelease(rid2))?.phase).toBe('rolled_back');
+      expect((await store().getRelease(rid2))?.state.phase).toBe('rolled_back');
       const again = await post('onAlert', pushRequest({ messageId: 'a2-publisher-retry', data: incident }));
       expect(again.status).toBe(200);
-      expect((await store().getRelease(rid))?.phase).toBe('complete');
+      expect((await store().getRelease(rid))?.state.phase).toBe('complete');
       expect((await store().getService('checkout'))?.lastCompletedReleaseId).toBe(rid);
       // A different incident inside the watch window still rolls the completed release back.
       await post('onAlert', pushRequest({ messageId: 'a3', data: incidentNotification({ id: 'i-other', policy: 'checkout 5xx ratio' }) }));
-      expect((await store().getRelease(rid))?.phase).toBe('rolled_back');
+      expect((await store().getRelease(rid))?.state.phase).toBe('rolled_back');
     });
 
     it('acks a test notification without acting', async () => {
       const res = await post('onAlert', pushRequest({ messageId: 'a1', data: { version: 'test', incident: { summary: 'test' } } }));
       expect(res.json.status).toBe('ignored');
-      expect((await store().getRelease(rid))?.phase).toBe('shifting');
+      expect((await store().getRelease(rid))?.state.phase).toBe('shifting');
     });
 
     it('stores an incident that maps to no service', async () => {
       const res = await post('onAlert', pushRequest({ messageId: 'a1', data: incidentNotification({ id: 'i1', policy: 'someone else', policyId: 'projects/demo-project/alertPolicies/9' }) }));
       expect(res.json).toMatchObject({ status: 'rejected', reason: 'UnmappedIncident' });
       expect(sys.alertPolicies.asked).toEqual([]);
-      expect((await store().getRelease(rid))?.phase).toBe('shifting');
+      expect((await store().getRelease(rid))?.state.phase).toBe('shifting');
     });
   });
 

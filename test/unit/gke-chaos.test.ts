@@ -43,7 +43,7 @@ describe('chaos on a GKE release (runtime, GKE target, local Compute and Kuberne
   it('the Compute API goes away mid-release: the step holds, no weight moves; an abort then is committed at once and lands when it is back', async () => {
     const id = releaseIdForBuild('checkout', 'b1');
     await sys.send(build('b1', 'SUCCESS', world.image(1)));
-    const shifting = await until(id, (r) => r.phase === 'shifting' && r.traffic.observedPercent === 10);
+    const shifting = await until(id, (r) => r.state.phase === 'shifting' && r.traffic.observedPercent === 10);
     expect(shifting.candidate.revision).toBe('green');
     world.compute.unavailable = true;
     const weightsBefore = JSON.stringify(world.rules());
@@ -51,12 +51,12 @@ describe('chaos on a GKE release (runtime, GKE target, local Compute and Kuberne
     expect(JSON.stringify(world.rules())).toBe(weightsBefore);
     const answer = await sys.send({ kind: 'command', releaseId: id, command: 'abort', actor: 'oncall@example.com', why: 'compute outage drill' });
     expect(answer, JSON.stringify(answer)).toMatchObject({ kind: 'decided', outcome: { status: 'applied' } });
-    expect((await release(id)).phase).toBe('rolling_back');
+    expect((await release(id)).state.phase).toBe('rolling_back');
     await until(id, () => false, 4);
     expect(world.share(GREEN)).toBe(10);
     world.compute.unavailable = false;
-    const done = await until(id, (r) => isTerminal(r.phase));
-    expect(done.phase).toBe('rolled_back');
+    const done = await until(id, (r) => isTerminal(r.state.phase));
+    expect(done.state.phase).toBe('rolled_back');
     expect(world.share(BLUE)).toBe(100);
     expect(world.share(GREEN)).toBe(0);
     expect(world.rules().some((r) => r.priority === 10)).toBe(false);
@@ -72,8 +72,8 @@ describe('chaos on a GKE release (runtime, GKE target, local Compute and Kuberne
     });
     editNextPatch();
     await sys.send(build('b2', 'SUCCESS', world.image(2)));
-    const done = await until(id, (r) => isTerminal(r.phase), 300);
-    expect(done.phase).toBe('complete');
+    const done = await until(id, (r) => isTerminal(r.state.phase), 300);
+    expect(done.state.phase).toBe('complete');
     expect(edits).toBe(5);
     expect(world.compute.urlMap('checkout')?.description).toBe(`edit ${edits}`);
     expect(world.share(GREEN)).toBe(100);
@@ -84,8 +84,8 @@ describe('chaos on a GKE release (runtime, GKE target, local Compute and Kuberne
     world.kube.stallImage(world.image(3));
     const id = releaseIdForBuild('checkout', 'b3');
     await sys.send(build('b3', 'SUCCESS', world.image(3)));
-    const done = await until(id, (r) => isTerminal(r.phase));
-    expect(done.phase).toBe('failed');
+    const done = await until(id, (r) => isTerminal(r.state.phase));
+    expect(done.state.phase).toBe('failed');
     expect(world.share(BLUE)).toBe(100);
     expect(world.rules().some((r) => r.priority === 10)).toBe(false);
     expect(done.traffic.observedPercent ?? 0).toBe(0);

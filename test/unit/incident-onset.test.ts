@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide, releaseFacts, type Release } from '../../shared/domain/index.js';
+import { decide, releaseFacts, rollbackOf, type Release } from '../../shared/domain/index.js';
 import { parseIncidentMessage } from '../../shared/ingest/monitoring.js';
 import { T0, ctxAt, ev, releaseIn, serviceState } from '../support/fixtures.js';
 import { incidentNotification } from '../support/messages.js';
@@ -28,15 +28,17 @@ describe('incident onset', () => {
     return d.releases.find((r) => r.id === release.id);
   };
 
+  const onset = (r: Release | undefined) => (r ? rollbackOf(r.state)?.breachStartedAt : undefined);
+
   it('keeps the onset on the rollback, inside the release\'s life and never after the decision', () => {
-    expect(rollBack(T0 - 45_000)).toMatchObject({ phase: 'rolling_back', rollbackStartedAt: T0, breachStartedAt: T0 - 45_000 });
-    expect(rollBack(T0 - 86_400_000)?.breachStartedAt).toBe(T0 - 600_000);
-    expect(rollBack(T0 + 60_000)?.breachStartedAt).toBe(T0);
-    expect(rollBack(null)?.breachStartedAt).toBeNull();
+    expect(rollBack(T0 - 45_000)).toMatchObject({ state: { phase: 'rolling_back', rollback: { startedAt: T0, breachStartedAt: T0 - 45_000 } } });
+    expect(onset(rollBack(T0 - 86_400_000))).toBe(T0 - 600_000);
+    expect(onset(rollBack(T0 + 60_000))).toBe(T0);
+    expect(onset(rollBack(null))).toBeNull();
   });
 
   it('time to restore counts from the onset when known, else from the rollback decision', () => {
-    const restored = (r: Release | undefined): Release => ({ ...(r as Release), phase: 'rolled_back', phaseStartedAt: T0 + 20_000 });
+    const restored = (r: Release | undefined): Release => ({ ...(r as Release), state: { phase: 'rolled_back', sub: 'final', rollback: rollbackOf((r as Release).state) }, phaseStartedAt: T0 + 20_000 });
     expect(releaseFacts(restored(rollBack(T0 - 45_000))).restore).toEqual({ at: T0 + 20_000, durationMs: 65_000 });
     expect(releaseFacts(restored(rollBack(null))).restore).toEqual({ at: T0 + 20_000, durationMs: 20_000 });
   });

@@ -3,7 +3,7 @@ import type { EntryDeps } from '../../functions/entry.js';
 import { registerFunctions } from '../../functions/register.js';
 import { LocalIssuer } from '../../local/issuer.js';
 import { IdTokenVerifier } from '../../shared/adapters/auth/id-token-verifier.js';
-import { Reason, releaseIdForBuild } from '../../shared/domain/index.js';
+import { Reason, releaseIdForBuild, rollbackOf } from '../../shared/domain/index.js';
 import { silentLogger } from '../../shared/runtime/logger.js';
 import { FakeGroups } from '../fakes/groups.js';
 import { build, serviceConfigInput } from '../support/fixtures.js';
@@ -40,7 +40,7 @@ beforeEach(async () => {
   sys = fakeSystem();
   await sys.apply({ access: ACCESS });
   await sys.send(build('b1', 'SUCCESS'));
-  expect((await sys.store.getRelease(rid))?.phase).toBe('shifting');
+  expect((await sys.store.getRelease(rid))?.state.phase).toBe('shifting');
 });
 
 const token = (email: string, claims: { expiresIn?: number; audience?: string } = {}) => issuer.sign({ email, audience: claims.audience ?? audience, expiresIn: claims.expiresIn });
@@ -86,8 +86,8 @@ describe('onCommand: authorization from the service config', () => {
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ status: 'applied', actor: 'opal@example.com' });
     const release = await sys.store.getRelease(rid);
-    expect(release?.phase).toBe('rolled_back');
-    expect(release?.rollbackCause).toBe(Reason.Aborted);
+    expect(release?.state.phase).toBe('rolled_back');
+    expect((release && rollbackOf(release.state)?.cause)).toBe(Reason.Aborted);
     expect(sys.router.percentFor('checkout')).toBe(0);
     const entry = (await sys.store.history(rid, 100)).find((h) => h.reason === Reason.Aborted);
     expect(entry).toMatchObject({ actor: 'opal@example.com', eventKind: 'command' });
@@ -158,7 +158,7 @@ describe('onCommand: services apply', () => {
 
 describe('onCommand: rebuild-stats', () => {
   async function complete(): Promise<void> {
-    for (let i = 0; i < 30 && (await sys.store.getRelease(rid))?.phase !== 'complete'; i += 1) await sys.advance(65_000);
+    for (let i = 0; i < 30 && (await sys.store.getRelease(rid))?.state.phase !== 'complete'; i += 1) await sys.advance(65_000);
   }
 
   it('an owner rebuilds the kept four keys from the releases, a page at a time; an operator may not', async () => {

@@ -74,7 +74,7 @@ describe('the runtime asks the metric provider for each custom metric, per arm',
         await runtime.handle({ id: `t${i}`, service: 'checkout', at: now, body: { kind: 'tick', releaseId: id } });
       }
       const release = await store.getRelease(id);
-      expect(release).toMatchObject({ phase: 'rolled_back', rollbackCause: 'CustomMetricFailed' });
+      expect(release).toMatchObject({ state: { phase: 'rolled_back', rollback: { cause: 'CustomMetricFailed' } } });
       const asked = prometheus.queries.filter((q) => q.includes('app_checkout_total'));
       expect(asked).toEqual(expect.arrayContaining([expect.stringContaining('revision="checkout-b1"'), expect.stringContaining('revision="checkout-base-b1"')]));
     } finally {

@@ -26,7 +26,7 @@ beforeEach(async () => {
   await sys.apply();
   const good = sys.builds.know(buildResource({ id: 'good-1', status: 'SUCCESS' }));
   expect((await post({ messageId: 'm-good', data: good })).json).toMatchObject({ status: 'handled' });
-  expect((await sys.store.getRelease(inFlight))?.phase).toBe('shifting');
+  expect((await sys.store.getRelease(inFlight))?.state.phase).toBe('shifting');
 });
 
 async function post(p: { messageId: string; data: unknown }) {
@@ -45,7 +45,7 @@ async function refused(data: unknown, reason: string) {
   const stored = await sys.store.listRejected(50);
   expect(stored.find((r) => r.id === res.json.rejectedId)).toMatchObject({ source: 'onCloudBuild', reason });
   const after = await sys.store.getRelease(inFlight);
-  expect(after?.phase).toBe('shifting');
+  expect(after?.state.phase).toBe('shifting');
   expect(after?.traffic).toEqual(before?.traffic);
   expect(after?.historySeq).toBe(before?.historySeq);
   expect(sys.router.calls.length).toBe(routerCalls);
@@ -99,7 +99,7 @@ describe('onCloudBuild: provenance from the Cloud Build API', () => {
     expect(again.json).toMatchObject({ status: 'handled' });
     // Trusted once asked: it supersedes the release in flight, as any new build of the service does.
     expect(await sys.store.getRelease(releaseIdForBuild('checkout', 'later-9'))).toMatchObject({ build: { id: 'later-9' } });
-    expect((await sys.store.getRelease(inFlight))?.phase).toBe('superseded');
+    expect((await sys.store.getRelease(inFlight))?.state.phase).toBe('superseded');
   });
 
   it('asks the API in the project and location the service config names, never the message\'s', async () => {

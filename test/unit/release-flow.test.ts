@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EFFECT_POLICY, Reason, decide, releaseIdForBuild, type World } from '../../shared/domain/index.js';
+import { DEFAULT_EFFECT_POLICY, Reason, decide, releaseIdForBuild, type World, rollbackOf } from '../../shared/domain/index.js';
 import { build } from '../support/fixtures.js';
 import { fakeSystem } from '../support/system.js';
 
@@ -9,7 +9,7 @@ const rid = (buildId: string) => releaseIdForBuild('checkout', buildId);
 async function bakeThrough(sys: ReturnType<typeof fakeSystem>, steps = 40) {
   for (let i = 0; i < steps; i += 1) {
     const r = await sys.store.getRelease(rid('b1'));
-    if (r?.phase !== 'shifting') return;
+    if (r?.state.phase !== 'shifting') return;
     await sys.advance(10_000);
   }
 }
@@ -19,14 +19,14 @@ describe('a release through the runtime (fakes at the ports)', () => {
     const sys = fakeSystem();
     await sys.apply();
     await sys.send(build('b1', 'QUEUED'));
-    expect((await sys.store.getRelease(rid('b1')))?.phase).toBe('pending');
+    expect((await sys.store.getRelease(rid('b1')))?.state.phase).toBe('pending');
     await sys.send(build('b1', 'SUCCESS'));
     let release = await sys.store.getRelease(rid('b1'));
-    expect(release?.phase).toBe('shifting');
+    expect(release?.state.phase).toBe('shifting');
     expect(release?.traffic).toMatchObject({ desiredPercent: 10, observedPercent: 10 });
     await bakeThrough(sys);
     release = await sys.store.getRelease(rid('b1'));
-    expect(release?.phase).toBe('complete');
+    expect(release?.state.phase).toBe('complete');
     const percents = sys.router.calls.filter((c) => c.kind === 'setTraffic').map((c) => c.candidatePercent);
     expect(percents).toEqual([10, 50, 100]);
     const service = await sys.store.getService('checkout');
@@ -45,8 +45,8 @@ describe('a release through the runtime (fakes at the ports)', () => {
     sys.health.reportErrors(100, 30);
     await sys.advance(10_000);
     const release = await sys.store.getRelease(rid('b1'));
-    expect(release?.phase).toBe('rolled_back');
-    expect(release?.rollbackCause).toBe(Reason.ErrorRateBreached);
+    expect(release?.state.phase).toBe('rolled_back');
+    expect((release && rollbackOf(release.state)?.cause)).toBe(Reason.ErrorRateBreached);
     expect(sys.router.percentFor('checkout')).toBe(0);
     const breach = (await sys.store.history(rid('b1'), 100)).find((h) => h.toPhase === 'rolling_back');
     expect(breach?.details).toMatchObject({ health: { measurements: { requests: 100, errors: 30 } } });
@@ -61,8 +61,8 @@ describe('a release through the runtime (fakes at the ports)', () => {
     sys.verifier.failing = true;
     await sys.advance(10_000);
     const release = await sys.store.getRelease(rid('b1'));
-    expect(release?.phase).toBe('rolled_back');
-    expect(release?.rollbackCause).toBe(Reason.ProbesFailed);
+    expect(release?.state.phase).toBe('rolled_back');
+    expect((release && rollbackOf(release.state)?.cause)).toBe(Reason.ProbesFailed);
     expect(sys.router.percentFor('checkout')).toBe(0);
     const probeCall = sys.verifier.calls.at(-1);
     expect(probeCall?.candidateUrl).toBe(release?.candidate.url);
@@ -85,7 +85,7 @@ describe('a release through the runtime (fakes at the ports)', () => {
     await sys.apply();
     await sys.send(build('b1', 'WORKING'));
     await sys.send(build('b1', 'FAILURE'));
-    expect((await sys.store.getRelease(rid('b1')))?.phase).toBe('failed');
+    expect((await sys.store.getRelease(rid('b1')))?.state.phase).toBe('failed');
     expect(sys.router.calls).toHaveLength(0);
   });
 
@@ -113,11 +113,11 @@ describe('a release through the runtime (fakes at the ports)', () => {
     await sys.apply();
     await sys.send(build('b1', 'SUCCESS'));
     await sys.send({ kind: 'incident', incidentId: 'i1', state: 'closed', policyName: 'p', summary: null });
-    expect((await sys.store.getRelease(rid('b1')))?.phase).toBe('shifting');
+    expect((await sys.store.getRelease(rid('b1')))?.state.phase).toBe('shifting');
     await sys.send({ kind: 'incident', incidentId: 'i2', state: 'open', policyName: 'p', summary: '5xx' });
     const release = await sys.store.getRelease(rid('b1'));
-    expect(release?.phase).toBe('rolled_back');
-    expect(release?.rollbackCause).toBe(Reason.IncidentOpened);
+    expect(release?.state.phase).toBe('rolled_back');
+    expect((release && rollbackOf(release.state)?.cause)).toBe(Reason.IncidentOpened);
   });
 
   it('rolls back the first release (no stable recorded before it) to what the router served before it', async () => {
@@ -129,12 +129,12 @@ describe('a release through the runtime (fakes at the ports)', () => {
     expect((await sys.store.getRelease(rid('b1')))?.stableRevision).toBe('checkout-blue');
     await bakeThrough(sys);
     const completed = await sys.store.getRelease(rid('b1'));
-    expect(completed?.phase).toBe('complete');
+    expect(completed?.state.phase).toBe('complete');
     expect((await sys.store.getService('checkout'))?.stableRevision).toBe(completed?.candidate.revision);
     expect(sys.router.stableOf('checkout')).toBe(completed?.candidate.revision);
     await sys.send({ kind: 'incident', incidentId: 'i1', state: 'open', policyName: null, summary: null });
     const release = await sys.store.getRelease(rid('b1'));
-    expect(release?.phase).toBe('rolled_back');
+    expect(release?.state.phase).toBe('rolled_back');
     // Restored, not cleared: the service and the router are back on the revision that served before.
     expect((await sys.store.getService('checkout'))?.stableRevision).toBe('checkout-blue');
     expect(sys.router.stableOf('checkout')).toBe('checkout-blue');
@@ -152,7 +152,7 @@ describe('a release through the runtime (fakes at the ports)', () => {
     const second = await sys.store.getRelease(rid('b2'));
     expect(second?.stableRevision).toBe(first?.candidate.revision);
     await sys.send({ kind: 'command', releaseId: rid('b2'), command: 'abort', actor: 'alice', why: null });
-    expect((await sys.store.getRelease(rid('b2')))?.phase).toBe('rolled_back');
+    expect((await sys.store.getRelease(rid('b2')))?.state.phase).toBe('rolled_back');
     expect(sys.router.stableOf('checkout')).toBe(first?.candidate.revision);
     expect(sys.router.percentFor('checkout')).toBe(0);
   });
@@ -163,12 +163,12 @@ describe('a release through the runtime (fakes at the ports)', () => {
     await sys.apply({ steps: [100] });
     await sys.send(build('b1', 'SUCCESS'));
     const done = await sys.store.getRelease(rid('b1'));
-    expect(done).toMatchObject({ phase: 'complete', stableRevision: null });
+    expect(done).toMatchObject({ state: { phase: 'complete' }, stableRevision: null });
     const calls = sys.router.calls.length;
     const report = await sys.send({ kind: 'incident', incidentId: 'i1', state: 'open', policyName: null, summary: null });
     expect(report).toMatchObject({ kind: 'decided', outcome: { reason: Reason.NoStableToRestore } });
     const release = await sys.store.getRelease(rid('b1'));
-    expect(release).toMatchObject({ phase: 'complete', lastDecision: { reason: Reason.NoStableToRestore } });
+    expect(release).toMatchObject({ state: { phase: 'complete' }, lastDecision: { reason: Reason.NoStableToRestore } });
     expect(sys.notifier.sent.at(-1)).toMatchObject({ type: 'release.rollback_impossible', reason: Reason.NoStableToRestore });
     await sys.advance(120_000);
     expect(sys.router.calls).toHaveLength(calls);
@@ -180,9 +180,9 @@ describe('a release through the runtime (fakes at the ports)', () => {
     await sys.apply({ concurrency: 'supersede' });
     await sys.send(build('b1', 'SUCCESS'));
     await sys.send(build('b2', 'SUCCESS'));
-    expect((await sys.store.getRelease(rid('b1')))?.phase).toBe('superseded');
+    expect((await sys.store.getRelease(rid('b1')))?.state.phase).toBe('superseded');
     const b2 = await sys.store.getRelease(rid('b2'));
-    expect(b2?.phase).toBe('shifting');
+    expect(b2?.state.phase).toBe('shifting');
     const kinds = sys.router.calls.map((c) => `${c.kind}:${c.releaseId.slice(-2)}:${'candidatePercent' in c ? c.candidatePercent : ''}`);
     expect(kinds.indexOf('setTraffic:b1:0')).toBeLessThan(kinds.indexOf('deployCandidate:b2:'));
     expect((await sys.store.getService('checkout'))?.activeReleaseId).toBe(rid('b2'));
@@ -193,10 +193,10 @@ describe('a release through the runtime (fakes at the ports)', () => {
     await sys.apply({ concurrency: 'queue' });
     await sys.send(build('b1', 'SUCCESS'));
     await sys.send(build('b2', 'SUCCESS'));
-    expect((await sys.store.getRelease(rid('b2')))).toMatchObject({ phase: 'pending', queued: true });
+    expect((await sys.store.getRelease(rid('b2')))).toMatchObject({ state: { phase: 'pending', sub: 'queued' } });
     await bakeThrough(sys);
-    expect((await sys.store.getRelease(rid('b1')))?.phase).toBe('complete');
-    expect((await sys.store.getRelease(rid('b2')))?.phase).toBe('shifting');
+    expect((await sys.store.getRelease(rid('b1')))?.state.phase).toBe('complete');
+    expect((await sys.store.getRelease(rid('b2')))?.state.phase).toBe('shifting');
   });
 
   it('waits for approval before 100% when the service requires it', async () => {
@@ -205,11 +205,11 @@ describe('a release through the runtime (fakes at the ports)', () => {
     await sys.send(build('b1', 'SUCCESS'));
     for (let i = 0; i < 20; i += 1) await sys.advance(10_000);
     let release = await sys.store.getRelease(rid('b1'));
-    expect(release).toMatchObject({ phase: 'shifting', awaitingApproval: true, traffic: { observedPercent: 50 } });
+    expect(release).toMatchObject({ state: { phase: 'shifting', sub: 'awaitingApproval' }, traffic: { observedPercent: 50 } });
     const report = await sys.send({ kind: 'command', releaseId: rid('b1'), command: 'approve', actor: 'alice', why: 'looks good' });
     expect(report).toMatchObject({ outcome: { status: 'applied' } });
     release = await sys.store.getRelease(rid('b1'));
-    expect(release?.phase).toBe('complete');
+    expect(release?.state.phase).toBe('complete');
     const approved = (await sys.store.history(rid('b1'), 100)).find((h) => h.reason === Reason.Approved);
     expect(approved?.actor).toBe('alice');
   });
@@ -221,11 +221,11 @@ describe('a release through the runtime (fakes at the ports)', () => {
     await sys.store.handle({ id: 'b1-ok', service: 'checkout', at: sys.clock.now, body: build('b1', 'SUCCESS') }, (world) =>
       decideNow(world, sys.clock.now, 'b1-ok'),
     );
-    expect((await sys.store.getRelease(rid('b1')))?.phase).toBe('deploying');
+    expect((await sys.store.getRelease(rid('b1')))?.state.phase).toBe('deploying');
     expect(sys.router.calls).toHaveLength(0);
     await sys.advance(DEFAULT_EFFECT_POLICY.deployTimeoutMs + 1_000);
     expect(sys.router.calls.map((c) => c.kind)).toContain('deployCandidate');
-    expect((await sys.store.getRelease(rid('b1')))?.phase).toBe('shifting');
+    expect((await sys.store.getRelease(rid('b1')))?.state.phase).toBe('shifting');
   });
 });
 
@@ -242,14 +242,14 @@ describe('bounded requests: a deploy is never waited on inside the request that 
     sys.router.pendingPolls = 3;
     const report = await sys.send({ kind: 'incident', incidentId: 'i1', state: 'open', policyName: null, summary: null });
     expect(report).toMatchObject({ kind: 'decided', outcome: { status: 'applied' } });
-    expect((await sys.store.getRelease(rid('b1')))?.phase).toBe('rolled_back');
+    expect((await sys.store.getRelease(rid('b1')))?.state.phase).toBe('rolled_back');
     // The queued release started, its deploy was submitted once in this request and not waited for.
     const b2 = await sys.store.getRelease(rid('b2'));
-    expect(b2).toMatchObject({ phase: 'deploying', inFlight: { kind: 'deployCandidate', pending: true, attempt: 1 } });
+    expect(b2).toMatchObject({ state: { phase: 'deploying' }, inFlight: { kind: 'deployCandidate', pending: true, attempt: 1 } });
     expect(sys.router.calls.filter((c) => c.kind === 'deployCandidate' && c.releaseId === rid('b2'))).toHaveLength(1);
     // Each later check asks once; asking is not an attempt, so it never gives up while the revision is coming up.
-    for (let i = 0; i < 5 && (await sys.store.getRelease(rid('b2')))?.phase === 'deploying'; i += 1) await sys.advance(DEFAULT_EFFECT_POLICY.deployPollMs);
-    expect((await sys.store.getRelease(rid('b2')))?.phase).toBe('shifting');
+    for (let i = 0; i < 5 && (await sys.store.getRelease(rid('b2')))?.state.phase === 'deploying'; i += 1) await sys.advance(DEFAULT_EFFECT_POLICY.deployPollMs);
+    expect((await sys.store.getRelease(rid('b2')))?.state.phase).toBe('shifting');
     expect(sys.router.calls.filter((c) => c.kind === 'deployCandidate' && c.releaseId === rid('b2'))).toHaveLength(4);
     const history = await sys.store.history(rid('b2'), 100);
     expect(history.map((h) => h.reason)).not.toContain(Reason.EffectRetried);
@@ -260,9 +260,9 @@ describe('bounded requests: a deploy is never waited on inside the request that 
     await sys.apply();
     sys.router.pendingPolls = 1_000;
     await sys.send(build('b1', 'SUCCESS'));
-    for (let i = 0; i < 200 && (await sys.store.getRelease(rid('b1')))?.phase === 'deploying'; i += 1) await sys.advance(DEFAULT_EFFECT_POLICY.deployPollMs);
+    for (let i = 0; i < 200 && (await sys.store.getRelease(rid('b1')))?.state.phase === 'deploying'; i += 1) await sys.advance(DEFAULT_EFFECT_POLICY.deployPollMs);
     const release = await sys.store.getRelease(rid('b1'));
-    expect(release).toMatchObject({ phase: 'failed', lastDecision: { reason: Reason.DeployFailed } });
+    expect(release).toMatchObject({ state: { phase: 'failed' }, lastDecision: { reason: Reason.DeployFailed } });
     expect(release?.lastDecision.message).toMatch(/not ready after/);
     expect((await sys.store.getService('checkout'))?.activeReleaseId).toBeNull();
   });

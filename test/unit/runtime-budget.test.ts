@@ -30,17 +30,17 @@ describe('the runtime within a request budget', () => {
     const report = await sys.send(build('b1', 'SUCCESS'));
     expect(report).toMatchObject({ kind: 'decided', deferred: 1 });
     const held = await sys.store.getRelease(rid);
-    expect(held).toMatchObject({ phase: 'shifting', inFlight: { kind: 'setTraffic', attempt: 1 }, traffic: { observedPercent: null } });
+    expect(held).toMatchObject({ state: { phase: 'shifting' }, inFlight: { kind: 'setTraffic', attempt: 1 }, traffic: { observedPercent: null } });
     expect(sys.router.calls.filter((c) => c.kind === 'setTraffic')).toHaveLength(0);
     await sys.advance(61_000);
-    expect(await sys.store.getRelease(rid)).toMatchObject({ phase: 'shifting', inFlight: null, traffic: { observedPercent: 10 } });
+    expect(await sys.store.getRelease(rid)).toMatchObject({ state: { phase: 'shifting' }, inFlight: null, traffic: { observedPercent: 10 } });
   });
 
   it('with no time left, the event is still decided and committed; its step effect waits for the timer', async () => {
     const sys = fakeSystem(undefined, undefined, { budget: { stepEffects: 16, timeMs: 0 } });
     await sys.apply();
     expect(await sys.send(build('b1', 'SUCCESS'))).toMatchObject({ kind: 'decided', outcome: { status: 'applied' }, followUps: [], deferred: 1 });
-    expect(await sys.store.getRelease(rid)).toMatchObject({ phase: 'deploying', inFlight: { kind: 'deployCandidate' } });
+    expect(await sys.store.getRelease(rid)).toMatchObject({ state: { phase: 'deploying' }, inFlight: { kind: 'deployCandidate' } });
   });
 
   it('a budget is shared by the events of one request and counts time on a monotonic clock', () => {

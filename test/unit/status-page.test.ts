@@ -89,7 +89,7 @@ describe('statusPage (read-only web page)', () => {
     await sys.apply();
     await sys.send(build('b1', 'SUCCESS'));
     const overview = JSON.parse((await get('?format=json')).text) as { services: { service: string; releases: { id: string; phase: string }[] }[] };
-    expect(overview.services).toEqual([{ service: 'checkout', releases: [expect.objectContaining({ id: rid, phase: 'shifting' })] }]);
+    expect(overview.services).toEqual([{ service: 'checkout', releases: [expect.objectContaining({ id: rid, state: expect.objectContaining({ phase: 'shifting' }) })] }]);
     const byAccept = await get(`?release=${rid}`, { headers: { accept: 'application/json' } });
     expect(byAccept.type).toContain('application/json');
     expect(JSON.parse(byAccept.text)).toMatchObject({ release: { id: rid }, history: expect.any(Array) });

@@ -23,8 +23,8 @@ describe('targets dispatched per service', () => {
     await sys.send(build('b1', 'SUCCESS'));
     await sys.runtime.handle({ id: 'shop-b1', service: 'shop', at: sys.clock.now, body: build('b1', 'SUCCESS') });
     for (let i = 0; i < 40; i += 1) await sys.advance(10_000);
-    expect((await sys.store.getRelease(releaseIdForBuild('checkout', 'b1')))?.phase).toBe('complete');
-    expect((await sys.store.getRelease(releaseIdForBuild('shop', 'b1')))?.phase).toBe('complete');
+    expect((await sys.store.getRelease(releaseIdForBuild('checkout', 'b1')))?.state.phase).toBe('complete');
+    expect((await sys.store.getRelease(releaseIdForBuild('shop', 'b1')))?.state.phase).toBe('complete');
     expect(new Set(run.calls.map((c) => c.service))).toEqual(new Set(['checkout']));
     expect(new Set(local.calls.map((c) => c.service))).toEqual(new Set(['shop']));
   });
@@ -35,7 +35,7 @@ describe('targets dispatched per service', () => {
     await sys.store.applyServiceConfig(serviceConfigInput({ name: 'shop', router: { kind: 'local' } }), sys.clock.now);
     await sys.runtime.handle({ id: 'shop-b1', service: 'shop', at: sys.clock.now, body: build('b1', 'SUCCESS') });
     const release = await sys.store.getRelease(releaseIdForBuild('shop', 'b1'));
-    expect(release?.phase).toBe('failed');
+    expect(release?.state.phase).toBe('failed');
     expect(release?.lastDecision.message).toContain('CUTOVER_TARGETS');
     expect(run.calls).toEqual([]);
   });

@@ -87,7 +87,7 @@ describe('onTick keeps the request-log sink on the candidates in play', () => {
     expect(synced.at(-1)).toEqual([release?.candidate.revision, release?.baselineRevision, release?.stableRevision]);
     expect(release?.baselineRevision).toBe('checkout-base-b1');
     await sys.send({ kind: 'command', releaseId: release?.id ?? '', command: 'abort', actor: 'a@b.c', why: null });
-    expect((await sys.store.getRelease(release?.id ?? ''))?.phase).toBe('rolled_back');
+    expect((await sys.store.getRelease(release?.id ?? ''))?.state.phase).toBe('rolled_back');
     await tick('t2');
     expect(synced.at(-1)).toEqual([]);
   });

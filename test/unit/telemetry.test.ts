@@ -93,11 +93,11 @@ describe('request telemetry from Cloud Run request logs', () => {
 describe('revisionsInPlay', () => {
   it('is the release in flight and the last completed one inside its watch window, nothing that ended', () => {
     const shifting = releaseIn('shifting', { id: 'checkout-b2', candidate: { revision: 'checkout-b2', url: null }, stableRevision: null });
-    const watched = releaseIn('complete', { id: 'checkout-b1', candidate: { revision: 'checkout-b1', url: null }, stableRevision: null, watchUntil: T0 + 60_000 });
+    const watched = releaseIn('complete', { id: 'checkout-b1', candidate: { revision: 'checkout-b1', url: null }, stableRevision: null, state: { phase: 'complete', sub: 'watching', watchUntil: T0 + 60_000 } });
     const service = serviceState({}, { activeReleaseId: 'checkout-b2', lastCompletedReleaseId: 'checkout-b1' });
     expect(revisionsInPlay(service, [shifting, watched], T0)).toEqual(['checkout-b2', 'checkout-b1']);
     expect(revisionsInPlay(service, [shifting, watched], T0 + 60_000)).toEqual(['checkout-b2']);
-    expect(revisionsInPlay({ ...service, activeReleaseId: null }, [{ ...shifting, phase: 'rolled_back' }, watched], T0)).toEqual(['checkout-b1']);
+    expect(revisionsInPlay({ ...service, activeReleaseId: null }, [{ ...shifting, state: { phase: 'rolled_back', sub: 'final', rollback: null } }, watched], T0)).toEqual(['checkout-b1']);
     expect(revisionsInPlay({ ...service, lastCompletedReleaseId: 'checkout-b0' }, [watched], T0)).toEqual([]);
   });
 

@@ -37,13 +37,13 @@ describe('the legal phase edges (one table, read by the docs and the tests)', ()
     const draft = new Draft({ service: serviceState(), releases: [pending] }, ev({ kind: 'tick', releaseId: pending.id }), ctxAt(T0));
     const release = draft.get(pending.id);
     if (!release) throw new Error('no release');
-    expect(() => draft.record(release, { phase: 'complete' }, Reason.Completed, 'skipping ahead')).toThrow(UndeclaredEdgeError);
-    expect(() => draft.touch(release, { phase: 'shifting' })).toThrow(/pending → shifting on tick is not a declared edge/);
-    expect(release.phase).toBe('pending');
-    expect(draft.record(release, { phase: 'deploying' }, Reason.BuildSucceeded, 'a declared edge').phase).toBe('deploying');
+    expect(() => draft.record(release, { state: { phase: 'complete', sub: 'watching', watchUntil: 0 } }, Reason.Completed, 'skipping ahead')).toThrow(UndeclaredEdgeError);
+    expect(() => draft.touch(release, { state: { phase: 'shifting', sub: 'running' } })).toThrow(/pending → shifting on tick is not a declared edge/);
+    expect(release.state.phase).toBe('pending');
+    expect(draft.record(release, { state: { phase: 'deploying', sub: 'running' } }, Reason.BuildSucceeded, 'a declared edge').state.phase).toBe('deploying');
     const done = releaseIn('rolled_back');
     const other = new Draft({ service: serviceState(), releases: [done] }, ev({ kind: 'tick', releaseId: done.id }), ctxAt(T0));
-    expect(() => other.touch(other.get(done.id) as typeof done, { phase: 'shifting' })).toThrow(UndeclaredEdgeError);
+    expect(() => other.touch(other.get(done.id) as typeof done, { state: { phase: 'shifting', sub: 'running' } })).toThrow(UndeclaredEdgeError);
   });
 });
 

@@ -166,7 +166,7 @@ describe('trust (property): untrusted builds never move traffic; every actor is 
           // fail with its build, or be aborted or superseded while pending), never deploy.
           for (const r of await sys.store.listReleases('checkout', 100)) {
             if (r.build.id.startsWith('unpinned-')) {
-              expect(['pending', 'failed', 'rolled_back', 'superseded'], `release ${r.id}`).toContain(r.phase);
+              expect(['pending', 'failed', 'rolled_back', 'superseded'], `release ${r.id}`).toContain(r.state.phase);
               expect(r.candidate.revision, `release ${r.id} deployed`).toBeNull();
             }
             else expect(r.build.id, `release ${r.id}`).toMatch(/^trusted-/);

@@ -8,7 +8,7 @@ import {
   deliveryPatches,
   historyEntrySchema,
   parseServiceConfig,
-  releaseSchema,
+  readRelease as releaseFromDoc,
   serviceConfigSchema,
   targetOf,
   ownReleaseId,
@@ -294,5 +294,5 @@ function readService(snap: DocumentSnapshot): ServiceState {
 }
 
 function readRelease(snap: DocumentSnapshot): Release {
-  return releaseSchema.parse(fromDoc(snap.data()));
+  return releaseFromDoc(fromDoc(snap.data()));
 }

@@ -1,4 +1,5 @@
-import { isTerminal } from '../model.js';
+import { isTerminal, type Release } from '../model.js';
+import { followRegions, rolloutOf } from './rollout.js';
 import { Reason } from '../reasons.js';
 import { Draft } from './draft.js';
 import { onBuild } from './on-build.js';
@@ -22,6 +23,9 @@ export { nextCheckFor, healthDueAt, revisionNameFor, revisionsInPlay, routerTarg
 export function decide(world: World, event: ReleaseEvent, ctx: DecideContext): Decision {
   const d = new Draft(world, event, ctx);
   const body = event.body;
+  // An event about one region's release of a rollout is decided in that region's view.
+  const named = 'releaseId' in body ? d.get(body.releaseId) : undefined;
+  const view = d.scoped(named?.target);
   switch (body.kind) {
     case 'build':
       onBuild(d, body);
@@ -30,19 +34,21 @@ export function decide(world: World, event: ReleaseEvent, ctx: DecideContext): D
       onIncident(d, body);
       break;
     case 'command':
-      onCommand(d, body);
+      onCommand(view, body);
       break;
     case 'tick':
-      onTick(d, body);
+      onTick(view, body);
       break;
     case 'override':
-      onOverride(d, body, (release) => resumeAfterHold(d, release));
+      onOverride(view, body, (release) => resumeAfterHold(view, release));
       break;
     default:
-      onResult(d, body);
+      onResult(view, body);
   }
+  const rollouts = new Set([named, ...d.changedReleases()].map((r) => r && rolloutOf(d, r)).filter((r): r is Release => r !== undefined));
+  for (const rollout of rollouts) followRegions(d, rollout);
   for (const release of d.releasesToReconcile()) {
-    if (!isTerminal(release.phase) || release.phase === 'complete') reconcile(d, release);
+    if (!isTerminal(release.state.phase) || release.state.phase === 'complete') reconcile(d.scoped(release.target), release);
   }
   const decision = d.result();
   if (decision.outcome.status !== 'applied') return decision;

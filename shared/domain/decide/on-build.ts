@@ -1,8 +1,8 @@
 import { FAILED_BUILD_STATUSES, releaseIdForBuild, type EventOf } from '../events.js';
-import { SCHEMA_VERSION, isInFlight, type Release } from '../model.js';
+import { RELEASE_SCHEMA_VERSION, isInFlight, type Release } from '../model.js';
 import { Reason } from '../reasons.js';
 import type { Draft } from './draft.js';
-import { beginRollback, enqueue, finish, startOrHold } from './lifecycle.js';
+import { beginRollback, enqueue, finish, isQueued, startOrHold } from './lifecycle.js';
 
 /**
  * Cloud Build status messages create a release and start it. They arrive duplicated and out of
@@ -13,8 +13,8 @@ export function onBuild(d: Draft, body: EventOf<'build'>): void {
   const existing = d.get(id);
   const failed = FAILED_BUILD_STATUSES.includes(body.status);
 
-  if (existing && (existing.phase !== 'pending' || existing.queued)) {
-    return d.settle({ status: 'ignored', reason: Reason.BuildStatusIgnored, message: `build ${body.buildId} is past ${body.status} (release ${existing.phase})` });
+  if (existing && (existing.state.phase !== 'pending' || isQueued(existing.state))) {
+    return d.settle({ status: 'ignored', reason: Reason.BuildStatusIgnored, message: `build ${body.buildId} is past ${body.status} (release ${existing.state.phase})` });
   }
   const release = existing ?? createRelease(d, id, body);
   if (existing) {
@@ -36,12 +36,12 @@ export function onBuild(d: Draft, body: EventOf<'build'>): void {
 
 function startOrQueue(d: Draft, release: Release): void {
   const active = d.get(d.service.activeReleaseId);
-  if (!active || !isInFlight(active.phase)) {
+  if (!active || !isInFlight(active.state.phase)) {
     startOrHold(d, release, `build ${release.build.id} succeeded`);
     return;
   }
-  if (d.service.config.concurrency === 'queue' || active.phase === 'rolling_back') {
-    enqueue(d, release, `waiting for ${active.id} (${active.phase}) to finish`);
+  if (d.service.config.concurrency === 'queue' || active.state.phase === 'rolling_back') {
+    enqueue(d, release, `waiting for ${active.id} (${active.state.phase}) to finish`);
     return;
   }
   // Supersede: the active release goes back to stable first; the new one starts once it is there.
@@ -50,23 +50,26 @@ function startOrQueue(d: Draft, release: Release): void {
 }
 
 function createRelease(d: Draft, id: string, body: EventOf<'build'>): Release {
-  const release: Release = {
-    schemaVersion: SCHEMA_VERSION,
+  const release = freshRelease(d, id, { id: body.buildId, status: body.status, commit: body.commit, image: body.image, createdAt: body.createdAt ?? null });
+  d.add(release);
+  return release;
+}
+
+/** A new release of a build, pending, as its first history entry will find it. */
+export function freshRelease(d: Draft, id: string, build: Release['build']): Release {
+  return {
+    schemaVersion: RELEASE_SCHEMA_VERSION,
     id,
     service: d.service.name,
-    build: { id: body.buildId, status: body.status, commit: body.commit, image: body.image, createdAt: body.createdAt ?? null },
-    phase: 'pending',
-    paused: false,
-    queued: false,
+    build,
+    state: { phase: 'pending', sub: 'waiting' },
     candidate: { revision: null, url: null },
     stableRevision: d.service.stableRevision,
     stepIndex: null,
     traffic: { desiredPercent: 0, observedPercent: null, observedAt: null },
-    awaitingApproval: false,
     verification: null,
     health: null,
     inFlight: null,
-    rollbackCause: null,
     lastDecision: { reason: Reason.BuildStarted, message: '', eventKind: 'build', eventId: d.event.id, actor: null, at: d.now },
     nextCheckAt: null,
     createdAt: d.now,
@@ -75,10 +78,7 @@ function createRelease(d: Draft, id: string, body: EventOf<'build'>): Release {
     stepStartedAt: null,
     progressAt: d.now,
     completedAt: null,
-    watchUntil: null,
     historySeq: 0,
     effectSeq: 0,
   };
-  d.add(release);
-  return release;
 }

@@ -18,14 +18,14 @@ export function onIncident(d: Draft, body: EventOf<'incident'>): void {
     if (active) d.record(active, {}, Reason.IncidentClosed, `${label} closed; no change`);
     return d.settle({ status: 'applied', reason: Reason.IncidentClosed, message: `${label} closed; recorded` });
   }
-  if (active && (active.phase === 'verifying' || active.phase === 'shifting')) {
-    return beginRollback(d, active, Reason.IncidentOpened, `${label} opened during ${active.phase}`, { summary: body.summary }, body.startedAt ?? null);
+  if (active && (active.state.phase === 'verifying' || active.state.phase === 'shifting')) {
+    return beginRollback(d, active, Reason.IncidentOpened, `${label} opened during ${active.state.phase}`, { summary: body.summary }, body.startedAt ?? null);
   }
   const completed = d.get(d.service.lastCompletedReleaseId);
   if (!active && completed && inWatch(completed, d.service, d.now)) {
     return beginRollback(d, completed, Reason.IncidentOpened, `${label} opened inside the watch window`, { summary: body.summary }, body.startedAt ?? null);
   }
-  if (active?.phase === 'rolling_back') d.record(active, {}, Reason.IncidentOpened, `${label} opened while ${active.id} is already rolling back; no change`);
-  else if (active) d.record(active, {}, Reason.IncidentOpened, `${label} opened while ${active.phase}; candidate serves no traffic, no change`);
+  if (active?.state.phase === 'rolling_back') d.record(active, {}, Reason.IncidentOpened, `${label} opened while ${active.id} is already rolling back; no change`);
+  else if (active) d.record(active, {}, Reason.IncidentOpened, `${label} opened while ${active.state.phase}; candidate serves no traffic, no change`);
   d.settle({ status: 'applied', reason: Reason.IncidentOpened, message: `${label} recorded; no release to roll back` });
 }

@@ -59,7 +59,7 @@ function onDeployed(d: Draft, release: Release, body: EventOf<'candidateDeployed
   if (learned !== null && d.service.stableRevision === null) d.patchService({ stableRevision: learned });
   d.record(
     release,
-    { phase: 'verifying', inFlight: null, candidate: { revision: body.revision, url: body.url }, progressAt: d.now, stableRevision: release.stableRevision ?? learned, baselineRevision: body.baselineRevision ?? null },
+    { state: release.state.sub === 'paused' ? { phase: 'verifying', sub: 'paused', resumeTo: 'running' } : { phase: 'verifying', sub: 'running' }, inFlight: null, candidate: { revision: body.revision, url: body.url }, progressAt: d.now, stableRevision: release.stableRevision ?? learned, baselineRevision: body.baselineRevision ?? null },
     Reason.CandidateDeployed,
     `revision ${body.revision} ready at 0%${body.baselineRevision ? `, its baseline twin ${body.baselineRevision} beside it` : ''}${learned ? `; stable learned from the router: ${learned}` : ''}`,
   );
@@ -75,7 +75,7 @@ function onVerified(d: Draft, release: Release, body: EventOf<'verificationCompl
   }
   const message = `${body.results.length} check(s) passed`;
   d.notify(release, 'release.verified', Reason.VerificationPassed, message);
-  if (release.paused) {
+  if (release.state.sub === 'paused') {
     d.record(release, { verification, inFlight: null }, Reason.VerificationPassed, `${message}; paused, shifting waits for resume`);
     return;
   }
@@ -91,11 +91,11 @@ function onTrafficSet(d: Draft, release: Release, observed: number): void {
     return retryLater(d, release, `router reports ${observed}%, wanted ${release.traffic.desiredPercent}%`);
   }
   d.touch(release, { traffic, inFlight: null });
-  if (release.phase === 'rolling_back') {
-    const phase = release.rollbackCause === Reason.Superseded ? 'superseded' : 'rolled_back';
+  if (release.state.phase === 'rolling_back') {
+    const phase = release.state.rollback.cause === Reason.Superseded ? 'superseded' : 'rolled_back';
     return finish(d, release, phase, Reason.RolledBack, `stable ${release.stableRevision ?? ''} serves 100% again`.replace('  ', ' '));
   }
-  if (release.phase !== 'shifting') return;
+  if (release.state.phase !== 'shifting') return;
   if (observed === 100) return complete(d, release);
   d.record(release, { stepStartedAt: d.now, progressAt: d.now }, Reason.StepReached, `candidate serves ${observed}%`);
   d.notify(release, 'release.step_reached', Reason.StepReached, `candidate at ${observed}%`);
@@ -106,7 +106,7 @@ function onHealth(d: Draft, release: Release, body: EventOf<'healthMeasured'>): 
   const slo = config.slo;
   const look = lookAt(release, d.service, d.now);
   // After completion the baseline is the previous stable's figures from before: not the same traffic.
-  const assessment = assessHealth(body.reading, { ...config, concurrent: release.phase !== 'complete' }, look, body.probes);
+  const assessment = assessHealth(body.reading, { ...config, concurrent: release.state.phase !== 'complete' }, look, body.probes);
   const confirmation = assessment.verdict === 'healthy' && wouldAdvance(d, release) && needsConfirmation(body.reading, config.analysis.confirmation.required)
     ? confirmStep(body.reading.ok ? body.reading.measurements.confirmation : null, { baselineRevision: null, slo, config: config.analysis, look }, config.analysis.confirmation.tolerance)
     : null;
@@ -125,8 +125,8 @@ function onHealth(d: Draft, release: Release, body: EventOf<'healthMeasured'>): 
   const changedVerdict = release.health?.verdict !== health.verdict;
   const changedConfirmation = release.health?.confirmation?.verdict !== confirmation?.verdict;
   d.touch(release, { health, inFlight: null });
-  if (release.phase === 'complete') return onWatchedHealth(d, release, assessment.reasons, health, changedVerdict, body.probes?.failing ?? []);
-  if (release.phase !== 'shifting') return;
+  if (release.state.phase === 'complete') return onWatchedHealth(d, release, assessment.reasons, health, changedVerdict, body.probes?.failing ?? []);
+  if (release.state.phase !== 'shifting') return;
 
   if (assessment.verdict === 'unhealthy') {
     return beginRollback(d, release, assessment.reasons[0] ?? Reason.ErrorRateBreached, `unhealthy (${assessment.reasons.join(', ')}): ${describe(health)}${probesFailing(body.probes?.failing ?? [])}`, { health });
@@ -150,10 +150,10 @@ function pastDeadline(d: Draft, release: Release, what: string, figures: string,
   const { config } = d.service;
   const stalled = d.now - release.progressAt;
   // Held by a person (paused, awaiting approval) or by a deploy policy: waiting is not stalling.
-  if (release.paused || release.awaitingApproval || release.hold || stalled <= config.progressDeadline) return false;
+  if (release.state.sub !== 'running' || release.hold || stalled <= config.progressDeadline) return false;
   const message = `${what} for ${Math.round(stalled / 1000)}s, past the progress deadline: ${figures}`;
   if (config.onInconclusiveDeadline === 'pause') {
-    d.record(release, { paused: true }, Reason.ProgressDeadlineExceeded, `${message}; paused`, { health });
+    d.record(release, { state: { phase: 'shifting', sub: 'paused', resumeTo: 'running' } }, Reason.ProgressDeadlineExceeded, `${message}; paused`, { health });
     d.notify(release, 'release.paused', Reason.ProgressDeadlineExceeded, message);
     return true;
   }
@@ -175,7 +175,7 @@ function holdForConfirmation(d: Draft, release: Release, confirmation: Confirmat
 /** A healthy reading now would move the step on (advanceIfBaked's conditions). */
 function wouldAdvance(d: Draft, release: Release): boolean {
   const { config } = d.service;
-  if (release.phase !== 'shifting' || release.paused || release.awaitingApproval || release.stepIndex === null) return false;
+  if (release.state.phase !== 'shifting' || release.state.sub !== 'running' || release.stepIndex === null) return false;
   return d.now - (release.stepStartedAt ?? d.now) >= config.bakeTime && release.stepIndex + 1 < config.steps.length;
 }
 
@@ -188,7 +188,9 @@ const needsConfirmation = (reading: HealthReading, required: boolean): boolean =
  */
 function onWatchedHealth(d: Draft, release: Release, reasons: Reason[], health: Parameters<typeof describe>[0] & { verdict: string }, changedVerdict: boolean, failing: string[]): void {
   const probed = probesFailing(failing);
-  if (health.verdict === 'unhealthy' && d.service.activeReleaseId === null) {
+  const active = d.service.activeReleaseId;
+  // A region's release answers to its own rollout: a breach there while that rollout is still going rolls it back.
+  if (health.verdict === 'unhealthy' && (active === null || (release.target !== undefined && release.id === `${active}@${release.target}`))) {
     return beginRollback(d, release, reasons[0] ?? Reason.ErrorRateBreached, `unhealthy inside the watch window (${reasons.join(', ')}): ${describe(health)}${probed}`, { health });
   }
   if (changedVerdict) d.record(release, {}, reasons[0] ?? Reason.Healthy, `watch window: ${health.verdict} (${reasons.join(', ')}): ${describe(health)}${probed}`, { health });
@@ -206,11 +208,11 @@ function describe(health: { errorRate: number | null; measurements: { requests: 
 
 function onFailed(d: Draft, release: Release, body: EventOf<'effectFailed'>): void {
   const attempt = release.inFlight?.attempt ?? 1;
-  if (body.permanent && release.phase !== 'rolling_back') {
-    if (release.phase === 'deploying') return finish(d, release, 'failed', Reason.DeployFailed, `${body.effectKind} failed: ${body.error}`);
+  if (body.permanent && release.state.phase !== 'rolling_back') {
+    if (release.state.phase === 'deploying') return finish(d, release, 'failed', Reason.DeployFailed, `${body.effectKind} failed: ${body.error}`);
     return giveUp(d, release, `${body.effectKind} failed permanently: ${body.error}`);
   }
-  if (attempt >= d.ctx.policy.maxEffectAttempts && release.phase !== 'rolling_back') {
+  if (attempt >= d.ctx.policy.maxEffectAttempts && release.state.phase !== 'rolling_back') {
     return giveUp(d, release, `${body.effectKind} failed ${attempt} times; last: ${body.error}`);
   }
   retryLater(d, release, body.error);

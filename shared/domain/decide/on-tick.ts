@@ -14,8 +14,8 @@ export function onTick(d: Draft, body: EventOf<'tick'>): void {
   const release = d.get(body.releaseId);
   if (!release) return d.settle({ status: 'ignored', reason: Reason.NothingToDo, message: `release ${body.releaseId} not found` });
 
-  if (watchEnded(release, d.now) && release.nextCheckAt !== null) {
-    d.record(release, { nextCheckAt: null }, Reason.WatchWindowEnded, 'watch window ended; the release is final');
+  if (release.state.phase === 'complete' && release.state.sub === 'watching' && watchEnded(release, d.now)) {
+    d.record(release, { state: { ...release.state, sub: 'final' }, nextCheckAt: null }, Reason.WatchWindowEnded, 'watch window ended; the release is final');
     return;
   }
   if (release.hold && liftIfFree(d, release, `policy ${release.hold.policy} no longer in force`)) resumeAfterHold(d, release);

@@ -45,7 +45,7 @@ export function onOverride(d: Draft, body: EventOf<'override'>, resume: (release
   if (!release) return d.settle({ status: 'rejected', reason: Reason.CommandRejected, message: `release ${body.releaseId} not found for service ${d.service.name}` });
   const covering = policiesFor(d.service.name, d.ctx.deployPolicies ?? [], d.service.config.policies);
   if (!covering.some((c) => c.policy.name === body.policy)) return d.settle({ status: 'rejected', reason: Reason.CommandRejected, message: `no deploy policy ${body.policy} covers service ${d.service.name}` });
-  if (!isInFlight(release.phase) && release.phase !== 'pending') return d.settle({ status: 'rejected', reason: Reason.CommandRejected, message: `${release.id} is ${release.phase}: nothing left to override` });
+  if (!isInFlight(release.state.phase) && release.state.phase !== 'pending') return d.settle({ status: 'rejected', reason: Reason.CommandRejected, message: `${release.id} is ${release.state.phase}: nothing left to override` });
   if ((release.overrides ?? []).some((o) => o.policy === body.policy)) return d.settle({ status: 'rejected', reason: Reason.CommandRejected, message: `${release.id} already overrides ${body.policy}` });
   const overrides = [...(release.overrides ?? []), { policy: body.policy, actor: body.actor, why: body.why, at: d.now }];
   d.record(release, { overrides }, Reason.PolicyOverridden, `policy ${body.policy} overridden for ${release.id} by ${body.actor} — ${body.why}`, { policy: body.policy });

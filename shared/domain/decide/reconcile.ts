@@ -5,6 +5,7 @@ import { isInFlight, type Release, type ServiceState } from '../model.js';
 import { Reason } from '../reasons.js';
 import { TARGET_TRAITS, measuredAs } from '../targets.js';
 import type { Draft } from './draft.js';
+import { rolloutCheckAt } from './rollout.js';
 
 /**
  * Reconciliation, argo-style: each phase needs at most one step effect; this finds it, issues it
@@ -19,7 +20,7 @@ type EffectSpec =
 
 /** When the current traffic began: the step's start while shifting, the completion in the watch window. */
 function measuredSince(release: Release): number | null {
-  return release.phase === 'complete' ? release.completedAt : release.stepStartedAt;
+  return release.state.phase === 'complete' ? release.completedAt : release.stepStartedAt;
 }
 
 /**
@@ -34,8 +35,8 @@ function measuredSince(release: Release): number | null {
 export function judgedSince(release: Release, service: ServiceState, now: number): number {
   const { slo, bakeTime, analysis, progressDeadline } = service.config;
   const since = measuredSince(release) ?? now;
-  const warm = release.phase === 'complete' ? since : since + analysis.warmup;
-  const reach = release.phase === 'complete' ? Math.max(slo.window, bakeTime) : Math.max(slo.window, bakeTime, progressDeadline);
+  const warm = release.state.phase === 'complete' ? since : since + analysis.warmup;
+  const reach = release.state.phase === 'complete' ? Math.max(slo.window, bakeTime) : Math.max(slo.window, bakeTime, progressDeadline);
   return Math.min(now, Math.max(warm, now - reach));
 }
 
@@ -59,10 +60,10 @@ export const WATCH_BASELINE_MS = 3_600_000;
  * the previous stable's own figures from the last hour before completion stand in.
  */
 export function baselineFor(release: Release, windowStartAt: number, windowEndAt: number): { revision: string; windowStartAt: number; windowEndAt: number } | null {
-  if (release.phase !== 'complete' && release.baselineRevision) return { revision: release.baselineRevision, windowStartAt, windowEndAt };
+  if (release.state.phase !== 'complete' && release.baselineRevision) return { revision: release.baselineRevision, windowStartAt, windowEndAt };
   const revision = release.stableRevision;
   if (revision === null || revision === release.candidate.revision) return null;
-  if (release.phase !== 'complete') return { revision, windowStartAt, windowEndAt };
+  if (release.state.phase !== 'complete') return { revision, windowStartAt, windowEndAt };
   const end = release.completedAt ?? windowStartAt;
   return { revision, windowStartAt: Math.max(release.createdAt, end - WATCH_BASELINE_MS), windowEndAt: end };
 }
@@ -76,7 +77,7 @@ export function lookAt(release: Release, service: ServiceState, now: number): Lo
   const previous = release.health?.at ?? null;
   const previousElapsedMs = previous !== null && previous >= start ? previous - start : 0;
   const { bakeTime, progressDeadline, watchWindow } = service.config;
-  const [bakeMs, horizonMs] = release.phase === 'complete' ? [watchWindow, watchWindow] : [bakeTime, Math.max(bakeTime, progressDeadline)];
+  const [bakeMs, horizonMs] = release.state.phase === 'complete' ? [watchWindow, watchWindow] : [bakeTime, Math.max(bakeTime, progressDeadline)];
   return { elapsedMs: Math.max(0, now - start), previousElapsedMs, bakeMs, horizonMs };
 }
 
@@ -87,7 +88,7 @@ export function healthDueAt(release: Release, service: ServiceState): number {
 
 function requiredEffect(release: Release, service: ServiceState, now: number): EffectSpec | null {
   const { desiredPercent, observedPercent } = release.traffic;
-  switch (release.phase) {
+  switch (release.state.phase) {
     case 'deploying':
       return { kind: 'deployCandidate', target: null };
     case 'verifying':
@@ -138,7 +139,7 @@ export function baselineNameFor(release: Release): string {
  */
 export function twinShare(release: Release, candidatePercent: number): { baselineRevision: string | null; baselinePercent: number } {
   const twin = release.baselineRevision ?? null;
-  if (!twin || release.phase !== 'shifting' || candidatePercent <= 0 || candidatePercent >= 100) return { baselineRevision: twin, baselinePercent: 0 };
+  if (!twin || release.state.phase !== 'shifting' || candidatePercent <= 0 || candidatePercent >= 100) return { baselineRevision: twin, baselinePercent: 0 };
   return { baselineRevision: twin, baselinePercent: Math.min(candidatePercent, 100 - candidatePercent) };
 }
 
@@ -164,7 +165,7 @@ function buildEffect(release: Release, service: ServiceState, spec: EffectSpec, 
       const windowStartAt = judgedSince(release, service, now);
       const { checks, private: isPrivate } = service.config.verification;
       const probe = release.candidate.url && checks.length > 0 ? { candidateUrl: release.candidate.url, checks, private: isPrivate, ...cohortHeaders(service) } : null;
-      const baked = release.phase === 'shifting' && release.stepStartedAt !== null && now - release.stepStartedAt >= service.config.bakeTime;
+      const baked = release.state.phase === 'shifting' && release.stepStartedAt !== null && now - release.stepStartedAt >= service.config.bakeTime;
       // Confirmed over the same stretch the judge reads (after the warm-up), as far as the authority sees it.
       const confirmSince = baked && service.config.analysis.confirmation.required ? windowStartAt : null;
       const baseline = baselineFor(release, windowStartAt, now);
@@ -176,6 +177,8 @@ function buildEffect(release: Release, service: ServiceState, spec: EffectSpec, 
 
 /** Issues the effect the release's phase needs, unless an equivalent one is in flight and not overdue. */
 export function reconcile(d: Draft, release: Release): void {
+  // A rollout issues no effects of its own (its regions' releases do); a tick comes at the end of its soak or watch.
+  if (release.rollout) return scheduleCheck(d, release, rolloutCheckAt(release));
   const spec = requiredEffect(release, d.service, d.now);
   const current = release.inFlight;
   if (spec === null) {
@@ -208,11 +211,13 @@ export function reconcile(d: Draft, release: Release): void {
       }
     }
   }
-  const nextCheckAt = nextCheckFor(release, d.service, d.now);
-  if (nextCheckAt !== release.nextCheckAt) {
-    d.touch(release, { nextCheckAt });
-    if (nextCheckAt !== null) d.emit({ kind: 'scheduleCheck', releaseId: release.id, service: release.service, at: nextCheckAt });
-  }
+  scheduleCheck(d, release, nextCheckFor(release, d.service, d.now));
+}
+
+function scheduleCheck(d: Draft, release: Release, nextCheckAt: number | null): void {
+  if (nextCheckAt === release.nextCheckAt) return;
+  d.touch(release, { nextCheckAt });
+  if (nextCheckAt !== null) d.emit({ kind: 'scheduleCheck', releaseId: release.id, service: release.service, at: nextCheckAt });
 }
 
 /** When a tick should next look at the release; derived from its state, stored for the due-query. */
@@ -231,22 +236,22 @@ function heldCheckAt(release: Release, now: number): number | null {
 
 function nextCheckOf(release: Release, service: ServiceState, now: number): number | null {
   if (release.inFlight) return release.inFlight.deadlineAt;
-  if (release.phase === 'shifting') return healthDueAt(release, service);
-  if (release.phase === 'complete' && release.watchUntil !== null && !watchEnded(release, now)) {
-    return inWatch(release, service, now) ? Math.min(release.watchUntil, healthDueAt(release, service)) : release.watchUntil;
+  if (release.state.phase === 'shifting') return healthDueAt(release, service);
+  if (release.state.phase === 'complete' && !watchEnded(release, now)) {
+    const { watchUntil } = release.state;
+    return inWatch(release, service, now) ? Math.min(watchUntil, healthDueAt(release, service)) : watchUntil;
   }
   return null;
 }
 
-/** A completed release still being watched: inside its window and still the service's current release. */
 /** The one test of "this release is watched now": complete, the service's current one, its window not over. */
 export function inWatch(release: Release, service: ServiceState, now: number): boolean {
-  return release.phase === 'complete' && release.watchUntil !== null && now < release.watchUntil && service.lastCompletedReleaseId === release.id;
+  return release.state.phase === 'complete' && release.state.sub === 'watching' && now < release.state.watchUntil && service.lastCompletedReleaseId === release.id;
 }
 
 /** A completed release whose watch window is over (it is final from then on). */
 export function watchEnded(release: Release, now: number): boolean {
-  return release.phase === 'complete' && release.watchUntil !== null && now >= release.watchUntil;
+  return release.state.phase === 'complete' && (release.state.sub === 'final' || now >= release.state.watchUntil);
 }
 
 /**
@@ -255,7 +260,7 @@ export function watchEnded(release: Release, now: number): boolean {
  * stable it is compared with). The request-log sink exports exactly these.
  */
 export function revisionsInPlay(service: ServiceState, releases: readonly Release[], now: number): string[] {
-  const inPlay = (r: Release) => (r.id === service.activeReleaseId && isInFlight(r.phase)) || inWatch(r, service, now);
+  const inPlay = (r: Release) => (r.id === service.activeReleaseId && isInFlight(r.state.phase)) || inWatch(r, service, now);
   const arms = (r: Release) => [r.candidate.revision, r.baselineRevision ?? null, r.stableRevision].filter((x, i, all): x is string => x !== null && all.indexOf(x) === i);
   // Only what Cutover's own sink exports per revision (a load balancer's logs have the platform's sink).
   const target = routerTarget(service);

@@ -71,13 +71,13 @@ describe('decide: a step advances on the stream only when the authority confirms
 
   it('the authority fails the candidate: rolls back on the fact', () => {
     const decision = after(reading(read([1000, 300], [20_000, 300])));
-    expect(decision.releases[0]).toMatchObject({ phase: 'rolling_back', rollbackCause: Reason.ErrorRateBreached });
+    expect(decision.releases[0]).toMatchObject({ state: { phase: 'rolling_back', rollback: { cause: Reason.ErrorRateBreached } } });
     expect(decision.history.at(-1)?.message).toContain('the stream looked healthy, but monitoring');
   });
 
   it('unconfirmed past the progress deadline: rolled back, as an inconclusive step is', () => {
     const late = decide({ service, releases: [structuredClone(shifting)] }, ev(reading(read([1000, 0], [5000, 0]))), ctxAt(T0 + 11 * 60_000));
-    expect(late.releases[0]).toMatchObject({ phase: 'rolling_back', rollbackCause: Reason.ProgressDeadlineExceeded });
+    expect(late.releases[0]).toMatchObject({ state: { phase: 'rolling_back', rollback: { cause: Reason.ProgressDeadlineExceeded } } });
     expect(late.history.at(-1)?.message).toContain('unconfirmed (EvidenceDisagrees)');
   });
 

@@ -56,7 +56,7 @@ describe('custom metrics (PromQL)', () => {
 
     it('a critical custom metric that fails rolls back, naming it', () => {
       const d = decide({ service, releases: [structuredClone(shifting)] }, ev(reading([value('checkout-failures', 3, 1), value('queue-depth', 5), value('new-signal', 0)])), ctxAt(T0 + 40_000));
-      expect(d.releases[0]).toMatchObject({ phase: 'rolling_back', rollbackCause: Reason.CustomMetricFailed });
+      expect(d.releases[0]).toMatchObject({ state: { phase: 'rolling_back', rollback: { cause: Reason.CustomMetricFailed } } });
       expect(d.history.at(-1)?.message).toContain('checkout-failures fail');
     });
 
