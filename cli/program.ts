@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Command, CommanderError } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import { COMMANDS, ServiceConfigError, dayOf, dayWindow, keysFromDays, parseDuration, parseServiceConfig, type CommandName, type Release } from '../shared/domain/index.js';
+import { COMMANDS, ServiceConfigError, dayOf, dayWindow, keysFromDays, parseDuration, parseServiceConfig, wavesOf, type CommandName, type Release } from '../shared/domain/index.js';
 import { statsRows } from '../shared/views/rows.js';
 import type { ReleaseStore } from '../shared/ports/index.js';
 import type { CommandClient } from './command-client.js';
@@ -116,7 +116,12 @@ export function buildProgram(ctx: () => Promise<CliContext>, env: () => Record<s
       const c = await ctx();
       const names = service ? [service] : (await c.store.listServices()).map((s) => s.name);
       if (service && !(await c.store.getService(service))) throw new CliError(`service ${service} is not registered`);
-      const releases = (await Promise.all(names.map((n) => c.store.listReleases(n, Number(opts.limit) || 5)))).flat();
+      // A release in several regions lists one release per region besides its own.
+      const perRelease = async (n: string) => {
+        const known = await c.store.getService(n);
+        return 1 + (known ? wavesOf(known.config).flat().length : 0);
+      };
+      const releases = (await Promise.all(names.map(async (n) => c.store.listReleases(n, (Number(opts.limit) || 5) * (await perRelease(n)))))).flat();
       print(c, releases, releases.length ? releasesTable(releases) : 'no releases yet');
     });
 

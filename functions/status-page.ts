@@ -1,7 +1,7 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { z } from 'zod';
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_EFFECT_POLICY, availableCommands, dayOf, dayWindow, keysFromDays, type FourKeys, type Release } from '../shared/domain/index.js';
+import { DEFAULT_EFFECT_POLICY, availableCommands, dayOf, dayWindow, keysFromDays, wavesOf, type FourKeys, type Release } from '../shared/domain/index.js';
 import { StoreUnavailableError } from '../shared/ports/index.js';
 import { renderOverview, renderRelease, escapeHtml } from '../shared/views/status-page.js';
 import { policiesInForce } from '../shared/views/policies.js';
@@ -82,7 +82,7 @@ export function statusPage(deps: Pick<EntryDeps, 'store' | 'clock' | 'log' | 'pa
         return;
       }
       const services = await deps.store.listServices();
-      const withReleases = await Promise.all(services.map(async (service) => ({ service, releases: await deps.store.listReleases(service.name, RELEASES_PER_SERVICE), keys: await keysOf(deps, service.name, now) })));
+      const withReleases = await Promise.all(services.map(async (service) => ({ service, releases: await deps.store.listReleases(service.name, RELEASES_PER_SERVICE * (1 + wavesOf(service.config).flat().length)), keys: await keysOf(deps, service.name, now) })));
       if (json) res.status(200).json({ services: withReleases.map(({ service, releases }) => ({ service: service.name, releases })) });
       else res.status(200).type('text/html').send(renderOverview({ services: withReleases.map((s) => ({ ...s, policies: policiesInForce(s.service, deps.deployPolicies ?? [], now) })), now }));
     } catch (error) {

@@ -5,7 +5,7 @@ import { table } from '../cli/format.js';
 import { dayOf, dayWindow, isTerminal, keysFromDays, type Phase, type Release, releaseIdForBuild, rollbackOf } from '../shared/domain/index.js';
 import { statsRows } from '../shared/views/rows.js';
 import { publishDevAlert, publishDevRelease } from './dev-messages.js';
-import { SAMPLE_SERVICE, SHOP_SERVICE, type LocalStack } from './stack.js';
+import { GLOBE_SERVICE, SAMPLE_SERVICE, SHOP_SERVICE, type LocalStack } from './stack.js';
 
 /**
  * The guided demo `npm start` runs: under continuous generated load, a good release completes, a
@@ -14,7 +14,8 @@ import { SAMPLE_SERVICE, SHOP_SERVICE, type LocalStack } from './stack.js';
  * production path (Cloud Build–shaped messages, Monitoring-shaped incidents on the Pub/Sub
  * emulator). Then the shop, blue/green on GKE behind a load balancer, released by the same
  * installation: a good release makes the idle colour live, a bad one goes back to the live colour.
- * A live view shows what happens.
+ * Then the globe, in three local regions released in two waves: a good release reaches all three,
+ * and an alert while wave 2 takes traffic rolls back every region at once. A live view shows it.
  */
 export interface DemoStep {
   title: string;
@@ -24,6 +25,8 @@ export interface DemoStep {
   failRate?: number;
   latencyMs?: number;
   alert?: boolean;
+  /** For a release in waves: the alert waits until this region's release takes traffic. */
+  alertIn?: string;
   expect: Phase;
   expectCause?: string;
 }
@@ -35,6 +38,8 @@ export const DEMO_STEPS: DemoStep[] = [
   { title: 'a release bad only in latency (+80 ms on every request): rolled back by the rank test', version: 'amber', latencyMs: 80, expect: 'rolled_back', expectCause: 'LatencyAboveBaseline' },
   { title: 'the shop on GKE: a good release, the idle colour goes live', service: SHOP_SERVICE, version: 'green', expect: 'complete' },
   { title: 'the shop on GKE: a bad release (30% errors), back to the live colour', service: SHOP_SERVICE, version: 'red', failRate: 0.3, expect: 'rolled_back', expectCause: 'ErrorRat' },
+  { title: 'the globe in three regions: wave 1 (europe-west1) soaks, then wave 2 (us-central1, asia-northeast1); complete everywhere', service: GLOBE_SERVICE, version: 'green', expect: 'complete' },
+  { title: 'the globe: an alert while wave 2 takes traffic rolls back all three regions at once', service: GLOBE_SERVICE, version: 'violet', alert: true, alertIn: 'us-central1', expect: 'rolled_back', expectCause: 'IncidentOpened' },
 ];
 
 export interface DemoOutcome {
@@ -60,6 +65,7 @@ export async function runDemo(stack: LocalStack, options: DemoOptions): Promise<
     if (!error) resolveLoad(result);
   });
   const shopLoad = autocannon({ url: stack.urls.shop, connections: 4, duration: 3_600, overallRate: options.requestsPerSecond ?? 150 }, () => undefined);
+  const globeLoad = Object.values(stack.urls.globe).map((url) => autocannon({ url, connections: 2, duration: 3_600, overallRate: Math.round((options.requestsPerSecond ?? 150) / 2) }, () => undefined));
   let service = SAMPLE_SERVICE;
   let narration = 'starting load…';
   let keysLine = '';
@@ -69,13 +75,12 @@ export async function runDemo(stack: LocalStack, options: DemoOptions): Promise<
   const draw = async () => {
     const snapshot = await snapshotOf(stack.store, service, 4);
     const now = Date.now();
-    const router = service === SHOP_SERVICE ? stack.shop.loadBalancer.router : stack.fleet.services.get(service)?.router;
-    const versions = [router?.stable, router?.candidate].filter((b) => b !== null && b !== undefined);
-    const traffic = versions.map((b) => {
+    const routers = service === SHOP_SERVICE ? [stack.shop.loadBalancer.router] : service === GLOBE_SERVICE ? Object.keys(stack.urls.globe).map((region) => stack.fleet.services.get(`${GLOBE_SERVICE}@${region}`)?.router) : [stack.fleet.services.get(service)?.router];
+    const traffic = routers.flatMap((router) => [router?.stable, router?.candidate].filter((b) => b !== null && b !== undefined).map((b) => {
       const w = router?.countersFor(b.revision).window(now - 5_000, now);
       const rate = w && w.requests ? ((w.errors / w.requests) * 100).toFixed(1) : '0.0';
       return `  ${b.revision.padEnd(26)} ${String(Math.round((w?.requests ?? 0) / 5)).padStart(4)} req/s  5xx ${rate.padStart(5)}%  p99≤${w?.p99LatencyMs ?? '-'}ms`;
-    });
+    }));
     snapshot.footer = [
       `live traffic through the local ${service === SHOP_SERVICE ? 'load balancer' : 'router'} (last 5 s):`,
       ...traffic,
@@ -116,7 +121,8 @@ export async function runDemo(stack: LocalStack, options: DemoOptions): Promise<
       const buildId = await publishDevRelease(stack.builds, service, step.version, { failRate: step.failRate ?? 0, latencyMs: step.latencyMs ?? 0 });
       const id = releaseIdForBuild(service, buildId);
       if (step.alert) {
-        await waitFor(id, (r) => r?.state.phase === 'shifting' || (r !== null && isTerminal(r.state.phase)), options.stepTimeoutMs ?? 120_000);
+        const watched = step.alertIn ? `${id}@${step.alertIn}` : id;
+        await waitFor(watched, (r) => (r?.state.phase === 'shifting' && (r.traffic.observedPercent ?? 0) > 0) || (r !== null && isTerminal(r.state.phase)), options.stepTimeoutMs ?? 120_000);
         narration = `${i + 1}/${DEMO_STEPS.length} ${step.title} — alert published, expect ${step.expect}`;
         if (!tty) out(`demo ${narration}`);
         await publishDevAlert(stack.pubsub, service);
@@ -132,12 +138,13 @@ export async function runDemo(stack: LocalStack, options: DemoOptions): Promise<
     // What the releases did to the service's delivery figures (also on the status page's overview).
     const { from, to } = dayWindow(Date.now(), 30);
     const keys = async (name: string) => ({ service: name, keys: keysFromDays(await stack.store.deliveryDays(name, dayOf(from), dayOf(to - 1)), from, to) });
-    keysLine = table(statsRows([await keys(SAMPLE_SERVICE), await keys(SHOP_SERVICE)]));
+    keysLine = table(statsRows([await keys(SAMPLE_SERVICE), await keys(SHOP_SERVICE), await keys(GLOBE_SERVICE)]));
     if (!tty) out(`demo four keys (last 30 days):\n${keysLine}`);
     await draw().catch(() => undefined);
   } finally {
     load.stop();
     shopLoad.stop();
+    for (const l of globeLoad) l.stop();
   }
   return { outcomes, load: await loadDone };
 }

@@ -29,9 +29,9 @@ export interface LocalMetricApis {
 /** The local service's alert policy, as rollbackTriggers lists it and the local AlertPolicyService knows it. */
 export const localPolicyName = (project: string, service: string): string => `projects/${project}/alertPolicies/${service}-5xx`;
 
-/** `routerOf`: the local router that counted a service's requests (a load balancer's stream service names its own). */
-export async function startLocalMetricApis(fleet: LocalFleet, project: string, delayMs: number, routerOf: (service: string) => LocalRouter | undefined = (s) => fleet.services.get(s)?.router): Promise<LocalMetricApis> {
-  const monitoring = new LocalMonitoring((service, revision, from, to) => routerOf(service)?.countersFor(revision).window(from, to - 1) ?? { requests: 0, errors: 0 }, delayMs);
+/** `routerOf`: the local router that counted a revision's requests (a load balancer's stream service names its own). */
+export async function startLocalMetricApis(fleet: LocalFleet, project: string, delayMs: number, routerOf: (service: string, revision: string) => LocalRouter | undefined = (s, r) => fleet.routerOf(s, r)): Promise<LocalMetricApis> {
+  const monitoring = new LocalMonitoring((service, revision, from, to) => routerOf(service, revision)?.countersFor(revision).window(from, to - 1) ?? { requests: 0, errors: 0 }, delayMs);
   await monitoring.start();
   const client = new MetricServiceClient({ ...monitoring.server.clientOptions(), projectId: project });
   const started = Date.now();

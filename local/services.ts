@@ -53,6 +53,24 @@ export function sampleServiceConfig(overrides: Partial<ServiceConfigInput> = {})
   };
 }
 
+/** A service that runs in three local regions, released in two waves (one router per region). */
+export const GLOBE_SERVICE = 'globe';
+export const GLOBE_WAVES = [['europe-west1'], ['us-central1', 'asia-northeast1']];
+
+export function globeServiceConfig(overrides: Partial<ServiceConfigInput> = {}): ServiceConfigInput & { name: string } {
+  const { analysis: _promql, ...sample } = sampleServiceConfig();
+  return {
+    ...sample,
+    name: GLOBE_SERVICE,
+    region: GLOBE_WAVES[0]?.[0] ?? 'europe-west1',
+    rollout: { waves: GLOBE_WAVES.map((regions) => ({ regions })), soak: '10s' },
+    rollbackTriggers: { alertPolicies: [localPolicyName(LOCAL_PROJECT, GLOBE_SERVICE)] },
+    source: { triggers: [devTrigger(GLOBE_SERVICE).id], branches: ['main'], repositories: ['local/sample'] },
+    analysis: { warmup: '2s' },
+    ...overrides,
+  };
+}
+
 export const SHOP_SERVICE = 'shop';
 const backendService = (colour: string) => `projects/${LOCAL_PROJECT}/global/backendServices/${SHOP_SERVICE}-${colour}`;
 /** The shop's two colours: a Deployment each in the local cluster, behind a backend service each. */

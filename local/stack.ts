@@ -38,7 +38,7 @@ import { LocalChatReceiver, type ReceivedChatMessage } from './chat-receiver.js'
 import { LocalSecretManager } from './secret-manager.js';
 import { localPolicyName, startLocalMetricApis } from './metric-apis.js';
 import { LOCAL_SECRET_PARAM, guard } from './loopback-guard.js';
-import { LOCAL_ADMIN, LOCAL_CHAT_SECRET, LOCAL_GROUPS, LOCAL_PROJECT, SAMPLE_SERVICE, SHOP_SERVICE, sampleServiceConfig, shopServiceConfig } from './services.js';
+import { GLOBE_SERVICE, GLOBE_WAVES, LOCAL_ADMIN, LOCAL_CHAT_SECRET, LOCAL_GROUPS, LOCAL_PROJECT, SAMPLE_SERVICE, SHOP_SERVICE, globeServiceConfig, sampleServiceConfig, shopServiceConfig } from './services.js';
 import type { ServiceConfigInput } from '../shared/domain/index.js';
 import { loadBalancerStreamService } from '../shared/domain/index.js';
 import { loadBalancerLogEntry } from '../shared/ingest/request-log.js';
@@ -57,7 +57,7 @@ import type { LocalPrometheus } from './prometheus.js';
  * functions-framework, the local router in front of the sample service's versions, precise
  * timers and a periodic tick. The same code paths as production; only the adapters differ.
  */
-export { LOCAL_ADMIN, LOCAL_CHAT_SECRET, LOCAL_GROUPS, LOCAL_PROJECT, SAMPLE_SERVICE, SHOP_SERVICE, sampleServiceConfig, shopServiceConfig } from './services.js';
+export { GLOBE_SERVICE, GLOBE_WAVES, LOCAL_ADMIN, LOCAL_CHAT_SECRET, LOCAL_GROUPS, LOCAL_PROJECT, SAMPLE_SERVICE, SHOP_SERVICE, globeServiceConfig, sampleServiceConfig, shopServiceConfig } from './services.js';
 
 export interface LocalStackOptions {
   tickIntervalMs?: number;
@@ -65,6 +65,8 @@ export interface LocalStackOptions {
   service?: Partial<ServiceConfigInput>;
   /** Overrides of the shop's config (GKE blue/green), as `service` is of the sample's. */
   shop?: Partial<ServiceConfigInput>;
+  /** Overrides of the globe's config (three local regions, in waves). */
+  globe?: Partial<ServiceConfigInput>;
   /** Write .cutover/local.env so the CLI finds the stack with no flags. */
   writeEnvFile?: boolean;
   accessLog?: (line: AccessLogLine) => void;
@@ -78,7 +80,8 @@ export interface LocalStackOptions {
 
 export interface LocalStack {
   env: Record<string, string>;
-  urls: { firestore: string; pubsub: string; admin: string; sample: string; shop: string; issuer: string; functions: Record<string, string> };
+  /** The globe's URL in each local region. */
+  urls: { firestore: string; pubsub: string; admin: string; sample: string; shop: string; globe: Record<string, string>; issuer: string; functions: Record<string, string> };
   /** Signs ID tokens for local users, verified by onCommand's own code. */
   issuer: LocalIssuer;
   wired: Wired;
@@ -131,6 +134,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }));
     keep(() => fleet.close());
     const sample = await fleet.addService(SAMPLE_SERVICE, `${SAMPLE_SERVICE}-blue`, localImage('blue'));
+    // The globe runs in three local regions: a router each, as Cloud Run runs a service per region.
+    const globe = new Map<string, string>();
+    for (const region of GLOBE_WAVES.flat()) globe.set(region, (await fleet.addService(`${GLOBE_SERVICE}@${region}`, `${GLOBE_SERVICE}-blue-${region.replace(/-/g, '')}`, localImage('blue'))).url);
     // The shop: GKE colours behind a load balancer, which logs each request as Google's does.
     let lbLogs: ((line: AccessLogLine) => void) | null = null;
     const shop = await startLocalShop({ keep, accessLog: (line) => (options.accessLog?.(line), lbLogs?.(line)) });
@@ -141,7 +147,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     keep(() => pubsub.close());
     const logTopic = pubsub.topic(TOPICS.requestLogs, { batching: { maxMessages: 500, maxMilliseconds: 5 } });
     requestLogs = (service, line) => {
-      const entry = requestLogEntry({ id: randomUUID(), project: LOCAL_PROJECT, location: 'local', service, revision: line.revision, at: line.at, status: line.status, latencyMs: line.ms, method: line.method, url: line.path });
+      const [name = service, location = 'local'] = service.split('@');
+      const entry = requestLogEntry({ id: randomUUID(), project: LOCAL_PROJECT, location, service: name, revision: line.revision, at: line.at, status: line.status, latencyMs: line.ms, method: line.method, url: line.path });
       logTopic.publishMessage({ json: entry }).catch(() => undefined);
     };
     lbLogs = (line) => void logTopic.publishMessage({ json: loadBalancerLogEntry({ id: randomUUID(), project: LOCAL_PROJECT, urlMap: SHOP_SERVICE, backendService: line.revision, at: line.at, status: line.status, latencyMs: line.ms, method: line.method, url: line.path }) }).catch(() => undefined);
@@ -149,7 +156,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // every status on cloud-builds; Cutover asks it about each build through the official client.
     const cloudBuild = new LocalCloudBuild({
       project: LOCAL_PROJECT,
-      triggers: [devTrigger(SAMPLE_SERVICE), devTrigger(SHOP_SERVICE)],
+      triggers: [devTrigger(SAMPLE_SERVICE), devTrigger(SHOP_SERVICE), devTrigger(GLOBE_SERVICE)],
       push: pushLocalImage,
       publish: async (build) => void (await pubsub.topic(TOPICS.cloudBuilds).publishMessage({ json: build, attributes: { buildId: build.id, status: build.status } })),
     });
@@ -191,9 +198,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     keep(() => subscriber.close());
     const feed = new PubSubRequestLogFeed(subscriber, `projects/${LOCAL_PROJECT}/subscriptions/${TELEMETRY_SUBSCRIPTION}`);
     // Cloud Monitoring, locally: it confirms the stream before a step advances, and answers custom metrics.
-    const metricApis = await startLocalMetricApis(fleet, LOCAL_PROJECT, options.monitoringDelayMs ?? 3_000, (s) => (s === loadBalancerStreamService(SHOP_SERVICE) ? shop.loadBalancer.router : fleet.services.get(s)?.router));
+    const metricApis = await startLocalMetricApis(fleet, LOCAL_PROJECT, options.monitoringDelayMs ?? 3_000, (s, revision) => (s === loadBalancerStreamService(SHOP_SERVICE) ? shop.loadBalancer.router : fleet.routerOf(s, revision)));
     keep(() => metricApis.close());
-    for (const name of [SAMPLE_SERVICE, SHOP_SERVICE]) metricApis.policies.put({ name: localPolicyName(LOCAL_PROJECT, name), displayName: `${name} 5xx ratio` });
+    for (const name of [SAMPLE_SERVICE, SHOP_SERVICE, GLOBE_SERVICE]) metricApis.policies.put({ name: localPolicyName(LOCAL_PROJECT, name), displayName: `${name} 5xx ratio` });
     const health = new TelemetryHealthSource(feed, new FirestoreTelemetryStore(store.db), null, log, { confirm: metricApis.confirm });
     // Chat, locally: webhook URLs in a local Secret Manager (the official client asks it), posted to a local chat.
     const chat = new LocalChatReceiver(options.chatMessage);
@@ -236,6 +243,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (!telemetry) await logTopic.createSubscription(TELEMETRY_SUBSCRIPTION, { ackDeadlineSeconds: 10 });
     await store.applyServiceConfig(sampleServiceConfig(options.service), Date.now());
     await store.applyServiceConfig(shopServiceConfig(shop.loadBalancer.url, options.shop), Date.now());
+    await store.applyServiceConfig(globeServiceConfig(options.globe), Date.now());
 
     const ticker = setInterval(() => void publishTick().catch(() => undefined), options.tickIntervalMs ?? 5_000);
     keep(() => clearInterval(ticker));
@@ -246,7 +254,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
     return {
       env,
-      urls: { firestore: firestore.host, pubsub: pubsubEmu.host, admin: admin.url, sample: sample.url, shop: shop.loadBalancer.url, issuer: issuer.url, functions },
+      urls: { firestore: firestore.host, pubsub: pubsubEmu.host, admin: admin.url, sample: sample.url, shop: shop.loadBalancer.url, globe: Object.fromEntries(globe), issuer: issuer.url, functions },
       issuer,
       wired,
       pubsub,

@@ -48,7 +48,10 @@ async function handle(fleet: LocalFleet, req: IncomingMessage, res: ServerRespon
   const url = new URL(req.url ?? '/', 'http://local');
   const match = /^\/v1\/services\/([^/]+)(\/revisions|\/traffic|\/metrics)?$/.exec(url.pathname);
   if (!match?.[1]) return send(res, 404, { error: `no route ${req.method} ${url.pathname}` });
-  const service = decodeURIComponent(match[1]);
+  // A service running in several local regions is served as `{svc}@{region}`, one router each.
+  const region = url.searchParams.get('region');
+  const named = decodeURIComponent(match[1]);
+  const service = region && fleet.services.has(`${named}@${region}`) ? `${named}@${region}` : named;
   const route = fleet.services.get(service);
   try {
     if (!route) return send(res, 404, { error: `service ${service} is not served by the local router` });

@@ -45,6 +45,14 @@ export class LocalFleet {
     return route;
   }
 
+  /** The router that serves a service's revision: the service's own, or, in several local regions, the region's that runs it. */
+  routerOf(service: string, revision: string): LocalRouter | undefined {
+    const own = this.services.get(service);
+    if (own) return own.router;
+    for (const [key, route] of this.services) if (key.startsWith(`${service}@`) && route.revisions.has(revision)) return route.router;
+    return undefined;
+  }
+
   private route(service: string): ServiceRoute {
     const route = this.services.get(service);
     if (!route) throw new FleetError(`service ${service} is not served by the local router`, true);

@@ -1,5 +1,6 @@
 import { releaseIdForBuild, type ReleaseEvent } from './events.js';
 import type { ServiceState } from './model.js';
+import { wavesOf } from './service-config.js';
 
 /**
  * Which release documents an event may touch, so the store loads exactly those inside the
@@ -9,7 +10,7 @@ import type { ServiceState } from './model.js';
 export function releasesToLoad(service: ServiceState, event: ReleaseEvent): string[] {
   const own = ownReleaseId(event);
   const ids = own === null ? releasePointers(service) : [own, ...releasePointers(service)];
-  const regions = service.config.rollout?.waves.flat() ?? [];
+  const regions = wavesOf(service.config).flat();
   if (regions.length === 0) return [...new Set(ids)];
   // Released in waves: each rollout with all its regions' releases, and what each region points at.
   const rollouts = ids.map((id) => rolloutIdOf(id, regions));

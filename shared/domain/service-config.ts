@@ -53,12 +53,13 @@ const stepsSchema = z
 const TARGET_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 const rolloutSchema = z
   .object({
-    waves: z.array(z.array(z.string().regex(TARGET_NAME, 'a region name, e.g. europe-west1')).min(1).max(10)).min(1).max(10),
+    // Each wave is an object (`regions: [...]`): Firestore, where the config is kept as written, holds no array of arrays.
+    waves: z.array(z.object({ regions: z.array(z.string().regex(TARGET_NAME, 'a region name, e.g. europe-west1')).min(1).max(10) }).strict()).min(1).max(10),
     soak: boundedDuration('0s', '24h', 'rollout.soak').prefault('10m').describe('How long a completed wave serves before the next wave starts'),
   })
   .strict()
-  .refine((r) => new Set(r.waves.flat()).size === r.waves.flat().length, 'a target appears in one wave only')
-  .refine((r) => r.waves.flat().length <= 20, 'at most 20 targets in all');
+  .refine((r) => new Set(r.waves.flatMap((w) => w.regions)).size === r.waves.flatMap((w) => w.regions).length, 'a region appears in one wave only')
+  .refine((r) => r.waves.flatMap((w) => w.regions).length <= 20, 'at most 20 regions in all');
 
 export const serviceConfigSchema = z
   .object({
@@ -100,6 +101,11 @@ export const serviceConfigSchema = z
   .strict();
 
 export type ServiceConfig = z.output<typeof serviceConfigSchema>;
+
+/** The regions of a service released in waves, wave by wave (none for a one-region service). */
+export function wavesOf(config: ServiceConfig): string[][] {
+  return config.rollout?.waves.map((w) => w.regions) ?? [];
+}
 export type ServiceConfigInput = z.input<typeof serviceConfigSchema>;
 
 export class ServiceConfigError extends Error {

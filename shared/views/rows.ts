@@ -29,13 +29,28 @@ export function serviceRows(services: ServiceState[]): Rows {
   };
 }
 
+/** A release in several regions first, each of its regions' releases right under it; the rest as listed. */
+export function withRegionsUnder(releases: Release[]): Release[] {
+  const ids = new Set(releases.map((r) => r.id));
+  const parentOf = (r: Release) => (r.target !== undefined ? r.id.slice(0, r.id.length - r.target.length - 1) : null);
+  const under = (id: string) => releases.filter((r) => parentOf(r) === id).sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+  return releases.filter((r) => !ids.has(parentOf(r) ?? '')).flatMap((r) => [r, ...under(r.id)]);
+}
+
+/** Where a release in several regions stands: its wave, or the region a region's release is in. */
+function progressLabel(r: Release): string {
+  if (r.target !== undefined) return `region:${r.target}`;
+  if (!r.rollout) return '';
+  return r.rollout.soakUntil !== null && r.state.phase === 'shifting' ? `wave:${r.rollout.wave + 1},soaking-until:${isoTime(r.rollout.soakUntil)}` : `wave:${r.rollout.wave + 1}`;
+}
+
 export function releaseRows(releases: Release[]): Rows {
   return {
     headers: ['RELEASE', 'PHASE', 'FLAGS', 'TRAFFIC', 'HEALTH', 'COMMIT', 'UPDATED', 'LAST DECISION'],
-    rows: releases.map((r) => [
+    rows: withRegionsUnder(releases).map((r) => [
       r.id,
       r.state.phase,
-      [...holdLabels(r.state), r.hold ? `held:${r.hold.policy}` : ''].filter(Boolean).join(',') || '-',
+      [progressLabel(r), ...holdLabels(r.state), r.hold ? `held:${r.hold.policy}` : ''].filter(Boolean).join(',') || '-',
       `${pct(r.traffic.observedPercent)} (want ${pct(r.traffic.desiredPercent)})`,
       r.health ? `${r.health.verdict}${r.health.errorRate === null ? '' : ` ${(r.health.errorRate * 100).toFixed(2)}%`}` : '-',
       (r.build.commit ?? '-').slice(0, 12),

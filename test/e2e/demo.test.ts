@@ -4,12 +4,12 @@ import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import { silentLogger } from '../../shared/runtime/logger.js';
 import { emulators } from '../harness/emulator-context.js';
 
-/** The demo `npm start` runs, end to end: six releases of two services (Cloud Run and GKE), six expected outcomes, under load. */
+/** The demo `npm start` runs, end to end: eight releases of three services (Cloud Run, GKE, and Cloud Run in three regions in waves), eight expected outcomes, under load. */
 describe.skipIf(!emulators.available)('npm start demo', () => {
   let stack: LocalStack;
   beforeAll(async () => {
     const fast = { bakeTime: '2s', healthInterval: '500ms', slo: { maxErrorRate: 0.05, minRequests: 10, window: '5s' }, watchWindow: '2m' } as const;
-    stack = await startLocalStack({ log: silentLogger, service: fast, shop: fast });
+    stack = await startLocalStack({ log: silentLogger, service: fast, shop: fast, globe: { ...fast, rollout: { waves: [{ regions: ['europe-west1'] }, { regions: ['us-central1', 'asia-northeast1'] }], soak: '5s' } } });
   }, 120_000);
   afterAll(async () => {
     await stack?.close();
@@ -26,7 +26,22 @@ describe.skipIf(!emulators.available)('npm start demo', () => {
       ['rolled_back', true],
       ['complete', true],
       ['rolled_back', true],
+      ['complete', true],
+      ['rolled_back', true],
     ]);
+    // The globe: every region completed in its wave; then an alert during wave 2 took back all three.
+    const regions = ['europe-west1', 'us-central1', 'asia-northeast1'];
+    const regionPhases = async (id: string) => Promise.all(regions.map(async (r) => (await stack.store.getRelease(`${id}@${r}`))?.state.phase));
+    expect(await regionPhases(outcomes[6]?.releaseId ?? '')).toEqual(['complete', 'complete', 'complete']);
+    const wave1 = await stack.store.getRelease(`${outcomes[7]?.releaseId}@europe-west1`);
+    expect(wave1?.completedAt).not.toBeNull();
+    expect(await regionPhases(outcomes[7]?.releaseId ?? '')).toEqual(['rolled_back', 'rolled_back', 'rolled_back']);
+    // Each region's router serves the good release's revision again, its own in each region.
+    for (const region of regions) {
+      const good = await stack.store.getRelease(`${outcomes[6]?.releaseId}@${region}`);
+      expect(good?.candidate.revision).toMatch(new RegExp(`${region.replace(/-/g, '')}$`));
+      expect(stack.fleet.services.get(`globe@${region}`)?.router.stable?.revision, region).toBe(good?.candidate.revision);
+    }
     // The shop: the idle colour went live, then a bad release went back to it.
     expect(outcomes[4]?.step.service).toBe('shop');
     expect((await stack.store.getRelease(outcomes[4]?.releaseId ?? ''))?.candidate.revision).toBe('green');
@@ -49,6 +64,7 @@ describe.skipIf(!emulators.available)('npm start demo', () => {
     expect(keys).toContain('75% (3/4)');
     expect(keys).toMatch(/shop\s+1\s/);
     expect(keys).toContain('50% (1/2)');
+    expect(keys).toMatch(/globe\s+1\s/);
     const overview = await (await fetch(stack.urls.functions.statusPage ?? '')).text();
     expect(overview).toMatch(/data-keys><strong>Last 30 days:<\/strong> 1 deploys.*change failure 75% \(3\/4\)/);
     expect(overview).toMatch(/data-keys><strong>Last 30 days:<\/strong> 1 deploys.*change failure 50% \(1\/2\)/);
@@ -73,5 +89,5 @@ describe.skipIf(!emulators.available)('npm start demo', () => {
     await stack.publishTick();
     await new Promise((r) => setTimeout(r, 2_000));
     expect(await stack.store.getRelease(outcomes[0]?.releaseId ?? '')).toMatchObject({ state: { phase: 'complete' } });
-  }, 420_000);
+  }, 600_000);
 });

@@ -12,7 +12,7 @@ const awaited = (sc: Scenario, id: string): string => {
 };
 
 export const deployedIn = (b: string, region: string): Body => (sc) => ({
-  kind: 'candidateDeployed', releaseId: at(b, region), effectId: awaited(sc, at(b, region)), revision: `checkout-${b}`, url: `https://checkout-${b}-${region}.run.app`, stableRevision: `checkout-stable-${region}`,
+  kind: 'candidateDeployed', releaseId: at(b, region), effectId: awaited(sc, at(b, region)), revision: `checkout-${b}-${region.replace(/-/g, '')}`, url: `https://checkout-${b}-${region}.run.app`, stableRevision: `checkout-stable-${region}`,
 });
 export const verifiedIn = (b: string, region: string): Body => (sc) => ({
   kind: 'verificationCompleted', releaseId: at(b, region), effectId: awaited(sc, at(b, region)), results: [{ path: '/healthz', status: 200, ok: true, durationMs: 3, error: null }],

@@ -6,7 +6,7 @@ import { buildOf, healthIn, regionCompletes, tickIn, trafficIn, deployedIn, veri
  * Golden stories of releases in several regions, in waves (`rollout.waves`): the rollout and each
  * region's release, every decision and effect. Reviewed like decide-scenarios.txt.
  */
-const WAVES = { steps: [50, 100], bakeTime: '1m', watchWindow: '30m', rollout: { waves: [['europe-west1'], ['us-central1', 'us-east1'], ['asia-northeast1']], soak: '5m' } };
+const WAVES = { steps: [50, 100], bakeTime: '1m', watchWindow: '30m', rollout: { waves: [{ regions: ['europe-west1'] }, { regions: ['us-central1', 'us-east1'] }, { regions: ['asia-northeast1'] }], soak: '5m' } };
 
 const scenarios: Story[] = [
   {

@@ -99,7 +99,7 @@ describe('releases in waves (properties over random event sequences)', () => {
   it('start no wave before the last one soaked, restore every region that took traffic, and end with one outcome', () => {
     fc.assert(
       fc.property(configs, fc.array(step, { minLength: 30, maxLength: 150, size: 'max' }), (config, steps) => {
-        const sim = new Sim(serviceState({ ...config, bakeTime: '30s', healthInterval: '10s', watchWindow: '10m', rollout: { waves: WAVES, soak: `${SOAK_MS / 1000}s` } }), T0);
+        const sim = new Sim(serviceState({ ...config, bakeTime: '30s', healthInterval: '10s', watchWindow: '10m', rollout: { waves: WAVES.map((regions) => ({ regions })), soak: `${SOAK_MS / 1000}s` } }), T0);
         const shares = new Map<string, number>();
         sim.behaviour.shares = shares;
         /** Every region a rollout's candidate ever had traffic in. */

@@ -12,9 +12,12 @@ export class LocalRouterClient implements TrafficRouter, HealthSource {
     private readonly timeoutMs = 20_000,
   ) {}
 
-  private async call<T>(method: string, path: string, body?: unknown): Promise<{ ok: true; value: T } | Failure> {
+  private async call<T>(method: string, path: string, body?: unknown, region?: string): Promise<{ ok: true; value: T } | Failure> {
     try {
-      const response = await fetch(`${this.adminUrl}${path}`, {
+      // The region picks the router of a service that runs in several local regions; the others ignore it.
+      const url = new URL(`${this.adminUrl}${path}`);
+      if (region) url.searchParams.set('region', region);
+      const response = await fetch(url, {
         method,
         headers: body ? { 'content-type': 'application/json' } : {},
         body: body ? JSON.stringify(body) : null,
@@ -33,7 +36,7 @@ export class LocalRouterClient implements TrafficRouter, HealthSource {
       revision: effect.revisionName,
       image: effect.image,
       baselineRevision: effect.baselineRevisionName,
-    });
+    }, effect.router.region);
     return out.ok ? { ok: true, revision: out.value.revision, url: out.value.url, stableRevision: out.value.stableRevision, baselineRevision: out.value.baselineRevision ?? null } : out;
   }
 
@@ -44,14 +47,14 @@ export class LocalRouterClient implements TrafficRouter, HealthSource {
       candidatePercent: effect.candidatePercent,
       baselineRevision: effect.baselineRevision,
       baselinePercent: effect.baselinePercent,
-    });
+    }, effect.router.region);
     return out.ok ? { ok: true, observedPercent: out.value.observedPercent } : out;
   }
 
   async measure(effect: MeasureHealth): Promise<HealthReading> {
     if (!effect.candidateRevision) return { ok: false, error: 'no candidate revision to measure' };
     const query = new URLSearchParams({ revision: effect.candidateRevision, from: String(effect.windowStartAt), to: String(effect.windowEndAt) });
-    const out = await this.call<{ requests: number; errors: number; p99LatencyMs: number | null }>('GET', `/v1/services/${encodeURIComponent(effect.router.service)}/metrics?${query}`);
+    const out = await this.call<{ requests: number; errors: number; p99LatencyMs: number | null }>('GET', `/v1/services/${encodeURIComponent(effect.router.service)}/metrics?${query}`, undefined, effect.router.region);
     if (!out.ok) return { ok: false, error: out.error };
     return { ok: true, measurements: { ...out.value, windowStartAt: effect.windowStartAt, windowEndAt: effect.windowEndAt, source: 'router' } };
   }

@@ -123,13 +123,18 @@ export function routerTarget(service: ServiceState): RouterTarget {
 export function revisionNameFor(release: Release): string {
   // Cloud Run revision names: lower-case, <= 63 chars, must start with the service name.
   const suffix = release.build.id.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 12);
-  return `${release.service}-${suffix}`.slice(0, 63);
+  return `${release.service}-${suffix}${regionTag(release)}`.slice(0, 63);
+}
+
+/** A region's release names its revisions apart from the other regions' (their requests are judged apart). */
+function regionTag(release: Release): string {
+  return release.target === undefined ? '' : `-${release.target.replace(/[^a-z0-9]/g, '').slice(0, 16)}`;
 }
 
 /** The baseline twin's revision: deterministic like the candidate's, so a retried deploy finds it. */
 export function baselineNameFor(release: Release): string {
   const suffix = release.build.id.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 12);
-  return `${release.service}-base-${suffix}`.slice(0, 63);
+  return `${release.service}-base-${suffix}${regionTag(release)}`.slice(0, 63);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { isInFlight, type Release } from '../model.js';
 import { Reason } from '../reasons.js';
 import { rollbackOf } from '../release-state.js';
+import { wavesOf as wavesIn } from '../service-config.js';
 import type { Draft } from './draft.js';
 import { activate, beginRollback, complete, finish } from './lifecycle.js';
 import { freshRelease } from './on-build.js';
@@ -17,7 +18,7 @@ import { freshRelease } from './on-build.js';
 export const regionReleaseId = (rolloutId: string, region: string): string => `${rolloutId}@${region}`;
 
 export function wavesOf(d: Draft): readonly (readonly string[])[] {
-  return d.rootService.config.rollout?.waves ?? [];
+  return wavesIn(d.rootService.config);
 }
 
 /** The regions' releases that exist, wave by wave up to the current one. */
