@@ -6,7 +6,7 @@ import { boundedDuration } from './duration.js';
 import { sourceSchema } from './provenance.js';
 import { analysisConfigSchema } from './analysis/config.js';
 import { deployPoliciesSchema } from './policy/schema.js';
-import { routerSchema } from './targets.js';
+import { TARGET_TRAITS, routerSchema } from './targets.js';
 import { hooksSchema } from './hooks.js';
 
 /**
@@ -98,7 +98,11 @@ export const serviceConfigSchema = z
     rollout: rolloutSchema.optional().describe('Release to several regions in waves: each wave completes and soaks before the next starts; a breach anywhere rolls back every region that took traffic'),
     hooks: hooksSchema.default([]).describe('Webhooks called with a Google ID token: after-deploy (a gate: smoke tests at 0%), after-complete and on-rollback (told)'),
   })
-  .strict();
+  .strict()
+  .refine((c) => !c.rollout || TARGET_TRAITS[c.router.kind].regional, {
+    message: 'rollout.waves needs a target that runs a service per region (cloud-run); a global load balancer (gke-lb) shares one URL map across regions',
+    path: ['rollout'],
+  });
 
 export type ServiceConfig = z.output<typeof serviceConfigSchema>;
 

@@ -128,12 +128,18 @@ export interface TargetTraits {
   startsTwins: boolean;
   /** What people are shown the serving version as ("stable" revision, "live colour"). */
   liveLabel: string;
+  /**
+   * The same router block names a separate service in each region, so a release can go region by
+   * region (rollout.waves). Not so behind one global load balancer, whose URL map and colours are
+   * shared by every region.
+   */
+  regional: boolean;
 }
 
 export const TARGET_TRAITS: Record<TargetKind, TargetTraits> = {
-  'cloud-run': { measuredAs: (t, revision) => cloudRunRevision(t.service, revision), startsTwins: true, liveLabel: 'stable' },
-  local: { measuredAs: (t, revision) => cloudRunRevision(t.service, revision), startsTwins: true, liveLabel: 'stable' },
-  'gke-lb': { measuredAs: (t, revision) => backendOfColour(t, revision), startsTwins: false, liveLabel: 'live colour' },
+  'cloud-run': { measuredAs: (t, revision) => cloudRunRevision(t.service, revision), startsTwins: true, liveLabel: 'stable', regional: true },
+  local: { measuredAs: (t, revision) => cloudRunRevision(t.service, revision), startsTwins: true, liveLabel: 'stable', regional: true },
+  'gke-lb': { measuredAs: (t, revision) => backendOfColour(t, revision), startsTwins: false, liveLabel: 'live colour', regional: false },
 };
 
 /** On GKE a colour is measured as its backend service behind the URL map. */

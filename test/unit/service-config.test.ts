@@ -101,4 +101,15 @@ describe('service config: hooks', () => {
   ])('refuses %s', (_why, list) => {
     expect(() => hooks(list)).toThrow();
   });
+
+  it('takes regions in waves with a soak, and refuses a region twice, an array of arrays, or a load balancer shared by every region', () => {
+    const waves = (rollout: unknown, router: unknown = { kind: 'cloud-run' }) => parseServiceConfig({ ...serviceConfigInput(), router, rollout });
+    expect(waves({ waves: [{ regions: ['europe-west1'] }, { regions: ['us-central1', 'us-east1'] }], soak: '15m' }).rollout).toEqual({ waves: [{ regions: ['europe-west1'] }, { regions: ['us-central1', 'us-east1'] }], soak: 900_000 });
+    expect(waves({ waves: [{ regions: ['europe-west1'] }] }).rollout?.soak).toBe(600_000);
+    expect(() => waves({ waves: [{ regions: ['europe-west1'] }, { regions: ['europe-west1'] }] })).toThrow(/one wave only/);
+    // Firestore keeps the config as written and holds no array of arrays.
+    expect(() => waves({ waves: [['europe-west1']] })).toThrow(ServiceConfigError);
+    expect(() => waves({ waves: [{ regions: ['Europe West'] }] })).toThrow(/region name/);
+    expect(() => waves({ waves: [{ regions: ['europe-west1'] }] }, { kind: 'gke-lb', cluster: 'projects/p/locations/l/clusters/c', namespace: 'n', container: 'app', colours: { blue: { deployment: 'b', backendService: 'projects/p/global/backendServices/b' }, green: { deployment: 'g', backendService: 'projects/p/global/backendServices/g' } }, urlMap: { name: 'm', pathMatcher: 'm', priority: 1 } })).toThrow(/a service per region/);
+  });
 });
