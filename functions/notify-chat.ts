@@ -1,4 +1,4 @@
-import { chatDeliveryKey, chatMessage, checkWebhookUrl, hookDeliveryKey, hooksFor, releaseEventPayloadSchema, routesFor, type ChatRoute, type Hook, type ReleaseEventPayload } from '../shared/domain/index.js';
+import { chatDeliveryKey, chatMessage, checkWebhookUrl, hookDeliveryKey, hooksFor, isRegionRelease, releaseEventPayloadSchema, routesFor, type ChatRoute, type Hook, type ReleaseEventPayload } from '../shared/domain/index.js';
 import { SecretUnreadableError, UpstreamUnavailableError, type ChatDeps, type ChatSendResult } from '../shared/ports/index.js';
 import type { PubsubMessage } from '../shared/ingest/envelope.js';
 import type { EntryDeps, Verdict } from './entry.js';
@@ -31,7 +31,8 @@ export async function handleChatNotification(message: PubsubMessage, deps: Entry
   const service = await deps.store.getService(event.service);
   if (!service) return { ack: 'ignored', why: `service ${event.service} is not registered (any more)` };
   const routes = routesFor(service.config.notifications, event.type);
-  const hooks = hooksFor(service.config.hooks, event.type);
+  // A release in several regions calls its hooks once, as the rollout; its regions' releases only tell chat.
+  const hooks = isRegionRelease(event.releaseId) ? [] : hooksFor(service.config.hooks, event.type);
   if (routes.length === 0 && hooks.length === 0) return { ack: 'ignored', why: `no chat channel or hook of ${event.service} takes ${event.type}` };
   // The store is the authority: an event about a release Cutover does not hold (or holds for
   // another service) did not come from Cutover, whatever the message says.

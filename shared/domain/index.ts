@@ -23,3 +23,4 @@ export * from './targets.js';
 export * from './hooks.js';
 export * from './release-state.js';
 export { readRelease } from './migrations/migrate.js';
+export { isRegionRelease } from './names.js';

@@ -242,6 +242,16 @@ describe('notifyChat: told-only hooks (after-complete, on-rollback)', () => {
     expect(await push(stepReached, 'h3')).toMatchObject({ json: { status: 'ignored' } });
   });
 
+  it('a release in several regions calls its hooks once, as the rollout: its regions\' releases only tell chat', async () => {
+    await sys.apply({ notifications: [], rollout: { waves: [{ regions: ['europe-west1'] }] }, hooks: [{ name: 'close-ticket', at: 'after-complete', url: `${hookBase}/done` }] });
+    await sys.send(build('b7', 'SUCCESS'));
+    const region: Notify = { ...completed, releaseId: 'checkout-b7@europe-west1' };
+    expect(await push(region, 'h6')).toMatchObject({ status: 200, json: { status: 'ignored' } });
+    expect(calls).toHaveLength(0);
+    await push({ ...completed, releaseId: 'checkout-b7' }, 'h7');
+    expect(calls.map((c) => c.body)).toEqual([expect.objectContaining({ hook: 'close-ticket', event: expect.objectContaining({ releaseId: 'checkout-b7' }) })]);
+  });
+
   it('a hook that fails for a while answers 503 (Pub/Sub redelivers); one that refuses is recorded with its reason and acknowledged', async () => {
     answers = [503];
     expect((await push(rolledBack, 'h4')).status).toBe(503);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { RELEASE_ID_RULE } from '../../shared/domain/names.js';
 import { releaseRows, withRegionsUnder } from '../../shared/views/rows.js';
 import { T0, releaseIn } from '../support/fixtures.js';
 
@@ -18,5 +19,12 @@ describe('releases in several regions, as the CLI and the page list them', () =>
     const soaking = { ...rollout, rollout: { wave: 0, soakUntil: T0 + 60_000 } };
     expect(releaseRows([soaking]).rows[0]?.[2]).toBe('wave:1,soaking-until:2026-11-27T12:01:00Z');
     expect(withRegionsUnder([region('asia-northeast1', T0)]).map((r) => r.id)).toEqual(['globe-b2@asia-northeast1']);
+  });
+});
+
+describe('the id of a region\'s release', () => {
+  it('is accepted where release ids are (onCommand, chat): the rollout\'s id and a region name; nothing else after the @', () => {
+    for (const id of ['globe-b1@europe-west1', 'checkout-4f2a@us-central1']) expect(RELEASE_ID_RULE.test(id), id).toBe(true);
+    for (const id of ['globe-b1@../x', 'globe-b1@Europe', 'globe-b1@', '@europe-west1', 'globe-b1@eu@us', 'globe-b1@eu/x']) expect(RELEASE_ID_RULE.test(id), id).toBe(false);
   });
 });

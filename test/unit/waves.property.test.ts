@@ -170,5 +170,5 @@ describe('releases in waves (properties over random event sequences)', () => {
       console.log(`wave property coverage over ${RUNS} runs:\n${[...reached].sort().map(([k, v]) => `  ${String(v).padStart(6)}  ${k}`).join('\n')}`);
       expect([...reached.keys()]).toEqual(expect.arrayContaining(['wave started', 'rollout complete', 'rollout rolled_back', 'rolled back more than one region']));
     }
-  });
+  }, 120_000);
 });
