@@ -42,6 +42,14 @@ async function keysOf(deps: Pick<EntryDeps, 'store'>, service: string, now: numb
 }
 
 /** The page's buttons: only where steering is set up, and only the commands decide() would take now. */
+/** A release in several regions: its regions' releases that started (the service's waves name them). */
+async function regionsOf(deps: Pick<EntryDeps, 'store'>, release: Release): Promise<Release[]> {
+  if (!release.rollout) return [];
+  const service = await deps.store.getService(release.service);
+  const ids = service ? wavesOf(service.config).flat().map((region) => `${release.id}@${region}`) : [];
+  return (await Promise.all(ids.map((id) => deps.store.getRelease(id)))).filter((r): r is Release => r !== null);
+}
+
 async function steeringFor(deps: Pick<EntryDeps, 'store' | 'page' | 'deployPolicies'>, release: Release, now: number) {
   if (!deps.page) return undefined;
   const service = await deps.store.getService(release.service);
@@ -77,8 +85,9 @@ export function statusPage(deps: Pick<EntryDeps, 'store' | 'clock' | 'log' | 'pa
           return;
         }
         const history = await deps.store.history(releaseId, HISTORY_ENTRIES);
-        if (json) res.status(200).json({ release, history });
-        else res.status(200).type('text/html').send(renderRelease({ release, history, now, steering: await steeringFor(deps, release, now) }));
+        const regions = await regionsOf(deps, release);
+        if (json) res.status(200).json({ release, history, ...(regions.length ? { regions } : {}) });
+        else res.status(200).type('text/html').send(renderRelease({ release, history, now, steering: await steeringFor(deps, release, now), regions }));
         return;
       }
       const services = await deps.store.listServices();

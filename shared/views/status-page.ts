@@ -23,6 +23,8 @@ export interface ReleaseModel {
   now: number;
   /** Set where people may steer from the page (a sign-in and onCommand are configured), with the commands the release can take now. */
   steering?: { page: PageSteering; commands: CommandName[] };
+  /** Of a release in several regions: each region's release that started, in wave order. */
+  regions?: Release[];
 }
 
 const REFRESH_SECONDS = 5;
@@ -116,7 +118,7 @@ ${confirmation}
 <p class="muted">* critical: failing it fails the analysis. Each p-value is held to the alpha beside it; see docs/analysis.md.</p>`;
 }
 
-export function renderRelease({ release: r, history, now, steering }: ReleaseModel): string {
+export function renderRelease({ release: r, history, now, steering, regions }: ReleaseModel): string {
   const observed = r.traffic.observedPercent;
   const bar = `<span class="bar" title="candidate ${observed ?? 0}%"><span style="width:${observed ?? 0}%"></span></span>`;
   const facts: [string, string][] = [
@@ -142,6 +144,7 @@ export function renderRelease({ release: r, history, now, steering }: ReleaseMod
   const body = `<p><a href="?">← all releases</a></p>
 <h1>${escapeHtml(r.id)}</h1>
 <table>\n${dl}\n</table>
+${regions?.length ? `<h2>Regions</h2>\n${htmlTable(releaseRows(regions), link, (row) => `phase-${row[1] ?? ''}`)}` : ''}
 ${renderTimeline(r, history, now)}
 ${analysisSection(r)}
 ${steering ? steeringSection(r, steering.commands, steering.page, escapeHtml) : ''}

@@ -85,6 +85,20 @@ describe('statusPage (read-only web page)', () => {
     expect(after.text).toMatch(/<td>error-ratio\*<\/td><td>relative<\/td><td>pass<\/td><td>0\.00%<\/td><td>0\.00%<\/td>/);
   });
 
+  it('shows a release in several regions with each region\'s release that started, linked, in the overview and on its page', async () => {
+    await sys.apply({ rollout: { waves: [{ regions: ['europe-west1'] }, { regions: ['us-central1'] }] } });
+    await sys.send(build('b1', 'SUCCESS'));
+    const page = await get(`?release=${rid}`);
+    expect(page.text).toContain('<h2>Regions</h2>');
+    expect(page.text).toContain(`<a href="?release=${encodeURIComponent(`${rid}@europe-west1`)}">${rid}@europe-west1</a>`);
+    expect(page.text).toContain('region:europe-west1');
+    expect(page.text).not.toContain(`${rid}@us-central1`);
+    const json = JSON.parse((await get(`?release=${rid}&format=json`)).text) as { regions: { id: string }[] };
+    expect(json.regions.map((r) => r.id)).toEqual([`${rid}@europe-west1`]);
+    const overview = await get('');
+    expect(overview.text.indexOf(`${rid}@europe-west1`)).toBeGreaterThan(overview.text.indexOf(`?release=${rid}"`));
+  });
+
   it('answers JSON on request, with the same documents the CLI reads', async () => {
     await sys.apply();
     await sys.send(build('b1', 'SUCCESS'));
