@@ -119,8 +119,8 @@ export const releaseSchema = z.object({
       /** When the effect is considered lost (or, after a transient failure, due for retry). */
       deadlineAt: z.number(),
       lastError: z.string().nullable(),
-      /** The effect was accepted and is still in progress (a revision not ready yet): asking again is not a retry. */
-      pending: z.boolean().default(false),
+      /** `issued`, or `accepted`: the world took it and it is still in progress (a revision not ready yet), so asking again is not a retry. */
+      progress: z.enum(['issued', 'accepted']),
     })
     .nullable(),
   lastDecision: z.object({

@@ -28,7 +28,7 @@ const inflight = (kind: 'deployCandidate' | 'setTraffic' | 'runVerification' | '
   issuedAt: T0,
   deadlineAt: T0 + 60_000,
   lastError: null,
-  pending: false,
+  progress: 'issued' as const,
   ...extra,
 });
 const step = (kinds: string[]) => kinds;
@@ -274,12 +274,12 @@ describe('decide (conditions)', () => {
     const deploying2 = releaseIn('deploying', { phaseStartedAt: T0, inFlight: inflight('deployCandidate', { attempt: 2 }) });
     const pending = (at: number) => run([deploying2], { kind: 'candidatePending', releaseId: 'checkout-b1', effectId: 'checkout-b1/1/deployCandidate/1', revision: 'r1', status: 'RECONCILING' }, { at });
     const early = pending(T0 + 1_000).releases[0];
-    expect(early?.inFlight).toMatchObject({ pending: true, attempt: 2, deadlineAt: T0 + 1_000 + 5_000 });
+    expect(early?.inFlight).toMatchObject({ progress: 'accepted', attempt: 2, deadlineAt: T0 + 1_000 + 5_000 });
     expect(early?.state.phase).toBe('deploying');
     expect(pending(T0 + 360_000).releases[0]).toMatchObject({ state: { phase: 'failed' }, lastDecision: { reason: Reason.DeployFailed } });
     expect(pending(T0 + 359_999).releases[0]?.state.phase).toBe('deploying');
     const asked = decide({ service: service(), releases: [early as Release] }, ev({ kind: 'tick', releaseId: 'checkout-b1' }, { at: T0 + 6_001 }), ctxAt(T0 + 6_001));
-    expect(asked.releases[0]?.inFlight).toMatchObject({ kind: 'deployCandidate', attempt: 2, pending: false });
+    expect(asked.releases[0]?.inFlight).toMatchObject({ kind: 'deployCandidate', attempt: 2, progress: 'issued' });
     expect(asked.history.map((h) => h.reason)).not.toContain(Reason.EffectRetried);
   });
 

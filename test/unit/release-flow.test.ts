@@ -245,7 +245,7 @@ describe('bounded requests: a deploy is never waited on inside the request that 
     expect((await sys.store.getRelease(rid('b1')))?.state.phase).toBe('rolled_back');
     // The queued release started, its deploy was submitted once in this request and not waited for.
     const b2 = await sys.store.getRelease(rid('b2'));
-    expect(b2).toMatchObject({ state: { phase: 'deploying' }, inFlight: { kind: 'deployCandidate', pending: true, attempt: 1 } });
+    expect(b2).toMatchObject({ state: { phase: 'deploying' }, inFlight: { kind: 'deployCandidate', progress: 'accepted', attempt: 1 } });
     expect(sys.router.calls.filter((c) => c.kind === 'deployCandidate' && c.releaseId === rid('b2'))).toHaveLength(1);
     // Each later check asks once; asking is not an attempt, so it never gives up while the revision is coming up.
     for (let i = 0; i < 5 && (await sys.store.getRelease(rid('b2')))?.state.phase === 'deploying'; i += 1) await sys.advance(DEFAULT_EFFECT_POLICY.deployPollMs);

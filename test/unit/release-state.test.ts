@@ -53,7 +53,7 @@ describe('the release statechart: phases and their sub-states', () => {
 describe('reading version-1 documents (worked examples)', () => {
   const v1 = (overrides: Partial<ReleaseV1>): ReleaseV1 => {
     const { state: _state, ...rest } = releaseIn('shifting');
-    return { ...rest, schemaVersion: 1, phase: 'shifting', paused: false, queued: false, awaitingApproval: false, rollbackCause: null, watchUntil: null, ...overrides };
+    return { ...rest, inFlight: null, schemaVersion: 1, phase: 'shifting', paused: false, queued: false, awaitingApproval: false, rollbackCause: null, watchUntil: null, ...overrides };
   };
 
   it('a release version 1 held by pausing it, because nothing served before it, is stranded', () => {
@@ -68,6 +68,12 @@ describe('reading version-1 documents (worked examples)', () => {
     // Written before the start was kept: the cause stays, the start is unknown (no time to restore is claimed).
     const older = v1({ phase: 'rolled_back', rollbackCause: 'ErrorRateBreached', completedAt: null, stepIndex: 1 });
     expect(fromV1(older).state).toEqual({ phase: 'rolled_back', sub: 'final', rollback: { cause: 'ErrorRateBreached', startedAt: null, breachStartedAt: null, from: 'shifting' } });
+  });
+
+  it('the effect in flight keeps its progress: a deploy version 1 marked pending is accepted, not re-asked as a new attempt', () => {
+    const effect = { effectId: 'e/1/deployCandidate/2', kind: 'deployCandidate' as const, target: null, attempt: 2, issuedAt: T0, deadlineAt: T0 + 5_000, lastError: null };
+    expect(fromV1(v1({ phase: 'deploying', inFlight: { ...effect, pending: true } })).inFlight).toEqual({ ...effect, progress: 'accepted' });
+    expect(fromV1(v1({ phase: 'deploying', inFlight: { ...effect, pending: false } })).inFlight).toEqual({ ...effect, progress: 'issued' });
   });
 
   it('a completed release is watching until its window ended, which version 1 marked by clearing the next check', () => {

@@ -46,7 +46,7 @@ function onPending(d: Draft, release: Release, body: EventOf<'candidatePending'>
   if (waited >= d.ctx.policy.deployTimeoutMs) {
     return finish(d, release, 'failed', Reason.DeployFailed, `revision ${body.revision} not ready after ${Math.round(waited / 1000)}s (${body.status})`);
   }
-  d.touch(release, { inFlight: { ...release.inFlight, pending: true, deadlineAt: d.now + d.ctx.policy.deployPollMs, lastError: null } });
+  d.touch(release, { inFlight: { ...release.inFlight, progress: 'accepted', deadlineAt: d.now + d.ctx.policy.deployPollMs, lastError: null } });
 }
 
 /**

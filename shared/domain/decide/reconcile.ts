@@ -192,7 +192,7 @@ export function reconcile(d: Draft, release: Release): void {
     const same = current !== null && current.kind === spec.kind && (spec.target === null || current.target === spec.target);
     if (!same || d.now >= (current?.deadlineAt ?? 0)) {
       // Asking again about a deploy in progress is not a new attempt.
-      const attempt = same && current ? (current.pending ? current.attempt : current.attempt + 1) : 1;
+      const attempt = same && current ? (current.progress === 'accepted' ? current.attempt : current.attempt + 1) : 1;
       const effectSeq = release.effectSeq + 1;
       const effectId = `${release.id}/${effectSeq}/${spec.kind}/${attempt}`;
       d.emit(buildEffect(release, d.service, spec, effectId, attempt, d.now));
@@ -206,10 +206,10 @@ export function reconcile(d: Draft, release: Release): void {
           issuedAt: d.now,
           deadlineAt: d.now + (spec.kind === 'deployCandidate' ? d.ctx.policy.deployTimeoutMs : d.ctx.policy.effectTimeoutMs),
           lastError: same && current ? current.lastError : null,
-          pending: false,
+          progress: 'issued',
         },
       });
-      if (attempt > 1 && !current?.pending) {
+      if (attempt > 1 && current?.progress !== 'accepted') {
         d.record(release, {}, Reason.EffectRetried, `retrying ${spec.kind} (attempt ${attempt})`, {
           lastError: current?.lastError ?? 'no result before the deadline',
         });

@@ -17,8 +17,10 @@ export function readRelease(doc: unknown): Release {
 }
 
 export function fromV1(v1: ReleaseV1): Release {
-  const { phase: _phase, paused: _paused, queued: _queued, awaitingApproval: _awaiting, rollbackCause: _cause, rollbackStartedAt: _started, breachStartedAt: _breach, watchUntil: _watch, schemaVersion: _v, ...rest } = v1;
-  return releaseSchema.parse({ ...rest, schemaVersion: RELEASE_SCHEMA_VERSION, state: stateOfV1(v1) });
+  const { phase: _phase, paused: _paused, queued: _queued, awaitingApproval: _awaiting, rollbackCause: _cause, rollbackStartedAt: _started, breachStartedAt: _breach, watchUntil: _watch, schemaVersion: _v, inFlight, ...rest } = v1;
+  // Version 1's `pending` flag on the effect in flight is its progress: accepted and under way, or only issued.
+  const effect = inFlight && (({ pending, ...kept }) => ({ ...kept, progress: pending ? 'accepted' : 'issued' }))(inFlight);
+  return releaseSchema.parse({ ...rest, inFlight: effect, schemaVersion: RELEASE_SCHEMA_VERSION, state: stateOfV1(v1) });
 }
 
 /** The sub-state a version-1 document's flags meant, phase by phase. */

@@ -45,7 +45,7 @@ describe('confirmStep: the stream against the counts no workload can write', () 
 
 describe('decide: a step advances on the stream only when the authority confirms it', () => {
   const service = serviceState({}, { activeReleaseId: 'checkout-b1' });
-  const shifting = releaseIn('shifting', { inFlight: { effectId: 'checkout-b1/1/measureHealth/1', kind: 'measureHealth', target: null, attempt: 1, issuedAt: T0, deadlineAt: T0 + 60_000, lastError: null, pending: false } });
+  const shifting = releaseIn('shifting', { inFlight: { effectId: 'checkout-b1/1/measureHealth/1', kind: 'measureHealth', target: null, attempt: 1, issuedAt: T0, deadlineAt: T0 + 60_000, lastError: null, progress: 'issued' } });
   const reading = (confirmation: Confirmation | null, source: 'telemetry' | 'monitoring' = 'telemetry'): EventBody => ({
     kind: 'healthMeasured', releaseId: 'checkout-b1', effectId: 'checkout-b1/1/measureHealth/1',
     reading: { ok: true, measurements: { requests: 1000, errors: 0, p99LatencyMs: 10, windowStartAt: T0, windowEndAt: T0 + 61_000, source, confirmation } },

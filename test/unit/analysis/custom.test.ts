@@ -51,7 +51,7 @@ describe('custom metrics (PromQL)', () => {
 
   describe('through decide', () => {
     const service = serviceState({ analysis: { metrics } }, { activeReleaseId: 'checkout-b1' });
-    const shifting = releaseIn('shifting', { inFlight: { effectId: 'checkout-b1/1/measureHealth/1', kind: 'measureHealth', target: null, attempt: 1, issuedAt: T0, deadlineAt: T0 + 60_000, lastError: null, pending: false } });
+    const shifting = releaseIn('shifting', { inFlight: { effectId: 'checkout-b1/1/measureHealth/1', kind: 'measureHealth', target: null, attempt: 1, issuedAt: T0, deadlineAt: T0 + 60_000, lastError: null, progress: 'issued' } });
     const reading = (custom: CustomValue[]): EventBody => ({ kind: 'healthMeasured', releaseId: 'checkout-b1', effectId: 'checkout-b1/1/measureHealth/1', reading: { ok: true, measurements: { requests: 1000, errors: 0, p99LatencyMs: 10, windowStartAt: T0, windowEndAt: T0 + 40_000, custom } } });
 
     it('a critical custom metric that fails rolls back, naming it', () => {
