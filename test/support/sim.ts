@@ -113,6 +113,23 @@ export class Sim {
     for (const r of due) this.send({ kind: 'tick', releaseId: r.id }, this.nextId(`tick:${r.id}`));
   }
 
+  /** Delivers an event already decided again: what the releases were before, and after (they must not differ). */
+  redeliver(index: number): { before: Release[]; after: Release[] } | null {
+    const event = this.delivered[index % Math.max(1, this.delivered.length)];
+    if (!event) return null;
+    const before = structuredClone([...this.releases.values()]);
+    this.apply(event);
+    return { before, after: [...this.releases.values()] };
+  }
+
+  /** Rounds of every pending result delivered, then 30 s on (ticks included). */
+  settle(rounds: number): void {
+    for (let i = 0; i < rounds; i += 1) {
+      while (this.pending.length > 0) this.deliver(0);
+      this.tick(30_000);
+    }
+  }
+
   /** Lets the system settle: no failures, every result delivered, time moving on. */
   drain(rounds = 200): void {
     this.behaviour.failNext = null;

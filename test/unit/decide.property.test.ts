@@ -54,12 +54,8 @@ function run(sim: Sim, s: Step): { incidentOn: string | null } {
       sim.deliver(s.index, s.keep);
       break;
     case 'redeliver': {
-      const event = sim.delivered[s.index % Math.max(1, sim.delivered.length)];
-      if (event) {
-        const before = structuredClone([...sim.releases.values()]);
-        sim.apply(event);
-        expect([...sim.releases.values()]).toEqual(before);
-      }
+      const again = sim.redeliver(s.index);
+      if (again) expect(again.after).toEqual(again.before);
       break;
     }
     case 'tick':
@@ -89,10 +85,7 @@ function run(sim: Sim, s: Step): { incidentOn: string | null } {
       sim.behaviour.verificationFails = s.fails;
       break;
     case 'settle':
-      for (let i = 0; i < s.rounds; i += 1) {
-        while (sim.pending.length > 0) sim.deliver(0);
-        sim.tick(30_000);
-      }
+      sim.settle(s.rounds);
       break;
   }
   return { incidentOn: null };

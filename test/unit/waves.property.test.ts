@@ -53,12 +53,8 @@ function run(sim: Sim, s: Step): void {
       sim.deliver(s.index, s.keep);
       break;
     case 'redeliver': {
-      const event = sim.delivered[s.index % Math.max(1, sim.delivered.length)];
-      if (event) {
-        const before = structuredClone([...sim.releases.values()]);
-        sim.apply(event);
-        expect([...sim.releases.values()]).toEqual(before);
-      }
+      const again = sim.redeliver(s.index);
+      if (again) expect(again.after).toEqual(again.before);
       break;
     }
     case 'tick':
@@ -80,10 +76,7 @@ function run(sim: Sim, s: Step): void {
       sim.behaviour.failNext = { permanent: s.permanent };
       break;
     case 'settle':
-      for (let i = 0; i < s.rounds; i += 1) {
-        while (sim.pending.length > 0) sim.deliver(0);
-        sim.tick(30_000);
-      }
+      sim.settle(s.rounds);
       break;
   }
 }

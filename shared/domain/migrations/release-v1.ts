@@ -6,7 +6,9 @@ import { checkResultSchema, effectKindSchema, phaseSchema } from '../model.js';
 
 /**
  * The release document as version 1 wrote it: a phase beside the flags and timestamps that stood
- * for its sub-states. Kept to read what version 1 left in a database (migrate.ts); never written.
+ * for its sub-states. Kept to read what version 1 left in a database (migrate.ts); never written. A
+ * copy of the field list on purpose, not version 2's: version 2's fields may change, what version 1
+ * wrote does not.
  */
 export const releaseV1Schema = z.object({
   schemaVersion: z.literal(1),
