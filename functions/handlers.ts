@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseBuildMessage } from '../shared/ingest/cloud-build.js';
 import { parseIncidentMessage, type ParsedIncident } from '../shared/ingest/monitoring.js';
 import type { PubsubMessage } from '../shared/ingest/envelope.js';
-import { SERVICE_NAME_RULE, judgeBuild, revisionsInPlay } from '../shared/domain/index.js';
+import { SERVICE_NAME_RULE, judgeBuild, pointersWithRegions, revisionsInPlay } from '../shared/domain/index.js';
 import { LIMITS, RELEASE_ID } from '../shared/ingest/limits.js';
 import type { AlertPolicyFacts } from '../shared/ports/index.js';
 import type { EntryDeps, Verdict } from './entry.js';
@@ -92,7 +92,7 @@ export async function handleTick(message: PubsubMessage, deps: EntryDeps, batch 
 async function syncSink(deps: EntryDeps, now: number): Promise<boolean | null> {
   try {
     const perService = await Promise.all((await deps.store.listServices()).map(async (service) => {
-      const ids = [service.activeReleaseId, service.lastCompletedReleaseId].filter((id): id is string => id !== null);
+      const ids = pointersWithRegions(service);
       const releases = (await Promise.all(ids.map((id) => deps.store.getRelease(id)))).filter((r) => r !== null);
       return revisionsInPlay(service, releases, now);
     }));

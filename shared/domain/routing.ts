@@ -24,6 +24,12 @@ function rolloutIdOf(id: string, regions: readonly string[]): string {
   return at > 0 && regions.includes(id.slice(at + 1)) ? id.slice(0, at) : id;
 }
 
+/** The releases a service and each of its regions point at (what is in play in it now). */
+export function pointersWithRegions(service: ServiceState): string[] {
+  const regions = Object.values(service.targets ?? {}).flatMap((slot) => [slot.activeReleaseId, slot.lastCompletedReleaseId]);
+  return [...new Set([...releasePointers(service), ...regions.filter((id): id is string => id !== null)])];
+}
+
 /** The releases a service points at: active, queued and last completed. */
 export function releasePointers(service: Pick<ServiceState, 'activeReleaseId' | 'queuedReleaseId' | 'lastCompletedReleaseId'>): string[] {
   return [service.activeReleaseId, service.queuedReleaseId, service.lastCompletedReleaseId].filter((id): id is string => id !== null);

@@ -101,6 +101,23 @@ describe('revisionsInPlay', () => {
     expect(revisionsInPlay({ ...service, lastCompletedReleaseId: 'checkout-b0' }, [watched], T0)).toEqual([]);
   });
 
+  it('of a service released in waves, is each region\'s release in flight or watched, with its own stable, not the rollout', () => {
+    const rollout = releaseIn('shifting', { id: 'checkout-b2', candidate: { revision: null, url: null }, stableRevision: null, rollout: { wave: 1, soakUntil: null } });
+    const region = (name: string, phase: 'shifting' | 'complete') =>
+      releaseIn(phase, { id: `checkout-b2@${name}`, target: name, candidate: { revision: `checkout-b2-${name}`, url: null }, stableRevision: `checkout-b1-${name}`, ...(phase === 'complete' ? { state: { phase, sub: 'watching' as const, watchUntil: T0 + 60_000 } } : {}) });
+    const targets = {
+      'europe-west1': { stableRevision: 'checkout-b2-europe-west1', activeReleaseId: null, lastCompletedReleaseId: 'checkout-b2@europe-west1' },
+      'us-central1': { stableRevision: 'checkout-b1-us-central1', activeReleaseId: 'checkout-b2@us-central1', lastCompletedReleaseId: null },
+    };
+    const service = serviceState({ rollout: { waves: [{ regions: ['europe-west1'] }, { regions: ['us-central1'] }] } }, { activeReleaseId: 'checkout-b2', targets });
+    const releases = [rollout, region('europe-west1', 'complete'), region('us-central1', 'shifting')];
+    // The region of wave 1 is watched while wave 2 shifts (a breach there still takes the release back), and until its window ends.
+    expect(revisionsInPlay(service, releases, T0).sort()).toEqual(['checkout-b1-europe-west1', 'checkout-b1-us-central1', 'checkout-b2-europe-west1', 'checkout-b2-us-central1']);
+    expect(revisionsInPlay(service, releases, T0 + 60_000).sort()).toEqual(['checkout-b1-us-central1', 'checkout-b2-us-central1']);
+    // The rollout itself has no revision of its own.
+    expect(revisionsInPlay(service, [rollout], T0)).toEqual([]);
+  });
+
   it('includes the stable each candidate is compared with', () => {
     const shifting = releaseIn('shifting', { id: 'checkout-b2', candidate: { revision: 'checkout-b2', url: null }, stableRevision: 'checkout-b1' });
     const service = serviceState({}, { activeReleaseId: 'checkout-b2' });

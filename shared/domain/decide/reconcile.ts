@@ -4,7 +4,7 @@ import type { RouterTarget, StepEffect } from '../effects.js';
 import { isInFlight, type Release, type ServiceState } from '../model.js';
 import { Reason } from '../reasons.js';
 import { TARGET_TRAITS, measuredAs } from '../targets.js';
-import type { Draft } from './draft.js';
+import { targetService, type Draft } from './draft.js';
 import { rolloutCheckAt } from './rollout.js';
 
 /**
@@ -265,6 +265,12 @@ export function watchEnded(release: Release, now: number): boolean {
  * stable it is compared with). The request-log sink exports exactly these.
  */
 export function revisionsInPlay(service: ServiceState, releases: readonly Release[], now: number): string[] {
+  // A service released in waves is in play region by region: each region's own release, against its own stable.
+  const views = [service, ...Object.keys(service.targets ?? {}).map((region) => targetService(service, region))];
+  return [...new Set(views.flatMap((view) => inPlayIn(view, releases.filter((r) => (r.target ?? null) === (view === service ? null : view.config.region)), now)))];
+}
+
+function inPlayIn(service: ServiceState, releases: readonly Release[], now: number): string[] {
   const inPlay = (r: Release) => (r.id === service.activeReleaseId && isInFlight(r.state.phase)) || inWatch(r, service, now);
   const arms = (r: Release) => [r.candidate.revision, r.baselineRevision ?? null, r.stableRevision].filter((x, i, all): x is string => x !== null && all.indexOf(x) === i);
   // Only what Cutover's own sink exports per revision (a load balancer's logs have the platform's sink).
