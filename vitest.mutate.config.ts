@@ -29,6 +29,8 @@ export default defineConfig({
       'test/unit/telemetry.test.ts',
       'test/unit/load-balancer-health.test.ts',
       'test/unit/release-state.test.ts',
+      'test/unit/pause-resume.test.ts',
+      'test/unit/release-migration.unit.test.ts',
       'test/unit/decide-waves.golden.test.ts',
       'test/unit/waves.property.test.ts',
       'test/unit/on-command.test.ts',
