@@ -114,8 +114,8 @@ export function followRegions(d: Draft, rollout: Release): void {
 
 /** When a tick should look at a rollout: the end of its soak, or of its watch window. */
 export function rolloutCheckAt(rollout: Release): number | null {
-  if (rollout.rollout?.soakUntil != null && rollout.state.phase !== 'complete') return rollout.rollout.soakUntil;
-  return rollout.state.phase === 'complete' && rollout.state.sub === 'watching' ? rollout.state.watchUntil : null;
+  if (rollout.state.phase === 'complete') return rollout.state.sub === 'watching' ? rollout.state.watchUntil : null;
+  return rollout.rollout?.soakUntil ?? null;
 }
 
 /** The rollout a region's release belongs to. */
