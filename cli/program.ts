@@ -114,14 +114,12 @@ export function buildProgram(ctx: () => Promise<CliContext>, env: () => Record<s
     .description('show releases: phase, traffic, health and the last decision')
     .action(async (service: string | undefined, opts: { limit: string }) => {
       const c = await ctx();
-      const names = service ? [service] : (await c.store.listServices()).map((s) => s.name);
-      if (service && !(await c.store.getService(service))) throw new CliError(`service ${service} is not registered`);
+      const one = service ? await c.store.getService(service) : null;
+      if (service && !one) throw new CliError(`service ${service} is not registered`);
+      const services = one ? [one] : await c.store.listServices();
       // A release in several regions lists one release per region besides its own.
-      const perRelease = async (n: string) => {
-        const known = await c.store.getService(n);
-        return 1 + (known ? wavesOf(known.config).flat().length : 0);
-      };
-      const releases = (await Promise.all(names.map(async (n) => c.store.listReleases(n, (Number(opts.limit) || 5) * (await perRelease(n)))))).flat();
+      const limit = (s: (typeof services)[number]) => (Number(opts.limit) || 5) * (1 + wavesOf(s.config).flat().length);
+      const releases = (await Promise.all(services.map((s) => c.store.listReleases(s.name, limit(s))))).flat();
       print(c, releases, releases.length ? releasesTable(releases) : 'no releases yet');
     });
 

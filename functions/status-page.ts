@@ -1,7 +1,7 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { z } from 'zod';
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_EFFECT_POLICY, availableCommands, dayOf, dayWindow, keysFromDays, wavesOf, type FourKeys, type Release } from '../shared/domain/index.js';
+import { DEFAULT_EFFECT_POLICY, availableCommands, dayOf, dayWindow, keysFromDays, regionReleaseId, wavesOf, type FourKeys, type Release, type ServiceState } from '../shared/domain/index.js';
 import { StoreUnavailableError } from '../shared/ports/index.js';
 import { renderOverview, renderRelease, escapeHtml } from '../shared/views/status-page.js';
 import { policiesInForce } from '../shared/views/policies.js';
@@ -41,18 +41,16 @@ async function keysOf(deps: Pick<EntryDeps, 'store'>, service: string, now: numb
   return value;
 }
 
-/** The page's buttons: only where steering is set up, and only the commands decide() would take now. */
 /** A release in several regions: its regions' releases that started (the service's waves name them). */
-async function regionsOf(deps: Pick<EntryDeps, 'store'>, release: Release): Promise<Release[]> {
-  if (!release.rollout) return [];
-  const service = await deps.store.getService(release.service);
-  const ids = service ? wavesOf(service.config).flat().map((region) => `${release.id}@${region}`) : [];
+async function regionsOf(deps: Pick<EntryDeps, 'store'>, release: Release, service: ServiceState | null): Promise<Release[]> {
+  if (!release.rollout || !service) return [];
+  const ids = wavesOf(service.config).flat().map((region) => regionReleaseId(release.id, region));
   return (await Promise.all(ids.map((id) => deps.store.getRelease(id)))).filter((r): r is Release => r !== null);
 }
 
-async function steeringFor(deps: Pick<EntryDeps, 'store' | 'page' | 'deployPolicies'>, release: Release, now: number) {
+/** The page's buttons: only where steering is set up, and only the commands decide() would take now. */
+function steeringFor(deps: Pick<EntryDeps, 'page' | 'deployPolicies'>, release: Release, service: ServiceState | null, now: number) {
   if (!deps.page) return undefined;
-  const service = await deps.store.getService(release.service);
   return { page: deps.page, commands: service ? availableCommands({ service, releases: [release] }, release, now, DEFAULT_EFFECT_POLICY, deps.deployPolicies ?? []) : [] };
 }
 
@@ -85,9 +83,11 @@ export function statusPage(deps: Pick<EntryDeps, 'store' | 'clock' | 'log' | 'pa
           return;
         }
         const history = await deps.store.history(releaseId, HISTORY_ENTRIES);
-        const regions = await regionsOf(deps, release);
+        // One read of the service serves the buttons and the regions.
+        const service = release.rollout || deps.page ? await deps.store.getService(release.service) : null;
+        const regions = await regionsOf(deps, release, service);
         if (json) res.status(200).json({ release, history, ...(regions.length ? { regions } : {}) });
-        else res.status(200).type('text/html').send(renderRelease({ release, history, now, steering: await steeringFor(deps, release, now), regions }));
+        else res.status(200).type('text/html').send(renderRelease({ release, history, now, steering: steeringFor(deps, release, service, now), regions }));
         return;
       }
       const services = await deps.store.listServices();

@@ -23,4 +23,4 @@ export * from './targets.js';
 export * from './hooks.js';
 export * from './release-state.js';
 export { readRelease } from './migrations/migrate.js';
-export { isRegionRelease } from './names.js';
+export { isRegionRelease, regionReleaseId, rolloutIdOf } from './names.js';

@@ -1,5 +1,6 @@
 import { releaseIdForBuild, type ReleaseEvent } from './events.js';
 import type { ServiceState } from './model.js';
+import { regionReleaseId, rolloutIdOf } from './names.js';
 import { wavesOf } from './service-config.js';
 
 /**
@@ -13,15 +14,8 @@ export function releasesToLoad(service: ServiceState, event: ReleaseEvent): stri
   const regions = wavesOf(service.config).flat();
   if (regions.length === 0) return [...new Set(ids)];
   // Released in waves: each rollout with all its regions' releases, and what each region points at.
-  const rollouts = ids.map((id) => rolloutIdOf(id, regions));
-  const slots = Object.values(service.targets ?? {}).flatMap((slot) => [slot.activeReleaseId, slot.lastCompletedReleaseId]);
-  return [...new Set([...ids, ...rollouts, ...rollouts.flatMap((id) => regions.map((region) => `${id}@${region}`)), ...slots.filter((id): id is string => id !== null)])];
-}
-
-/** The rollout a release id belongs to: itself, or the part before `@region` for a region's release. */
-function rolloutIdOf(id: string, regions: readonly string[]): string {
-  const at = id.lastIndexOf('@');
-  return at > 0 && regions.includes(id.slice(at + 1)) ? id.slice(0, at) : id;
+  const rollouts = ids.map((id) => rolloutIdOf({ id, target: regions.find((region) => id.endsWith(`@${region}`)) }));
+  return [...new Set([...ids, ...rollouts, ...rollouts.flatMap((id) => regions.map((region) => regionReleaseId(id, region))), ...pointersWithRegions(service)])];
 }
 
 /** The releases a service and each of its regions point at (what is in play in it now). */

@@ -1,4 +1,4 @@
-import { formatDuration, type FourKeys, type HistoryEntry, holdLabels, type Release, type ServiceState, TARGET_TRAITS } from '../domain/index.js';
+import { formatDuration, type FourKeys, type HistoryEntry, holdLabels, type Release, rolloutIdOf, type ServiceState, TARGET_TRAITS } from '../domain/index.js';
 import type { RejectedEvent } from '../ports/index.js';
 
 /**
@@ -32,7 +32,7 @@ export function serviceRows(services: ServiceState[]): Rows {
 /** A release in several regions first, each of its regions' releases right under it; the rest as listed. */
 export function withRegionsUnder(releases: Release[]): Release[] {
   const ids = new Set(releases.map((r) => r.id));
-  const parentOf = (r: Release) => (r.target !== undefined ? r.id.slice(0, r.id.length - r.target.length - 1) : null);
+  const parentOf = (r: Release) => (r.target !== undefined ? rolloutIdOf(r) : null);
   const under = (id: string) => releases.filter((r) => parentOf(r) === id).sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
   return releases.filter((r) => !ids.has(parentOf(r) ?? '')).flatMap((r) => [r, ...under(r.id)]);
 }

@@ -1,20 +1,17 @@
-import { readFileSync } from 'node:fs';
 import { Firestore, Timestamp } from '@google-cloud/firestore';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FirestoreStore } from '../../shared/adapters/firestore/firestore-store.js';
-import { RELEASE_SCHEMA_VERSION, rollbackOf, type Release } from '../../shared/domain/index.js';
+import { RELEASE_SCHEMA_VERSION, type Release } from '../../shared/domain/index.js';
 import { emulators, uniqueProjectId } from '../harness/emulator-context.js';
 import { FakeRouter } from '../fakes/world-fakes.js';
 import { fakeSystem } from '../support/system.js';
+import { v1Documents, v1FlagsOf, type StoredV1 } from '../support/v1-documents.js';
 
 /**
  * A database written by version 1 keeps working: every shape of release document the version-1
  * code wrote (test/integration/fixtures) is put into the emulator as it was stored, then read and
  * driven on by the current code.
  */
-type Stored = Record<string, unknown> & { id: string; phase: string; paused: boolean; queued: boolean; awaitingApproval: boolean };
-const FIXTURES = new URL('./fixtures/release-v1-documents.json', import.meta.url);
-const v1Docs = (): Stored[] => JSON.parse(readFileSync(FIXTURES, 'utf8')) as Stored[];
 
 /** The fixture's times back to Timestamps, as the version-1 codec wrote them. */
 function asStored(value: unknown): unknown {
@@ -39,29 +36,12 @@ function database(prefix: string) {
   const store = new FirestoreStore(options);
   const raw = new Firestore({ projectId, databaseId: 'cutover', host: options.emulatorHost, ssl: false });
   opened.push(store, { close: () => raw.terminate() });
-  const seed = (docs: Stored[]) => Promise.all(docs.map((doc) => raw.collection('releases').doc(doc.id).set(asStored(doc) as Record<string, unknown>)));
+  const seed = (docs: StoredV1[]) => Promise.all(docs.map((doc) => raw.collection('releases').doc(doc.id).set(asStored(doc) as Record<string, unknown>)));
   return { store, raw, seed };
 }
 
-/** What version 1's flags were, read back from a version-2 state: the migration loses none of them. */
-function v1FlagsOf(release: Release) {
-  const { state } = release;
-  const resumeTo = state.sub === 'paused' ? state.resumeTo : null;
-  const rollback = rollbackOf(state);
-  return {
-    phase: state.phase,
-    paused: state.sub === 'paused' || state.sub === 'stranded',
-    queued: state.sub === 'queued' || resumeTo === 'queued',
-    awaitingApproval: state.sub === 'awaitingApproval' || resumeTo === 'awaitingApproval',
-    rollbackCause: rollback?.cause ?? null,
-    rollbackStartedAt: rollback?.startedAt ?? null,
-    breachStartedAt: rollback?.breachStartedAt ?? null,
-    watchUntil: state.phase === 'complete' ? state.watchUntil : null,
-  };
-}
-
 /** The router serves what the version-1 release left: its stable, and its candidate at the share it had. */
-function routerAsLeft(sys: { router: FakeRouter }, doc: Stored): void {
+function routerAsLeft(sys: { router: FakeRouter }, doc: StoredV1): void {
   const candidate = (doc.candidate as { revision: string | null }).revision;
   sys.router.seed('checkout', doc.stableRevision as string);
   if (candidate) sys.router.deployed.add(candidate);
@@ -70,7 +50,7 @@ function routerAsLeft(sys: { router: FakeRouter }, doc: Stored): void {
 
 describe.skipIf(!emulators.available)('release documents written by version 1 (emulator)', () => {
   it('every shape version 1 wrote reads as version 2, keeping every flag as the sub-state it meant and every other field as it was', async () => {
-    const docs = v1Docs();
+    const docs = v1Documents();
     const { store, seed } = database('mig');
     await seed(docs);
     for (const doc of docs) {
@@ -108,7 +88,7 @@ describe.skipIf(!emulators.available)('release documents written by version 1 (e
 
   it('a release version 1 left shifting goes on to complete, written back as version 2', async () => {
     const { store, raw, seed } = database('migflow');
-    const doc = v1Docs().find((d) => d.phase === 'shifting' && !d.paused && d.stepIndex === 0 && d.inFlight === null && d.stableRevision !== null && d.baselineRevision === null);
+    const doc = v1Documents().find((d) => d.phase === 'shifting' && !d.paused && d.stepIndex === 0 && d.inFlight === null && d.stableRevision !== null && d.baselineRevision === null);
     if (!doc) throw new Error('the fixture has no version-1 release at its first step');
     const sys = fakeSystem(store);
     await sys.apply();
@@ -127,7 +107,7 @@ describe.skipIf(!emulators.available)('release documents written by version 1 (e
 
   it('a release version 1 paused while it waited for approval is resumed, still waiting, then approved to completion', async () => {
     const { store, raw, seed } = database('migcmd');
-    const doc = v1Docs().find((d) => d.phase === 'verifying' && d.paused && d.awaitingApproval);
+    const doc = v1Documents().find((d) => d.phase === 'verifying' && d.paused && d.awaitingApproval);
     if (!doc) throw new Error('the fixture has no version-1 release paused while awaiting approval');
     const sys = fakeSystem(store);
     await sys.apply({ requireApproval: true });

@@ -1,13 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { RELEASE_SCHEMA_VERSION, readRelease, rollbackOf, type Release } from '../../shared/domain/index.js';
+import { RELEASE_SCHEMA_VERSION, readRelease } from '../../shared/domain/index.js';
+import { v1Documents, v1FlagsOf, type StoredV1 } from '../support/v1-documents.js';
 
 /**
  * The migration over every version-1 document the fixture holds, in memory (the emulator test,
  * test/integration/release-migration.test.ts, reads the same documents through the store): each
  * flag version 1 wrote can be read back from the version-2 state, and nothing else changes.
  */
-type Stored = Record<string, unknown> & { id: string; phase: string; paused: boolean; queued: boolean; awaitingApproval: boolean };
 const millisOf = (value: unknown): unknown => {
   if (Array.isArray(value)) return value.map(millisOf);
   if (value !== null && typeof value === 'object') {
@@ -17,31 +16,14 @@ const millisOf = (value: unknown): unknown => {
   }
   return value;
 };
-const docs = (JSON.parse(readFileSync(new URL('../integration/fixtures/release-v1-documents.json', import.meta.url), 'utf8')) as unknown[]).map((d) => millisOf(d) as Stored);
-
-function v1FlagsOf(release: Release) {
-  const { state } = release;
-  const resumeTo = state.sub === 'paused' ? state.resumeTo : null;
-  const rollback = rollbackOf(state);
-  return {
-    phase: state.phase,
-    paused: state.sub === 'paused' || state.sub === 'stranded',
-    queued: state.sub === 'queued' || resumeTo === 'queued',
-    awaitingApproval: state.sub === 'awaitingApproval' || resumeTo === 'awaitingApproval',
-    rollbackCause: rollback?.cause ?? null,
-    rollbackStartedAt: rollback?.startedAt ?? null,
-    breachStartedAt: rollback?.breachStartedAt ?? null,
-    watchUntil: state.phase === 'complete' ? state.watchUntil : null,
-    pending: release.inFlight ? release.inFlight.progress === 'accepted' : null,
-  };
-}
+const docs = v1Documents().map((d) => millisOf(d) as StoredV1);
 
 describe('reading every version-1 document of the fixture', () => {
   it.each(docs.map((d) => [d.id, d] as const))('%s', (_id, doc) => {
     const read = readRelease(doc);
     expect(read.schemaVersion).toBe(RELEASE_SCHEMA_VERSION);
     const inFlight = doc.inFlight as { pending?: boolean } | null;
-    expect(v1FlagsOf(read)).toEqual({
+    expect({ ...v1FlagsOf(read), pending: read.inFlight ? read.inFlight.progress === 'accepted' : null }).toEqual({
       phase: doc.phase,
       paused: doc.paused,
       queued: doc.queued,

@@ -4,6 +4,7 @@ import type { Release } from '../model.js';
 import type { Analysis } from '../analysis/model.js';
 import { Reason } from '../reasons.js';
 import type { Draft } from './draft.js';
+import { rolloutIdOf } from '../names.js';
 import { beginRollback, complete, finish, giveUp } from './lifecycle.js';
 import { advanceIfBaked, startShifting } from './progress.js';
 import { lookAt, retryDelay } from './reconcile.js';
@@ -190,7 +191,7 @@ function onWatchedHealth(d: Draft, release: Release, reasons: Reason[], health: 
   const probed = probesFailing(failing);
   const active = d.service.activeReleaseId;
   // A region's release answers to its own rollout: a breach there while that rollout is still going rolls it back.
-  if (health.verdict === 'unhealthy' && (active === null || (release.target !== undefined && release.id === `${active}@${release.target}`))) {
+  if (health.verdict === 'unhealthy' && (active === null || (release.target !== undefined && rolloutIdOf(release) === active))) {
     return beginRollback(d, release, reasons[0] ?? Reason.ErrorRateBreached, `unhealthy inside the watch window (${reasons.join(', ')}): ${describe(health)}${probed}`, { health });
   }
   if (changedVerdict) d.record(release, {}, reasons[0] ?? Reason.Healthy, `watch window: ${health.verdict} (${reasons.join(', ')}): ${describe(health)}${probed}`, { health });

@@ -266,8 +266,9 @@ export function watchEnded(release: Release, now: number): boolean {
  */
 export function revisionsInPlay(service: ServiceState, releases: readonly Release[], now: number): string[] {
   // A service released in waves is in play region by region: each region's own release, against its own stable.
-  const views = [service, ...Object.keys(service.targets ?? {}).map((region) => targetService(service, region))];
-  return [...new Set(views.flatMap((view) => inPlayIn(view, releases.filter((r) => (r.target ?? null) === (view === service ? null : view.config.region)), now)))];
+  const own = inPlayIn(service, releases.filter((r) => r.target === undefined), now);
+  const regions = Object.keys(service.targets ?? {}).flatMap((region) => inPlayIn(targetService(service, region), releases.filter((r) => r.target === region), now));
+  return [...new Set([...own, ...regions])];
 }
 
 function inPlayIn(service: ServiceState, releases: readonly Release[], now: number): string[] {

@@ -1,5 +1,6 @@
 import { isInFlight, type Release } from '../model.js';
 import { Reason } from '../reasons.js';
+import { regionReleaseId, rolloutIdOf } from '../names.js';
 import { rollbackOf } from '../release-state.js';
 import { wavesOf as wavesIn } from '../service-config.js';
 import type { Draft } from './draft.js';
@@ -15,9 +16,7 @@ import { freshRelease } from './on-build.js';
  * every region that started is taken back at once, and the rollout ends rolled back.
  */
 
-export const regionReleaseId = (rolloutId: string, region: string): string => `${rolloutId}@${region}`;
-
-export function wavesOf(d: Draft): readonly (readonly string[])[] {
+function wavesOf(d: Draft): readonly (readonly string[])[] {
   return wavesIn(d.rootService.config);
 }
 
@@ -121,5 +120,5 @@ export function rolloutCheckAt(rollout: Release): number | null {
 /** The rollout a region's release belongs to. */
 export function rolloutOf(d: Draft, release: Release): Release | undefined {
   if (release.target === undefined) return release.rollout ? release : undefined;
-  return d.get(release.id.slice(0, release.id.length - release.target.length - 1));
+  return d.get(rolloutIdOf(release));
 }
