@@ -5,8 +5,9 @@ import { onCommand } from './command.js';
 import { handleAlert, handleCloudBuild, handleTick, handleTimer } from './handlers.js';
 import { statusPage } from './status-page.js';
 import { handleChatNotification } from './notify-chat.js';
+import { handlePromoteStages } from './promote-stages.js';
 
-export const FUNCTION_NAMES = ['onCloudBuild', 'onAlert', 'onTick', 'onTimer', 'onCommand', 'statusPage', 'notifyChat'] as const;
+export const FUNCTION_NAMES = ['onCloudBuild', 'onAlert', 'onTick', 'onTimer', 'onCommand', 'statusPage', 'notifyChat', 'promoteStages'] as const;
 
 /**
  * Registers the entry points with the functions-framework. Each is an HTTP function so binary and
@@ -30,6 +31,8 @@ export function registerFunctions(get: () => EntryDeps): void {
   });
   // Release events to chat channels: subscribed to cutover-events, beside the release.
   register('notifyChat', handleChatNotification);
+  // Environments in order: a release event of one stage → the stages that promote from it.
+  register('promoteStages', handlePromoteStages);
   // For people: the read-only status page over the same documents the CLI reads.
   http('statusPage', (req, res) => statusPage(get())(req, res));
 }

@@ -1,5 +1,5 @@
 locals {
-  functions = toset(["onCloudBuild", "onAlert", "onTick", "onTimer", "onCommand", "statusPage", "notifyChat"])
+  functions = toset(["onCloudBuild", "onAlert", "onTick", "onTimer", "onCommand", "statusPage", "notifyChat", "promoteStages"])
   # Gen 2 functions also answer on this stable URL; using it avoids a function referring to itself.
   timer_url = "https://${var.region}-${var.project_id}.cloudfunctions.net/onTimer"
   # onCommand checks that its callers' ID tokens were minted for it: this URL (service accounts,

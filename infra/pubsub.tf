@@ -39,6 +39,8 @@ locals {
     "cutover-on-tick"        = { topic = google_pubsub_topic.ticks.id, function = "onTick" }
     # Release events to chat channels (infra/chat.tf): beside the release, never in its path.
     "cutover-notify-chat" = { topic = google_pubsub_topic.events.id, function = "notifyChat" }
+    # Environments in order: a stage's release events reach the stages that promote from it.
+    "cutover-promote-stages" = { topic = google_pubsub_topic.events.id, function = "promoteStages" }
   }
 }
 

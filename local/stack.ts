@@ -47,7 +47,7 @@ import { TargetDispatch } from '../shared/targets/dispatch.js';
 import { localRouterClient } from '../shared/targets/registry.js';
 
 /** The functions Pub/Sub pushes to: they act on what they are sent, so they want the run's secret. */
-const PUSHED = new Set<string>(['onCloudBuild', 'onAlert', 'onTick', 'notifyChat']);
+const PUSHED = new Set<string>(['onCloudBuild', 'onAlert', 'onTick', 'notifyChat', 'promoteStages']);
 import type { LocalMonitoring } from './monitoring.js';
 import type { LocalPrometheus } from './prometheus.js';
 

@@ -14,7 +14,7 @@ export const TOPICS = {
 /** The pull subscription the telemetry health source drains (synchronous pull, not push). */
 export const TELEMETRY_SUBSCRIPTION = 'cutover-telemetry';
 
-export type PushedFunction = 'onCloudBuild' | 'onAlert' | 'onTick' | 'notifyChat';
+export type PushedFunction = 'onCloudBuild' | 'onAlert' | 'onTick' | 'notifyChat' | 'promoteStages';
 
 export const SUBSCRIPTIONS: readonly { name: string; topic: string; fn: PushedFunction }[] = [
   { name: 'cutover-on-cloud-build', topic: TOPICS.cloudBuilds, fn: 'onCloudBuild' },
@@ -22,4 +22,6 @@ export const SUBSCRIPTIONS: readonly { name: string; topic: string; fn: PushedFu
   { name: 'cutover-on-tick', topic: TOPICS.ticks, fn: 'onTick' },
   // Release events to the services' chat channels: beside the release, never in its path.
   { name: 'cutover-notify-chat', topic: TOPICS.events, fn: 'notifyChat' },
+  // Environments in order: a stage's release events reach the stages that promote from it.
+  { name: 'cutover-promote-stages', topic: TOPICS.events, fn: 'promoteStages' },
 ];

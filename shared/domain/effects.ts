@@ -96,6 +96,7 @@ export const NOTIFICATION_TYPES = [
   'release.rolled_back',
   'release.failed',
   'release.superseded',
+  'release.revoked',
   'release.paused',
   'release.resumed',
 ] as const;

@@ -49,6 +49,12 @@ export const eventBodySchema = z.discriminatedUnion('kind', [
     startedAt: z.number().nullable().optional(),
   }),
   z.object({ kind: z.literal('tick'), releaseId: z.string() }),
+  /**
+   * Something happened to a release of the stage before this service (it completed, rolled back,
+   * was revoked): look at it. A pointer, not a claim: decide reads that release in the same
+   * transaction and acts on what it says; the build id only finds this stage's release of it.
+   */
+  z.object({ kind: z.literal('upstream'), upstreamReleaseId: z.string().min(1).max(256), buildId: z.string().min(1).max(256) }),
   z.object({
     kind: z.literal('command'),
     releaseId: z.string(),

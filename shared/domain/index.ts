@@ -24,3 +24,4 @@ export * from './hooks.js';
 export * from './release-state.js';
 export { readRelease } from './migrations/migrate.js';
 export { isRegionRelease, regionReleaseId, rolloutIdOf } from './names.js';
+export * from './pipeline.js';

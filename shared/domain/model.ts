@@ -3,6 +3,7 @@ import { analysisSchema } from './analysis/model.js';
 import { CONFIRMATION_VERDICTS } from './analysis/confirmation.js';
 import { healthMeasurementsSchema, probeResultsSchema, VERDICTS } from './health.js';
 import { releaseStateSchema } from './release-state.js';
+import { releasePromotionSchema } from './pipeline.js';
 import type { ServiceConfig } from './service-config.js';
 
 /**
@@ -149,6 +150,8 @@ export const releaseSchema = z.object({
   target: z.string().optional(),
   /** Of a release in several regions: the wave it is in, and when the completed wave's soak ends (absent otherwise). */
   rollout: z.object({ wave: z.number().int().min(0), soakUntil: z.number().nullable() }).optional(),
+  /** Of a build promoted from the stage before (`promotion` in the config): where from, when it may start, whether it was revoked (absent otherwise). */
+  promotion: releasePromotionSchema.optional(),
 });
 export type Release = z.infer<typeof releaseSchema>;
 
@@ -167,6 +170,8 @@ export const serviceStateSchema = z.object({
   config: z.record(z.string(), z.unknown()),
   /** Copy of config.rollbackTriggers.alertPolicies, top level so incidents can be matched by query. */
   alertPolicies: z.array(z.string()),
+  /** Copy of config.promotion.from, top level so the stage before can find the stages it promotes to by query (absent: none). */
+  promotesFrom: z.string().nullable().optional(),
   stableRevision: z.string().nullable(),
   activeReleaseId: z.string().nullable(),
   queuedReleaseId: z.string().nullable(),

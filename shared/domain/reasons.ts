@@ -78,6 +78,15 @@ export const Reason = {
   RegionFailed: 'RegionFailed',
   /** A rollback was due but nothing else ever served: there is nothing to return to, so Cutover says so instead of spinning. */
   NoStableToRestore: 'NoStableToRestore',
+  // Pipelines (environments in order)
+  /** The build completed in the stage before: this stage's release of it soaks there first. */
+  PromotionReceived: 'PromotionReceived',
+  /** It soaked in the stage before and goes on here (or waits for approval). */
+  PromotionSoaked: 'PromotionSoaked',
+  /** The stage before rolled the build back (or was revoked itself): it goes no further, and what took it here goes back. */
+  DigestRevoked: 'DigestRevoked',
+  /** An `upstream` event that does not hold against the facts (no promotion configured, another service, another build). */
+  NotPromotable: 'NotPromotable',
   // Commands
   Promoted: 'Promoted',
   Approved: 'Approved',

@@ -28,8 +28,18 @@ const pausedIn = <P extends string, const R extends readonly [string, ...string[
   z.strictObject({ phase: z.literal(phase), sub: z.literal('paused'), resumeTo: z.enum(resumeTo) });
 
 export const releaseStateSchema = z.discriminatedUnion('phase', [
-  /** Waiting for a successful build, or queued behind the service's active release. */
-  z.discriminatedUnion('sub', [state('pending', 'waiting'), state('pending', 'queued'), pausedIn('pending', ['waiting', 'queued'])]),
+  /**
+   * Waiting for a successful build, or queued behind the service's active release. A build
+   * promoted from the stage before (`promotion`): `soaking` while it serves there for the stage's
+   * soak, `awaitingApproval` after, when the stage promotes on approval.
+   */
+  z.discriminatedUnion('sub', [
+    state('pending', 'waiting'),
+    state('pending', 'queued'),
+    state('pending', 'soaking'),
+    state('pending', 'awaitingApproval'),
+    pausedIn('pending', ['waiting', 'queued', 'soaking', 'awaitingApproval']),
+  ]),
   z.discriminatedUnion('sub', [state('deploying', 'running'), pausedIn('deploying', ['running'])]),
   /** `awaitingApproval`: verified, and the first step is 100% with approval required. */
   z.discriminatedUnion('sub', [state('verifying', 'running'), state('verifying', 'awaitingApproval'), pausedIn('verifying', ['running', 'awaitingApproval'])]),
@@ -52,7 +62,13 @@ export type StateOf<P extends ReleaseState['phase']> = Extract<ReleaseState, { p
 
 /** Every sub-state a phase declares, with what it means: docs/state.md's table is generated from this, and a test holds it to the schema. */
 export const SUB_STATES: Readonly<Record<ReleaseState['phase'], Readonly<Record<string, string>>>> = {
-  pending: { waiting: 'the build is not done yet', queued: "waiting for the service's active release to end (or held in the queue slot by a deploy policy)", paused: 'paused by a person; `resumeTo` says whether it was waiting or queued' },
+  pending: {
+    waiting: 'the build is not done yet',
+    queued: "waiting for the service's active release to end (or held in the queue slot by a deploy policy)",
+    soaking: 'promoted from the stage before: waits until the build has served there, completed, for the soak (`promotion.soakUntil`)',
+    awaitingApproval: 'promoted and soaked; the stage promotes on approval: waiting for `cutover approve`',
+    paused: 'paused by a person; `resumeTo` says what it was doing',
+  },
   deploying: { running: 'the candidate is being deployed at 0%', paused: 'paused by a person: it deploys and verifies, then holds before any traffic' },
   verifying: { running: "the candidate's checks and after-deploy hooks run", awaitingApproval: 'verified; the first step is 100% and the service requires `cutover approve`', paused: 'paused by a person; `resumeTo` says what it returns to' },
   shifting: {
@@ -80,10 +96,10 @@ export function rollbackOf(state: ReleaseState): Rollback | null {
 }
 
 export const isPaused = (state: ReleaseState): boolean => 'sub' in state && state.sub === 'paused';
-export const isAwaitingApproval = (state: ReleaseState): boolean => (state.phase === 'verifying' || state.phase === 'shifting') && state.sub === 'awaitingApproval';
+export const isAwaitingApproval = (state: ReleaseState): boolean => state.sub === 'awaitingApproval';
 
 /** What people are shown beside the phase: the sub-states that hold a release (paused, awaiting approval, queued, stranded). */
 export function holdLabels(state: ReleaseState): string[] {
-  const label = (sub: string): string[] => (sub === 'awaitingApproval' ? ['awaiting-approval'] : sub === 'queued' || sub === 'stranded' ? [sub] : []);
+  const label = (sub: string): string[] => (sub === 'awaitingApproval' ? ['awaiting-approval'] : sub === 'queued' || sub === 'stranded' || sub === 'soaking' ? [sub] : []);
   return state.sub === 'paused' ? ['paused', ...label(state.resumeTo)] : label(state.sub);
 }

@@ -1,5 +1,5 @@
 import { releaseIdForBuild, type ReleaseEvent } from './events.js';
-import type { ServiceState } from './model.js';
+import type { Release, ServiceState } from './model.js';
 import { regionReleaseId, rolloutIdOf } from './names.js';
 import { wavesOf } from './service-config.js';
 
@@ -29,9 +29,19 @@ export function releasePointers(service: Pick<ServiceState, 'activeReleaseId' | 
   return [service.activeReleaseId, service.queuedReleaseId, service.lastCompletedReleaseId].filter((id): id is string => id !== null);
 }
 
+/**
+ * The releases of the stage before that decide reads as facts: the one an `upstream` event names,
+ * and the ones the service's promoted, not yet started releases came from.
+ */
+export function upstreamToLoad(event: ReleaseEvent, releases: readonly Release[]): string[] {
+  const named = event.body.kind === 'upstream' ? [event.body.upstreamReleaseId] : [];
+  const waiting = releases.flatMap((r) => (r.promotion && r.state.phase === 'pending' ? [r.promotion.releaseId] : []));
+  return [...new Set([...named, ...waiting])];
+}
+
 /** The release an event names by itself, known before the service is read (saves a read round trip). */
 export function ownReleaseId(event: ReleaseEvent): string | null {
   const body = event.body;
-  if (body.kind === 'build') return releaseIdForBuild(event.service, body.buildId);
+  if (body.kind === 'build' || body.kind === 'upstream') return releaseIdForBuild(event.service, body.buildId);
   return 'releaseId' in body ? body.releaseId : null;
 }

@@ -8,6 +8,7 @@ import { analysisConfigSchema } from './analysis/config.js';
 import { deployPoliciesSchema } from './policy/schema.js';
 import { TARGET_TRAITS, routerSchema } from './targets.js';
 import { hooksSchema } from './hooks.js';
+import { promotionSchema } from './pipeline.js';
 
 /**
  * The service config a platform engineer writes in YAML and applies with `cutover services apply`.
@@ -96,9 +97,11 @@ export const serviceConfigSchema = z
     access: accessSchema.default({ operators: [], approvers: [], owners: [] }),
     notifications: chatRoutesSchema.default([]).describe('Google Chat and Slack incoming webhooks, each with the release events it gets'),
     rollout: rolloutSchema.optional().describe('Release to several regions in waves: each wave completes and soaks before the next starts; a breach anywhere rolls back every region that took traffic'),
+    promotion: promotionSchema.optional().describe('A stage of a pipeline: the builds that completed and soaked in the stage before (`from`) are promoted here, automatically or on approval'),
     hooks: hooksSchema.default([]).describe('Webhooks called with a Google ID token: after-deploy (a gate: smoke tests at 0%), after-complete and on-rollback (told)'),
   })
   .strict()
+  .refine((c) => c.promotion?.from !== c.name, { message: 'a stage cannot promote from itself', path: ['promotion', 'from'] })
   .refine((c) => !c.rollout || TARGET_TRAITS[c.router.kind].regional, {
     message: 'rollout.waves needs a target that runs a service per region (cloud-run); a global load balancer (gke-lb) shares one URL map across regions',
     path: ['rollout'],

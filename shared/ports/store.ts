@@ -47,6 +47,8 @@ export interface ReleaseReads {
   getService(name: string): Promise<ServiceState | null>;
   listServices(): Promise<ServiceState[]>;
   findServicesByAlertPolicy(policyName: string): Promise<string[]>;
+  /** The stages of a pipeline right after `service`: the services whose `promotion.from` names it. */
+  findServicesPromotingFrom(service: string): Promise<string[]>;
   getRelease(id: string): Promise<Release | null>;
   listReleases(service: string, limit: number): Promise<Release[]>;
   history(releaseId: string, limit: number): Promise<HistoryEntry[]>;

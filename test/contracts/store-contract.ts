@@ -38,6 +38,22 @@ export function storeContract<S extends ReleaseStore>(name: string, makeStore: (
         expect((await store.listServices()).map((s) => s.name)).toEqual(['checkout']);
       });
 
+      it('finds the stages after a service, and hands decide the release of the stage before an upstream event names', async () => {
+        const store = makeStore();
+        await store.applyServiceConfig(serviceConfigInput(), T0);
+        await store.applyServiceConfig(serviceConfigInput({ name: 'checkout-prod', router: { kind: 'cloud-run', target: 'checkout-prod' }, promotion: { from: 'checkout', soak: '10m' } }), T0);
+        expect(await store.findServicesPromotingFrom('checkout')).toEqual(['checkout-prod']);
+        expect(await store.findServicesPromotingFrom('checkout-prod')).toEqual([]);
+        await handle(store, ev('b1', build('b1', 'SUCCESS')));
+        const event: ReleaseEvent = { id: 'up1', service: 'checkout-prod', at: T0, body: { kind: 'upstream', upstreamReleaseId: releaseIdForBuild('checkout', 'b1'), buildId: 'b1' } };
+        let seen: string[] = [];
+        await store.handle(event, (world) => {
+          seen = (world.upstream ?? []).map((r) => `${r.service}/${r.id}/${r.state.phase}`);
+          return decide(world, event, { now: T0, policy: DEFAULT_EFFECT_POLICY });
+        });
+        expect(seen).toEqual([`checkout/${releaseIdForBuild('checkout', 'b1')}/deploying`]);
+      });
+
       it('answers unknownService for an event of an unregistered service', async () => {
         const store = makeStore();
         expect(await handle(store, ev('x1', build('b1', 'SUCCESS')))).toEqual({ kind: 'unknownService', service: 'checkout' });

@@ -7,6 +7,7 @@ import {
   parseServiceConfig,
   targetOf,
   releasesToLoad,
+  upstreamToLoad,
   type Decision,
   type HistoryEntry,
   type Release,
@@ -60,7 +61,10 @@ export class FakeStore implements ReleaseStore {
     const releases = releasesToLoad(service, event)
       .map((id) => this.releases.get(id))
       .filter((r): r is Release => r !== undefined);
-    const decision = decideFor(structuredClone({ service, releases }));
+    const upstream = upstreamToLoad(event, releases)
+      .map((id) => this.releases.get(id))
+      .filter((r): r is Release => r !== undefined);
+    const decision = decideFor(structuredClone({ service, releases, upstream }));
     if (decision.service) this.services.set(event.service, structuredClone(decision.service));
     for (const release of decision.releases) {
       this.keepDelivery(releases.find((r) => r.id === release.id), release);
@@ -103,6 +107,11 @@ export class FakeStore implements ReleaseStore {
   findServicesByAlertPolicy(policyName: string): Promise<string[]> {
     this.check();
     return Promise.resolve([...this.services.values()].filter((s) => s.alertPolicies.includes(policyName)).map((s) => s.name));
+  }
+
+  findServicesPromotingFrom(service: string): Promise<string[]> {
+    this.check();
+    return Promise.resolve([...this.services.values()].filter((s) => s.promotesFrom === service).map((s) => s.name));
   }
 
   getRelease(id: string): Promise<Release | null> {

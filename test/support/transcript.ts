@@ -1,4 +1,4 @@
-import { DEFAULT_EFFECT_POLICY, decide, releaseIdForBuild, type EffectPolicy, type EventBody, type Release, type ServiceState } from '../../shared/domain/index.js';
+import { DEFAULT_EFFECT_POLICY, decide, releaseIdForBuild, upstreamToLoad, type Effect, type EffectPolicy, type EventBody, type Release, type ServiceState } from '../../shared/domain/index.js';
 import { T0 } from './fixtures.js';
 
 /**
@@ -9,9 +9,18 @@ import { T0 } from './fixtures.js';
  */
 export type Step = { at: number; body: EventBody | ((s: Scenario) => EventBody); id?: string };
 
+/** Of a stage of a pipeline: where its lines go (shared with the other stages), its name in them, and the releases of the stage before. */
+export interface StageOptions {
+  lines: string[];
+  label: string;
+  upstream: (id: string) => Release | undefined;
+}
+
 export class Scenario {
   readonly releases = new Map<string, Release>();
-  readonly lines: string[] = [];
+  readonly lines: string[];
+  /** The effects of the last step decided (a pipeline relays its release events to the next stage). */
+  lastEffects: Effect[] = [];
   /** What the transcript last showed of each release: later lines show only what changed. */
   private readonly shown = new Map<string, Record<string, unknown>>();
   private seq = 0;
@@ -20,7 +29,9 @@ export class Scenario {
     public service: ServiceState,
     releases: Release[] = [],
     readonly policy: EffectPolicy = DEFAULT_EFFECT_POLICY,
+    private readonly stage?: StageOptions,
   ) {
+    this.lines = stage?.lines ?? [];
     for (const r of releases) {
       this.releases.set(r.id, r);
       this.shown.set(r.id, releaseView(r));
@@ -50,8 +61,11 @@ export class Scenario {
       }
       this.seq += 1;
       const event = { id: step.id ?? `e${this.seq}`, service: this.service.name, at: step.at, body };
-      const d = decide({ service: this.service, releases: [...this.releases.values()] }, event, { now: step.at, policy: this.policy });
-      this.lines.push(`@${rel(step.at)} ${event.id} ${describeBody(body)}`);
+      const releases = [...this.releases.values()];
+      const upstream = this.stage ? upstreamToLoad(event, releases).flatMap((id) => this.stage?.upstream(id) ?? []) : [];
+      const d = decide({ service: this.service, releases, upstream }, event, { now: step.at, policy: this.policy });
+      this.lastEffects = d.effects;
+      this.lines.push(`@${rel(step.at)}${this.stage ? ` [${this.stage.label}]` : ''} ${event.id} ${describeBody(body)}`);
       this.lines.push(`  → ${d.outcome.status} ${d.outcome.reason}: ${times(d.outcome.message)}`);
       if (d.service) {
         const s = d.service;
@@ -101,6 +115,7 @@ function releaseView(r: Release) {
     // Shown once a deploy policy has touched the release (stories without policies read as before).
     ...(r.hold !== undefined ? { hold: r.hold } : {}),
     ...(r.overrides !== undefined ? { overrides: r.overrides } : {}),
+    ...(r.promotion !== undefined ? { promotion: r.promotion } : {}),
   };
 }
 

@@ -15,8 +15,8 @@ const impossible: unknown[] = [
   { phase: 'complete', sub: 'paused', resumeTo: 'running' } satisfies ReleaseState,
   // @ts-expect-error only a pending release can be queued
   { phase: 'shifting', sub: 'queued' } satisfies ReleaseState,
-  // @ts-expect-error a release waits for approval only once verified
-  { phase: 'pending', sub: 'awaitingApproval' } satisfies ReleaseState,
+  // @ts-expect-error only a promotion not yet started soaks (a deploying release serves nowhere yet)
+  { phase: 'deploying', sub: 'soaking' } satisfies ReleaseState,
   // @ts-expect-error a rollback always has its cause
   { phase: 'rolling_back', sub: 'restoring' } satisfies ReleaseState,
   // @ts-expect-error the watch window belongs to a completed release

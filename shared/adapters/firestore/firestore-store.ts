@@ -13,6 +13,7 @@ import {
   targetOf,
   ownReleaseId,
   releasesToLoad,
+  upstreamToLoad,
   releasePointers,
   serviceStateSchema,
   DELIVERY_DAY_VERSION,
@@ -109,7 +110,11 @@ export class FirestoreStore implements ReleaseStore {
       const snap = loaded.get(id);
       return snap?.exists ? [readRelease(snap)] : [];
     });
-    return { service, releases };
+    // The stage before, for a pipeline's stage: read in this transaction, so decide acts on what is, not on what a message said.
+    const upstreamIds = upstreamToLoad(event, releases);
+    if (upstreamIds.length === 0) return { service, releases };
+    const upstreamSnaps = await tx.getAll(...upstreamIds.map((id) => this.releases().doc(id)));
+    return { service, releases, upstream: upstreamSnaps.filter((snap) => snap.exists).map(readRelease) };
   }
 
   private write(tx: Transaction, event: ReleaseEvent, decision: Decision, before: readonly Release[]): void {
@@ -183,6 +188,11 @@ export class FirestoreStore implements ReleaseStore {
 
   async findServicesByAlertPolicy(policyName: string): Promise<string[]> {
     const snap = await this.read(() => this.services().where('alertPolicies', 'array-contains', policyName).get(), 'matching alert policy');
+    return snap.docs.map((d) => d.id);
+  }
+
+  async findServicesPromotingFrom(service: string): Promise<string[]> {
+    const snap = await this.read(() => this.services().where('promotesFrom', '==', service).get(), `finding the stages after ${service}`);
     return snap.docs.map((d) => d.id);
   }
 

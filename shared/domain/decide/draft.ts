@@ -20,6 +20,8 @@ interface Ledger {
   service: ServiceState;
   serviceChanged: boolean;
   readonly releases: Map<string, Release>;
+  /** Releases of the stage before, read as facts: never changed here. */
+  readonly upstream: ReadonlyMap<string, Release>;
   readonly changed: Set<string>;
   /** Releases to reconcile although nothing changed them yet (a tick looks at one). */
   readonly toReconcile: Set<string>;
@@ -61,7 +63,7 @@ export class Draft {
       return;
     }
     this.target = null;
-    this.ledger = { service: structuredClone(world.service), serviceChanged: false, releases: new Map(), changed: new Set(), toReconcile: new Set(), history: [], effects: [], outcome: null };
+    this.ledger = { service: structuredClone(world.service), serviceChanged: false, releases: new Map(), upstream: new Map((world.upstream ?? []).map((r) => [r.id, r])), changed: new Set(), toReconcile: new Set(), history: [], effects: [], outcome: null };
     for (const release of world.releases) this.ledger.releases.set(release.id, structuredClone(release));
   }
 
@@ -87,6 +89,11 @@ export class Draft {
 
   get(id: string | null | undefined): Release | undefined {
     return id ? this.ledger.releases.get(id) : undefined;
+  }
+
+  /** A release of the stage before, as the store read it in this event's transaction. */
+  upstream(id: string | null | undefined): Release | undefined {
+    return id ? this.ledger.upstream.get(id) : undefined;
   }
 
   changedReleases(): Release[] {

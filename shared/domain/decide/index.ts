@@ -7,6 +7,7 @@ import { onCommand } from './on-command.js';
 import { onIncident } from './on-incident.js';
 import { onResult } from './on-result.js';
 import { onTick } from './on-tick.js';
+import { onUpstream } from './on-upstream.js';
 import { onOverride } from './policies.js';
 import { resumeAfterHold } from './lifecycle.js';
 import { reconcile } from './reconcile.js';
@@ -38,6 +39,9 @@ export function decide(world: World, event: ReleaseEvent, ctx: DecideContext): D
       break;
     case 'tick':
       onTick(view, body);
+      break;
+    case 'upstream':
+      onUpstream(d, body);
       break;
     case 'override':
       onOverride(view, body, (release) => resumeAfterHold(view, release));

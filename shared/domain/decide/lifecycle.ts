@@ -1,5 +1,5 @@
 import { isInFlight, type Phase, type Release } from '../model.js';
-import { rollbackOf, type ReleaseState } from '../release-state.js';
+import { rollbackOf, type ReleaseState, type Rollback } from '../release-state.js';
 import { Reason } from '../reasons.js';
 import type { Draft } from './draft.js';
 import { heldBy } from './policies.js';
@@ -16,7 +16,6 @@ export function activate(d: Draft, release: Release, message: string): void {
   // A service released in waves: the release of the build is the rollout, and its regions deploy.
   if (d.target === null && d.service.config.rollout) return startRollout(d, release, message);
   d.patchService({ activeReleaseId: release.id });
-  const wasQueued = isQueued(release.state);
   d.record(
     release,
     {
@@ -26,10 +25,17 @@ export function activate(d: Draft, release: Release, message: string): void {
       progressAt: d.now,
       traffic: { desiredPercent: 0, observedPercent: null, observedAt: null },
     },
-    wasQueued ? Reason.Dequeued : Reason.BuildSucceeded,
+    startReason(release.state),
     message,
   );
   d.notify(release, 'release.started', Reason.BuildSucceeded, `deploying ${release.build.image ?? 'candidate'}`);
+}
+
+/** Why a release starts: it waited in the queue, or was promoted and soaked (or approved), or its build just succeeded. */
+function startReason(state: ReleaseState): Reason {
+  if (isQueued(state)) return Reason.Dequeued;
+  const sub = state.sub === 'paused' ? state.resumeTo : state.sub;
+  return sub === 'awaitingApproval' ? Reason.Approved : sub === 'soaking' ? Reason.PromotionSoaked : Reason.BuildSucceeded;
 }
 
 /** Puts a release in the queue behind the active one; a release already queued there is superseded. */
@@ -130,8 +136,8 @@ function refuseRollback(d: Draft, release: Release, cause: Reason, message: stri
 }
 
 /** Ends a release in a terminal phase, frees the service's slot and starts the queued release. */
-export function finish(d: Draft, release: Release, phase: Extract<Phase, 'rolled_back' | 'failed' | 'superseded'>, reason: Reason, message: string): void {
-  const rollback = rollbackOf(release.state);
+export function finish(d: Draft, release: Release, phase: Extract<Phase, 'rolled_back' | 'failed' | 'superseded'>, reason: Reason, message: string, cause: Rollback | null = null): void {
+  const rollback = rollbackOf(release.state) ?? cause;
   const wasCompleteRollback = rollback?.from === 'complete';
   const state: ReleaseState = phase === 'failed' ? { phase, sub: 'final' } : { phase, sub: 'final', rollback };
   d.record(release, { state, inFlight: null, hold: null, nextCheckAt: null }, reason, message);

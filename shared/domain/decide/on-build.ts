@@ -34,10 +34,11 @@ export function onBuild(d: Draft, body: EventOf<'build'>): void {
   startOrQueue(d, release);
 }
 
-function startOrQueue(d: Draft, release: Release): void {
+/** Starts a release whose build is ready, or queues it behind the active one (superseding it, by the service's concurrency). */
+export function startOrQueue(d: Draft, release: Release, why = `build ${release.build.id} succeeded`): void {
   const active = d.get(d.service.activeReleaseId);
   if (!active || !isInFlight(active.state.phase)) {
-    startOrHold(d, release, `build ${release.build.id} succeeded`);
+    startOrHold(d, release, why);
     return;
   }
   if (d.service.config.concurrency === 'queue' || active.state.phase === 'rolling_back') {

@@ -5,6 +5,7 @@ import type { Draft } from './draft.js';
 import type { ReleaseState } from '../release-state.js';
 import { beginRollback, finish } from './lifecycle.js';
 import { enterShifting, moveToStep, startShifting } from './progress.js';
+import { approvePromotion } from './on-upstream.js';
 
 /**
  * Manual commands from the CLI and the page. Whether a command applies is the declared guard's
@@ -23,6 +24,8 @@ export function onCommand(d: Draft, body: EventOf<'command'>): void {
       if (release.state.phase === 'verifying') return enterShifting(d, release, Reason.Promoted, `promoted ${by}`, lastStep);
       return moveToStep(d, release, lastStep, Reason.Promoted, `promoted to 100% ${by}`);
     case 'approve':
+      // A build promoted from the stage before, soaked, waiting for a person to let it start here.
+      if (release.state.phase === 'pending') return approvePromotion(d, release, by);
       // Held right after verification (the first step is 100%): approval starts shifting.
       if (release.state.phase === 'verifying') return enterShifting(d, release, Reason.Approved, `approved ${by}`, lastStep);
       return moveToStep(d, release, lastStep, Reason.Approved, `approved ${by}`);

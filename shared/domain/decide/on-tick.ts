@@ -4,6 +4,7 @@ import { Reason } from '../reasons.js';
 import type { Draft } from './draft.js';
 import { giveUp, resumeAfterHold } from './lifecycle.js';
 import { liftIfFree } from './policies.js';
+import { soaked } from './on-upstream.js';
 
 /**
  * A tick looks at one release whose next check is due. Reconciliation (run for every touched
@@ -18,6 +19,7 @@ export function onTick(d: Draft, body: EventOf<'tick'>): void {
     d.record(release, { state: { ...release.state, sub: 'final' }, nextCheckAt: null }, Reason.WatchWindowEnded, 'watch window ended; the release is final');
     return;
   }
+  if (release.state.phase === 'pending' && release.state.sub === 'soaking' && release.promotion && d.now >= release.promotion.soakUntil) return soaked(d, release);
   if (release.hold && liftIfFree(d, release, `policy ${release.hold.policy} no longer in force`)) resumeAfterHold(d, release);
   const inFlight = release.inFlight;
   if (inFlight && d.now >= inFlight.deadlineAt && inFlight.attempt >= d.ctx.policy.maxEffectAttempts) {

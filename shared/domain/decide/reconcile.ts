@@ -241,6 +241,7 @@ function heldCheckAt(release: Release, now: number): number | null {
 
 function nextCheckOf(release: Release, service: ServiceState, now: number): number | null {
   if (release.inFlight) return release.inFlight.deadlineAt;
+  if (release.state.phase === 'pending' && release.state.sub === 'soaking') return release.promotion?.soakUntil ?? null;
   if (release.state.phase === 'shifting') return healthDueAt(release, service);
   if (release.state.phase === 'complete' && !watchEnded(release, now)) {
     const { watchUntil } = release.state;

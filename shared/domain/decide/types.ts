@@ -38,6 +38,8 @@ export interface DecideContext {
 export interface World {
   service: ServiceState;
   releases: Release[];
+  /** Releases of the stage before (a pipeline), read as facts: the one an `upstream` event names, and those its pending promotions came from. */
+  upstream?: Release[];
 }
 
 export interface Outcome {
