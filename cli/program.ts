@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { COMMANDS, ServiceConfigError, dayOf, dayWindow, keysFromDays, parseDuration, parseServiceConfig, wavesOf, type CommandName, type Release } from '../shared/domain/index.js';
 import { statsRows } from '../shared/views/rows.js';
+import { pipelineRows, pipelineStages } from '../shared/views/pipeline.js';
 import type { ReleaseStore } from '../shared/ports/index.js';
 import type { CommandClient } from './command-client.js';
 import { addDevCommands } from './dev.js';
@@ -121,6 +122,21 @@ export function buildProgram(ctx: () => Promise<CliContext>, env: () => Record<s
       const limit = (s: (typeof services)[number]) => (Number(opts.limit) || 5) * (1 + wavesOf(s.config).flat().length);
       const releases = (await Promise.all(services.map((s) => c.store.listReleases(s.name, limit(s))))).flat();
       print(c, releases, releases.length ? releasesTable(releases) : 'no releases yet');
+    });
+
+  program
+    .command('pipeline')
+    .argument('<service>', 'any stage of the pipeline')
+    .option('-n, --limit <n>', 'releases per stage', '10')
+    .description('environments in order: where each build stands in every stage (soaking, awaiting approval, complete, revoked)')
+    .action(async (service: string, opts: { limit: string }) => {
+      const c = await ctx();
+      const services = await c.store.listServices();
+      if (!services.some((s) => s.name === service)) throw new CliError(`service ${service} is not registered`);
+      const stages = pipelineStages(services, service);
+      const releases = (await Promise.all(stages.map((s) => c.store.listReleases(s, Number(opts.limit) || 10)))).flat();
+      const rows = pipelineRows(stages, releases);
+      print(c, { stages, releases }, rows.rows.length ? `${stages.join(' → ')}\n${table(rows)}` : `${stages.join(' → ')}\nno builds yet`);
     });
 
   program

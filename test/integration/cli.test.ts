@@ -218,6 +218,25 @@ describe.skipIf(!emulators.available)('cutover CLI', () => {
     expect(result.stdout).toMatch(/onCloudBuild\s+UnknownService\s+2\s+build b9 names service "nope"/);
   });
 
+  it('shows a pipeline from any of its stages: each build, and where it stands in every stage', async () => {
+    const sys = commandSys;
+    if (!sys) throw new Error('set up in beforeAll');
+    const stage = (name: string, extra: object = {}) => sys.store.applyServiceConfig(serviceConfigInput({ name, router: { kind: 'cloud-run', target: name }, steps: [100], ...extra }), Date.now());
+    await stage('cli-shop-dev');
+    await stage('cli-shop-staging', { source: undefined, promotion: { from: 'cli-shop-dev', soak: '0s' } });
+    await stage('cli-shop-prod', { source: undefined, promotion: { from: 'cli-shop-staging', soak: '0s', approval: 'manual' } });
+    const image = `europe-west1-docker.pkg.dev/demo-project/apps/shop@sha256:${'c'.repeat(64)}`;
+    const send = (id: string, service: string, body: Parameters<typeof sys.runtime.handle>[0]['body']) => sys.runtime.handle({ id, service, at: Date.now(), body });
+    await send('pl-b', 'cli-shop-dev', { kind: 'build', buildId: 'p1', status: 'SUCCESS', commit: 'c1', image });
+    await send('pl-u1', 'cli-shop-staging', { kind: 'upstream', upstreamReleaseId: releaseIdForBuild('cli-shop-dev', 'p1'), buildId: 'p1' });
+    await send('pl-u2', 'cli-shop-prod', { kind: 'upstream', upstreamReleaseId: releaseIdForBuild('cli-shop-staging', 'p1'), buildId: 'p1' });
+    const shown = await cli(['pipeline', 'cli-shop-prod']);
+    expect(shown.stderr).toBe('');
+    expect(shown.stdout).toContain('cli-shop-dev → cli-shop-staging → cli-shop-prod');
+    expect(shown.stdout).toMatch(/p1\s+shop@sha256:cccccccccccc\s+complete\s+complete\s+pending \(awaiting-approval\)/);
+    expect((await cli(['pipeline', 'nope'])).code).toBe(1);
+  });
+
   it('exits 1 for an unknown release', async () => {
     const result = await cli(['abort', 'nope']);
     expect(result).toMatchObject({ code: 1, stderr: expect.stringContaining('release nope not found') });
