@@ -5,7 +5,7 @@ import type { EntryDeps, Verdict } from './entry.js';
 
 type Status = 'delivered' | 'already' | 'refused' | 'transient';
 type RouteResult = { route: ChatRoute; status: Status; why?: string };
-type HookResult = { hook: Hook; status: Status; why?: string };
+type HookResult = { hook: Hook & { url: string }; status: Status; why?: string };
 
 /**
  * notifyChat: one release event from `cutover-events` → the service's chat channels that asked
@@ -66,7 +66,7 @@ async function settled(key: string, sent: ChatSendResult, deps: EntryDeps): Prom
 }
 
 /** A told-only hook: the release event as JSON, with the hook's name and point, once per message. */
-async function callHook(hook: Hook, event: ReleaseEventPayload, message: PubsubMessage, deps: EntryDeps, chat: ChatDeps): Promise<HookResult> {
+async function callHook(hook: Hook & { url: string }, event: ReleaseEventPayload, message: PubsubMessage, deps: EntryDeps, chat: ChatDeps): Promise<HookResult> {
   const sent: ChatSendResult = chat.hooks ? await chat.hooks.send(new URL(hook.url), { hook: hook.name, at: hook.at, event }, hook.timeout) : { status: 'permanent', why: 'hooks are not configured in this installation' };
   return { hook, ...(await settled(hookDeliveryKey(message.messageId, hook), sent, deps)) };
 }

@@ -1,6 +1,7 @@
 import type { ReleaseFacts } from './dora.js';
 import type { ServiceConfig } from './service-config.js';
 import type { RouterConfig } from './targets.js';
+import type { HookPoint } from './hooks.js';
 
 /**
  * Effects are data: decide() returns them and a runtime executes them after the new state is
@@ -81,7 +82,21 @@ export interface MeasureHealth extends StepEffectBase {
   probe: { candidateUrl: string; checks: ServiceConfig['verification']['checks']; private: boolean; headers?: Record<string, string> } | null;
 }
 
-export type StepEffect = DeployCandidate | SetTraffic | RunVerification | MeasureHealth;
+/** One run of a gate hook: call the webhook, or start the job (or ask about the execution already started). */
+export interface RunHook extends StepEffectBase {
+  kind: 'runHook';
+  /** The run's key in `hookRuns` (a per-step hook's carries the step). */
+  key: string;
+  hook: { name: string; at: HookPoint; url: string | null; job: string | null; timeout: number; barrier: boolean };
+  /** The execution a previous attempt started: asked about, never started twice. */
+  execution: string | null;
+  image: string | null;
+  candidateUrl: string | null;
+  stepIndex: number | null;
+  trafficPercent: number;
+}
+
+export type StepEffect = DeployCandidate | SetTraffic | RunVerification | MeasureHealth | RunHook;
 
 export const NOTIFICATION_TYPES = [
   'release.started',
@@ -97,6 +112,7 @@ export const NOTIFICATION_TYPES = [
   'release.failed',
   'release.superseded',
   'release.revoked',
+  'release.hook_failed',
   'release.paused',
   'release.resumed',
 ] as const;

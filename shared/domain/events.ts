@@ -86,6 +86,8 @@ export const eventBodySchema = z.discriminatedUnion('kind', [
       }),
     ),
   }),
+  /** A gate hook's run: passed, failed, or (a job) started and still running as `execution`. */
+  z.object({ kind: z.literal('hookRan'), ...effectResultBase, status: z.enum(['passed', 'failed', 'running']), execution: z.string().max(512).nullable(), detail: z.string().max(2000) }),
   z.object({ kind: z.literal('healthMeasured'), ...effectResultBase, reading: healthReadingSchema, probes: probeResultsSchema.optional() }),
   z.object({
     kind: z.literal('effectFailed'),

@@ -4,6 +4,7 @@ import { CONFIRMATION_VERDICTS } from './analysis/confirmation.js';
 import { healthMeasurementsSchema, probeResultsSchema, VERDICTS } from './health.js';
 import { releaseStateSchema } from './release-state.js';
 import { releasePromotionSchema } from './pipeline.js';
+import { hookRunSchema } from './hooks.js';
 import type { ServiceConfig } from './service-config.js';
 
 /**
@@ -36,7 +37,7 @@ export const IN_FLIGHT_PHASES: readonly Phase[] = ['deploying', 'verifying', 'sh
 export const isTerminal = (phase: Phase): boolean => TERMINAL_PHASES.includes(phase);
 export const isInFlight = (phase: Phase): boolean => IN_FLIGHT_PHASES.includes(phase);
 
-export const EFFECT_KINDS = ['deployCandidate', 'setTraffic', 'runVerification', 'measureHealth'] as const;
+export const EFFECT_KINDS = ['deployCandidate', 'setTraffic', 'runVerification', 'measureHealth', 'runHook'] as const;
 export const effectKindSchema = z.enum(EFFECT_KINDS);
 
 export const checkResultSchema = z.object({
@@ -152,6 +153,10 @@ export const releaseSchema = z.object({
   rollout: z.object({ wave: z.number().int().min(0), soakUntil: z.number().nullable() }).optional(),
   /** Of a build promoted from the stage before (`promotion` in the config): where from, when it may start, whether it was revoked (absent otherwise). */
   promotion: releasePromotionSchema.optional(),
+  /** The gate hooks it ran (pre-deploy, per-step, before-promotion, a barrier): each run's status, execution and detail (absent: none ran). */
+  hookRuns: z.array(hookRunSchema).max(64).optional(),
+  /** The barrier hook it started, and when: from then on a rollback Cutover would start by itself is held for a person (absent: none). */
+  barrier: z.strictObject({ hook: z.string(), at: z.number() }).optional(),
 });
 export type Release = z.infer<typeof releaseSchema>;
 

@@ -78,6 +78,17 @@ export const Reason = {
   RegionFailed: 'RegionFailed',
   /** A rollback was due but nothing else ever served: there is nothing to return to, so Cutover says so instead of spinning. */
   NoStableToRestore: 'NoStableToRestore',
+  // Hooks
+  /** A gate hook passed (or a job it started succeeded). */
+  HookPassed: 'HookPassed',
+  /** A gate hook failed, answered no 2xx, or did not end within its timeout: the release stops (fails before deploy, else rolls back). */
+  HookFailed: 'HookFailed',
+  /** A job hook started; the release waits for its execution. */
+  HookRunning: 'HookRunning',
+  /** A barrier hook (a migration's contract step) started: from here a rollback Cutover would start by itself is held for a person. */
+  BarrierStarted: 'BarrierStarted',
+  /** A rollback was called for after a barrier hook ran (a migration's contract step): held for a person, never crossed by Cutover itself. */
+  BarrierCrossed: 'BarrierCrossed',
   // Pipelines (environments in order)
   /** The build completed in the stage before: this stage's release of it soaks there first. */
   PromotionReceived: 'PromotionReceived',

@@ -42,10 +42,12 @@ export const releaseStateSchema = z.discriminatedUnion('phase', [
   ]),
   z.discriminatedUnion('sub', [state('deploying', 'running'), pausedIn('deploying', ['running'])]),
   /** `awaitingApproval`: verified, and the first step is 100% with approval required. */
-  z.discriminatedUnion('sub', [state('verifying', 'running'), state('verifying', 'awaitingApproval'), pausedIn('verifying', ['running', 'awaitingApproval'])]),
+  /** `stranded`: its checks or a hook failed after a barrier hook ran, so it is not rolled back: a person decides. */
+  z.discriminatedUnion('sub', [state('verifying', 'running'), state('verifying', 'awaitingApproval'), state('verifying', 'stranded'), pausedIn('verifying', ['running', 'awaitingApproval'])]),
   /**
    * `awaitingApproval`: healthy at the last step before 100%. `stranded`: a rollback was called
-   * for, but nothing served before the candidate, so there is nothing to return to; a person decides.
+   * for, but nothing served before the candidate (nothing to return to), or a barrier hook ran (the
+   * old version may no longer work); a person decides.
    */
   z.discriminatedUnion('sub', [state('shifting', 'running'), state('shifting', 'awaitingApproval'), state('shifting', 'stranded'), pausedIn('shifting', ['running', 'awaitingApproval'])]),
   /** `watching` until `watchUntil` (an incident or `cutover rollback` still rolls it back), then `final`. */
@@ -70,11 +72,16 @@ export const SUB_STATES: Readonly<Record<ReleaseState['phase'], Readonly<Record<
     paused: 'paused by a person; `resumeTo` says what it was doing',
   },
   deploying: { running: 'the candidate is being deployed at 0%', paused: 'paused by a person: it deploys and verifies, then holds before any traffic' },
-  verifying: { running: "the candidate's checks and after-deploy hooks run", awaitingApproval: 'verified; the first step is 100% and the service requires `cutover approve`', paused: 'paused by a person; `resumeTo` says what it returns to' },
+  verifying: {
+    running: "the candidate's checks and after-deploy hooks run (then, when the first step is 100%, the before-promotion hooks)",
+    awaitingApproval: 'verified; the first step is 100% and the service requires `cutover approve`',
+    stranded: 'it failed after a barrier hook ran (a migration\'s contract step): not rolled back; `cutover abort` rolls back, `cutover resume` verifies again',
+    paused: 'paused by a person; `resumeTo` says what it returns to',
+  },
   shifting: {
     running: 'moving through the steps, each measured against the baseline',
     awaitingApproval: 'healthy at the last step before 100%, waiting for `cutover approve`',
-    stranded: 'a rollback was called for but nothing served before the candidate, so there is nothing to return to: a person decides',
+    stranded: 'a rollback was called for but nothing served before the candidate, or a barrier hook ran: a person decides (`cutover abort` crosses a barrier, `cutover resume` goes on)',
     paused: 'paused by a person or by the progress deadline (`onInconclusiveDeadline: pause`); health is still judged and a breach still rolls back',
   },
   complete: { watching: 'inside the watch window (`watchUntil`): an incident, a breach or `cutover rollback` still rolls it back', final: 'the watch window ended' },

@@ -148,6 +148,11 @@ export class ReleaseRuntime {
         }
         case 'runVerification':
           return { kind: 'verificationCompleted', ...base, results: await this.deps.verifier.run(effect) };
+        case 'runHook': {
+          if (!this.deps.hooks) return { kind: 'hookRan', ...base, status: 'failed', execution: null, detail: 'this installation runs no hooks (no hook runner configured)' };
+          const out = await this.deps.hooks.run(effect);
+          return out.ok ? { kind: 'hookRan', ...base, status: out.status, execution: out.execution, detail: out.detail.slice(0, 2000) } : failed(out.permanent, out.error);
+        }
         case 'measureHealth': {
           // Active probing: the candidate's own checks run beside the traffic measurement, so a candidate
           // that answers 5xx on its health paths is seen within one interval even with little traffic.

@@ -142,6 +142,7 @@ export function everyState(at = T0): ReleaseState[] {
     { phase: 'deploying', sub: 'paused', resumeTo: 'running' },
     { phase: 'verifying', sub: 'running' },
     { phase: 'verifying', sub: 'awaitingApproval' },
+    { phase: 'verifying', sub: 'stranded' },
     { phase: 'verifying', sub: 'paused', resumeTo: 'running' },
     { phase: 'verifying', sub: 'paused', resumeTo: 'awaitingApproval' },
     { phase: 'shifting', sub: 'running' },

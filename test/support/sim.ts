@@ -167,6 +167,8 @@ export function answerEffect(effect: StepEffect, behaviour: WorldBehaviour, now:
     body = { kind: 'trafficSet', ...base, observedPercent: effect.candidatePercent };
   } else if (effect.kind === 'runVerification') {
     body = { kind: 'verificationCompleted', ...base, results: [{ path: '/', status: behaviour.verificationFails ? 500 : 200, ok: !behaviour.verificationFails, durationMs: 1, error: null }] };
+  } else if (effect.kind === 'runHook') {
+    body = { kind: 'hookRan', ...base, status: 'passed', execution: null, detail: 'ok' };
   } else {
     body = {
       kind: 'healthMeasured',

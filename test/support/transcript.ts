@@ -116,6 +116,8 @@ function releaseView(r: Release) {
     ...(r.hold !== undefined ? { hold: r.hold } : {}),
     ...(r.overrides !== undefined ? { overrides: r.overrides } : {}),
     ...(r.promotion !== undefined ? { promotion: r.promotion } : {}),
+    ...(r.hookRuns !== undefined ? { hookRuns: r.hookRuns } : {}),
+    ...(r.barrier !== undefined ? { barrier: r.barrier } : {}),
   };
 }
 

@@ -28,7 +28,7 @@ describe('pause and resume, state by state', () => {
     }
     const resumed = run(state, 'resume');
     if (state.sub === 'paused') expect(resumed.state).toEqual({ phase: state.phase, sub: state.resumeTo });
-    else if (state.sub === 'stranded') expect(resumed.state).toEqual({ phase: 'shifting', sub: 'running' });
+    else if (state.sub === 'stranded') expect(resumed.state).toEqual({ phase: state.phase, sub: 'running' });
     else expect(resumed.status).toBe('rejected');
   });
 });

@@ -25,8 +25,8 @@ const impossible: unknown[] = [
   { phase: 'deploying', sub: 'paused', resumeTo: 'awaitingApproval' } satisfies ReleaseState,
   // @ts-expect-error a failed release was never rolled back
   { phase: 'failed', sub: 'final', rollback } satisfies ReleaseState,
-  // @ts-expect-error only shifting can be stranded (nothing to roll back to at 100%)
-  { phase: 'verifying', sub: 'stranded' } satisfies ReleaseState,
+  // @ts-expect-error only a release that may have served (verifying, shifting) can be stranded
+  { phase: 'deploying', sub: 'stranded' } satisfies ReleaseState,
 ];
 
 describe('the release statechart: phases and their sub-states', () => {

@@ -88,15 +88,29 @@ describe('service config: hooks', () => {
   const hooks = (list: unknown[]) => parseServiceConfig(serviceConfigInput({ hooks: list as never }));
   it('takes https hooks (and plain http to 127.0.0.1), each named once, with a bounded timeout', () => {
     expect(hooks([{ name: 'smoke', at: 'after-deploy', url: 'https://qa.example.com/smoke' }, { name: 'tell', at: 'on-rollback', url: 'http://127.0.0.1:8080/x', timeout: '2s' }]).hooks).toEqual([
-      { name: 'smoke', at: 'after-deploy', url: 'https://qa.example.com/smoke', timeout: 5_000 },
-      { name: 'tell', at: 'on-rollback', url: 'http://127.0.0.1:8080/x', timeout: 2_000 },
+      { name: 'smoke', at: 'after-deploy', url: 'https://qa.example.com/smoke', timeout: 5_000, barrier: false },
+      { name: 'tell', at: 'on-rollback', url: 'http://127.0.0.1:8080/x', timeout: 2_000, barrier: false },
     ]);
+  });
+  it('takes Cloud Run Jobs where the release waits for them, with a longer timeout, and a barrier where the release runs it', () => {
+    const parsed = hooks([
+      { name: 'migrate', at: 'pre-deploy', job: 'shop-migrate', timeout: '10m' },
+      { name: 'load', at: 'per-step', job: 'projects/p/locations/europe-west1/jobs/shop-load' },
+      { name: 'contract', at: 'after-complete', job: 'shop-contract', barrier: true, timeout: '30m' },
+    ]).hooks;
+    expect(parsed.map((h) => [h.name, h.job, h.timeout, h.barrier])).toEqual([['migrate', 'shop-migrate', 600_000, false], ['load', 'projects/p/locations/europe-west1/jobs/shop-load', 5_000, false], ['contract', 'shop-contract', 1_800_000, true]]);
   });
   it.each([
     ['plain http elsewhere', [{ name: 'a', at: 'after-deploy', url: 'http://qa.example.com/' }]],
     ['credentials in the URL', [{ name: 'a', at: 'after-deploy', url: 'https://user:pw@qa.example.com/' }]],
     ['a point that does not exist', [{ name: 'a', at: 'before-lunch', url: 'https://qa.example.com/' }]],
     ['a timeout longer than a request', [{ name: 'a', at: 'after-deploy', url: 'https://qa.example.com/', timeout: '5m' }]],
+    ['a hook that is both a webhook and a job', [{ name: 'a', at: 'pre-deploy', url: 'https://qa.example.com/', job: 'j' }]],
+    ['a hook that is neither', [{ name: 'a', at: 'pre-deploy' }]],
+    ['a job nobody waits for (told only)', [{ name: 'a', at: 'on-rollback', job: 'j' }]],
+    ['a job beside the checks (after-deploy answers within a request)', [{ name: 'a', at: 'after-deploy', job: 'j' }]],
+    ['a barrier on a hook the release does not run', [{ name: 'a', at: 'on-rollback', url: 'https://qa.example.com/', barrier: true }]],
+    ['a job name that is not one', [{ name: 'a', at: 'pre-deploy', job: 'projects/p/jobs/../x' }]],
     ['two hooks of one name', [{ name: 'a', at: 'after-deploy', url: 'https://qa.example.com/' }, { name: 'a', at: 'on-rollback', url: 'https://qa.example.com/' }]],
   ])('refuses %s', (_why, list) => {
     expect(() => hooks(list)).toThrow();

@@ -90,6 +90,7 @@ export function beginRollback(d: Draft, release: Release, cause: Reason, message
   const from = release.state.phase;
   // Already rolling back, or ended: there is nothing more to roll back.
   if (from === 'rolling_back' || from === 'rolled_back' || from === 'failed' || from === 'superseded') return;
+  if (release.barrier && !BY_A_PERSON.has(cause)) return holdAtBarrier(d, release, cause, message, details);
   if (release.stableRevision === null && (from === 'complete' || release.traffic.observedPercent === 100)) {
     return refuseRollback(d, release, cause, message, details);
   }
@@ -121,6 +122,25 @@ export function beginRollback(d: Draft, release: Release, cause: Reason, message
     details,
   );
   d.notify(release, 'release.rolling_back', cause, message);
+}
+
+/** Rollbacks a person asked for: they cross a barrier (the person was asked, and decided). */
+const BY_A_PERSON: ReadonlySet<Reason> = new Set([Reason.Aborted, Reason.ManualRollback]);
+
+/**
+ * A barrier hook ran (a migration's contract step): the old version may no longer work, so a
+ * rollback Cutover would start by itself is held, in flight as `stranded`, and a person is told at
+ * once: `cutover abort` or `cutover rollback` crosses it, `cutover resume` goes on.
+ */
+function holdAtBarrier(d: Draft, release: Release, cause: Reason, message: string, details: Record<string, unknown> | null): void {
+  const held = release.state.sub === 'stranded' || (release.state.phase === 'complete' && release.lastDecision.reason === Reason.BarrierCrossed);
+  const why = `${message}; but barrier hook ${release.barrier?.hook ?? ''} ran at ${new Date(release.barrier?.at ?? d.now).toISOString()}: not rolled back, a person decides`;
+  if (held) return d.settle({ status: 'ignored', reason: Reason.BarrierCrossed, message: why });
+  const { phase } = release.state;
+  const stranded: Partial<Release> = phase === 'shifting' || phase === 'verifying' ? { state: { phase, sub: 'stranded' }, inFlight: null } : {};
+  d.record(release, stranded, Reason.BarrierCrossed, why, { ...details, cause });
+  d.notify(release, 'release.rollback_impossible', Reason.BarrierCrossed, why);
+  d.settle({ status: 'applied', reason: Reason.BarrierCrossed, message: why });
 }
 
 /**

@@ -33,7 +33,8 @@ export function onCommand(d: Draft, body: EventOf<'command'>): void {
       d.record(release, { state: pausedFrom(release.state) }, Reason.Paused, `paused ${by}; health is still watched and a breach still rolls back`);
       return d.notify(release, 'release.paused', Reason.Paused, `paused ${by}`);
     case 'resume':
-      d.record(release, { state: resumedFrom(release.state), progressAt: d.now }, Reason.Resumed, `resumed ${by}`);
+      // A release held at a barrier after its checks failed verifies again: what it does next rests on new checks.
+      d.record(release, { state: resumedFrom(release.state), progressAt: d.now, ...(release.state.phase === 'verifying' && release.state.sub === 'stranded' ? { verification: null } : {}) }, Reason.Resumed, `resumed ${by}`);
       d.notify(release, 'release.resumed', Reason.Resumed, `resumed ${by}`);
       if (release.state.phase === 'verifying' && release.state.sub === 'running' && release.verification?.passed) startShifting(d, release, Reason.VerificationPassed, 'verification had passed; shifting');
       return;
@@ -53,7 +54,7 @@ function pausedFrom(state: ReleaseState): ReleaseState {
     case 'deploying':
       return { phase: 'deploying', sub: 'paused', resumeTo: 'running' };
     case 'verifying':
-      return state.sub === 'paused' ? state : { phase: 'verifying', sub: 'paused', resumeTo: state.sub };
+      return state.sub === 'paused' || state.sub === 'stranded' ? state : { phase: 'verifying', sub: 'paused', resumeTo: state.sub };
     case 'shifting':
       return state.sub === 'paused' || state.sub === 'stranded' ? state : { phase: 'shifting', sub: 'paused', resumeTo: state.sub };
     default:
@@ -61,9 +62,9 @@ function pausedFrom(state: ReleaseState): ReleaseState {
   }
 }
 
-/** Back to what a pause interrupted; a stranded release (nothing to roll back to) goes on as it was. */
+/** Back to what a pause interrupted; a stranded release (nothing to roll back to, or held at a barrier) goes on. */
 function resumedFrom(state: ReleaseState): ReleaseState {
-  if (state.sub === 'stranded') return { phase: 'shifting', sub: 'running' };
+  if (state.sub === 'stranded') return { phase: state.phase, sub: 'running' };
   if (state.sub !== 'paused') return state;
   switch (state.phase) {
     case 'pending':

@@ -9,6 +9,7 @@ import { beginRollback, complete, finish, giveUp } from './lifecycle.js';
 import { advanceIfBaked, startShifting } from './progress.js';
 import { lookAt, retryDelay } from './reconcile.js';
 import { describeAnalysis } from '../analysis/describe.js';
+import { hookGaveUp, onHookRan } from './gates.js';
 import { confirmStep, type ConfirmationResult } from '../analysis/confirmation.js';
 import type { HealthReading } from '../health.js';
 
@@ -33,7 +34,24 @@ export function onResult(d: Draft, body: ResultBody): void {
       return onHealth(d, release, body);
     case 'effectFailed':
       return onFailed(d, release, body);
+    case 'hookRan':
+      return onHookRan(d, release, body, (r, why) => gateFailed(d, r, why), (r) => gatePassed(d, r));
   }
+}
+
+/** A gate hook failed: before deploy the release fails (nothing was deployed); after, it rolls back; a barrier after completion is reported. */
+function gateFailed(d: Draft, release: Release, why: string): void {
+  if (release.state.phase === 'deploying') return finish(d, release, 'failed', Reason.HookFailed, why);
+  if (release.state.phase === 'complete') {
+    d.record(release, {}, Reason.HookFailed, `${why}; the release stays as it is: a person decides`);
+    return d.notify(release, 'release.hook_failed', Reason.HookFailed, `${why}; the release stays: a person decides`);
+  }
+  beginRollback(d, release, Reason.HookFailed, why);
+}
+
+/** What the gate held goes on: the move to 100% right after verification; anything else is issued by reconciliation. */
+function gatePassed(d: Draft, release: Release): void {
+  if (release.state.phase === 'verifying' && release.state.sub === 'running' && release.verification?.passed) startShifting(d, release, Reason.VerificationPassed, 'verified and its before-promotion hooks passed');
 }
 
 /**
@@ -209,6 +227,8 @@ function describe(health: { errorRate: number | null; measurements: { requests: 
 
 function onFailed(d: Draft, release: Release, body: EventOf<'effectFailed'>): void {
   const attempt = release.inFlight?.attempt ?? 1;
+  // A hook that cannot be run at all (its job is not found, the API refuses us) fails its gate like a hook that failed.
+  if (body.effectKind === 'runHook' && (body.permanent || attempt >= d.ctx.policy.maxEffectAttempts)) return gateFailed(d, release, hookGaveUp(d, release, body.error));
   if (body.permanent && release.state.phase !== 'rolling_back') {
     if (release.state.phase === 'deploying') return finish(d, release, 'failed', Reason.DeployFailed, `${body.effectKind} failed: ${body.error}`);
     return giveUp(d, release, `${body.effectKind} failed permanently: ${body.error}`);

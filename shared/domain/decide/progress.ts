@@ -3,6 +3,7 @@ import type { ReleaseState } from '../release-state.js';
 import { Reason } from '../reasons.js';
 import type { Draft } from './draft.js';
 import { heldBy } from './policies.js';
+import { dueGate } from './gates.js';
 
 /** Moving forward through the configured steps. Traffic only ever targets a configured step, 0 or 100. */
 export function enterShifting(d: Draft, release: Release, reason: Reason, message: string, stepIndex: number): void {
@@ -19,6 +20,12 @@ export function enterShifting(d: Draft, release: Release, reason: Reason, messag
 export function startShifting(d: Draft, release: Release, reason: Reason, message: string): void {
   const { steps, requireApproval } = d.service.config;
   if (heldBy(d, release, 'advance')) return;
+  // The first step is 100%: the before-promotion hooks run first (reconciliation issues them).
+  const gate = dueGate(release, d.service);
+  if (gate) {
+    d.record(release, { inFlight: null }, reason, `${message}; before-promotion hook ${gate.hook.name} runs before 100%`);
+    return;
+  }
   if (requireApproval && steps[0] === 100) {
     d.record(release, { state: { phase: 'verifying', sub: 'awaitingApproval' }, inFlight: null }, Reason.AwaitingApproval, `${message}; the first step is 100%: waiting for \`cutover approve\``);
     d.notify(release, 'release.awaiting_approval', Reason.AwaitingApproval, 'approval required before 100%');

@@ -6,6 +6,7 @@ import { Reason } from '../reasons.js';
 import { TARGET_TRAITS, measuredAs } from '../targets.js';
 import { targetService, type Draft } from './draft.js';
 import { rolloutCheckAt } from './rollout.js';
+import { crossBarrier, dueGate, gateEffectOf } from './gates.js';
 
 /**
  * Reconciliation, argo-style: each phase needs at most one step effect; this finds it, issues it
@@ -16,7 +17,8 @@ type EffectSpec =
   | { kind: 'deployCandidate'; target: null }
   | { kind: 'runVerification'; target: null }
   | { kind: 'setTraffic'; target: number }
-  | { kind: 'measureHealth'; target: null };
+  | { kind: 'measureHealth'; target: null }
+  | { kind: 'runHook'; target: null };
 
 /** When the current traffic began: the step's start while shifting, the completion in the watch window. */
 function measuredSince(release: Release): number | null {
@@ -88,19 +90,21 @@ export function healthDueAt(release: Release, service: ServiceState): number {
 
 function requiredEffect(release: Release, service: ServiceState, now: number): EffectSpec | null {
   const { desiredPercent, observedPercent } = release.traffic;
+  // A gate hook due now (pre-deploy, per-step, before-promotion, a barrier) comes before the phase's own work.
+  const gate: EffectSpec | null = dueGate(release, service) ? { kind: 'runHook', target: null } : null;
   switch (release.state.phase) {
     case 'deploying':
-      return { kind: 'deployCandidate', target: null };
+      return gate ?? { kind: 'deployCandidate', target: null };
     case 'verifying':
-      return release.verification === null ? { kind: 'runVerification', target: null } : null;
+      return release.verification === null ? { kind: 'runVerification', target: null } : gate;
     case 'shifting':
       if (observedPercent !== desiredPercent) return { kind: 'setTraffic', target: desiredPercent };
-      return now >= healthDueAt(release, service) ? { kind: 'measureHealth', target: null } : null;
+      return gate ?? (now >= healthDueAt(release, service) ? { kind: 'measureHealth', target: null } : null);
     case 'rolling_back':
       return { kind: 'setTraffic', target: 0 };
     case 'complete':
       // Through the watch window the service's current release is still measured (and probed).
-      return inWatch(release, service, now) && now >= healthDueAt(release, service) ? { kind: 'measureHealth', target: null } : null;
+      return gate ?? (inWatch(release, service, now) && now >= healthDueAt(release, service) ? { kind: 'measureHealth', target: null } : null);
     default:
       return null;
   }
@@ -154,7 +158,7 @@ function buildEffect(release: Release, service: ServiceState, spec: EffectSpec, 
     case 'deployCandidate':
       return { ...base, kind: 'deployCandidate', image: release.build.image ?? '', revisionName: revisionNameFor(release), baselineRevisionName: service.config.analysis.baseline === 'twin' && TARGET_TRAITS[service.config.router.kind].startsTwins ? baselineNameFor(release) : null };
     case 'runVerification': {
-      const hooks = service.config.hooks.filter((h) => h.at === 'after-deploy').map(({ name, url, timeout }) => ({ name, url, timeout }));
+      const hooks = service.config.hooks.flatMap(({ name, at, url, timeout }) => (at === 'after-deploy' && url !== undefined ? [{ name, url, timeout }] : []));
       return { ...base, kind: 'runVerification', candidateUrl: release.candidate.url, checks: service.config.verification.checks, private: service.config.verification.private, ...cohortHeaders(service), ...(hooks.length ? { hooks } : {}) };
     }
     case 'setTraffic':
@@ -166,6 +170,11 @@ function buildEffect(release: Release, service: ServiceState, spec: EffectSpec, 
         candidatePercent: spec.target,
         ...twinShare(release, spec.target),
       };
+    case 'runHook': {
+      const gate = dueGate(release, service);
+      if (!gate) throw new Error(`runHook issued for ${release.id} with no gate due`);
+      return { ...base, kind: 'runHook', ...gateEffectOf(release, gate), image: release.build.image, candidateUrl: release.candidate.url, stepIndex: release.stepIndex, trafficPercent: release.traffic.observedPercent ?? 0 };
+    }
     case 'measureHealth': {
       const windowStartAt = judgedSince(release, service, now);
       const { checks, private: isPrivate } = service.config.verification;
@@ -194,6 +203,8 @@ export function reconcile(d: Draft, release: Release): void {
       // Asking again about a deploy in progress is not a new attempt.
       const attempt = same && current ? (current.progress === 'accepted' ? current.attempt : current.attempt + 1) : 1;
       const effectSeq = release.effectSeq + 1;
+      const gate = spec.kind === 'runHook' ? dueGate(release, d.service) : null;
+      if (gate && !same) crossBarrier(d, release, gate);
       const effectId = `${release.id}/${effectSeq}/${spec.kind}/${attempt}`;
       d.emit(buildEffect(release, d.service, spec, effectId, attempt, d.now));
       d.touch(release, {
