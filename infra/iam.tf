@@ -66,6 +66,24 @@ resource "google_cloud_run_v2_service_iam_member" "functions_develop_targets" {
   member   = "serviceAccount:${google_service_account.functions.email}"
 }
 
+# Gate hooks that are Cloud Run Jobs: run them with the release in their environment (overrides),
+# and read their executions until they end. Only the jobs listed.
+resource "google_cloud_run_v2_job_iam_member" "functions_run_hook_jobs" {
+  for_each = toset(var.hook_jobs)
+  location = var.region
+  name     = each.value
+  role     = "roles/run.jobsExecutorWithOverrides"
+  member   = "serviceAccount:${google_service_account.functions.email}"
+}
+
+resource "google_cloud_run_v2_job_iam_member" "functions_read_hook_jobs" {
+  for_each = toset(var.hook_jobs)
+  location = var.region
+  name     = each.value
+  role     = "roles/run.viewer"
+  member   = "serviceAccount:${google_service_account.functions.email}"
+}
+
 # Verification checks call private candidates with an ID token.
 resource "google_cloud_run_v2_service_iam_member" "functions_invoke_targets" {
   for_each = toset(var.target_services)

@@ -27,6 +27,12 @@ variable "target_services" {
   default     = ["checkout"]
 }
 
+variable "hook_jobs" {
+  description = "Cloud Run Jobs the services name as gate hooks (hooks[].job: migrations, load tests), by name in var.region; Cutover may run these, with overrides, and read their executions, and no other job."
+  type        = list(string)
+  default     = []
+}
+
 variable "target_runtime_service_account" {
   description = "Email of the service account the target Cloud Run services run as; Cutover must be allowed to act as it to deploy revisions."
   type        = string

@@ -28,6 +28,7 @@ export const TYPES = [
   'google_bigquery_table',
   'google_bigquery_table_iam_member',
   'google_cloud_run_service_iam_member',
+  'google_cloud_run_v2_job_iam_member',
   'google_cloud_run_v2_service_iam_member',
   'google_cloud_scheduler_job',
   'google_cloud_tasks_queue',

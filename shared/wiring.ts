@@ -23,6 +23,9 @@ import { MonitoringHealthSource } from './adapters/gcp/monitoring-health.js';
 import { MonitoringRequestCounts } from './adapters/gcp/monitoring-counts.js';
 import { PubSubNotifier } from './adapters/gcp/pubsub-notifier.js';
 import { HttpVerificationChecker } from './adapters/http/http-verifier.js';
+import { HookDispatch, WebhookGateRunner } from './adapters/http/webhook-gate.js';
+import { CloudRunJobRunner } from './adapters/gcp/cloud-run-job-runner.js';
+import { ExecutionsClient, JobsClient } from '@google-cloud/run';
 import { localRouterClient, targetsFor } from './targets/registry.js';
 import { ConfigError, type CutoverConfig } from './config.js';
 import { DEFAULT_EFFECT_POLICY } from './domain/index.js';
@@ -143,6 +146,8 @@ export function wire(config: CutoverConfig, overrides: Partial<Ports> & { builds
     platform: config.platform,
   };
   const page: PageSteering | undefined = config.page ? { commandUrl: config.page.commandUrl, signIn: { kind: 'google', clientId: config.page.oauthClientId } } : undefined;
+  // Gate hooks: webhooks with an ID token; Cloud Run Jobs where Cloud Run is a target (one project's Admin API).
+  const hooks = overrides.hooks ?? new HookDispatch({ webhook: new WebhookGateRunner(googleIdTokens()), job: config.targets.includes('cloud-run') ? new CloudRunJobRunner(new JobsClient(), new ExecutionsClient()) : null });
   const metrics = overrides.metrics ?? (config.prometheusUrl ? new PrometheusQueryProvider(config.prometheusUrl, { headers: googleAccessToken() }) : undefined);
   const runtime = new ReleaseRuntime({
     store,
@@ -152,6 +157,7 @@ export function wire(config: CutoverConfig, overrides: Partial<Ports> & { builds
     scheduler,
     notifier,
     metrics,
+    hooks,
     clock,
     log,
     policy: { ...DEFAULT_EFFECT_POLICY, effectTimeoutMs: config.effectTimeoutMs, deployTimeoutMs: config.deployTimeoutMs },
@@ -168,7 +174,7 @@ export function wire(config: CutoverConfig, overrides: Partial<Ports> & { builds
     hooks: new WebhookSender({ attempts: 1, headers: async (url) => ({ authorization: `Bearer ${await idTokens(url.origin)}` }) }),
     ...config.chat,
   };
-  return { store, router, health, verifier, scheduler, notifier, builds, alertPolicies, deployPolicies: config.platform.deployPolicies, auth, page, telemetrySink, chat, runtime, log, clock, requestDeadlineMs: config.requestDeadlineMs };
+  return { store, router, health, verifier, scheduler, notifier, hooks, builds, alertPolicies, deployPolicies: config.platform.deployPolicies, auth, page, telemetrySink, chat, runtime, log, clock, requestDeadlineMs: config.requestDeadlineMs };
 }
 
 /** Bearer headers for Google APIs called over plain HTTP (the Prometheus API), from the function's own account. */

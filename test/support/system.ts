@@ -7,6 +7,7 @@ import { FakeStore } from '../fakes/memory-store.js';
 import { FakeHealthSource, FakeNotifier, FakeRouter, FakeScheduler, FakeVerifier } from '../fakes/world-fakes.js';
 import { CHECKOUT_POLICY, T0, serviceConfigInput } from './fixtures.js';
 import { FakeAlertPolicies } from '../fakes/memory-alert-policies.js';
+import { FakeHookRunner } from '../fakes/memory-hooks.js';
 
 /** A runtime wired to fakes at every port, with a clock the test moves. */
 export function fakeSystem<S extends ReleaseStore = FakeStore, R extends TrafficRouter = FakeRouter>(store?: S, router?: R, options: { deployPolicies?: PlatformDeployPolicy[]; budget?: { stepEffects: number; timeMs: number } } = {}) {
@@ -18,6 +19,7 @@ export function fakeSystem<S extends ReleaseStore = FakeStore, R extends Traffic
     verifier: new FakeVerifier(),
     scheduler: new FakeScheduler(),
     notifier: new FakeNotifier(),
+    hooks: new FakeHookRunner(),
     clock: () => clock.now,
     log: silentLogger,
     deployPolicies: options.deployPolicies ?? [],
