@@ -20,6 +20,8 @@ export const DEFAULT_CHAT_EVENTS: readonly NotificationType[] = [
   'release.rolled_back',
   'release.failed',
   'release.paused',
+  'release.revoked',
+  'release.hook_failed',
 ];
 
 /** A Secret Manager secret id (letters, digits, "-", "_"), in Cutover's own project. */
@@ -83,6 +85,8 @@ const TITLES: Partial<Record<NotificationType, string>> = {
   'release.rollback_impossible': 'cannot roll back',
   'release.failed': 'failed',
   'release.awaiting_approval': 'awaiting approval',
+  'release.revoked': 'digest revoked upstream',
+  'release.hook_failed': 'hook failed',
 };
 const ICONS: Partial<Record<NotificationType, string>> = {
   'release.completed': '✅',
@@ -91,6 +95,8 @@ const ICONS: Partial<Record<NotificationType, string>> = {
   'release.rollback_impossible': '🛑',
   'release.failed': '❌',
   'release.awaiting_approval': '✋',
+  'release.revoked': '🚫',
+  'release.hook_failed': '🪝',
 };
 
 /** Neither format may read a person's text as markup or a mention: `<`, `>` and `&` are escaped. */

@@ -87,7 +87,7 @@ export const SUB_STATES: Readonly<Record<ReleaseState['phase'], Readonly<Record<
   complete: { watching: 'inside the watch window (`watchUntil`): an incident, a breach or `cutover rollback` still rolls it back', final: 'the watch window ended' },
   rolling_back: { restoring: 'sending all traffic back to the stable revision (`rollback`: cause, when it started, the breach onset when known, the phase it left)' },
   rolled_back: { final: 'stable serves 100% again (`rollback` null: aborted before it deployed anything)' },
-  failed: { final: 'the build or the deploy failed; no traffic ever moved' },
+  failed: { final: 'the build, a pre-deploy hook or the deploy failed; no traffic ever moved' },
   superseded: { final: 'a newer build replaced it (`rollback` null: in the queue, before it deployed)' },
 };
 

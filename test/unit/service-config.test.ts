@@ -22,6 +22,13 @@ describe('service config', () => {
     expect(config.verification.checks[0]).toEqual({ path: '/healthz', expectStatus: 200, timeout: 5_000 });
   });
 
+  it('parses the production stage example: promoted from checkout on approval, with gate hooks and a barrier', () => {
+    const config = parseServiceConfig(parse(readFileSync('examples/checkout-prod.service.yaml', 'utf8')));
+    expect(config.source).toBeUndefined();
+    expect(config.promotion).toEqual({ from: 'checkout', soak: 3_600_000, approval: 'manual' });
+    expect(config.hooks.map((h) => `${h.at}:${h.name}${h.barrier ? ':barrier' : ''}`)).toEqual(['pre-deploy:expand', 'per-step:load', 'before-promotion:sign-off', 'after-complete:contract:barrier']);
+  });
+
   it.each([
     [{ steps: [10, 50] }, 'steps: the last step must be 100'],
     [{ steps: [50, 10, 100] }, 'steps: steps must be strictly increasing'],
