@@ -96,6 +96,13 @@ describe('promoteStages: a stage\'s release events to the stages that promote fr
     expect(await release('shop-prod')).toBeNull();
   });
 
+  it('holds a promoted image to the repositories a stage names itself, when it names any', async () => {
+    await sys.store.applyServiceConfig(stage('shop-staging', { promotion: { from: 'shop-dev', soak: '0s' }, source: { triggers: ['t'], branches: ['main'], repositories: ['europe-west1-docker.pkg.dev/demo-project/trusted'] } }), sys.clock.now);
+    await send('shop-dev', { kind: 'build', buildId: 'b1', status: 'SUCCESS', commit: 'c1', image: digest('b1') });
+    const report = await send('shop-staging', { kind: 'upstream', upstreamReleaseId: 'shop-dev-b1', buildId: 'b1' });
+    expect(report.kind === 'decided' && report.outcome).toMatchObject({ status: 'rejected', reason: 'NotPromotable', message: expect.stringContaining('not from a repository shop-staging trusts') });
+  });
+
   it('promotes only a digest-pinned image: a tag could move between the stages', async () => {
     await send('shop-dev', { kind: 'build', buildId: 'b1', status: 'SUCCESS', commit: 'c1', image: 'europe-west1-docker.pkg.dev/demo-project/apps/shop:latest' });
     const report = await send('shop-staging', { kind: 'upstream', upstreamReleaseId: 'shop-dev-b1', buildId: 'b1' });

@@ -1,6 +1,7 @@
 import { releaseIdForBuild, type EventOf } from '../events.js';
 import type { Release } from '../model.js';
 import { isPinned, standingOf } from '../pipeline.js';
+import { repositoryAllowed } from '../provenance.js';
 import { Reason } from '../reasons.js';
 import type { Draft } from './draft.js';
 import { beginRollback, finish } from './lifecycle.js';
@@ -34,6 +35,10 @@ export function onUpstream(d: Draft, body: EventOf<'upstream'>): void {
     return d.settle({ status: 'ignored', reason: Reason.NothingToDo, message: `build ${upstream.build.id} was already promoted to ${d.service.name} (${own.id} is ${own.state.phase})` });
   }
   if (!isPinned(upstream.build.image)) return refuse(`${upstream.id} names no image pinned by digest; only the exact bytes judged there are promoted`);
+  // A stage that names its own trusted repositories holds the stage before to them too: its owners need not trust the other stage's config.
+  const repositories = d.service.config.source?.repositories;
+  const repository = upstream.build.image.replace(/@sha256:[0-9a-f]{64}$/, '');
+  if (repositories && !repositoryAllowed(repository, repositories)) return refuse(`${upstream.build.image} is not from a repository ${d.service.name} trusts (${repositories.join(', ')})`);
 
   const soakUntil = standing.completedAt + promotion.soak;
   const release = freshRelease(d, releaseIdForBuild(d.service.name, upstream.build.id), { ...upstream.build, status: 'SUCCESS' });
