@@ -7,6 +7,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: [
+      'test/unit/gates.test.ts',
       'test/unit/decide-pipeline.golden.test.ts',
       'test/unit/decide-hooks.golden.test.ts',
       'test/unit/pipeline.property.test.ts',
