@@ -12,6 +12,8 @@ export default defineConfig({
       'test/unit/decide-waves.golden.test.ts',
       'test/unit/waves.property.test.ts',
       'test/unit/release-state.test.ts',
+      'test/unit/release-state-labels.test.ts',
+      'test/unit/pause-resume.test.ts',
       'test/unit/release-migration.unit.test.ts',
       'test/unit/wave-views.test.ts',
       'test/unit/transitions.test.ts',
