@@ -162,7 +162,8 @@ export function finish(d: Draft, release: Release, phase: Extract<Phase, 'rolled
   const state: ReleaseState = phase === 'failed' ? { phase, sub: 'final' } : { phase, sub: 'final', rollback };
   d.record(release, { state, inFlight: null, hold: null, nextCheckAt: null }, reason, message);
   if (wasCompleteRollback && d.service.lastCompletedReleaseId === release.id) {
-    d.patchService({ stableRevision: release.stableRevision, lastCompletedReleaseId: null });
+    // A rollout's stable is each region's own (its regions' releases restored them); the service's is untouched.
+    d.patchService(release.rollout ? { lastCompletedReleaseId: null } : { stableRevision: release.stableRevision, lastCompletedReleaseId: null });
   }
   const type = phase === 'rolled_back' ? 'release.rolled_back' : phase === 'failed' ? 'release.failed' : 'release.superseded';
   d.notify(release, type, reason, message);

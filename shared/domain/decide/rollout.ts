@@ -71,9 +71,11 @@ function settleRollback(d: Draft, rollout: Release): void {
   if (regions.some((r) => isInFlight(r.state.phase))) return;
   const held = regions.filter((r) => r.state.phase === 'complete').map((r) => r.target);
   const cause = rollbackOf(rollout.state)?.cause;
-  const restored = regions.filter((r) => r.state.phase !== 'complete').map((r) => r.target);
+  const restored = regions.filter((r) => r.state.phase === 'rolled_back' || r.state.phase === 'superseded').map((r) => r.target);
+  const failed = regions.filter((r) => r.state.phase === 'failed').map((r) => r.target);
   const phase = cause === Reason.Superseded ? 'superseded' : 'rolled_back';
-  finish(d, rollout, phase, Reason.RolledBack, `every region it reached serves its stable again (${restored.join(', ') || 'none'})${held.length ? `; nothing to return to in ${held.join(', ')}` : ''}`);
+  const notes = [failed.length ? `never deployed in ${failed.join(', ')}` : '', held.length ? `nothing to return to in ${held.join(', ')}` : ''].filter(Boolean);
+  finish(d, rollout, phase, Reason.RolledBack, `every region it reached serves its stable again (${restored.join(', ') || 'none'})${notes.map((n) => `; ${n}`).join('')}`);
 }
 
 /**
