@@ -38,6 +38,26 @@ export function quantileBound(histogram: readonly number[], q: number): number |
   return SLOWER_THAN_LAST_MS;
 }
 
+/**
+ * An estimate of the q-quantile: linear within the bin where the q-th request falls (as Prometheus'
+ * histogram_quantile reads buckets); the open last bin reads as its lower edge. Null when empty.
+ */
+export function quantileEstimate(histogram: readonly number[], q: number): number | null {
+  const total = histogram.reduce((a, n) => a + n, 0);
+  if (total === 0) return null;
+  const target = total * q;
+  let before = 0;
+  for (let i = 0; i < histogram.length; i += 1) {
+    const n = histogram[i] ?? 0;
+    if (n > 0 && before + n >= target) {
+      if (i >= LATENCY_BOUNDS_MS.length) return binFloor(i);
+      return binFloor(i) + ((binCeiling(i) - binFloor(i)) * (target - before)) / n;
+    }
+    before += n;
+  }
+  return binFloor(histogram.length - 1);
+}
+
 /** Requests certainly slower than `limitMs`: those in bins whose lower edge is at or above it (never a guess inside a bin). */
 export function slowerThan(histogram: readonly number[], limitMs: number): number {
   return histogram.reduce((a, n, i) => (binFloor(i) >= limitMs ? a + n : a), 0);

@@ -67,6 +67,8 @@ export const analysisConfigSchema = z
         tolerance: z.number().min(0).max(10).default(0.2),
         /** The rank test fails a candidate only when a random request of it is slower than a baseline one at least this often. */
         minProbabilitySlower: z.number().min(0.5).max(1).default(0.55),
+        /** …and only when, at one of `quantiles`, the candidate is at least this many milliseconds slower (estimated within the histogram's bins). */
+        minShiftMs: z.number().min(0).max(60_000).default(5),
         critical: z.boolean().default(true),
         weight: z.number().min(0).max(100).default(1),
       })

@@ -1,6 +1,6 @@
 import { binomialUpperTail } from './stats.js';
 import type { AnalysisConfig } from './config.js';
-import { enough, quantileBound, slowerThan, type CheckInput } from './arms.js';
+import { enough, quantileBound, quantileEstimate, slowerThan, type CheckInput } from './arms.js';
 import { candidateLarger, sum } from './mann-whitney.js';
 import type { MetricResult } from './model.js';
 
@@ -14,8 +14,11 @@ function samples(input: CheckInput): { c: number[]; b: number[] | null; nc: numb
 
 /**
  * The rank test (Mann–Whitney U, as Kayenta's judge): fail when the candidate's latencies are
- * shown larger than the baseline's and a random candidate request is slower than a random baseline
- * one at least `minProbabilitySlower` of the time (a shift that small is noise to a user).
+ * shown larger than the baseline's, a random candidate request is slower than a random baseline
+ * one at least `minProbabilitySlower` of the time, and at one of the judged quantiles the candidate
+ * is at least `minShiftMs` slower (estimated within the bins). Over many requests the test shows
+ * shifts of a fraction of a millisecond — a process just started beside a warm one — that no user
+ * sees; the two effect sizes keep it to shifts that matter.
  */
 export function latencyRank(input: CheckInput, config: LatencyConfig): MetricResult | null {
   const { c, b, nc, nb } = samples(input);
@@ -23,9 +26,15 @@ export function latencyRank(input: CheckInput, config: LatencyConfig): MetricRes
   const base = { metric: 'latency-rank', kind: 'relative' as const, critical: config.critical, weight: config.weight, candidate: quantileBound(c, 0.5), baseline: quantileBound(b, 0.5), limit: config.minProbabilitySlower, alpha: input.alpha, samples: { candidate: nc, baseline: nb } };
   const test = enough(nc, input.minSample) && enough(nb, input.minSample) ? candidateLarger(c, b) : null;
   if (!test) return { ...base, verdict: 'inconclusive', statistic: null, pValue: null, detail: `fewer than ${input.minSample} latencies in an arm` };
-  const slower = test.probabilityLarger >= config.minProbabilitySlower;
+  const shift = largestShift(c, b, config.quantiles);
+  const slower = test.probabilityLarger >= config.minProbabilitySlower && shift >= config.minShiftMs;
   const verdict = slower && test.pValue < input.alpha ? 'fail' : slower ? 'marginal' : 'pass';
-  return { ...base, verdict, statistic: test.statistic, pValue: test.pValue, detail: `a candidate request is slower than a baseline one ${(test.probabilityLarger * 100).toFixed(1)}% of the time (U = ${test.u})` };
+  return { ...base, verdict, statistic: test.statistic, pValue: test.pValue, detail: `a candidate request is slower than a baseline one ${(test.probabilityLarger * 100).toFixed(1)}% of the time (U = ${test.u}); ${shift.toFixed(1)} ms slower at its slowest of p${config.quantiles.map((q) => q * 100).join('/p')}` };
+}
+
+/** How much slower the candidate is at the judged quantile where it is slowest (0 when it is nowhere slower). */
+function largestShift(c: readonly number[], b: readonly number[], quantiles: readonly number[]): number {
+  return Math.max(0, ...quantiles.map((q) => (quantileEstimate(c, q) ?? 0) - (quantileEstimate(b, q) ?? 0)));
 }
 
 /**

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { errorCeiling, errorRatio } from '../../../shared/domain/analysis/errors.js';
 import { latencyCeiling, latencyQuantiles, latencyRank } from '../../../shared/domain/analysis/latency.js';
 import { customMetric } from '../../../shared/domain/analysis/custom.js';
-import { agreement, binCeiling, binFloor, combine, confirmStep, decisive, judge, describeAnalysis, describeMetric, DEFAULT_ANALYSIS, quantileBound, slowerThan, LATENCY_BOUNDS_MS, type Analysis, type ArmFigures, type CheckInput, type MetricResult } from '../../../shared/domain/index.js';
+import { agreement, binCeiling, binFloor, quantileEstimate, combine, confirmStep, decisive, judge, describeAnalysis, describeMetric, DEFAULT_ANALYSIS, quantileBound, slowerThan, LATENCY_BOUNDS_MS, type Analysis, type ArmFigures, type CheckInput, type MetricResult } from '../../../shared/domain/index.js';
 
 /**
  * Every metric's result, figure by figure: the verdict at and around each boundary, the limit it
@@ -94,6 +94,16 @@ describe('errorCeiling', () => {
   });
 });
 
+describe('quantileEstimate', () => {
+  it('reads a quantile linearly inside its bin; the open last bin as its lower edge; nothing from an empty histogram', () => {
+    expect(quantileEstimate(hist([0, 50], [1, 50]), 0.5)).toBe(5);
+    expect(quantileEstimate(hist([0, 50], [1, 50]), 0.75)).toBe(7.5);
+    expect(quantileEstimate(hist([2, 10]), 0.2)).toBe(13);
+    expect(quantileEstimate(hist([SLOTS - 1, 3]), 0.9)).toBe(LATENCY_BOUNDS_MS[LATENCY_BOUNDS_MS.length - 1]);
+    expect(quantileEstimate(hist(), 0.5)).toBeNull();
+  });
+});
+
 describe('latencyRank', () => {
   const fast = (n: number) => hist([1, n]);
   it('is not run when disabled or without the baseline\'s histogram', () => {
@@ -114,13 +124,20 @@ describe('latencyRank', () => {
 
   it('fails a shifted distribution, with U and the chance a candidate request is slower', () => {
     const r = latencyRank(input(arm(200, 0, hist([4, 200])), arm(200, 0, hist([2, 200]))), L);
-    expect(r).toMatchObject({ verdict: 'fail', candidate: 100, baseline: 25, detail: 'a candidate request is slower than a baseline one 100.0% of the time (U = 40000)' });
+    expect(r).toMatchObject({ verdict: 'fail', candidate: 100, baseline: 25, detail: 'a candidate request is slower than a baseline one 100.0% of the time (U = 40000); 74.7 ms slower at its slowest of p50/p95/p99' });
   });
 
   it('is marginal when slower often enough but not shown, and passes a shift too small to matter', () => {
-    // 60% of the candidate's requests one bin slower, too few to be shown at this level
-    expect(latencyRank(input(arm(100, 0, hist([1, 40], [2, 60])), arm(100, 0, hist([1, 60], [2, 40])), 0.001), L)?.verdict).toBe('marginal');
-    expect(latencyRank(input(arm(100, 0, hist([1, 40], [2, 60])), arm(100, 0, hist([1, 60], [2, 40])), 0.01), L)?.verdict).toBe('fail');
+    // 60% of the candidate's requests one bin slower (10–25 ms against 25–50 ms), too few to be shown at this level
+    expect(latencyRank(input(arm(100, 0, hist([2, 40], [3, 60])), arm(100, 0, hist([2, 60], [3, 40])), 0.001), L)?.verdict).toBe('marginal');
+    expect(latencyRank(input(arm(100, 0, hist([2, 40], [3, 60])), arm(100, 0, hist([2, 60], [3, 40])), 0.01), L)?.verdict).toBe('fail');
+    // The same share one bin slower down at 5–10 ms: shown, but at most 3.3 ms slower at any judged quantile
+    expect(latencyRank(input(arm(100, 0, hist([1, 40], [2, 60])), arm(100, 0, hist([1, 60], [2, 40])), 0.01), L)).toMatchObject({ verdict: 'pass', detail: expect.stringContaining('3.3 ms slower at its slowest of p50/p95/p99') });
+    // A process just started beside a warm one: thousands of requests, shown slower, by about a millisecond
+    const cold = latencyRank(input(arm(800, 0, hist([0, 500], [1, 300])), arm(800, 0, hist([0, 700], [1, 100]))), L);
+    expect(cold).toMatchObject({ verdict: 'pass', detail: expect.stringContaining('1.3 ms slower') });
+    expect(cold?.pValue).toBeLessThan(0.0001);
+    expect(latencyRank(input(arm(800, 0, hist([0, 500], [1, 300])), arm(800, 0, hist([0, 700], [1, 100]))), { ...L, minShiftMs: 1 })?.verdict).toBe('fail');
     // significant at 10,000 a side but a random request is slower only 52% of the time
     expect(latencyRank(input(arm(10_000, 0, hist([1, 4_800], [2, 5_200])), arm(10_000, 0, hist([1, 5_200], [2, 4_800]))), L)?.verdict).toBe('pass');
   });
