@@ -8,6 +8,8 @@ export default defineConfig({
   test: {
     include: [
       'test/unit/gates.test.ts',
+      'test/unit/on-upstream.test.ts',
+      'test/unit/notify-chat.test.ts',
       'test/unit/decide-pipeline.golden.test.ts',
       'test/unit/decide-hooks.golden.test.ts',
       'test/unit/pipeline.property.test.ts',
