@@ -1,7 +1,8 @@
-import { chatDeliveryKey, chatMessage, checkWebhookUrl, hookDeliveryKey, hooksFor, isRegionRelease, releaseEventPayloadSchema, routesFor, type ChatRoute, type Hook, type ReleaseEventPayload } from '../shared/domain/index.js';
+import { chatDeliveryKey, chatMessage, checkWebhookUrl, hookDeliveryKey, hooksFor, isRegionRelease, routesFor, type ChatRoute, type Hook, type ReleaseEventPayload } from '../shared/domain/index.js';
 import { SecretUnreadableError, UpstreamUnavailableError, type ChatDeps, type ChatSendResult } from '../shared/ports/index.js';
 import type { PubsubMessage } from '../shared/ingest/envelope.js';
 import type { EntryDeps, Verdict } from './entry.js';
+import { parseReleaseEventMessage } from './release-event-message.js';
 
 type Status = 'delivered' | 'already' | 'refused' | 'transient';
 type RouteResult = { route: ChatRoute; status: Status; why?: string };
@@ -19,15 +20,9 @@ type HookResult = { hook: Hook & { url: string }; status: Status; why?: string }
 export async function handleChatNotification(message: PubsubMessage, deps: EntryDeps): Promise<Verdict> {
   const chat = deps.chat;
   if (!chat) return { ack: 'ignored', why: 'chat notifications are not configured here' };
-  let json: unknown;
-  try {
-    json = JSON.parse(message.data.toString('utf8'));
-  } catch {
-    return { ack: 'rejected', reason: 'MalformedReleaseEvent', why: 'the message is not JSON' };
-  }
-  const parsed = releaseEventPayloadSchema.safeParse(json);
-  if (!parsed.success) return { ack: 'rejected', reason: 'MalformedReleaseEvent', why: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
-  const event = parsed.data;
+  const parsed = parseReleaseEventMessage(message);
+  if (!parsed.ok) return parsed.verdict;
+  const event = parsed.event;
   const service = await deps.store.getService(event.service);
   if (!service) return { ack: 'ignored', why: `service ${event.service} is not registered (any more)` };
   const routes = routesFor(service.config.notifications, event.type);

@@ -1,6 +1,7 @@
-import { isRegionRelease, releaseEventPayloadSchema, type NotificationType } from '../shared/domain/index.js';
+import { isRegionRelease, type NotificationType } from '../shared/domain/index.js';
 import type { PubsubMessage } from '../shared/ingest/envelope.js';
 import type { EntryDeps, Verdict } from './entry.js';
+import { parseReleaseEventMessage } from './release-event-message.js';
 
 /** The release events that can change what the stages after a service may take. */
 export const STAGE_EVENTS: ReadonlySet<NotificationType> = new Set<NotificationType>(['release.completed', 'release.rolling_back', 'release.rolled_back', 'release.revoked', 'release.failed', 'release.superseded']);
@@ -14,15 +15,9 @@ export const STAGE_EVENTS: ReadonlySet<NotificationType> = new Set<NotificationT
  * redelivery a no-op where it was already handled.
  */
 export async function handlePromoteStages(message: PubsubMessage, deps: EntryDeps): Promise<Verdict> {
-  let json: unknown;
-  try {
-    json = JSON.parse(message.data.toString('utf8'));
-  } catch {
-    return { ack: 'rejected', reason: 'MalformedReleaseEvent', why: 'the message is not JSON' };
-  }
-  const parsed = releaseEventPayloadSchema.safeParse(json);
-  if (!parsed.success) return { ack: 'rejected', reason: 'MalformedReleaseEvent', why: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
-  const event = parsed.data;
+  const parsed = parseReleaseEventMessage(message);
+  if (!parsed.ok) return parsed.verdict;
+  const event = parsed.event;
   // A release in several regions is promoted as the rollout, never region by region.
   if (!STAGE_EVENTS.has(event.type) || isRegionRelease(event.releaseId)) return { ack: 'ignored', why: `${event.type} of ${event.releaseId} changes no stage after ${event.service}` };
   const stages = await deps.store.findServicesPromotingFrom(event.service);
