@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { FieldPath, Firestore, Timestamp, type DocumentReference, type DocumentSnapshot, type Transaction } from '@google-cloud/firestore';
+import { FieldPath, Firestore, Timestamp, type Transaction } from '@google-cloud/firestore';
 import {
   SCHEMA_VERSION,
   applyConfig,
@@ -8,12 +8,8 @@ import {
   deliveryPatches,
   historyEntrySchema,
   parseServiceConfig,
-  readRelease as releaseFromDoc,
   serviceConfigSchema,
   targetOf,
-  ownReleaseId,
-  releasesToLoad,
-  upstreamToLoad,
   releasePointers,
   serviceStateSchema,
   DELIVERY_DAY_VERSION,
@@ -31,6 +27,7 @@ import { fromDoc, toDoc } from './codec.js';
 import { withDeadline } from '../../runtime/deadline.js';
 import { asStoreError } from './errors.js';
 import { KeyedQueue } from './keyed-queue.js';
+import { readRelease, readService, readWorld } from './world-reader.js';
 import { COLLECTIONS, createFirestore, type FirestoreStoreOptions } from './firestore-client.js';
 
 export { COLLECTIONS, createFirestore, type FirestoreStoreOptions } from './firestore-client.js';
@@ -75,7 +72,7 @@ export class FirestoreStore implements ReleaseStore {
     try {
       return await withDeadline(this.perService.run(event.service, () => this.db.runTransaction(
         async (tx): Promise<HandleResult> => {
-          const world = await this.load(tx, event, eventRef, serviceRef);
+          const world = await readWorld(tx, event, { eventRef, serviceRef, releases: this.releases(), hinted: this.pointerHints.get(event.service) ?? [] });
           if ('kind' in world) return world;
           const decision = decideFor(world);
           this.pointerHints.set(event.service, releasePointers(decision.service ?? world.service));
@@ -87,34 +84,6 @@ export class FirestoreStore implements ReleaseStore {
     } catch (error) {
       throw asStoreError(error, `handling event ${event.id}`);
     }
-  }
-
-  /**
-   * The world decide needs, read inside the transaction: exactly `releasesToLoad`. One round trip
-   * in the common case: the event's own release plus the releases this service pointed at after
-   * its last event here (a hint only; whatever it misses is read in a second round trip).
-   */
-  private async load(tx: Transaction, event: ReleaseEvent, eventRef: DocumentReference, serviceRef: DocumentReference): Promise<World | HandleResult> {
-    const hinted = [ownReleaseId(event), ...(this.pointerHints.get(event.service) ?? [])];
-    const first = [...new Set(hinted.filter((id): id is string => id !== null))];
-    const [seen, serviceSnap, ...firstSnaps] = await tx.getAll(eventRef, serviceRef, ...first.map((id) => this.releases().doc(id)));
-    if (seen?.exists) return { kind: 'duplicate' };
-    if (!serviceSnap?.exists) return { kind: 'unknownService', service: event.service };
-    const service = readService(serviceSnap);
-    const loaded = new Map(first.map((id, i) => [id, firstSnaps[i]]));
-    const wanted = releasesToLoad(service, event);
-    const missing = wanted.filter((id) => !loaded.has(id));
-    const missingSnaps = missing.length ? await tx.getAll(...missing.map((id) => this.releases().doc(id))) : [];
-    missing.forEach((id, i) => loaded.set(id, missingSnaps[i]));
-    const releases = wanted.flatMap((id) => {
-      const snap = loaded.get(id);
-      return snap?.exists ? [readRelease(snap)] : [];
-    });
-    // The stage before, for a pipeline's stage: read in this transaction, so decide acts on what is, not on what a message said.
-    const upstreamIds = upstreamToLoad(event, releases);
-    if (upstreamIds.length === 0) return { service, releases };
-    const upstreamSnaps = await tx.getAll(...upstreamIds.map((id) => this.releases().doc(id)));
-    return { service, releases, upstream: upstreamSnaps.filter((snap) => snap.exists).map(readRelease) };
   }
 
   private write(tx: Transaction, event: ReleaseEvent, decision: Decision, before: readonly Release[]): void {
@@ -296,13 +265,4 @@ export class FirestoreStore implements ReleaseStore {
   close(): Promise<void> {
     return this.db.terminate();
   }
-}
-
-function readService(snap: DocumentSnapshot): ServiceState {
-  const doc = serviceStateSchema.parse(fromDoc(snap.data()));
-  return { ...doc, config: parseServiceConfig(doc.config) };
-}
-
-function readRelease(snap: DocumentSnapshot): Release {
-  return releaseFromDoc(fromDoc(snap.data()));
 }
