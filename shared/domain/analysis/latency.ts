@@ -16,7 +16,8 @@ function samples(input: CheckInput): { c: number[]; b: number[] | null; nc: numb
  * The rank test (Mann–Whitney U, as Kayenta's judge): fail when the candidate's latencies are
  * shown larger than the baseline's, a random candidate request is slower than a random baseline
  * one at least `minProbabilitySlower` of the time, and at one of the judged quantiles the candidate
- * is at least `minShiftMs` slower (estimated within the bins). Over many requests the test shows
+ * is at least `minShiftMs` slower (estimated within the bins, at a quantile both arms have at least
+ * TAIL_REQUESTS requests beyond). Over many requests the test shows
  * shifts of a fraction of a millisecond — a process just started beside a warm one — that no user
  * sees; the two effect sizes keep it to shifts that matter.
  */
@@ -26,10 +27,24 @@ export function latencyRank(input: CheckInput, config: LatencyConfig): MetricRes
   const base = { metric: 'latency-rank', kind: 'relative' as const, critical: config.critical, weight: config.weight, candidate: quantileBound(c, 0.5), baseline: quantileBound(b, 0.5), limit: config.minProbabilitySlower, alpha: input.alpha, samples: { candidate: nc, baseline: nb } };
   const test = enough(nc, input.minSample) && enough(nb, input.minSample) ? candidateLarger(c, b) : null;
   if (!test) return { ...base, verdict: 'inconclusive', statistic: null, pValue: null, detail: `fewer than ${input.minSample} latencies in an arm` };
-  const shift = largestShift(c, b, config.quantiles);
+  const judged = placeableQuantiles(config.quantiles, Math.min(nc, nb));
+  const shift = largestShift(c, b, judged);
   const slower = test.probabilityLarger >= config.minProbabilitySlower && shift >= config.minShiftMs;
   const verdict = slower && test.pValue < input.alpha ? 'fail' : slower ? 'marginal' : 'pass';
-  return { ...base, verdict, statistic: test.statistic, pValue: test.pValue, detail: `a candidate request is slower than a baseline one ${(test.probabilityLarger * 100).toFixed(1)}% of the time (U = ${test.u}); ${shift.toFixed(1)} ms slower at its slowest of p${config.quantiles.map((q) => q * 100).join('/p')}` };
+  return { ...base, verdict, statistic: test.statistic, pValue: test.pValue, detail: `a candidate request is slower than a baseline one ${(test.probabilityLarger * 100).toFixed(1)}% of the time (U = ${test.u}); ${shift.toFixed(1)} ms slower at its slowest of p${judged.map((q) => q * 100).join('/p')}` };
+}
+
+/**
+ * A quantile's shift counts only when each arm has at least this many requests beyond it: the p99 of
+ * 21 requests is its slowest one, and a single slow request of a process just started is no shift.
+ */
+export const TAIL_REQUESTS = 5;
+
+/** The judged quantiles both arms hold enough requests beyond; the median when none is. */
+export function placeableQuantiles(quantiles: readonly number[], n: number): number[] {
+  // the tolerance keeps 25 × (1 − 0.8) = 4.999… at five
+  const placeable = quantiles.filter((q) => n * (1 - q) >= TAIL_REQUESTS - 1e-9);
+  return placeable.length > 0 ? placeable : [0.5];
 }
 
 /** How much slower the candidate is at the judged quantile where it is slowest (0 when it is nowhere slower). */
