@@ -4,7 +4,7 @@ import type { EntryDeps, Verdict } from './entry.js';
 import { parseReleaseEventMessage } from './release-event-message.js';
 
 /** The release events that can change what the stages after a service may take. */
-export const STAGE_EVENTS: ReadonlySet<NotificationType> = new Set<NotificationType>(['release.completed', 'release.rolling_back', 'release.rolled_back', 'release.revoked', 'release.failed', 'release.superseded']);
+export const STAGE_EVENTS: ReadonlySet<NotificationType> = new Set<NotificationType>(['release.completed', 'release.rolling_back', 'release.rolled_back', 'release.revoked', 'release.failed', 'release.superseded', 'release.hook_failed']);
 
 /**
  * promoteStages: one release event from `cutover-events` → an `upstream` event for each stage

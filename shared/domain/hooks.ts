@@ -21,6 +21,10 @@ import type { NotificationType } from './effects.js';
  *   step. Once it has started, a rollback Cutover would start by itself is held and a person is
  *   asked; a person's abort or rollback still goes through. A barrier at `after-complete` is run as
  *   a gate by the completed release (its watch window then holds instead of rolling back).
+ * - A re-verification (`verify: true`, at `after-complete`): a check of the completed release, run
+ *   as a gate (a job or a webhook, such as an end-to-end suite against the live service). Until it
+ *   passed, the stages after this one promote its build no further; when it fails, the release
+ *   stays (a person decides) and the build is revoked in every stage after.
  */
 export const HOOK_POINTS = ['pre-deploy', 'after-deploy', 'per-step', 'before-promotion', 'after-complete', 'on-rollback'] as const;
 export type HookPoint = (typeof HOOK_POINTS)[number];
@@ -61,12 +65,14 @@ export const hookSchema = z
      */
     timeout: boundedDuration('1s', '1h', 'hook timeout').prefault('5s'),
     barrier: z.boolean().default(false),
+    verify: z.boolean().default(false),
   })
   .strict()
   .refine((h) => (h.url === undefined) !== (h.job === undefined), 'a hook is a `url` (webhook) or a `job` (Cloud Run Job), one of them')
-  .refine((h) => h.job === undefined || isGate(h), 'a job runs only where the release waits for it: pre-deploy, per-step, before-promotion, or after-complete with barrier')
+  .refine((h) => h.job === undefined || isGate(h), 'a job runs only where the release waits for it: pre-deploy, per-step, before-promotion, or after-complete with barrier or verify')
   .refine((h) => h.url === undefined || h.timeout <= WEBHOOK_TIMEOUT_MS, 'a webhook answers within 8s (a longer suite is a job)')
-  .refine((h) => !h.barrier || h.at !== 'after-deploy' && h.at !== 'on-rollback', 'a barrier is a step the release runs: pre-deploy, per-step, before-promotion or after-complete');
+  .refine((h) => !h.barrier || h.at !== 'after-deploy' && h.at !== 'on-rollback', 'a barrier is a step the release runs: pre-deploy, per-step, before-promotion or after-complete')
+  .refine((h) => !h.verify || h.at === 'after-complete', 'verify re-checks a completed release: only at after-complete');
 export type Hook = z.output<typeof hookSchema>;
 
 export const hooksSchema = z
@@ -75,8 +81,8 @@ export const hooksSchema = z
   .refine((hooks) => new Set(hooks.map((h) => h.name)).size === hooks.length, 'hook names are unique');
 
 /** Run by the release itself as one of its steps (not told from the release event). */
-export function isGate(hook: { at: HookPoint; barrier: boolean }): boolean {
-  return GATE_POINTS.includes(hook.at) || (hook.at === 'after-complete' && hook.barrier);
+export function isGate(hook: { at: HookPoint; barrier: boolean; verify?: boolean }): boolean {
+  return GATE_POINTS.includes(hook.at) || (hook.at === 'after-complete' && (hook.barrier || hook.verify === true));
 }
 
 /** The told-only hooks a release event calls. */

@@ -32,22 +32,48 @@ export type ReleasePromotion = z.infer<typeof releasePromotionSchema>;
 /** What the release of the stage before says about its build now. */
 export type Standing =
   | { kind: 'eligible'; completedAt: number }
+  /** Completed, but a check it runs after completion has not ended: its soak runs, it goes no further yet. */
+  | { kind: 'checking'; completedAt: number; why: string }
   | { kind: 'notYet'; why: string }
   | { kind: 'revoked'; why: string };
 
 /**
  * Whether a build may be promoted from its release in the stage before. Completed (watched or
- * final) and never revoked: eligible. Rolling back, rolled back, failed, superseded, or revoked
+ * final), its after-complete checks passed, and never revoked: eligible. Rolling back, rolled back, failed, superseded, or revoked
  * by a stage further up: revoked, and so is every release of it downstream. Still in flight: not yet.
  */
 export function standingOf(upstream: Release | undefined): Standing {
   if (!upstream) return { kind: 'revoked', why: 'the release it was promoted from is gone' };
   const { phase } = upstream.state;
   if (upstream.promotion?.revokedAt != null) return { kind: 'revoked', why: `${upstream.id} was revoked by a stage before ${upstream.service}` };
-  if (phase === 'complete') return { kind: 'eligible', completedAt: upstream.completedAt ?? upstream.phaseStartedAt };
+  if (phase === 'complete') return completedStanding(upstream);
   if (phase === 'rolling_back' || phase === 'rolled_back' || phase === 'superseded' || phase === 'failed') return { kind: 'revoked', why: `${upstream.id} is ${phase} in ${upstream.service}` };
   return { kind: 'notYet', why: `${upstream.id} is ${phase} in ${upstream.service}` };
 }
 
+/**
+ * A completed release stands behind its build once every check it runs after completion (a
+ * re-verification, a migration's contract step) passed: while one runs, the build soaks in the
+ * stages after but goes no further; one that failed revokes the build there.
+ */
+function completedStanding(upstream: Release): Standing {
+  const checks = (upstream.hookRuns ?? []).filter((r) => r.at === 'after-complete');
+  const failed = checks.find((r) => r.status === 'failed');
+  if (failed) return { kind: 'revoked', why: `${upstream.id}'s after-complete check ${failed.hook} failed in ${upstream.service}` };
+  const completedAt = upstream.completedAt ?? upstream.phaseStartedAt;
+  const running = checks.find((r) => r.status === 'running');
+  if (running) return { kind: 'checking', completedAt, why: `${upstream.id}'s after-complete check ${running.hook} is still running in ${upstream.service}` };
+  return { kind: 'eligible', completedAt };
+}
+
 /** A digest-pinned image: a promotion carries the exact bytes that were judged, never a tag that may move. */
 export const isPinned = (image: string | null): image is string => image !== null && /@sha256:[0-9a-f]{64}$/.test(image);
+
+/** Past its soak and still soaking, a promoted release waits on the stage before (a check still running there): it asks again each minute. */
+export const SOAK_RECHECK_MS = 60_000;
+
+/** When a soaking release is next looked at: the end of its soak, then each minute until the stage before stands behind it or revokes it. */
+export function soakCheckAt(release: Release, now: number): number | null {
+  if (!release.promotion) return null;
+  return release.promotion.soakUntil > now ? release.promotion.soakUntil : now + SOAK_RECHECK_MS;
+}

@@ -77,6 +77,7 @@ export const verifiedIn = (stage: string, b: string) => (p: PipelineStory): Even
   kind: 'verificationCompleted', releaseId: rid(stage, b), effectId: p.inFlight(stage, b), results: [{ path: '/healthz', status: 200, ok: true, durationMs: 3, error: null }],
 });
 export const trafficIn = (stage: string, b: string, observedPercent: number) => (p: PipelineStory): EventBody => ({ kind: 'trafficSet', releaseId: rid(stage, b), effectId: p.inFlight(stage, b), observedPercent });
+export const hookRanIn = (stage: string, b: string, status: 'passed' | 'failed' | 'running', detail: string, execution: string | null) => (p: PipelineStory): EventBody => ({ kind: 'hookRan', releaseId: rid(stage, b), effectId: p.inFlight(stage, b), status, execution, detail });
 export const tickIn = (stage: string, b: string): EventBody => ({ kind: 'tick', releaseId: rid(stage, b) });
 export const commandIn = (stage: string, b: string, command: 'approve' | 'rollback' | 'abort' | 'pause' | 'resume', why: string | null = null): EventBody => ({ kind: 'command', releaseId: rid(stage, b), command, actor: 'ops@example.com', why });
 

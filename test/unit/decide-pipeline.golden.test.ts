@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ServiceConfigInput } from '../../shared/domain/index.js';
 import { s } from '../support/golden-steps.js';
-import { PipelineStory, commandIn, completesIn, stageBuild, tickIn, trafficIn } from '../support/pipeline-steps.js';
+import { PipelineStory, commandIn, completesIn, hookRanIn, stageBuild, tickIn, trafficIn } from '../support/pipeline-steps.js';
 
 /**
  * Golden stories of environments in order (`promotion`): dev → staging → prod, each stage a
@@ -14,6 +14,14 @@ const pipeline = (prodApproval: 'auto' | 'manual') => [
   { name: 'shop-staging', config: { ...ONE_STEP, source: undefined, promotion: { from: 'shop-dev', soak: '10m' } } },
   { name: 'shop-prod', config: { ...ONE_STEP, source: undefined, promotion: { from: 'shop-staging', soak: '30m', approval: prodApproval } } },
 ];
+
+/** Staging re-verifies each completed build with an end-to-end suite (a Cloud Run Job) before prod may take it. */
+const reverified = (): { name: string; config: Partial<ServiceConfigInput> }[] => {
+  const [dev, staging, prod] = pipeline('auto');
+  const e2e = { name: 'e2e', at: 'after-complete' as const, job: 'shop-e2e', verify: true, timeout: '1h' };
+  return [dev!, { ...staging!, config: { ...staging!.config, hooks: [e2e] } }, prod!];
+};
+const E2E = 'projects/demo-project/locations/europe-west1/jobs/shop-e2e/executions/shop-e2e-q81zt';
 
 const stories: { name: string; run: () => PipelineStory }[] = [
   {
@@ -57,6 +65,35 @@ const stories: { name: string; run: () => PipelineStory }[] = [
         { stage: 'shop-staging', at: s(701), body: trafficIn('shop-staging', 'b1', 0) },
         // The soak's tick finds nothing left to promote.
         { stage: 'shop-prod', at: s(2442), body: tickIn('shop-prod', 'b1') },
+      ]),
+  },
+  {
+    name: 'a failed re-verification: staging\'s end-to-end job after completion still runs when prod\'s soak ends, so prod waits; the job fails, staging stays, and prod\'s soaking release of the build ends revoked',
+    run: () =>
+      new PipelineStory(reverified()).run([
+        { stage: 'shop-dev', at: s(0), body: stageBuild('b1') },
+        ...completesIn('shop-dev', 'b1', 20),
+        { stage: 'shop-staging', at: s(622), body: tickIn('shop-staging', 'b1') },
+        ...completesIn('shop-staging', 'b1', 640),
+        { stage: 'shop-staging', at: s(650), body: hookRanIn('shop-staging', 'b1', 'running', 'execution started', E2E) },
+        { stage: 'shop-prod', at: s(2442), body: tickIn('shop-prod', 'b1') },
+        { stage: 'shop-staging', at: s(2500), body: hookRanIn('shop-staging', 'b1', 'failed', '1 of 1 task failed: exit code 1 (checkout total 0.00 for a non-empty cart)', E2E) },
+        // Prod's own tick afterwards finds nothing more to do.
+        { stage: 'shop-prod', at: s(2510), body: tickIn('shop-prod', 'b1') },
+      ]),
+  },
+  {
+    name: 'a passed re-verification: prod waits past its soak for staging\'s end-to-end job, and its next tick after the pass starts the build',
+    run: () =>
+      new PipelineStory(reverified()).run([
+        { stage: 'shop-dev', at: s(0), body: stageBuild('b1') },
+        ...completesIn('shop-dev', 'b1', 20),
+        { stage: 'shop-staging', at: s(622), body: tickIn('shop-staging', 'b1') },
+        ...completesIn('shop-staging', 'b1', 640),
+        { stage: 'shop-staging', at: s(650), body: hookRanIn('shop-staging', 'b1', 'running', 'execution started', E2E) },
+        { stage: 'shop-prod', at: s(2442), body: tickIn('shop-prod', 'b1') },
+        { stage: 'shop-staging', at: s(2500), body: hookRanIn('shop-staging', 'b1', 'passed', '1 of 1 task succeeded', E2E) },
+        { stage: 'shop-prod', at: s(2510), body: tickIn('shop-prod', 'b1') },
       ]),
   },
 ];

@@ -53,11 +53,13 @@ describe('dueGate: the gate hook the release runs now', () => {
     expect(due(at({ phase: 'shifting', sub: 'running' }, { stepIndex: null }))).toBeNull();
   });
 
-  it('complete: a barrier after completion, once (passed or failed), while the release is the service\'s current one', () => {
+  it('complete: a barrier after completion, asked about until it ended, once (passed or failed), while the release is the service\'s current one', () => {
     const done: ReleaseState = { phase: 'complete', sub: 'watching', watchUntil: T0 + 60_000 };
     expect(due(at(done))).toBe('contract');
     expect(due(at({ phase: 'complete', sub: 'final', watchUntil: T0 }))).toBe('contract');
-    expect(due(at(done, { hookRuns: [ran('contract', 'running')] }))).toBeNull();
+    // A job still running is polled again: the gate stays due until its execution ended.
+    expect(due(at(done, { hookRuns: [ran('contract', 'running')] }))).toBe('contract');
+    expect(due(at(done, { hookRuns: [ran('contract', 'passed')] }))).toBeNull();
     expect(due(at(done, { hookRuns: [ran('contract', 'failed')] }))).toBeNull();
     expect(due(at(done), serviceState({ hooks: HOOKS.map((h) => ({ ...h })) }, { lastCompletedReleaseId: 'checkout-other' }))).toBeNull();
   });
@@ -101,6 +103,16 @@ describe('standingOf: what the release of the stage before says of its build', (
     }
     expect(standingOf(up({ phase: 'complete', sub: 'final', watchUntil: T0 }, { promotion: { from: 'x', releaseId: 'x-b1', soakUntil: T0, revokedAt: T0 } }))).toMatchObject({ kind: 'revoked', why: expect.stringContaining('revoked by a stage before dev') });
     expect(standingOf(undefined)).toMatchObject({ kind: 'revoked' });
+  });
+  it('completed, with a check after completion (a re-verification, a contract step): checking while it runs, revoked once it failed, eligible once passed', () => {
+    const done: ReleaseState = { phase: 'complete', sub: 'watching', watchUntil: T0 };
+    const check = (status: HookRun['status'], at: HookRun['at'] = 'after-complete'): HookRun => ({ ...ran('e2e', status), at });
+    expect(standingOf(up(done, { hookRuns: [check('running')] }))).toEqual({ kind: 'checking', completedAt: T0 + 5, why: "dev-b1's after-complete check e2e is still running in dev" });
+    expect(standingOf(up(done, { hookRuns: [check('failed')] }))).toEqual({ kind: 'revoked', why: "dev-b1's after-complete check e2e failed in dev" });
+    expect(standingOf(up(done, { hookRuns: [check('passed')] }))).toEqual({ kind: 'eligible', completedAt: T0 + 5 });
+    // A failed one outweighs another still running; gates before completion are not its concern.
+    expect(standingOf(up(done, { hookRuns: [{ ...check('running'), hook: 'contract' }, check('failed')] })).kind).toBe('revoked');
+    expect(standingOf(up(done, { hookRuns: [check('failed', 'pre-deploy'), check('running', 'per-step')] })).kind).toBe('eligible');
   });
   it('still on its way there: not yet', () => {
     for (const phase of ['pending', 'deploying', 'verifying', 'shifting'] as const) expect(standingOf(up({ phase, sub: phase === 'pending' ? 'waiting' : 'running' } as ReleaseState)).kind).toBe('notYet');

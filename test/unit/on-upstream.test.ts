@@ -49,6 +49,22 @@ describe('a stage and the release of the stage before', () => {
     expect(made.release).toMatchObject({ state: { phase: 'pending', sub: 'soaking' }, build: { id: 'b1', status: 'SUCCESS', image: DIGEST, commit: 'c1' }, promotion: { from: 'shop-staging', releaseId: 'shop-staging-b1', soakUntil: T0 + 600_000, revokedAt: null }, nextCheckAt: T0 + 600_000 });
   });
 
+  it('a stage before still re-verifying its completed build: the build soaks here, waits past its soak looking each minute, and is never approved into a start', () => {
+    const e2e = (status: 'running' | 'passed' | 'failed') => upstream(COMPLETE, { hookRuns: [{ key: 'e2e', hook: 'e2e', at: 'after-complete', status, execution: null, startedAt: T0, endedAt: null, detail: '' }] });
+    const made = run(stage(), [], [e2e('running')], pointer);
+    expect(made.release).toMatchObject({ state: { phase: 'pending', sub: 'soaking' }, promotion: { soakUntil: T0 + 600_000 }, nextCheckAt: T0 + 600_000 });
+    const soaking = own({ phase: 'pending', sub: 'soaking' }, { nextCheckAt: T0 + 600_000 });
+    const waits = run(stage(), [soaking], [e2e('running')], tick, T0 + 600_000);
+    expect(waits.outcome).toEqual({ status: 'applied', reason: 'NothingToDo', message: "shop-staging-b1's after-complete check e2e is still running in shop-staging: shop-prod-b1 soaked and waits for it" });
+    expect(waits.release).toMatchObject({ state: { phase: 'pending', sub: 'soaking' }, nextCheckAt: T0 + 660_000 });
+    expect(waits.history).toEqual([]);
+    expect(run(stage(), [soaking], [e2e('passed')], tick, T0 + 660_000).release?.state).toEqual({ phase: 'deploying', sub: 'running' });
+    expect(run(stage(), [soaking], [e2e('failed')], tick, T0 + 660_000).release?.state).toMatchObject({ phase: 'rolled_back', rollback: { cause: 'DigestRevoked' } });
+    const approve: EventBody = { kind: 'command', releaseId: 'shop-prod-b1', command: 'approve', actor: 'ops@example.com', why: null };
+    const asked = run(stage({ promotion: { from: 'shop-staging', soak: '10m', approval: 'manual' } }), [own({ phase: 'pending', sub: 'awaitingApproval' })], [e2e('running')], approve);
+    expect(asked.outcome).toMatchObject({ status: 'rejected', reason: 'NotPromotable', message: "shop-staging-b1's after-complete check e2e is still running in shop-staging: shop-prod-b1 cannot start yet" });
+  });
+
   it('at the end of the soak: on approval it waits and says so; a stage before still on its way holds it; one revoked ends it', () => {
     const soaking = own({ phase: 'pending', sub: 'soaking' });
     const manual = run(stage({ promotion: { from: 'shop-staging', soak: '10m', approval: 'manual' } }), [soaking], [upstream(COMPLETE)], tick, T0 + 600_000);

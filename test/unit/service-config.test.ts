@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { parseDuration, parseServiceConfig, ServiceConfigError } from '../../shared/domain/index.js';
+import { isGate, parseDuration, parseServiceConfig, ServiceConfigError } from '../../shared/domain/index.js';
 import { serviceConfigJsonSchema } from '../../shared/domain/service-config-json-schema.js';
 import { serviceConfigInput } from '../support/fixtures.js';
 
@@ -95,8 +95,8 @@ describe('service config: hooks', () => {
   const hooks = (list: unknown[]) => parseServiceConfig(serviceConfigInput({ hooks: list as never }));
   it('takes https hooks (and plain http to 127.0.0.1), each named once, with a bounded timeout', () => {
     expect(hooks([{ name: 'smoke', at: 'after-deploy', url: 'https://qa.example.com/smoke' }, { name: 'tell', at: 'on-rollback', url: 'http://127.0.0.1:8080/x', timeout: '2s' }]).hooks).toEqual([
-      { name: 'smoke', at: 'after-deploy', url: 'https://qa.example.com/smoke', timeout: 5_000, barrier: false },
-      { name: 'tell', at: 'on-rollback', url: 'http://127.0.0.1:8080/x', timeout: 2_000, barrier: false },
+      { name: 'smoke', at: 'after-deploy', url: 'https://qa.example.com/smoke', timeout: 5_000, barrier: false, verify: false },
+      { name: 'tell', at: 'on-rollback', url: 'http://127.0.0.1:8080/x', timeout: 2_000, barrier: false, verify: false },
     ]);
   });
   it('takes Cloud Run Jobs where the release waits for them, with a longer timeout, and a barrier where the release runs it', () => {
@@ -104,8 +104,10 @@ describe('service config: hooks', () => {
       { name: 'migrate', at: 'pre-deploy', job: 'shop-migrate', timeout: '10m' },
       { name: 'load', at: 'per-step', job: 'projects/p/locations/europe-west1/jobs/shop-load' },
       { name: 'contract', at: 'after-complete', job: 'shop-contract', barrier: true, timeout: '30m' },
+      { name: 'e2e', at: 'after-complete', job: 'shop-e2e', verify: true, timeout: '1h' },
     ]).hooks;
-    expect(parsed.map((h) => [h.name, h.job, h.timeout, h.barrier])).toEqual([['migrate', 'shop-migrate', 600_000, false], ['load', 'projects/p/locations/europe-west1/jobs/shop-load', 5_000, false], ['contract', 'shop-contract', 1_800_000, true]]);
+    expect(parsed.map((h) => [h.name, h.job, h.timeout, h.barrier, h.verify])).toEqual([['migrate', 'shop-migrate', 600_000, false, false], ['load', 'projects/p/locations/europe-west1/jobs/shop-load', 5_000, false, false], ['contract', 'shop-contract', 1_800_000, true, false], ['e2e', 'shop-e2e', 3_600_000, false, true]]);
+    expect(parsed.map(isGate)).toEqual([true, true, true, true]);
   });
   it.each([
     ['plain http elsewhere', [{ name: 'a', at: 'after-deploy', url: 'http://qa.example.com/' }]],
@@ -117,6 +119,8 @@ describe('service config: hooks', () => {
     ['a job nobody waits for (told only)', [{ name: 'a', at: 'on-rollback', job: 'j' }]],
     ['a job beside the checks (after-deploy answers within a request)', [{ name: 'a', at: 'after-deploy', job: 'j' }]],
     ['a barrier on a hook the release does not run', [{ name: 'a', at: 'on-rollback', url: 'https://qa.example.com/', barrier: true }]],
+    ['a re-verification anywhere but after completion', [{ name: 'a', at: 'per-step', job: 'j', verify: true }]],
+    ['an after-complete job that is neither a barrier nor a re-verification', [{ name: 'a', at: 'after-complete', job: 'j' }]],
     ['a job name that is not one', [{ name: 'a', at: 'pre-deploy', job: 'projects/p/jobs/../x' }]],
     ['two hooks of one name', [{ name: 'a', at: 'after-deploy', url: 'https://qa.example.com/' }, { name: 'a', at: 'on-rollback', url: 'https://qa.example.com/' }]],
   ])('refuses %s', (_why, list) => {

@@ -38,8 +38,8 @@ export function dueGate(release: Release, service: ServiceState): DueGate | null
       return first('per-step', stepIndex, passed) ?? (service.config.steps[stepIndex + 1] === 100 ? first('before-promotion', null, passed) : null);
     }
     case 'complete':
-      // A barrier after completion (a contract step) runs once, while the release is the service's current one; a failed one is not run again.
-      return service.lastCompletedReleaseId === release.id ? first('after-complete', null, () => true) : null;
+      // A check after completion (a contract step, a re-verification) runs once, while the release is the service's current one, until it ended; a failed one is not run again.
+      return service.lastCompletedReleaseId === release.id ? first('after-complete', null, (run) => run.status !== 'running') : null;
     default:
       return null;
   }
@@ -56,6 +56,16 @@ export function gateEffectOf(release: Release, gate: DueGate): { key: string; ho
 export function crossBarrier(d: Draft, release: Release, gate: DueGate): void {
   if (!gate.hook.barrier || release.barrier) return;
   d.record(release, { barrier: { hook: gate.hook.name, at: d.now } }, Reason.BarrierStarted, `barrier hook ${gate.hook.name} started: from here a rollback is held for a person (cutover abort or rollback still goes through)`);
+}
+
+/**
+ * An after-complete gate (a barrier or a re-verification) is kept as running from its first
+ * issue, in the decision that issued it: until it passed, the stages after this one do not take
+ * the build (standingOf reads the run), with no moment between completion and its first answer.
+ */
+export function openAfterCompleteRun(d: Draft, release: Release, gate: DueGate): void {
+  if (gate.hook.at !== 'after-complete' || release.hookRuns?.some((r) => r.key === gate.key)) return;
+  d.touch(release, { hookRuns: keep(release, { key: gate.key, hook: gate.hook.name, at: gate.hook.at, status: 'running', execution: null, startedAt: d.now, endedAt: null, detail: 'issued' }) });
 }
 
 function keep(release: Release, run: HookRun): HookRun[] {
@@ -86,7 +96,8 @@ export function onHookRan(d: Draft, release: Release, body: EventOf<'hookRan'>, 
       return onFailure(release, why);
     }
     const patch: Partial<Release> = { hookRuns: keep(release, run('running', body.detail)), inFlight: { ...inFlight, progress: 'accepted', deadlineAt: d.now + d.ctx.policy.deployPollMs, lastError: null } };
-    if (earlier) d.touch(release, patch);
+    // Told once: when the job's execution is first known (an after-complete gate is kept as running from its issue, without one).
+    if (earlier && (earlier.execution !== null || !body.execution)) d.touch(release, patch);
     else d.record(release, patch, Reason.HookRunning, `${what} started ${body.execution ?? ''}`.trim());
     return;
   }

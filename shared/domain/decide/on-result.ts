@@ -39,12 +39,16 @@ export function onResult(d: Draft, body: ResultBody): void {
   }
 }
 
-/** A gate hook failed: before deploy the release fails (nothing was deployed); after, it rolls back; a barrier after completion is reported. */
+/**
+ * A gate hook failed: before deploy the release fails (nothing was deployed); after, it rolls back;
+ * a check after completion (a barrier, a re-verification) is reported, the release stays, and the
+ * stages after this one revoke its build on the event (standingOf reads the failed run).
+ */
 function gateFailed(d: Draft, release: Release, why: string): void {
   if (release.state.phase === 'deploying') return finish(d, release, 'failed', Reason.HookFailed, why);
   if (release.state.phase === 'complete') {
-    d.record(release, {}, Reason.HookFailed, `${why}; the release stays as it is: a person decides`);
-    return d.notify(release, 'release.hook_failed', Reason.HookFailed, `${why}; the release stays: a person decides`);
+    d.record(release, {}, Reason.HookFailed, `${why}; the release stays as it is: a person decides; no later stage takes its build`);
+    return d.notify(release, 'release.hook_failed', Reason.HookFailed, `${why}; the release stays: a person decides; no later stage takes its build`);
   }
   beginRollback(d, release, Reason.HookFailed, why);
 }

@@ -62,6 +62,11 @@ export function soaked(d: Draft, release: Release): void {
   const standing = standingOf(d.upstream(promotion.releaseId));
   if (standing.kind === 'revoked') return revoke(d, release, standing.why);
   if (standing.kind === 'notYet') return;
+  if (standing.kind === 'checking') {
+    // Asked again each minute (soakCheckAt) until the check there ended: its pass promotes, its failure revokes.
+    d.settle({ status: 'applied', reason: Reason.NothingToDo, message: `${standing.why}: ${release.id} soaked and waits for it` });
+    return d.reconcileAlso(release);
+  }
   if (d.service.config.promotion?.approval === 'manual') {
     d.record(release, { state: { phase: 'pending', sub: 'awaitingApproval' } }, Reason.AwaitingApproval, `soaked in ${promotion.from}; ${d.service.name} promotes on approval: waiting for \`cutover approve\``);
     return d.notify(release, 'release.awaiting_approval', Reason.AwaitingApproval, `promoted from ${promotion.from}; waiting for approval`);
@@ -74,6 +79,7 @@ export function approvePromotion(d: Draft, release: Release, by: string): void {
   const promotion = release.promotion;
   const standing = standingOf(d.upstream(promotion?.releaseId));
   if (standing.kind === 'revoked') return revoke(d, release, standing.why);
+  if (standing.kind !== 'eligible') return d.settle({ status: 'rejected', reason: Reason.NotPromotable, message: `${standing.why}: ${release.id} cannot start yet` });
   startOrQueue(d, release, `approved ${by}`);
 }
 

@@ -5,8 +5,9 @@ import { isInFlight, type Release, type ServiceState } from '../model.js';
 import { Reason } from '../reasons.js';
 import { TARGET_TRAITS, measuredAs } from '../targets.js';
 import { targetService, type Draft } from './draft.js';
+import { soakCheckAt } from '../pipeline.js';
 import { rolloutCheckAt } from './rollout.js';
-import { crossBarrier, dueGate, gateEffectOf } from './gates.js';
+import { crossBarrier, dueGate, gateEffectOf, openAfterCompleteRun } from './gates.js';
 
 /**
  * Reconciliation, argo-style: each phase needs at most one step effect; this finds it, issues it
@@ -204,7 +205,10 @@ export function reconcile(d: Draft, release: Release): void {
       const attempt = same && current ? (current.progress === 'accepted' ? current.attempt : current.attempt + 1) : 1;
       const effectSeq = release.effectSeq + 1;
       const gate = spec.kind === 'runHook' ? dueGate(release, d.service) : null;
-      if (gate && !same) crossBarrier(d, release, gate);
+      if (gate && !same) {
+        crossBarrier(d, release, gate);
+        openAfterCompleteRun(d, release, gate);
+      }
       const effectId = `${release.id}/${effectSeq}/${spec.kind}/${attempt}`;
       d.emit(buildEffect(release, d.service, spec, effectId, attempt, d.now));
       d.touch(release, {
@@ -252,7 +256,7 @@ function heldCheckAt(release: Release, now: number): number | null {
 
 function nextCheckOf(release: Release, service: ServiceState, now: number): number | null {
   if (release.inFlight) return release.inFlight.deadlineAt;
-  if (release.state.phase === 'pending' && release.state.sub === 'soaking') return release.promotion?.soakUntil ?? null;
+  if (release.state.phase === 'pending' && release.state.sub === 'soaking') return soakCheckAt(release, now);
   if (release.state.phase === 'shifting') return healthDueAt(release, service);
   if (release.state.phase === 'complete' && !watchEnded(release, now)) {
     const { watchUntil } = release.state;
