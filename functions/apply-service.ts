@@ -1,4 +1,4 @@
-import { ServiceConfigError, mayDo, parseServiceConfig, refusedPlatformFields, targetOf, type Caller, type FieldRefusal, type ServiceConfig, type ServiceConfigInput } from '../shared/domain/index.js';
+import { ServiceConfigError, mayDo, parseServiceConfig, promotionCycle, refusedPlatformFields, targetOf, type Caller, type FieldRefusal, type ServiceConfig, type ServiceConfigInput } from '../shared/domain/index.js';
 import { TargetClaimedError, type CommandAuth } from '../shared/ports/index.js';
 import type { EntryDeps } from './entry.js';
 import { Refusal, rolesFor } from './command-auth.js';
@@ -33,15 +33,23 @@ export async function applyService(config: Record<string, unknown>, caller: Call
   const target = targetOf(next);
   // A release in flight is moving traffic on its target: the target changes between releases only.
   if (existing?.activeReleaseId && targetOf(existing.config) !== target) throw new Refusal(409, `release ${existing.activeReleaseId} is in flight on ${targetOf(existing.config)}: change the target once it has ended`, { field: 'router', release: existing.activeReleaseId });
-  const claimant = (await deps.store.listServices()).find((s) => s.name !== next.name && targetOf(s.config) === target);
+  const services = await deps.store.listServices();
+  const claimant = services.find((s) => s.name !== next.name && targetOf(s.config) === target);
   if (claimant) throw new Refusal(409, `target ${target} is already routed by service ${claimant.name}: one target, one service`, { field: 'router.target', claimedBy: claimant.name });
+  const cycle = promotionCycle(next.name, next.promotion?.from, services.map((s) => ({ name: s.name, from: s.config.promotion?.from })));
+  if (cycle) throw new Refusal(409, `promotion.from: ${cycle.join(' ← ')} would be a loop of stages, and no stage of it would ever take a first build`, { field: 'promotion.from', cycle });
   // The store claims the target in the same transaction: two applies racing for one target cannot both win.
   const applied = await deps.store.applyServiceConfig(input, deps.clock()).catch((error: unknown) => {
     if (error instanceof TargetClaimedError) throw new Refusal(409, error.message, { field: 'router.target', claimedBy: error.claimedBy });
     throw error;
   });
   deps.log.info({ service: applied.name, actor: email }, `onCommand: service ${applied.name} applied by ${email}`);
-  const warnings = [...resolved.warnings, ...(applied.config.source ? [] : [`service ${applied.name} has no \`source\`: it accepts no build until one is set`])];
+  const from = applied.config.promotion?.from;
+  const warnings = [
+    ...resolved.warnings,
+    ...(applied.config.source || from ? [] : [`service ${applied.name} has no \`source\`: it accepts no build until one is set`]),
+    ...(from && !services.some((s) => s.name === from) ? [`promotion.from: no service ${from} yet; ${applied.name} takes its builds once it is applied`] : []),
+  ];
   return { status: 'applied', actor: email, service: applied, warnings };
 }
 

@@ -77,3 +77,21 @@ export function soakCheckAt(release: Release, now: number): number | null {
   if (!release.promotion) return null;
   return release.promotion.soakUntil > now ? release.promotion.soakUntil : now + SOAK_RECHECK_MS;
 }
+
+/**
+ * The stages a new `promotion.from` would close into a loop: following each stage's `from` from
+ * the named one back to the service itself. Null when the chain ends (a first stage, or a stage
+ * not applied yet). A loop could not run away — a build enters a stage once — but it would be a
+ * pipeline whose first stage never takes a build.
+ */
+export function promotionCycle(service: string, from: string | undefined, stages: readonly { name: string; from: string | undefined }[]): string[] | null {
+  const fromOf = new Map(stages.filter((s) => s.name !== service).map((s) => [s.name, s.from]));
+  const path = [service];
+  for (let at = from; at !== undefined; at = fromOf.get(at)) {
+    path.push(at);
+    if (at === service) return path;
+    // A loop further up that does not pass through this service is not this apply's to refuse.
+    if (path.indexOf(at) < path.length - 1) return null;
+  }
+  return null;
+}

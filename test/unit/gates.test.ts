@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hookRunKey, hooksFor, isGate, isPinned, parseServiceConfig, standingOf, type HookRun, type Release, type ReleaseState } from '../../shared/domain/index.js';
+import { hookRunKey, hooksFor, isGate, isPinned, parseServiceConfig, promotionCycle, standingOf, type HookRun, type Release, type ReleaseState } from '../../shared/domain/index.js';
 import { dueGate } from '../../shared/domain/decide/gates.js';
 import { T0, releaseIn, serviceConfigInput, serviceState } from '../support/fixtures.js';
 
@@ -116,6 +116,16 @@ describe('standingOf: what the release of the stage before says of its build', (
   });
   it('still on its way there: not yet', () => {
     for (const phase of ['pending', 'deploying', 'verifying', 'shifting'] as const) expect(standingOf(up({ phase, sub: phase === 'pending' ? 'waiting' : 'running' } as ReleaseState)).kind).toBe('notYet');
+  });
+  it('a promotion.from that closes a loop is found, with the loop; a chain that ends, or a loop further up not through the service, is not this apply\'s', () => {
+    const stages = [{ name: 'dev', from: undefined }, { name: 'staging', from: 'dev' }, { name: 'prod', from: 'staging' }];
+    expect(promotionCycle('dev', 'prod', stages)).toEqual(['dev', 'prod', 'staging', 'dev']);
+    expect(promotionCycle('dev', undefined, stages)).toBeNull();
+    expect(promotionCycle('prod', 'staging', stages)).toBeNull();
+    expect(promotionCycle('qa', 'missing', stages)).toBeNull();
+    // The service's own stored config is replaced by what is applied: prod's old `from` does not count.
+    expect(promotionCycle('staging', 'prod', stages)).toEqual(['staging', 'prod', 'staging']);
+    expect(promotionCycle('qa', 'a', [{ name: 'a', from: 'b' }, { name: 'b', from: 'a' }])).toBeNull();
   });
   it('a promotion carries a digest, never a tag', () => {
     expect(isPinned(`r/shop@sha256:${'a'.repeat(64)}`)).toBe(true);

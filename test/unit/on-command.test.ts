@@ -154,6 +154,21 @@ describe('onCommand: services apply', () => {
     const res = await send({ command: 'apply', config: { ...config(), source: undefined } }, token('root@example.com'));
     expect(res.json.warnings).toEqual([expect.stringContaining('accepts no build')]);
   });
+
+  it('refuses a promotion.from that closes a loop of stages (409, with the loop), and says so when the stage before is not applied yet', async () => {
+    const stage = (name: string, from: string) => config({ name, router: { kind: 'cloud-run', target: name }, source: undefined, promotion: { from } });
+    const staging = await send({ command: 'apply', config: stage('checkout-staging', 'checkout') }, token('root@example.com'));
+    expect(staging.status).toBe(200);
+    expect(staging.json.warnings).toEqual([]);
+    expect((await send({ command: 'apply', config: stage('checkout-prod', 'checkout-staging') }, token('root@example.com'))).status).toBe(200);
+    const before = await sys.store.getService('checkout');
+    const loop = await send({ command: 'apply', config: config({ promotion: { from: 'checkout-prod' } }) }, token('root@example.com'));
+    expect(loop).toMatchObject({ status: 409, json: { field: 'promotion.from', cycle: ['checkout', 'checkout-prod', 'checkout-staging', 'checkout'] } });
+    expect(await sys.store.getService('checkout')).toEqual(before);
+    expect((await send({ command: 'apply', config: stage('checkout-dr', 'checkout-dr') }, token('root@example.com'))).status).toBe(400);
+    const early = await send({ command: 'apply', config: stage('checkout-qa', 'checkout-dev') }, token('root@example.com'));
+    expect(early).toMatchObject({ status: 200, json: { warnings: ['promotion.from: no service checkout-dev yet; checkout-qa takes its builds once it is applied'] } });
+  });
 });
 
 describe('onCommand: rebuild-stats', () => {
