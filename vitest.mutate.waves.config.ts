@@ -10,6 +10,7 @@ export default defineConfig({
   test: {
     include: [
       'test/unit/decide-waves.golden.test.ts',
+      'test/unit/rollout.test.ts',
       'test/unit/waves.property.test.ts',
       'test/unit/release-state.test.ts',
       'test/unit/release-state-labels.test.ts',
