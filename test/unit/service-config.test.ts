@@ -110,21 +110,22 @@ describe('service config: hooks', () => {
     expect(parsed.map(isGate)).toEqual([true, true, true, true]);
   });
   it.each([
-    ['plain http elsewhere', [{ name: 'a', at: 'after-deploy', url: 'http://qa.example.com/' }]],
-    ['credentials in the URL', [{ name: 'a', at: 'after-deploy', url: 'https://user:pw@qa.example.com/' }]],
-    ['a point that does not exist', [{ name: 'a', at: 'before-lunch', url: 'https://qa.example.com/' }]],
-    ['a timeout longer than a request', [{ name: 'a', at: 'after-deploy', url: 'https://qa.example.com/', timeout: '5m' }]],
-    ['a hook that is both a webhook and a job', [{ name: 'a', at: 'pre-deploy', url: 'https://qa.example.com/', job: 'j' }]],
-    ['a hook that is neither', [{ name: 'a', at: 'pre-deploy' }]],
-    ['a job nobody waits for (told only)', [{ name: 'a', at: 'on-rollback', job: 'j' }]],
-    ['a job beside the checks (after-deploy answers within a request)', [{ name: 'a', at: 'after-deploy', job: 'j' }]],
-    ['a barrier on a hook the release does not run', [{ name: 'a', at: 'on-rollback', url: 'https://qa.example.com/', barrier: true }]],
-    ['a re-verification anywhere but after completion', [{ name: 'a', at: 'per-step', job: 'j', verify: true }]],
-    ['an after-complete job that is neither a barrier nor a re-verification', [{ name: 'a', at: 'after-complete', job: 'j' }]],
-    ['a job name that is not one', [{ name: 'a', at: 'pre-deploy', job: 'projects/p/jobs/../x' }]],
-    ['two hooks of one name', [{ name: 'a', at: 'after-deploy', url: 'https://qa.example.com/' }, { name: 'a', at: 'on-rollback', url: 'https://qa.example.com/' }]],
-  ])('refuses %s', (_why, list) => {
-    expect(() => hooks(list)).toThrow();
+    ['plain http elsewhere', [{ name: 'a', at: 'after-deploy', url: 'http://qa.example.com/' }], /an https URL \(plain http only to 127.0.0.1\)/],
+    ['a scheme that is neither https nor http', [{ name: 'a', at: 'after-deploy', url: 'ftp://127.0.0.1/x' }], /an https URL/],
+    ['credentials in the URL', [{ name: 'a', at: 'after-deploy', url: 'https://user:pw@qa.example.com/' }], /no credentials in the URL/],
+    ['a point that does not exist', [{ name: 'a', at: 'before-lunch', url: 'https://qa.example.com/' }], /hooks\.0\.at/],
+    ['a timeout longer than a request', [{ name: 'a', at: 'after-deploy', url: 'https://qa.example.com/', timeout: '5m' }], /a webhook answers within 8s/],
+    ['a hook that is both a webhook and a job', [{ name: 'a', at: 'pre-deploy', url: 'https://qa.example.com/', job: 'j' }], /a hook is a `url` \(webhook\) or a `job`/],
+    ['a hook that is neither', [{ name: 'a', at: 'pre-deploy' }], /a hook is a `url` \(webhook\) or a `job`/],
+    ['a job nobody waits for (told only)', [{ name: 'a', at: 'on-rollback', job: 'j' }], /a job runs only where the release waits for it/],
+    ['a job beside the checks (after-deploy answers within a request)', [{ name: 'a', at: 'after-deploy', job: 'j' }], /a job runs only where the release waits for it/],
+    ['a barrier on a hook the release does not run', [{ name: 'a', at: 'on-rollback', url: 'https://qa.example.com/', barrier: true }], /a barrier is a step the release runs/],
+    ['a re-verification anywhere but after completion', [{ name: 'a', at: 'per-step', job: 'j', verify: true }], /verify re-checks a completed release/],
+    ['an after-complete job that is neither a barrier nor a re-verification', [{ name: 'a', at: 'after-complete', job: 'j' }], /after-complete with barrier or verify/],
+    ['a job name that is not one', [{ name: 'a', at: 'pre-deploy', job: 'projects/p/jobs/../x' }], /a Cloud Run Job: its name/],
+    ['two hooks of one name', [{ name: 'a', at: 'after-deploy', url: 'https://qa.example.com/' }, { name: 'a', at: 'on-rollback', url: 'https://qa.example.com/' }], /hook names are unique/],
+  ])('refuses %s', (_why, list, problem) => {
+    expect(() => hooks(list)).toThrow(problem);
   });
 
   it('takes regions in waves with a soak, and refuses a region twice, an array of arrays, or a load balancer shared by every region', () => {
