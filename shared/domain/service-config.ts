@@ -105,6 +105,13 @@ export const serviceConfigSchema = z
   .refine((c) => !c.rollout || TARGET_TRAITS[c.router.kind].regional, {
     message: 'rollout.waves needs a target that runs a service per region (cloud-run); a global load balancer (gke-lb) shares one URL map across regions',
     path: ['rollout'],
+  })
+  // In a rollout each region's release runs the gates. A contract step run as one region completes
+  // would drop what the regions still on the old version need, and a re-verification of one region
+  // is not the rollout's: both wait for hooks run once for the whole rollout.
+  .refine((c) => !c.rollout || !c.hooks.some((h) => h.at === 'after-complete' && (h.barrier || h.verify)), {
+    message: 'with rollout.waves, an after-complete barrier or re-verification would run per region, while other regions still serve the old version: not supported yet',
+    path: ['hooks'],
   });
 
 export type ServiceConfig = z.output<typeof serviceConfigSchema>;

@@ -128,6 +128,13 @@ describe('service config: hooks', () => {
     expect(() => hooks(list)).toThrow(problem);
   });
 
+  it('refuses, with waves, a contract step or a re-verification after completion (each region would run it while others serve the old version); takes the other gates per region', () => {
+    const withHooks = (hooks: unknown[]) => parseServiceConfig({ ...serviceConfigInput(), rollout: { waves: [{ regions: ['europe-west1'] }, { regions: ['us-central1'] }] }, hooks });
+    expect(() => withHooks([{ name: 'contract', at: 'after-complete', job: 'c', barrier: true }])).toThrow(/would run per region/);
+    expect(() => withHooks([{ name: 'e2e', at: 'after-complete', job: 'e', verify: true }])).toThrow(/would run per region/);
+    expect(withHooks([{ name: 'migrate', at: 'pre-deploy', job: 'm' }, { name: 'tell', at: 'after-complete', url: 'https://qa.example.com/' }]).hooks.map((h) => h.name)).toEqual(['migrate', 'tell']);
+  });
+
   it('takes regions in waves with a soak, and refuses a region twice, an array of arrays, or a load balancer shared by every region', () => {
     const waves = (rollout: unknown, router: unknown = { kind: 'cloud-run' }) => parseServiceConfig({ ...serviceConfigInput(), router, rollout });
     expect(waves({ waves: [{ regions: ['europe-west1'] }, { regions: ['us-central1', 'us-east1'] }], soak: '15m' }).rollout).toEqual({ waves: [{ regions: ['europe-west1'] }, { regions: ['us-central1', 'us-east1'] }], soak: 900_000 });
