@@ -15,6 +15,7 @@ export default defineConfig({
       'test/unit/pipeline.property.test.ts',
       'test/unit/promote-stages.test.ts',
       'test/unit/gate-hooks.test.ts',
+      'test/unit/hook-results.test.ts',
       'test/unit/pipeline-view.test.ts',
       'test/unit/apply-config.test.ts',
       'test/unit/service-config.test.ts',
