@@ -53,6 +53,9 @@ const JOB_RULE = /^([a-z][a-z0-9-]{0,62}|projects\/[a-z0-9-]{1,63}\/locations\/[
 
 const WEBHOOK_TIMEOUT_MS = 8_000;
 
+/** The longest a hook may run (a job's `timeout`): a run still marked running well past it can have no result any more. */
+export const HOOK_TIMEOUT_MAX_MS = 3_600_000;
+
 export const hookSchema = z
   .object({
     name: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'lower-case letters, digits and "-", starting with a letter'),

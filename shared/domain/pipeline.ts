@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { boundedDuration } from './duration.js';
 import type { Release } from './model.js';
+import { HOOK_TIMEOUT_MAX_MS } from './hooks.js';
 import { SERVICE_NAME_RULE } from './names.js';
+
+/** Beyond the longest hook timeout, the time its last poll may take to be recorded. */
+const ABANDONED_GRACE_MS = 300_000;
 
 /**
  * Environments in order: a service is a stage of a pipeline when its config names the stage
@@ -38,15 +42,16 @@ export type Standing =
   | { kind: 'revoked'; why: string };
 
 /**
- * Whether a build may be promoted from its release in the stage before. Completed (watched or
- * final), its after-complete checks passed, and never revoked: eligible. Rolling back, rolled back, failed, superseded, or revoked
- * by a stage further up: revoked, and so is every release of it downstream. Still in flight: not yet.
+ * Whether a build may be promoted from its release in the stage before, at `now`. Completed
+ * (watched or final), its after-complete checks passed, and never revoked: eligible. Rolling back,
+ * rolled back, failed, superseded, or revoked by a stage further up: revoked, and so is every
+ * release of it downstream. Still in flight: not yet.
  */
-export function standingOf(upstream: Release | undefined): Standing {
+export function standingOf(upstream: Release | undefined, now: number): Standing {
   if (!upstream) return { kind: 'revoked', why: 'the release it was promoted from is gone' };
   const { phase } = upstream.state;
   if (upstream.promotion?.revokedAt != null) return { kind: 'revoked', why: `${upstream.id} was revoked by a stage before ${upstream.service}` };
-  if (phase === 'complete') return completedStanding(upstream);
+  if (phase === 'complete') return completedStanding(upstream, now);
   if (phase === 'rolling_back' || phase === 'rolled_back' || phase === 'superseded' || phase === 'failed') return { kind: 'revoked', why: `${upstream.id} is ${phase} in ${upstream.service}` };
   return { kind: 'notYet', why: `${upstream.id} is ${phase} in ${upstream.service}` };
 }
@@ -54,12 +59,16 @@ export function standingOf(upstream: Release | undefined): Standing {
 /**
  * A completed release stands behind its build once every check it runs after completion (a
  * re-verification, a migration's contract step) passed: while one runs, the build soaks in the
- * stages after but goes no further; one that failed revokes the build there.
+ * stages after but goes no further; one that failed revokes the build there, and so does one still
+ * marked running past the longest a hook may run (its release stopped asking: a newer one became
+ * the stage's current release), so a build never waits on it for ever.
  */
-function completedStanding(upstream: Release): Standing {
+function completedStanding(upstream: Release, now: number): Standing {
   const checks = (upstream.hookRuns ?? []).filter((r) => r.at === 'after-complete');
   const failed = checks.find((r) => r.status === 'failed');
   if (failed) return { kind: 'revoked', why: `${upstream.id}'s after-complete check ${failed.hook} failed in ${upstream.service}` };
+  const abandoned = checks.find((r) => r.status === 'running' && now - r.startedAt > HOOK_TIMEOUT_MAX_MS + ABANDONED_GRACE_MS);
+  if (abandoned) return { kind: 'revoked', why: `${upstream.id}'s after-complete check ${abandoned.hook} never ended in ${upstream.service}` };
   const completedAt = upstream.completedAt ?? upstream.phaseStartedAt;
   const running = checks.find((r) => r.status === 'running');
   if (running) return { kind: 'checking', completedAt, why: `${upstream.id}'s after-complete check ${running.hook} is still running in ${upstream.service}` };

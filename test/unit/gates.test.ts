@@ -91,31 +91,35 @@ describe('hooks: gates, told hooks, keys', () => {
 
 describe('standingOf: what the release of the stage before says of its build', () => {
   const up = (state: ReleaseState, extra: Partial<Release> = {}) => releaseIn(state.phase, { id: 'dev-b1', service: 'dev', state, completedAt: T0 + 5, ...extra });
+  const stand = (release: Release | undefined, now = T0 + 60_000) => standingOf(release, now);
   it('completed, watched or final, and never revoked: eligible from its completion', () => {
-    expect(standingOf(up({ phase: 'complete', sub: 'watching', watchUntil: T0 }))).toEqual({ kind: 'eligible', completedAt: T0 + 5 });
-    expect(standingOf(up({ phase: 'complete', sub: 'final', watchUntil: T0 }))).toEqual({ kind: 'eligible', completedAt: T0 + 5 });
-    expect(standingOf(up({ phase: 'complete', sub: 'final', watchUntil: T0 }, { completedAt: null, phaseStartedAt: T0 + 9 }))).toEqual({ kind: 'eligible', completedAt: T0 + 9 });
+    expect(stand(up({ phase: 'complete', sub: 'watching', watchUntil: T0 }))).toEqual({ kind: 'eligible', completedAt: T0 + 5 });
+    expect(stand(up({ phase: 'complete', sub: 'final', watchUntil: T0 }))).toEqual({ kind: 'eligible', completedAt: T0 + 5 });
+    expect(stand(up({ phase: 'complete', sub: 'final', watchUntil: T0 }, { completedAt: null, phaseStartedAt: T0 + 9 }))).toEqual({ kind: 'eligible', completedAt: T0 + 9 });
   });
   it('rolled back, rolling back, failed, superseded, revoked further up, or gone: revoked', () => {
     const rollback = { cause: 'Aborted', startedAt: T0, breachStartedAt: null, from: 'complete' as const };
     for (const state of [{ phase: 'rolling_back', sub: 'restoring', rollback }, { phase: 'rolled_back', sub: 'final', rollback }, { phase: 'failed', sub: 'final' }, { phase: 'superseded', sub: 'final', rollback: null }] as ReleaseState[]) {
-      expect(standingOf(up(state)), state.phase).toMatchObject({ kind: 'revoked', why: `dev-b1 is ${state.phase} in dev` });
+      expect(stand(up(state)), state.phase).toMatchObject({ kind: 'revoked', why: `dev-b1 is ${state.phase} in dev` });
     }
-    expect(standingOf(up({ phase: 'complete', sub: 'final', watchUntil: T0 }, { promotion: { from: 'x', releaseId: 'x-b1', soakUntil: T0, revokedAt: T0 } }))).toMatchObject({ kind: 'revoked', why: expect.stringContaining('revoked by a stage before dev') });
-    expect(standingOf(undefined)).toMatchObject({ kind: 'revoked' });
+    expect(stand(up({ phase: 'complete', sub: 'final', watchUntil: T0 }, { promotion: { from: 'x', releaseId: 'x-b1', soakUntil: T0, revokedAt: T0 } }))).toMatchObject({ kind: 'revoked', why: expect.stringContaining('revoked by a stage before dev') });
+    expect(stand(undefined)).toMatchObject({ kind: 'revoked' });
   });
   it('completed, with a check after completion (a re-verification, a contract step): checking while it runs, revoked once it failed, eligible once passed', () => {
     const done: ReleaseState = { phase: 'complete', sub: 'watching', watchUntil: T0 };
     const check = (status: HookRun['status'], at: HookRun['at'] = 'after-complete'): HookRun => ({ ...ran('e2e', status), at });
-    expect(standingOf(up(done, { hookRuns: [check('running')] }))).toEqual({ kind: 'checking', completedAt: T0 + 5, why: "dev-b1's after-complete check e2e is still running in dev" });
-    expect(standingOf(up(done, { hookRuns: [check('failed')] }))).toEqual({ kind: 'revoked', why: "dev-b1's after-complete check e2e failed in dev" });
-    expect(standingOf(up(done, { hookRuns: [check('passed')] }))).toEqual({ kind: 'eligible', completedAt: T0 + 5 });
+    expect(stand(up(done, { hookRuns: [check('running')] }))).toEqual({ kind: 'checking', completedAt: T0 + 5, why: "dev-b1's after-complete check e2e is still running in dev" });
+    expect(stand(up(done, { hookRuns: [check('failed')] }))).toEqual({ kind: 'revoked', why: "dev-b1's after-complete check e2e failed in dev" });
+    expect(stand(up(done, { hookRuns: [check('passed')] }))).toEqual({ kind: 'eligible', completedAt: T0 + 5 });
     // A failed one outweighs another still running; gates before completion are not its concern.
-    expect(standingOf(up(done, { hookRuns: [{ ...check('running'), hook: 'contract' }, check('failed')] })).kind).toBe('revoked');
-    expect(standingOf(up(done, { hookRuns: [check('failed', 'pre-deploy'), check('running', 'per-step')] })).kind).toBe('eligible');
+    expect(stand(up(done, { hookRuns: [{ ...check('running'), hook: 'contract' }, check('failed')] })).kind).toBe('revoked');
+    expect(stand(up(done, { hookRuns: [check('failed', 'pre-deploy'), check('running', 'per-step')] })).kind).toBe('eligible');
+    // A check still marked running past the longest a hook may run (1 h) and the grace for its last poll (5 min): its release stopped asking.
+    expect(stand(up(done, { hookRuns: [check('running')] }), T0 + 3_900_000).kind).toBe('checking');
+    expect(stand(up(done, { hookRuns: [check('running')] }), T0 + 3_900_001)).toEqual({ kind: 'revoked', why: "dev-b1's after-complete check e2e never ended in dev" });
   });
   it('still on its way there: not yet', () => {
-    for (const phase of ['pending', 'deploying', 'verifying', 'shifting'] as const) expect(standingOf(up({ phase, sub: phase === 'pending' ? 'waiting' : 'running' } as ReleaseState)).kind).toBe('notYet');
+    for (const phase of ['pending', 'deploying', 'verifying', 'shifting'] as const) expect(stand(up({ phase, sub: phase === 'pending' ? 'waiting' : 'running' } as ReleaseState)).kind).toBe('notYet');
   });
   it('a promotion.from that closes a loop is found, with the loop; a chain that ends, or a loop further up not through the service, is not this apply\'s', () => {
     const stages = [{ name: 'dev', from: undefined }, { name: 'staging', from: 'dev' }, { name: 'prod', from: 'staging' }];

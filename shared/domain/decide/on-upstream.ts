@@ -24,7 +24,7 @@ export function onUpstream(d: Draft, body: EventOf<'upstream'>): void {
   if (upstream.build.id !== body.buildId || upstream.target !== undefined) return refuse(`${upstream.id} is not the release of build ${body.buildId} in ${promotion.from}`);
 
   const own = d.get(releaseIdForBuild(d.service.name, upstream.build.id));
-  const standing = standingOf(upstream);
+  const standing = standingOf(upstream, d.now);
   if (standing.kind === 'revoked') {
     if (own?.promotion) return revoke(d, own, standing.why);
     return d.settle({ status: 'ignored', reason: Reason.NothingToDo, message: `${standing.why}; it was never promoted to ${d.service.name}` });
@@ -59,7 +59,7 @@ export function onUpstream(d: Draft, body: EventOf<'upstream'>): void {
 export function soaked(d: Draft, release: Release): void {
   const promotion = release.promotion;
   if (!promotion) return;
-  const standing = standingOf(d.upstream(promotion.releaseId));
+  const standing = standingOf(d.upstream(promotion.releaseId), d.now);
   if (standing.kind === 'revoked') return revoke(d, release, standing.why);
   if (standing.kind === 'notYet') return;
   if (standing.kind === 'checking') {
@@ -77,7 +77,7 @@ export function soaked(d: Draft, release: Release): void {
 /** A person approved a promoted build: it starts, if the stage before still stands behind it. */
 export function approvePromotion(d: Draft, release: Release, by: string): void {
   const promotion = release.promotion;
-  const standing = standingOf(d.upstream(promotion?.releaseId));
+  const standing = standingOf(d.upstream(promotion?.releaseId), d.now);
   if (standing.kind === 'revoked') return revoke(d, release, standing.why);
   if (standing.kind !== 'eligible') return d.settle({ status: 'rejected', reason: Reason.NotPromotable, message: `${standing.why}: ${release.id} cannot start yet` });
   startOrQueue(d, release, `approved ${by}`);
