@@ -47,8 +47,8 @@ export function onResult(d: Draft, body: ResultBody): void {
 function gateFailed(d: Draft, release: Release, why: string): void {
   if (release.state.phase === 'deploying') return finish(d, release, 'failed', Reason.HookFailed, why);
   if (release.state.phase === 'complete') {
-    d.record(release, {}, Reason.HookFailed, `${why}; the release stays as it is: a person decides; no later stage takes its build`);
-    return d.notify(release, 'release.hook_failed', Reason.HookFailed, `${why}; the release stays: a person decides; no later stage takes its build`);
+    d.record(release, {}, Reason.HookFailed, `${why}; the release stays as it is: a person decides; its build is promoted no further`);
+    return d.notify(release, 'release.hook_failed', Reason.HookFailed, `${why}; the release stays: a person decides; its build is promoted no further`);
   }
   beginRollback(d, release, Reason.HookFailed, why);
 }
