@@ -24,7 +24,7 @@ export function pipelineStages(services: readonly ServiceState[], service: strin
   return order;
 }
 
-/** One cell: the phase, what holds it, and how it ended when it was revoked or rolled back. */
+/** One cell: the phase, what holds it, how it ended when it was revoked or rolled back, and a check after completion not passed. */
 export function stageCell(release: Release | undefined): string {
   if (!release) return '-';
   const { phase, sub } = release.state;
@@ -32,7 +32,13 @@ export function stageCell(release: Release | undefined): string {
   const soak = sub === 'soaking' && release.promotion ? ` until ${isoTime(release.promotion.soakUntil)}` : '';
   const cause = rollbackOf(release.state)?.cause;
   const revoked = release.promotion?.revokedAt != null && phase === 'complete' ? ' (revoked)' : '';
-  return `${phase}${labels.length ? ` (${labels.join(',')})` : ''}${soak}${cause ? ` (${cause})` : ''}${revoked}`;
+  return `${phase}${labels.length ? ` (${labels.join(',')})` : ''}${soak}${cause ? ` (${cause})` : ''}${revoked}${phase === 'complete' ? checks(release) : ''}`;
+}
+
+/** A completed release's checks after completion that have not passed: what the stages after wait on, or why they revoked the build. */
+function checks(release: Release): string {
+  const open = (release.hookRuns ?? []).filter((r) => r.at === 'after-complete' && r.status !== 'passed');
+  return open.map((r) => ` (${r.status === 'running' ? 'checking' : 'check failed'}: ${r.hook})`).join('');
 }
 
 /** One row per build, newest first (by when it first appeared in any stage), its image, and each stage's release of it. */
