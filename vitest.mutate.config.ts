@@ -37,6 +37,7 @@ export default defineConfig({
       'test/unit/deploy-policy.test.ts',
       'test/unit/deploy-policy-commands.test.ts',
       'test/unit/rollout.test.ts',
+      'test/unit/lifecycle.test.ts',
       'test/unit/gates.test.ts',
       'test/unit/gate-hooks.test.ts',
       'test/unit/hook-results.test.ts',
