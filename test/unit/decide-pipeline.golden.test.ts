@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ServiceConfigInput } from '../../shared/domain/index.js';
 import { s } from '../support/golden-steps.js';
-import { PipelineStory, commandIn, completesIn, hookRanIn, stageBuild, tickIn, trafficIn } from '../support/pipeline-steps.js';
+import { PipelineStory, commandIn, completesIn, hookRanIn, stageBuild, tickIn, trafficIn, type StageStep } from '../support/pipeline-steps.js';
 
 /**
  * Golden stories of environments in order (`promotion`): dev → staging → prod, each stage a
@@ -22,6 +22,16 @@ const reverified = (): { name: string; config: Partial<ServiceConfigInput> }[] =
   return [dev!, { ...staging!, config: { ...staging!.config, hooks: [e2e] } }, prod!];
 };
 const E2E = 'projects/demo-project/locations/europe-west1/jobs/shop-e2e/executions/shop-e2e-q81zt';
+/** b1 through dev into staging; staging's e2e job runs past prod's soak (T+2442s) and ends at T+2500s as `status`. */
+const checkedInStaging = (status: 'passed' | 'failed', detail: string): StageStep[] => [
+  { stage: 'shop-dev', at: s(0), body: stageBuild('b1') },
+  ...completesIn('shop-dev', 'b1', 20),
+  { stage: 'shop-staging', at: s(622), body: tickIn('shop-staging', 'b1') },
+  ...completesIn('shop-staging', 'b1', 640),
+  { stage: 'shop-staging', at: s(650), body: hookRanIn('shop-staging', 'b1', 'running', 'execution started', E2E) },
+  { stage: 'shop-prod', at: s(2442), body: tickIn('shop-prod', 'b1') },
+  { stage: 'shop-staging', at: s(2500), body: hookRanIn('shop-staging', 'b1', status, detail, E2E) },
+];
 
 const stories: { name: string; run: () => PipelineStory }[] = [
   {
@@ -71,13 +81,7 @@ const stories: { name: string; run: () => PipelineStory }[] = [
     name: 'a failed re-verification: staging\'s end-to-end job after completion still runs when prod\'s soak ends, so prod waits; the job fails, staging stays, and prod\'s soaking release of the build ends revoked',
     run: () =>
       new PipelineStory(reverified()).run([
-        { stage: 'shop-dev', at: s(0), body: stageBuild('b1') },
-        ...completesIn('shop-dev', 'b1', 20),
-        { stage: 'shop-staging', at: s(622), body: tickIn('shop-staging', 'b1') },
-        ...completesIn('shop-staging', 'b1', 640),
-        { stage: 'shop-staging', at: s(650), body: hookRanIn('shop-staging', 'b1', 'running', 'execution started', E2E) },
-        { stage: 'shop-prod', at: s(2442), body: tickIn('shop-prod', 'b1') },
-        { stage: 'shop-staging', at: s(2500), body: hookRanIn('shop-staging', 'b1', 'failed', '1 of 1 task failed: exit code 1 (checkout total 0.00 for a non-empty cart)', E2E) },
+        ...checkedInStaging('failed', '1 of 1 task failed: exit code 1 (checkout total 0.00 for a non-empty cart)'),
         // Prod's own tick afterwards finds nothing more to do.
         { stage: 'shop-prod', at: s(2510), body: tickIn('shop-prod', 'b1') },
       ]),
@@ -86,13 +90,7 @@ const stories: { name: string; run: () => PipelineStory }[] = [
     name: 'a passed re-verification: prod waits past its soak for staging\'s end-to-end job, and its next tick after the pass starts the build',
     run: () =>
       new PipelineStory(reverified()).run([
-        { stage: 'shop-dev', at: s(0), body: stageBuild('b1') },
-        ...completesIn('shop-dev', 'b1', 20),
-        { stage: 'shop-staging', at: s(622), body: tickIn('shop-staging', 'b1') },
-        ...completesIn('shop-staging', 'b1', 640),
-        { stage: 'shop-staging', at: s(650), body: hookRanIn('shop-staging', 'b1', 'running', 'execution started', E2E) },
-        { stage: 'shop-prod', at: s(2442), body: tickIn('shop-prod', 'b1') },
-        { stage: 'shop-staging', at: s(2500), body: hookRanIn('shop-staging', 'b1', 'passed', '1 of 1 task succeeded', E2E) },
+        ...checkedInStaging('passed', '1 of 1 task succeeded'),
         { stage: 'shop-prod', at: s(2510), body: tickIn('shop-prod', 'b1') },
       ]),
   },
